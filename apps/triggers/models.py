@@ -1,0 +1,77 @@
+"""Triggers start published workflows; fires and deliveries are recorded for exactly-once."""
+
+import uuid
+
+from django.db import models
+
+from apps.workflows.models import Execution, Workflow
+from apps.workspaces.models import Workspace
+
+
+class Trigger(models.Model):
+    class Kind(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook"
+        SCHEDULE = "schedule", "Schedule"
+        POLL = "poll", "Polling"
+        MANUAL = "manual", "Manual"
+        API = "api", "API"
+        APP_EVENT = "app_event", "App event"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="triggers")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="triggers")
+    node_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    config = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=False)
+    # Unguessable path segment for webhooks; null for other kinds.
+    webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Signing secret, sealed like credentials (never returned after creation).
+    secret_ciphertext = models.BinaryField(null=True, blank=True)
+    next_fire_at = models.DateTimeField(null=True, blank=True)
+    last_fired_at = models.DateTimeField(null=True, blank=True)
+    cursor = models.JSONField(default=dict, blank=True)
+    consecutive_errors = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workflow", "node_id"],
+                                               name="trigger_unique_node")]
+        indexes = [
+            # The scheduler tick claims due rows by this column alone.
+            models.Index(fields=["next_fire_at"], name="trigger_due",
+                         condition=models.Q(is_active=True, next_fire_at__isnull=False)),
+        ]
+
+
+class TriggerFire(models.Model):
+    """One scheduled or polled fire. The unique key makes a second scheduler's fire a no-op."""
+
+    id = models.BigAutoField(primary_key=True)
+    trigger = models.ForeignKey(Trigger, on_delete=models.CASCADE, related_name="fires")
+    scheduled_for = models.DateTimeField()
+    execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trigger", "scheduled_for"],
+                                               name="trigger_fire_unique_time")]
+
+
+class WebhookDelivery(models.Model):
+    """An accepted webhook request; the provider's delivery id de-duplicates redeliveries."""
+
+    id = models.BigAutoField(primary_key=True)
+    trigger = models.ForeignKey(Trigger, on_delete=models.CASCADE, related_name="deliveries")
+    # NULL (no provider id) must not collide with other NULLs under the unique constraint.
+    delivery_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trigger", "delivery_id"],
+                                               name="webhook_delivery_unique_id")]

@@ -1,0 +1,155 @@
+"""Workflow and execution endpoints: validate input, call a service or selector, serialize."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.workflows import selectors, services
+from apps.workflows.api.filters import ExecutionFilter, WorkflowFilter
+from apps.workflows.api.serializers import (
+    ExecutionLogOutput,
+    ExecutionOutput,
+    ExecutionStepOutput,
+    PublishInput,
+    RollbackInput,
+    WorkflowCreateInput,
+    WorkflowExportOutput,
+    WorkflowImportInput,
+    WorkflowListOutput,
+    WorkflowOutput,
+    WorkflowUpdateInput,
+    WorkflowVersionOutput,
+)
+from apps.workflows.models import Execution, Workflow
+from apps.workspaces.api.pagination import CreatedCursorPagination
+from apps.workspaces.api.scoping import require_role
+from apps.workspaces.models import Role
+
+
+class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filterset_class = WorkflowFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created_at", "updated_at"]
+    ordering = ["-updated_at"]
+
+    def get_queryset(self) -> QuerySet[Workflow]:
+        return selectors.workflow_list(user=self.request.user)
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return WorkflowListOutput if self.action == "list" else WorkflowOutput
+
+    def _writable(self, role: str = Role.EDITOR) -> Workflow:
+        workflow = self.get_object()
+        require_role(self.request, workflow.workspace_id, role)
+        return workflow
+
+    @extend_schema(request=WorkflowCreateInput, responses={201: WorkflowOutput})
+    def create(self, request: Request) -> Response:
+        data = WorkflowCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        membership = require_role(request, fields.pop("workspace"))
+        workflow = services.workflow_create(workspace=membership.workspace, created_by=request.user,
+                                            **fields)
+        return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        data = WorkflowUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        workflow = services.workflow_update(workflow=workflow, updated_by=request.user,
+                                            expected_version=changes.pop("version"), **changes)
+        return Response(WorkflowOutput(workflow).data)
+
+    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput})
+    def update(self, request: Request, pk: str) -> Response:
+        return self.partial_update(request, pk)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        services.workflow_delete(workflow=workflow, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=PublishInput, responses={201: WorkflowVersionOutput})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        data = PublishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.workflow_publish(workflow=workflow, published_by=request.user,
+                                            **data.validated_data)
+        return Response(WorkflowVersionOutput(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: WorkflowOutput})
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        services.workflow_unpublish(workflow=workflow, actor=request.user)
+        return Response(WorkflowOutput(selectors.workflow_get(user=request.user,
+                                                              workflow_id=pk)).data)
+
+    @extend_schema(responses=WorkflowVersionOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request: Request, pk: str) -> Response:
+        workflow = self.get_object()
+        page = self.paginate_queryset(selectors.workflow_version_list(workflow=workflow))
+        return self.get_paginated_response(WorkflowVersionOutput(page, many=True).data)
+
+    @extend_schema(request=RollbackInput, responses={200: WorkflowVersionOutput})
+    @action(detail=True, methods=["post"])
+    def rollback(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        data = RollbackInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.workflow_rollback(workflow=workflow, actor=request.user,
+                                             number=data.validated_data["version"])
+        return Response(WorkflowVersionOutput(version).data)
+
+    @extend_schema(responses=WorkflowExportOutput)
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str) -> Response:
+        return Response(services.workflow_export(workflow=self.get_object()))
+
+    @extend_schema(request=WorkflowImportInput, responses={201: WorkflowOutput})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request: Request) -> Response:
+        data = WorkflowImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = require_role(request, data.validated_data["workspace"])
+        workflow = services.workflow_import(workspace=membership.workspace,
+                                            document=data.validated_data["document"],
+                                            imported_by=request.user)
+        return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
+
+
+class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ExecutionOutput
+    filterset_class = ExecutionFilter
+    pagination_class = CreatedCursorPagination
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[Execution]:
+        return selectors.execution_list(user=self.request.user)
+
+    @extend_schema(responses=ExecutionStepOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def steps(self, request: Request, pk: str) -> Response:
+        execution = self.get_object()
+        steps = execution.steps.order_by("started_at", "id")
+        return Response(ExecutionStepOutput(steps, many=True).data)
+
+    @extend_schema(responses=ExecutionLogOutput(many=True),
+                   parameters=[OpenApiParameter("after", int, description="Last log id seen")])
+    @action(detail=True, methods=["get"])
+    def logs(self, request: Request, pk: str) -> Response:
+        execution = self.get_object()
+        logs = execution.logs.order_by("id")
+        after = request.query_params.get("after")
+        if after and after.isdigit():
+            logs = logs.filter(id__gt=int(after))
+        return Response(ExecutionLogOutput(logs[:500], many=True).data)

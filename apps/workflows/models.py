@@ -1,0 +1,178 @@
+"""Workflows, their immutable published versions, and the record of every execution."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.workspaces.models import Workspace
+
+
+def empty_graph() -> dict:
+    return {"nodes": [], "edges": []}
+
+
+class Workflow(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="workflows")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    graph = models.JSONField(default=empty_graph)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic concurrency: every save must name the version it read.
+    version = models.PositiveIntegerField(default=1)
+    published_version = models.ForeignKey("WorkflowVersion", null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-updated_at"], name="workflow_ws_updated")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkflowVersion(models.Model):
+    """An immutable snapshot taken at publish time; triggers run these."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    graph = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workflow", "number"],
+                                               name="workflow_version_unique_number")]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Published workflow versions are immutable.")
+        super().save(*args, **kwargs)
+
+
+class Execution(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Mode(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        API = "api", "API"
+        TEST = "test", "Test (draft)"
+        WEBHOOK = "webhook", "Webhook"
+        SCHEDULE = "schedule", "Schedule"
+        POLL = "poll", "Polling"
+        RETRY = "retry", "Re-run"
+        SUB = "sub", "Sub-workflow"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Denormalised from the workflow: scoping and per-workspace fairness read it on hot paths.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="executions")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="executions")
+    version = models.ForeignKey(WorkflowVersion, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="executions")
+    # Test runs execute the draft: its graph is frozen here so edits don't change a running test.
+    draft_graph = models.JSONField(null=True, blank=True)
+    trigger = models.ForeignKey("triggers.Trigger", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="executions")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="children")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.MANUAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    input = models.JSONField(default=dict, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    wake_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    deliveries = models.PositiveIntegerField(default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="execution_ws_created"),
+            models.Index(fields=["workflow", "-created_at"], name="execution_wf_created"),
+            models.Index(fields=["status", "wake_at"], name="execution_status_wake"),
+        ]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return int((self.finished_at - self.started_at).total_seconds() * 1000)
+
+
+class ExecutionStep(models.Model):
+    """One node run. `item_key` tells loop iterations apart; a step is unique per key."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    id = models.BigAutoField(primary_key=True)
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="steps")
+    node_id = models.CharField(max_length=100)
+    item_key = models.CharField(max_length=200, blank=True, default="")
+    block_type = models.CharField(max_length=100)
+    block_version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["execution", "node_id", "item_key"],
+                                               name="execution_step_unique_node")]
+
+
+class ExecutionLog(models.Model):
+    class Level(models.TextChoices):
+        DEBUG = "debug", "Debug"
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    id = models.BigAutoField(primary_key=True)
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="logs")
+    node_id = models.CharField(max_length=100, blank=True)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.INFO)
+    event = models.CharField(max_length=100)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["execution", "id"], name="execution_log_order")]

@@ -1,0 +1,133 @@
+"""Writes for workflows: create, save with optimistic concurrency, publish, rollback, import."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from apps.workflows.models import Workflow, WorkflowVersion
+from apps.workflows.validation import graph_validate
+from apps.workspaces.exceptions import Conflict, InvalidInput
+from apps.workspaces.models import Workspace
+from apps.workspaces.services import audit_record
+
+EXPORT_FORMAT = "flowplane.workflow"
+EXPORT_FORMAT_VERSION = 1
+
+
+def workflow_create(*, workspace: Workspace, name: str, description: str = "",
+                    graph: dict[str, Any] | None = None,
+                    created_by: AbstractBaseUser | None = None) -> Workflow:
+    """Create a draft workflow after validating its graph."""
+    graph = graph if graph is not None else {"nodes": [], "edges": []}
+    graph_validate(graph)
+    with transaction.atomic():
+        workflow = Workflow.objects.create(workspace=workspace, name=name,
+                                           description=description, graph=graph,
+                                           created_by=created_by, updated_by=created_by)
+        audit_record(workspace=workspace, actor=created_by, action="workflow.created",
+                     target=workflow, data={"name": name})
+    return workflow
+
+
+def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: AbstractBaseUser,
+                    **changes: Any) -> Workflow:
+    """Save changes only if nobody saved since `expected_version` was read (409 otherwise)."""
+    if "graph" in changes:
+        graph_validate(changes["graph"])
+    with transaction.atomic():
+        updated = Workflow.objects.filter(pk=workflow.pk, version=expected_version).update(
+            **changes, version=F("version") + 1, updated_by=updated_by,
+            updated_at=timezone.now())
+        current = Workflow.objects.get(pk=workflow.pk)
+        if not updated:
+            raise Conflict("The workflow was changed by someone else since you loaded it.",
+                           extra={"current_version": current.version})
+        audit_record(workspace=current.workspace, actor=updated_by, action="workflow.updated",
+                     target=current, data={"fields": sorted(changes), "version": current.version})
+    return current
+
+
+def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
+                     note: str = "") -> WorkflowVersion:
+    """Freeze the draft graph as the next immutable version and make it live."""
+    graph_validate(workflow.graph)
+    with transaction.atomic():
+        locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
+        last = locked.versions.aggregate(n=Max("number"))["n"] or 0
+        version = WorkflowVersion.objects.create(workflow=locked, number=last + 1,
+                                                 graph=locked.graph, note=note,
+                                                 published_by=published_by)
+        Workflow.objects.filter(pk=locked.pk).update(published_version=version,
+                                                     status=Workflow.Status.PUBLISHED,
+                                                     updated_at=timezone.now())
+        audit_record(workspace=locked.workspace, actor=published_by, action="workflow.published",
+                     target=locked, data={"version": version.number})
+    return version
+
+
+def workflow_unpublish(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
+    """Take the workflow offline: triggers stop starting it; its versions are kept."""
+    with transaction.atomic():
+        Workflow.objects.filter(pk=workflow.pk).update(published_version=None,
+                                                       status=Workflow.Status.DRAFT)
+        audit_record(workspace=workflow.workspace, actor=actor, action="workflow.unpublished",
+                     target=workflow)
+
+
+def workflow_rollback(*, workflow: Workflow, number: int,
+                      actor: AbstractBaseUser) -> WorkflowVersion:
+    """Make an earlier published version live again."""
+    try:
+        version = workflow.versions.get(number=number)
+    except WorkflowVersion.DoesNotExist as exc:
+        raise InvalidInput(f"Version {number} does not exist.",
+                           fields={"version": [f"No published version {number}."]}) from exc
+    with transaction.atomic():
+        Workflow.objects.filter(pk=workflow.pk).update(published_version=version,
+                                                       status=Workflow.Status.PUBLISHED)
+        audit_record(workspace=workflow.workspace, actor=actor, action="workflow.rolled_back",
+                     target=workflow, data={"version": number})
+    return version
+
+
+def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
+    """A portable document: the draft graph and metadata, no ids of this installation's rows."""
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_FORMAT_VERSION,
+        "name": workflow.name,
+        "description": workflow.description,
+        "graph": workflow.graph,
+    }
+
+
+def workflow_import(*, workspace: Workspace, document: dict[str, Any],
+                    imported_by: AbstractBaseUser) -> Workflow:
+    """Create a draft from an exported document. Only rows are created: nothing runs."""
+    problems: dict[str, list[str]] = {}
+    if document.get("format") != EXPORT_FORMAT:
+        problems["document.format"] = [f"Expected {EXPORT_FORMAT!r}."]
+    if document.get("format_version") != EXPORT_FORMAT_VERSION:
+        problems["document.format_version"] = [f"Expected {EXPORT_FORMAT_VERSION}."]
+    name = document.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        problems["document.name"] = ["A non-empty string of at most 200 characters."]
+    description = document.get("description", "")
+    if not isinstance(description, str):
+        problems["document.description"] = ["Must be a string."]
+    if "graph" not in document:
+        problems["document.graph"] = ["This field is required."]
+    if problems:
+        raise InvalidInput("The import document is invalid.", fields=problems)
+    return workflow_create(workspace=workspace, name=name, description=description,
+                           graph=document["graph"], created_by=imported_by)
+
+
+def workflow_delete(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        audit_record(workspace=workflow.workspace, actor=actor, action="workflow.deleted",
+                     target=workflow, data={"name": workflow.name})
+        workflow.delete()

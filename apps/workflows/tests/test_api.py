@@ -1,0 +1,232 @@
+import copy
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.workflows.models import Workflow, WorkflowVersion
+from apps.workflows.tests.factories import SIMPLE_GRAPH, ExecutionFactory, WorkflowFactory
+from apps.workspaces.models import AuditEvent, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_only_the_callers_workspaces(api, workspace, other_workspace):
+    mine = WorkflowFactory(workspace=workspace)
+    WorkflowFactory(workspace=other_workspace)
+    response = api.get("/api/v1/workflows/")
+    assert response.status_code == 200
+    assert [w["id"] for w in response.json()["results"]] == [str(mine.id)]
+    assert "graph" not in response.json()["results"][0]
+
+
+def test_list_query_count_does_not_grow_with_rows(api, workspace):
+    WorkflowFactory.create_batch(3, workspace=workspace)
+    api.get("/api/v1/workflows/")  # the first call also stamps the token's last use
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/workflows/")
+    WorkflowFactory.create_batch(20, workspace=workspace)
+    with CaptureQueriesContext(connection) as many:
+        response = api.get("/api/v1/workflows/")
+    assert response.json()["count"] == 23
+    assert len(many) == len(few)
+
+
+def test_create_returns_the_workflow_and_audits(api, workspace):
+    response = api.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "Hello",
+                                               "graph": SIMPLE_GRAPH}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["version"] == 1 and body["status"] == "draft"
+    assert body["graph"] == SIMPLE_GRAPH
+    assert AuditEvent.objects.filter(action="workflow.created", target_id=body["id"]).exists()
+
+
+def test_create_in_another_workspace_is_404_and_writes_nothing(api, other_workspace):
+    response = api.post("/api/v1/workflows/", {"workspace": str(other_workspace.id),
+                                               "name": "x"}, format="json")
+    assert response.status_code == 404
+    assert not Workflow.objects.exists()
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"workspace": None, "name": "x"}, "workspace"),
+    ({"workspace": "not-a-uuid", "name": "x"}, "workspace"),
+    ({"name": "x", "colour": "red"}, "colour"),
+    ({"name": ["x"]}, "name"),
+    ({"name": "x", "graph": {"nodes": [{"type": "transform"}], "edges": []}}, "graph.nodes[0]"),
+    ({"name": "x", "graph": {"nodes": [], "edges": [{"source": 1, "target": "b"}]}},
+     "graph.edges[0].source"),
+])
+def test_bad_input_names_the_field_and_writes_nothing(api, workspace, payload, field):
+    payload = {"workspace": str(workspace.id), **payload}
+    response = api.post("/api/v1/workflows/", payload, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert field in body["fields"], body
+    assert not Workflow.objects.exists()
+
+
+def test_malformed_json_is_a_clear_400(api):
+    response = api.post("/api/v1/workflows/", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["type"] == "parse_error"
+
+
+def test_oversize_body_is_413(api, workspace, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = json.dumps({"workspace": str(workspace.id), "name": "x" * 5000})
+    response = api.post("/api/v1/workflows/", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["type"] == "payload_too_large"
+    assert not Workflow.objects.exists()
+
+
+def test_stale_version_is_409_and_changes_nothing(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace, name="before")
+    url = f"/api/v1/workflows/{workflow.id}/"
+    first = api.patch(url, {"version": 1, "name": "first"}, format="json")
+    assert first.status_code == 200 and first.json()["version"] == 2
+    stale = api.patch(url, {"version": 1, "name": "second"}, format="json")
+    assert stale.status_code == 409
+    assert stale.json() == {"type": "conflict", "current_version": 2,
+                            "detail": "The workflow was changed by someone else since you "
+                                      "loaded it."}
+    workflow.refresh_from_db()
+    assert (workflow.name, workflow.version) == ("first", 2)
+
+
+def test_patch_requires_version(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace)
+    response = api.patch(f"/api/v1/workflows/{workflow.id}/", {"name": "x"}, format="json")
+    assert response.status_code == 400
+    assert "version" in response.json()["fields"]
+
+
+def test_invalid_graph_on_update_changes_nothing(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace)
+    response = api.patch(f"/api/v1/workflows/{workflow.id}/",
+                         {"version": 1, "graph": {"nodes": "oops"}}, format="json")
+    assert response.status_code == 400
+    workflow.refresh_from_db()
+    assert workflow.version == 1 and workflow.graph == SIMPLE_GRAPH
+
+
+def test_viewer_can_read_but_not_write(workspace, member_api):
+    workflow = WorkflowFactory(workspace=workspace)
+    viewer = member_api(Role.VIEWER)
+    assert viewer.get(f"/api/v1/workflows/{workflow.id}/").status_code == 200
+    denied = [
+        viewer.patch(f"/api/v1/workflows/{workflow.id}/", {"version": 1, "name": "x"},
+                     format="json"),
+        viewer.delete(f"/api/v1/workflows/{workflow.id}/"),
+        viewer.post(f"/api/v1/workflows/{workflow.id}/publish/", {}, format="json"),
+        viewer.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "x"},
+                    format="json"),
+    ]
+    assert [r.status_code for r in denied] == [403, 403, 403, 403]
+    assert denied[0].json()["type"] == "permission_denied"
+    workflow.refresh_from_db()
+    assert workflow.version == 1 and Workflow.objects.count() == 1
+
+
+def test_publish_versions_and_rollback(api, workspace, user):
+    workflow = WorkflowFactory(workspace=workspace)
+    base = f"/api/v1/workflows/{workflow.id}"
+    first = api.post(f"{base}/publish/", {"note": "first"}, format="json")
+    assert first.status_code == 201 and first.json()["number"] == 1
+    graph = copy.deepcopy(SIMPLE_GRAPH)
+    graph["nodes"][1]["data"]["config"]["mapping"]["text"] = "Bye"
+    assert api.patch(f"{base}/", {"version": 1, "graph": graph}, format="json").status_code == 200
+    assert api.post(f"{base}/publish/", {}, format="json").json()["number"] == 2
+
+    versions = api.get(f"{base}/versions/").json()["results"]
+    assert [(v["number"], v["published_by"], v["is_live"]) for v in versions] == [
+        (2, user.username, True), (1, user.username, False)]
+
+    rolled = api.post(f"{base}/rollback/", {"version": 1}, format="json")
+    assert rolled.status_code == 200
+    workflow.refresh_from_db()
+    assert workflow.published_version.number == 1
+    assert workflow.published_version.graph == SIMPLE_GRAPH
+    assert api.post(f"{base}/rollback/", {"version": 9}, format="json").status_code == 400
+
+    assert api.post(f"{base}/unpublish/").json()["status"] == "draft"
+    workflow.refresh_from_db()
+    assert workflow.published_version is None and WorkflowVersion.objects.count() == 2
+
+
+def test_published_versions_are_immutable(workspace):
+    workflow = WorkflowFactory(workspace=workspace)
+    version = WorkflowVersion.objects.create(workflow=workflow, number=1, graph={})
+    version.note = "edited"
+    with pytest.raises(ValueError, match="immutable"):
+        version.save()
+
+
+def test_export_then_import_into_another_workspace(api, workspace, user):
+    other = WorkflowFactory(workspace=workspace).workspace  # same workspace, for the export
+    source = WorkflowFactory(workspace=other, name="Portable")
+    document = api.get(f"/api/v1/workflows/{source.id}/export/").json()
+    assert document["format"] == "flowplane.workflow" and "id" not in document
+
+    target = api.post("/api/v1/workspaces/", {"name": "Target"}, format="json").json()
+    response = api.post("/api/v1/workflows/import/",
+                        {"workspace": target["id"], "document": document}, format="json")
+    assert response.status_code == 201, response.json()
+    imported = Workflow.objects.get(pk=response.json()["id"])
+    assert str(imported.workspace_id) == target["id"]
+    assert (imported.name, imported.graph, imported.status) == ("Portable", source.graph, "draft")
+
+
+def test_import_rejects_a_bad_document_and_writes_nothing(api, workspace):
+    response = api.post("/api/v1/workflows/import/",
+                        {"workspace": str(workspace.id), "document": {"format": "n8n"}},
+                        format="json")
+    assert response.status_code == 400
+    assert {"document.format", "document.name", "document.graph"} <= set(
+        response.json()["fields"])
+    assert not Workflow.objects.exists()
+
+
+def test_import_into_a_foreign_workspace_is_404(api, other_workspace):
+    response = api.post("/api/v1/workflows/import/", {"workspace": str(other_workspace.id),
+                                                      "document": {}}, format="json")
+    assert response.status_code == 404
+
+
+def test_executions_are_scoped(api, workspace, other_workspace):
+    mine = ExecutionFactory(workflow=WorkflowFactory(workspace=workspace))
+    theirs = ExecutionFactory(workflow=WorkflowFactory(workspace=other_workspace))
+    listed = api.get("/api/v1/executions/").json()["results"]
+    assert [e["id"] for e in listed] == [str(mine.id)]
+    assert api.get(f"/api/v1/executions/{mine.id}/steps/").status_code == 200
+    assert api.get(f"/api/v1/executions/{mine.id}/logs/").status_code == 200
+    for suffix in ("", "steps/", "logs/"):
+        assert api.get(f"/api/v1/executions/{theirs.id}/{suffix}").status_code == 404
+
+
+FOREIGN_WORKFLOW_CALLS = [
+    ("get", ""), ("patch", ""), ("delete", ""), ("post", "publish/"), ("post", "unpublish/"),
+    ("get", "versions/"), ("post", "rollback/"), ("get", "export/"),
+]
+
+
+@pytest.mark.parametrize("method, suffix", FOREIGN_WORKFLOW_CALLS)
+def test_another_workspaces_workflow_is_404_for_every_endpoint(api, other_workspace, method,
+                                                               suffix):
+    workflow = WorkflowFactory(workspace=other_workspace)
+    response = getattr(api, method)(f"/api/v1/workflows/{workflow.id}/{suffix}",
+                                    {"version": 1, "name": "x"}, format="json")
+    assert response.status_code == 404
+    assert response.json()["type"] == "not_found"
+    workflow.refresh_from_db()
+    assert workflow.version == 1 and workflow.status == "draft"
+
+
+def test_unauthenticated_requests_are_refused(client):
+    response = client.get("/api/v1/workflows/")
+    assert response.status_code == 401
+    assert response.json()["type"] == "not_authenticated"

@@ -1,0 +1,13 @@
+"""Workspace scoping for viewsets: reads need membership, writes need a role."""
+
+from typing import Any
+
+from rest_framework.request import Request
+
+from apps.workspaces.models import Membership, Role
+from apps.workspaces.selectors import membership_require
+
+
+def require_role(request: Request, workspace_id: Any, role: str = Role.EDITOR) -> Membership:
+    """403 unless the caller has `role` in the workspace (404 if not a member at all)."""
+    return membership_require(user=request.user, workspace_id=workspace_id, role=role)

@@ -1,0 +1,77 @@
+"""Serializers for workspaces, tokens and the audit log, plus the strict base class."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class WorkspaceOutput(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Workspace
+        fields = ["id", "name", "slug", "role", "created_at"]
+
+    def get_role(self, workspace: Workspace) -> str | None:
+        roles: dict[Any, str] = self.context.get("roles", {})
+        return roles.get(workspace.id)
+
+
+class WorkspaceCreateInput(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    email = serializers.CharField(source="user.email")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "username", "email", "role", "created_at"]
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.CharField()
+    workspaces = WorkspaceOutput(many=True)
+
+
+class ApiTokenOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at"]
+
+
+class ApiTokenCreatedOutput(ApiTokenOutput):
+    token = serializers.CharField(help_text="Shown once; store it now.")
+
+    class Meta(ApiTokenOutput.Meta):
+        fields = [*ApiTokenOutput.Meta.fields, "token"]
+
+
+class ApiTokenCreateInput(StrictSerializer):
+    name = serializers.CharField(max_length=100)
+
+
+class AuditEventOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "workspace", "actor", "action", "target_type", "target_id", "data",
+                  "ip_address", "created_at"]

@@ -1,0 +1,95 @@
+"""Workspace, token, audit and identity endpoints: validate, call a service, serialize."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.workspaces import selectors, services
+from apps.workspaces.api.pagination import CreatedCursorPagination
+from apps.workspaces.api.scoping import require_role
+from apps.workspaces.api.serializers import (
+    ApiTokenCreatedOutput,
+    ApiTokenCreateInput,
+    ApiTokenOutput,
+    AuditEventOutput,
+    MembershipOutput,
+    MeOutput,
+    WorkspaceCreateInput,
+    WorkspaceOutput,
+)
+from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
+
+
+def _roles(user) -> dict:  # type: ignore[no-untyped-def]
+    return dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeOutput)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        workspaces = selectors.workspace_list(user=user)
+        data = MeOutput({"id": user.pk, "username": user.get_username(), "email": user.email,
+                         "workspaces": workspaces}, context={"roles": _roles(user)}).data
+        return Response(data)
+
+
+class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       viewsets.GenericViewSet):
+    serializer_class = WorkspaceOutput
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Workspace]:
+        return selectors.workspace_list(user=self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "roles": _roles(self.request.user)}
+
+    @extend_schema(request=WorkspaceCreateInput, responses={201: WorkspaceOutput})
+    def create(self, request: Request) -> Response:
+        data = WorkspaceCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace = services.workspace_create(owner=request.user, **data.validated_data)
+        return Response(self.get_serializer(workspace).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=MembershipOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def members(self, request: Request, pk: str) -> Response:
+        workspace = self.get_object()
+        members = workspace.memberships.select_related("user").order_by("user__username")
+        return Response(MembershipOutput(members, many=True).data)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = ApiTokenOutput
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return selectors.api_token_list(user=self.request.user)
+
+    @extend_schema(request=ApiTokenCreateInput, responses={201: ApiTokenCreatedOutput})
+    def create(self, request: Request) -> Response:
+        data = ApiTokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        api_token, token = services.api_token_create(user=request.user, **data.validated_data)
+        api_token.token = token  # type: ignore[attr-defined]
+        return Response(ApiTokenCreatedOutput(api_token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        services.api_token_revoke(api_token=instance, actor=self.request.user)
+
+
+class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = AuditEventOutput
+    pagination_class = CreatedCursorPagination
+    filterset_fields = ["workspace", "action", "target_type", "target_id"]
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        workspace = self.request.query_params.get("workspace")
+        if workspace:
+            require_role(self.request, workspace, Role.ADMIN)
+        return selectors.audit_event_list(user=self.request.user)

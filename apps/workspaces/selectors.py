@@ -1,0 +1,55 @@
+"""Reads for workspaces and memberships, always scoped to the caller."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.workspaces.exceptions import NotFound, PermissionDenied
+from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
+from apps.workspaces.tokens import token_matches, token_parse_prefix
+
+
+def workspace_list(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(memberships__user=user).order_by("name")
+
+
+def membership_get(*, user: AbstractBaseUser, workspace_id: object) -> Membership:
+    """The caller's membership in a workspace; NotFound when they are not a member."""
+    try:
+        return Membership.objects.select_related("workspace").get(
+            user=user, workspace_id=workspace_id)
+    except (Membership.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Workspace not found.") from exc
+
+
+def membership_require(*, user: AbstractBaseUser, workspace_id: object, role: str) -> Membership:
+    """The caller's membership, which must be at least `role` (PermissionDenied otherwise)."""
+    membership = membership_get(user=user, workspace_id=workspace_id)
+    if not membership.allows(role):
+        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role in the workspace.")
+    return membership
+
+
+def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def api_token_authenticate(*, token: str) -> ApiToken | None:
+    """The live token matching `token`, or None. Constant-time digest comparison."""
+    prefix = token_parse_prefix(token)
+    if prefix is None:
+        return None
+    api_token = ApiToken.objects.select_related("user").filter(
+        prefix=prefix, revoked_at__isnull=True).first()
+    if api_token is None or not token_matches(token, api_token.digest):
+        return None
+    if api_token.expires_at is not None and api_token.expires_at <= timezone.now():
+        return None
+    return api_token
+
+
+def audit_event_list(*, user: AbstractBaseUser) -> QuerySet[AuditEvent]:
+    """Audit events of the workspaces where the caller is an admin or owner."""
+    admin_of = Membership.objects.filter(
+        user=user, role__in=[Role.ADMIN, Role.OWNER]).values("workspace_id")
+    return AuditEvent.objects.filter(workspace_id__in=admin_of).select_related("actor")

@@ -1,0 +1,62 @@
+"""Writes for workspaces, memberships, API tokens and the audit log."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
+from apps.workspaces.tokens import token_generate
+
+
+def workspace_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> Workspace:
+    """Create a workspace with `owner` as its owner."""
+    base = slugify(slug or name)[:50] or "workspace"
+    candidate, n = base, 1
+    while Workspace.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    with transaction.atomic():
+        workspace = Workspace.objects.create(name=name, slug=candidate)
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+        audit_record(workspace=workspace, actor=owner, action="workspace.created",
+                     target=workspace)
+    return workspace
+
+
+def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str) -> Membership:
+    """Add `user` to `workspace` with `role`, or change their role."""
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role})
+    return membership
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with its plaintext, which is shown once and never again."""
+    token, prefix, digest = token_generate()
+    api_token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=digest)
+    audit_record(workspace=None, actor=user, action="api_token.created", target=api_token)
+    return api_token, token
+
+
+def api_token_revoke(*, api_token: ApiToken, actor: AbstractBaseUser) -> None:
+    ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    audit_record(workspace=None, actor=actor, action="api_token.revoked", target=api_token)
+
+
+def audit_record(*, workspace: Workspace | None, actor: AbstractBaseUser | None, action: str,
+                 target: Any = None, data: dict[str, Any] | None = None,
+                 ip_address: str | None = None) -> AuditEvent:
+    """Append an audit event. `data` must not hold secrets: callers pass ids and names only."""
+    return AuditEvent.objects.create(
+        workspace=workspace,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=type(target).__name__ if target is not None else "",
+        target_id=str(getattr(target, "pk", "")) if target is not None else "",
+        data=data or {},
+        ip_address=ip_address,
+    )

@@ -1,0 +1,34 @@
+"""Celery: the broker is transport, not truth (execution state lives in the database)."""
+
+from config.env import env, var_path
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded broker: messages are files under var/broker, shared by every local process.
+    _queue_dir = str(var_path("broker", "queue", ".keep").parent)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _queue_dir,
+        "data_folder_out": _queue_dir,
+        "processed_folder": str(var_path("broker", "processed", ".keep").parent),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "housekeeping"
+# Separate queues so one kind of work cannot starve another; workers pick with -Q.
+CELERY_TASK_ROUTES = {
+    "workflows.*": {"queue": "executions"},
+    "triggers.*": {"queue": "triggers"},
+    "routing.*": {"queue": "routing"},
+}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"

@@ -1,0 +1,19 @@
+"""The embedded default for `make run`: no variable needed, secrets generated under var/."""
+
+import secrets
+
+from config.env import env, var_path
+from config.settings.base import *  # noqa: F403
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+
+def _generated_secret(name: str) -> str:
+    path = var_path(name)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _generated_secret("secret_key")

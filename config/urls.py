@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+api_v1 = [
+    path("", include("apps.workspaces.api.urls")),
+    path("", include("apps.workflows.api.urls")),
+]
+
+urlpatterns = [
+    path("health", views.health, name="health"),
+    path("ready", views.ready, name="ready"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", RedirectView.as_view(url="/app/", permanent=False)),
+    re_path(r"^app/(?P<path>.*)$", views.spa, name="spa"),
+]

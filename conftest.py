@@ -1,0 +1,45 @@
+"""Fixtures shared by every app's tests and the cross-app suite in tests/."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.workspaces.models import Role
+from apps.workspaces.services import api_token_create
+from apps.workspaces.tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def workspace(user):
+    return MembershipFactory(user=user, role=Role.OWNER).workspace
+
+
+@pytest.fixture
+def other_workspace(db):
+    """A workspace the `user` fixture is not a member of."""
+    return MembershipFactory(role=Role.OWNER).workspace
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    """An API client authenticated as `user` with a real bearer token."""
+    _, token = api_token_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def member_api(workspace):
+    """Build a client for a new user holding `role` in `workspace`."""
+    def make(role: str) -> APIClient:
+        member = MembershipFactory(workspace=workspace, role=role).user
+        _, token = api_token_create(user=member, name="tests")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+    return make
