@@ -43,3 +43,13 @@ def member_api(workspace):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client
     return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker process on the test database and the configured broker."""
+    from tests.worker import purge_broker, running_worker
+
+    purge_broker()
+    with running_worker() as proc:
+        yield proc

@@ -69,5 +69,6 @@ def test_production_boots_when_configured():
     result = _boot("config.settings.production", DJANGO_SECRET_KEY="x" * 50,
                    DATABASE_URL="postgres://u@127.0.0.1/db", REDIS_URL="redis://127.0.0.1:6379/1",
                    CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
-                   DJANGO_ALLOWED_HOSTS="flows.example.com")
+                   DJANGO_ALLOWED_HOSTS="flows.example.com",
+                   CREDENTIAL_KEYS="k1:dGVzdC1vbmx5LWtleS1tYXRlcmlhbC0zMi1ieXRlcyE")
     assert result.returncode == 0, result.stderr

@@ -1,5 +1,6 @@
 """Writes for workflows: create, save with optimistic concurrency, publish, rollback, import."""
 
+import logging
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -7,11 +8,14 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from apps.workflows.models import Workflow, WorkflowVersion
+from apps.workflows.exceptions import WorkflowNotPublished
+from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workflows.validation import graph_validate
 from apps.workspaces.exceptions import Conflict, InvalidInput
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "flowplane.workflow"
 EXPORT_FORMAT_VERSION = 1
@@ -131,3 +135,41 @@ def workflow_delete(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
         audit_record(workspace=workflow.workspace, actor=actor, action="workflow.deleted",
                      target=workflow, data={"name": workflow.name})
         workflow.delete()
+
+
+def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | None = None,
+                     version: WorkflowVersion | None = None, draft: bool = False,
+                     trigger: Any = None, parent: Execution | None = None,
+                     started_by: AbstractBaseUser | None = None) -> Execution:
+    """Write a queued execution and hand it to the workers once the transaction commits.
+
+    Runs the given `version`, else the live published version, or the draft when `draft`.
+    Call inside the caller's transaction to make accepting work and recording it one step:
+    if the broker is down the row stays queued and the sweep sends it later.
+    """
+    if draft:
+        version, draft_graph = None, workflow.graph
+    else:
+        version = version or workflow.published_version
+        draft_graph = None
+        if version is None:
+            raise WorkflowNotPublished("The workflow has no published version to run.")
+    with transaction.atomic():
+        execution = Execution.objects.create(
+            workspace_id=workflow.workspace_id, workflow=workflow, version=version,
+            draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
+            parent=parent, started_by=started_by)
+        transaction.on_commit(lambda: execution_enqueue(execution_id=execution.pk))
+    return execution
+
+
+def execution_enqueue(*, execution_id: Any) -> None:
+    """Send the execution's task. A broker failure is logged, never raised: the row is the
+    truth and the sweep re-sends queued executions."""
+    from apps.workflows.tasks import execute_workflow_task
+
+    try:
+        execute_workflow_task.apply_async(args=[str(execution_id)], retry=False)
+    except Exception:  # the broker is transport; the sweep recovers what it lost
+        logger.warning("execution.enqueue_failed", extra={"execution_id": str(execution_id)},
+                       exc_info=True)

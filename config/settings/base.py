@@ -113,3 +113,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 10
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403
 from config.settings.logging import *  # noqa: E402,F403
+
+# Credential key ring "kid:<base64url 32 bytes>,..."; the first key encrypts. local.py
+# generates one under var/ for the embedded default; production requires it.
+CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="")
+# Self-hosted targets the outbound client may reach despite the SSRF guard (CIDRs, host[:port]).
+OUTBOUND_ALLOWLIST = env.list("OUTBOUND_ALLOWLIST", default=[])

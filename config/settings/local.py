@@ -17,3 +17,16 @@ def _generated_secret(name: str) -> str:
 
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _generated_secret("secret_key")
+
+
+def _generated_key_ring() -> str:
+    from apps.credentials.crypto import KeyRing
+
+    path = var_path("credential_keys")
+    if not path.exists():
+        path.write_text(KeyRing.generate_spec("local1"))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="") or _generated_key_ring()

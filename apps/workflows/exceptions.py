@@ -1,0 +1,5 @@
+from apps.workspaces.exceptions import Conflict
+
+
+class WorkflowNotPublished(Conflict):
+    type = "workflow_not_published"
