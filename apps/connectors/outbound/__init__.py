@@ -1,0 +1,62 @@
+"""The platform's only outbound HTTP client, and its SSRF policy.
+
+Every outbound call (HTTP block, connectors, OAuth token endpoints, polling) goes through
+``OutboundClient``; see ``client`` for what it guarantees and ``ssrf`` for what it refuses.
+Plain Python: no Django import, so settings are read by the caller and passed in::
+
+    client = OutboundClient(
+        SSRFPolicy(allowlist=settings.OUTBOUND_ALLOWLIST),
+        store=django.core.cache.cache,
+    )
+    response = client.request("GET", url, auth_injector=BearerToken(token))
+"""
+
+from .auth import ApiKeyHeader, ApiKeyQuery, AuthInjector, BasicAuth, BearerToken, OutgoingRequest
+from .client import OutboundClient, OutboundResponse
+from .errors import (
+    BlockedDestination,
+    CircuitOpen,
+    InvalidRequest,
+    OutboundConnectionError,
+    OutboundError,
+    OutboundTimeout,
+    OutboundTLSError,
+    RateLimited,
+    ResponseTooLarge,
+    TooManyRedirects,
+    UnresolvableHost,
+)
+from .policies import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetMetrics, TargetPolicy
+from .ssrf import AllowList, SSRFPolicy
+from .store import InMemoryStore, KeyValueStore
+
+__all__ = [
+    "AllowList",
+    "ApiKeyHeader",
+    "ApiKeyQuery",
+    "AuthInjector",
+    "BasicAuth",
+    "BearerToken",
+    "BlockedDestination",
+    "BreakerPolicy",
+    "CircuitOpen",
+    "InMemoryStore",
+    "InvalidRequest",
+    "KeyValueStore",
+    "OutboundClient",
+    "OutboundConnectionError",
+    "OutboundError",
+    "OutboundResponse",
+    "OutboundTLSError",
+    "OutboundTimeout",
+    "OutgoingRequest",
+    "RateLimitPolicy",
+    "RateLimited",
+    "ResponseTooLarge",
+    "RetryPolicy",
+    "SSRFPolicy",
+    "TargetMetrics",
+    "TargetPolicy",
+    "TooManyRedirects",
+    "UnresolvableHost",
+]

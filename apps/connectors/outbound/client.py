@@ -1,0 +1,576 @@
+"""The platform's one outbound HTTP client (HTTP block, connectors, OAuth token calls, polling).
+
+Everything that leaves the platform goes through ``OutboundClient.request`` so that one
+place enforces what must hold for every call:
+
+- SSRF: the ``SSRFPolicy`` is applied to the addresses actually connected to (see ``ssrf``
+  and ``transport``); redirects are followed here, by hand, so each hop is checked again, the
+  hop count is capped, and only http/https are followed.
+- Credentials are injected by an ``AuthInjector`` only for the origin the call was made
+  for: a redirect to another host gets neither the injected credential nor the caller's
+  ``Authorization``/``Cookie`` headers.
+- Bounded resources: connect/read timeouts, a total deadline, and a response size cap
+  (applied to the decoded body, so a compressed bomb is cut off too).
+- Per-target retry/rate limit/circuit breaker and metrics, with state in a shared store.
+- Nothing secret is logged or raised: log lines carry method, host, status and timings only;
+  error messages are built here (requests' own messages embed the full URL, query included)
+  and passed through ``redact`` with the injector's secrets.
+
+No cookies are kept between calls and environment proxies/netrc are ignored: the client
+sends a prepared request straight to its adapter rather than through a ``requests.Session``.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+from requests.utils import requote_uri
+from urllib3.exceptions import MaxRetryError
+
+from apps.credentials.crypto import redact
+
+from .auth import AuthInjector, OutgoingRequest
+from .errors import (
+    BlockedDestination,
+    InvalidRequest,
+    OutboundConnectionError,
+    OutboundError,
+    OutboundTimeout,
+    OutboundTLSError,
+    RateLimited,
+    ResponseTooLarge,
+    TooManyRedirects,
+)
+from .policies import (
+    BreakerTicket,
+    CircuitBreaker,
+    Metrics,
+    RateLimiter,
+    TargetMetrics,
+    TargetPolicy,
+    may_retry,
+    parse_retry_after,
+)
+from .ssrf import DEFAULT_PORTS, SSRFPolicy
+from .store import InMemoryStore, KeyValueStore
+from .transport import PinnedAddressAdapter
+
+__all__ = ["OutboundClient", "OutboundResponse"]
+
+logger = logging.getLogger("apps.connectors.outbound")
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Dropped when a redirect leaves the origin the caller addressed (requests drops only some).
+CROSS_ORIGIN_DROP = frozenset({"authorization", "proxy-authorization", "cookie"})
+BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding"})
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+Timeout = float | tuple[float, float]
+
+
+@dataclass(frozen=True)
+class OutboundResponse:
+    status: int
+    headers: Mapping[str, str]  # case-insensitive
+    body: bytes
+    url: str  # final URL, after redirects
+    elapsed: float  # seconds, first byte sent to last byte read, retries included
+    attempts: int = 1
+    redirects: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+    @property
+    def text(self) -> str:
+        content_type = self.headers.get("content-type", "")
+        charset = "utf-8"
+        for part in content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.body)
+
+    def __repr__(self) -> str:  # no URL: its query may carry a key
+        return f"<OutboundResponse {self.status} {len(self.body)} bytes>"
+
+
+@dataclass
+class _Call:
+    """Everything about one ``request()`` call that the hops and attempts share."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    params: list[tuple[str, str]]
+    json: Any
+    data: Any
+    timeout: Timeout
+    auth: AuthInjector | None
+    max_bytes: int
+    allow_redirects: bool
+    deadline: float | None
+    origin: tuple[str, str, int]
+    secrets: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme, 0)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MaxRetryError) and current.reason is not None:
+            current = current.reason
+        elif current.args and isinstance(current.args[0], BaseException):
+            current = current.args[0]
+        elif current.__cause__ is not None:
+            current = current.__cause__
+        elif current.__context__ is not None:
+            current = current.__context__
+        else:
+            break
+    return current
+
+
+def _describe(exc: BaseException) -> str:
+    """A short reason that does not include the request URL."""
+    root = _root_cause(exc)
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return f"certificate verification failed: {root.verify_message}"
+    if type(root).__name__ == "CertificateError":  # urllib3's own host name check
+        return f"certificate verification failed: {root}"
+    if isinstance(root, ssl.SSLError):
+        return f"TLS error: {root.reason or type(root).__name__}"
+    if isinstance(root, OSError) and root.strerror:
+        return root.strerror
+    return type(root).__name__
+
+
+class _UrllibQueryFilter(logging.Filter):
+    """urllib3 logs request paths at DEBUG; drop their query strings (API keys live there)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 5:
+            args = list(record.args)
+            if isinstance(args[4], str) and "?" in args[4]:
+                args[4] = args[4].split("?", 1)[0] + "?…"
+                record.args = tuple(args)
+        return True
+
+
+_urllib3_logger = logging.getLogger("urllib3.connectionpool")
+if not any(isinstance(f, _UrllibQueryFilter) for f in _urllib3_logger.filters):
+    _urllib3_logger.addFilter(_UrllibQueryFilter())
+
+
+class OutboundClient:
+    """Guarded HTTP client. One instance per process is fine (thread-safe pools).
+
+    ``policy``: the SSRF policy (allow-list from ``OUTBOUND_ALLOWLIST``).
+    ``store``: shared state; pass ``django.core.cache.cache``; in-memory by default.
+    ``target_policies``: ``(target_name) -> TargetPolicy | None`` for per-target defaults
+    (``target_name`` is ``"host:port"``); a per-call ``target`` overrides it.
+    """
+
+    def __init__(
+        self,
+        policy: SSRFPolicy,
+        *,
+        store: KeyValueStore | None = None,
+        default_target: TargetPolicy | None = None,
+        target_policies: Callable[[str], TargetPolicy | None] | None = None,
+        timeout: Timeout = (5.0, 30.0),
+        total_timeout: float | None = 120.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_redirects: int = 5,
+        verify: bool | str = True,
+        user_agent: str = "flowplane-outbound/0.1",
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy
+        self.store: KeyValueStore = store if store is not None else InMemoryStore()
+        self.default_target = default_target or TargetPolicy()
+        self.target_policies = target_policies
+        self.timeout = timeout
+        self.total_timeout = total_timeout
+        self.max_response_bytes = max_response_bytes
+        self.max_redirects = max_redirects
+        self.verify = verify
+        self.user_agent = user_agent
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng
+        self.limiter = RateLimiter(self.store, clock=clock, sleep=sleep)
+        self.breaker = CircuitBreaker(self.store, clock=clock)
+        self.metrics_store = Metrics(self.store, clock=clock)
+        self._adapter = PinnedAddressAdapter(policy)
+
+    def __enter__(self) -> OutboundClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._adapter.close()
+
+    def metrics(self, target: str) -> TargetMetrics:
+        return self.metrics_store.get(target)
+
+    # -- the public call -------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Any = None,
+        timeout: Timeout | None = None,
+        auth_injector: AuthInjector | None = None,
+        max_response_bytes: int | None = None,
+        target: TargetPolicy | None = None,
+        allow_redirects: bool = True,
+    ) -> OutboundResponse:
+        """Send one request under every policy; HTTP error statuses are returned, not raised.
+
+        Raises ``BlockedDestination``, ``InvalidRequest``, ``TooManyRedirects``,
+        ``ResponseTooLarge``, ``OutboundConnectionError`` (incl. timeouts, TLS),
+        ``RateLimited`` and ``CircuitOpen``; all are ``OutboundError``.
+        """
+        method = method.upper()
+        if not method.isalpha():
+            raise InvalidRequest("invalid HTTP method")
+        secrets = tuple(s for s in (auth_injector.secrets() if auth_injector else ()) if s)
+        _, host, port = self.policy.check_url(url)
+        target_name = f"{host}:{port}"
+        target_policy = target or (
+            self.target_policies(target_name) if self.target_policies else None
+        )
+        target_policy = target_policy or self.default_target
+        if target_policy.key:
+            target_name = target_policy.key
+
+        start = time.perf_counter()
+        call = _Call(
+            method=method,
+            url=url,
+            headers=self._headers(headers),
+            params=_params(params),
+            json=json,
+            data=data,
+            timeout=timeout if timeout is not None else self.timeout,
+            auth=auth_injector,
+            max_bytes=max_response_bytes or self.max_response_bytes,
+            allow_redirects=allow_redirects,
+            deadline=start + self.total_timeout if self.total_timeout else None,
+            origin=_origin(url),
+            secrets=secrets,
+        )
+        self.metrics_store.incr(target_name, "calls_total")
+        try:
+            response = self._with_policies(call, target_name, target_policy, start)
+        except RateLimited as exc:
+            self.metrics_store.incr(target_name, "rate_limited")
+            self.metrics_store.record_error(target_name, str(exc))
+            self._log("outbound.call_rate_limited", call, target_name, start, error=str(exc))
+            raise
+        except OutboundError as exc:
+            message = redact(str(exc), secrets)
+            self.metrics_store.incr(target_name, "failed")
+            self.metrics_store.record_error(target_name, message)
+            self._log("outbound.call_failed", call, target_name, start, error=message)
+            raise
+        if response.status == 429:
+            self.metrics_store.incr(target_name, "rate_limited")
+            self.metrics_store.record_error(target_name, "HTTP 429")
+        elif response.status >= 400:
+            self.metrics_store.incr(target_name, "failed")
+            self.metrics_store.record_error(target_name, f"HTTP {response.status}")
+        else:
+            self.metrics_store.incr(target_name, "succeeded")
+            self.metrics_store.record_success(target_name)
+        self._log(
+            "outbound.call_finished",
+            call,
+            target_name,
+            start,
+            status=response.status,
+            attempts=response.attempts,
+        )
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> OutboundResponse:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> OutboundResponse:
+        return self.request("POST", url, **kwargs)
+
+    # -- policies around attempts ---------------------------------------------------------
+
+    def _with_policies(
+        self, call: _Call, target_name: str, target: TargetPolicy, start: float
+    ) -> OutboundResponse:
+        retry = target.retry
+        retry_allowed = may_retry(call.method, call.headers)
+        attempt = 0
+        while True:
+            attempt += 1
+            self.limiter.acquire(target_name, target.rate_limit, max_wait=target.max_wait)
+            ticket: BreakerTicket | None = None
+            if target.breaker is not None:
+                ticket = self.breaker.before(target_name, target.breaker)
+            try:
+                response = self._follow_redirects(call)
+            except OutboundConnectionError as exc:
+                if ticket is not None and target.breaker is not None:
+                    self.breaker.failure(ticket, target.breaker)
+                retryable = exc.retryable and retry.retry_connection_errors and retry_allowed
+                delay = retry.delay(attempt, self.rng)
+                if retryable and attempt < retry.max_attempts and self._fits(call, delay):
+                    self.sleep(delay)
+                    continue
+                raise
+            except OutboundError:
+                if ticket is not None:
+                    self.breaker.neutral(ticket)
+                raise
+
+            if ticket is not None and target.breaker is not None:
+                if response.status >= 500:
+                    self.breaker.failure(ticket, target.breaker)
+                elif response.status == 429:
+                    self.breaker.neutral(ticket)
+                else:
+                    self.breaker.success(ticket)
+            retry_after = None
+            if response.status in (429, 503):
+                retry_after = parse_retry_after(
+                    response.headers.get("retry-after"), now=self.clock()
+                )
+            if response.status == 429 and retry_after:
+                self.limiter.pause(target_name, retry_after)
+            if response.status in retry.retry_statuses and retry_allowed:
+                delay = max(retry.delay(attempt, self.rng), retry_after or 0.0)
+                if (
+                    attempt < retry.max_attempts
+                    and delay <= retry.max_delay
+                    and self._fits(call, delay)
+                ):
+                    self.sleep(delay)
+                    continue
+            return _with_attempts(response, attempt, time.perf_counter() - start)
+
+    def _fits(self, call: _Call, delay: float) -> bool:
+        return call.deadline is None or time.perf_counter() + delay < call.deadline
+
+    # -- one attempt: hops --------------------------------------------------------------
+
+    def _follow_redirects(self, call: _Call) -> OutboundResponse:
+        method, url = call.method, call.url
+        headers = dict(call.headers)
+        params: list[tuple[str, str]] = list(call.params)
+        body_json, body_data = call.json, call.data
+        hop_start = time.perf_counter()
+        for hop in range(self.max_redirects + 1):
+            outgoing = OutgoingRequest(
+                method=method, url=url, headers=dict(headers), params=list(params)
+            )
+            if call.auth is not None and _origin(url) == call.origin:
+                call.auth.inject(outgoing)
+            prepared = self._prepare(outgoing, body_json, body_data, call.secrets)
+            self.policy.check_url(prepared.url or "")
+            host = _origin(prepared.url or "")[1]
+            raw = self._send(prepared, call, host)
+            location = raw.headers.get("location")
+            if call.allow_redirects and raw.status_code in REDIRECT_STATUSES and location:
+                raw.close()
+                if hop == self.max_redirects:
+                    raise TooManyRedirects(host, self.max_redirects)
+                next_url = requote_uri(urljoin(prepared.url or url, location))
+                try:
+                    self.policy.check_url(next_url)
+                except InvalidRequest as exc:
+                    raise BlockedDestination(host, f"redirect refused: {exc}") from None
+                if (raw.status_code == 303 and method != "HEAD") or (
+                    raw.status_code in (301, 302) and method == "POST"
+                ):
+                    method, body_json, body_data = "GET", None, None
+                    headers = {k: v for k, v in headers.items() if k.lower() not in BODY_HEADERS}
+                if _origin(next_url) != call.origin:
+                    headers = {
+                        k: v for k, v in headers.items() if k.lower() not in CROSS_ORIGIN_DROP
+                    }
+                url, params = next_url, []
+                continue
+            body = self._read_body(raw, call, host)
+            return OutboundResponse(
+                status=raw.status_code,
+                headers=CaseInsensitiveDict(raw.headers),
+                body=body,
+                url=prepared.url or url,
+                elapsed=time.perf_counter() - hop_start,
+                redirects=hop,
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
+        merged = {
+            "User-Agent": self.user_agent,
+            "Accept": "*/*",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        for name, value in (headers or {}).items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise InvalidRequest("header names and values must be strings")
+            if any(c in name for c in "\r\n:") or "\r" in value or "\n" in value:
+                raise InvalidRequest(
+                    f"header {' '.join(name.split())[:40]!r} has an invalid name "
+                    "or a line break in its value"
+                )
+            if name.lower() == "host":
+                continue  # the transport sets Host from the URL it checked
+            for existing in [k for k in merged if k.lower() == name.lower()]:
+                del merged[existing]
+            merged[name] = value
+        return merged
+
+    def _prepare(
+        self, outgoing: OutgoingRequest, body_json: Any, body_data: Any, secrets: tuple[str, ...]
+    ) -> requests.PreparedRequest:
+        try:
+            return requests.Request(
+                method=outgoing.method,
+                url=outgoing.url,
+                headers=outgoing.headers,
+                params=outgoing.params or None,
+                json=body_json,
+                data=body_data,
+            ).prepare()
+        except requests.RequestException as exc:
+            raise InvalidRequest(
+                redact(f"invalid request: {type(exc).__name__}", secrets)
+            ) from None
+        except (TypeError, ValueError) as exc:  # e.g. a body json cannot encode
+            raise InvalidRequest(f"invalid request body: {type(exc).__name__}") from None
+
+    def _send(self, prepared: requests.PreparedRequest, call: _Call, host: str) -> Any:
+        timeout = call.timeout
+        if call.deadline is not None:
+            remaining = call.deadline - time.perf_counter()
+            if remaining <= 0:
+                raise OutboundTimeout(f"total deadline exceeded before contacting {host!r}")
+            timeout = (
+                (min(timeout[0], remaining), min(timeout[1], remaining))
+                if isinstance(timeout, tuple)
+                else min(timeout, remaining)
+            )
+        try:
+            return self._adapter.send(prepared, stream=True, timeout=timeout, verify=self.verify)
+        except OutboundError:
+            raise
+        except requests.exceptions.ConnectTimeout:
+            raise OutboundTimeout(f"connecting to {host!r} timed out") from None
+        except requests.exceptions.ReadTimeout:
+            raise OutboundTimeout(f"waiting for {host!r} timed out") from None
+        except requests.exceptions.SSLError as exc:
+            reason = redact(_describe(exc), call.secrets)
+            raise OutboundTLSError(f"TLS with {host!r} failed: {reason}") from None
+        except requests.exceptions.ConnectionError as exc:
+            reason = redact(_describe(exc), call.secrets)
+            raise OutboundConnectionError(f"connection to {host!r} failed: {reason}") from None
+        except requests.RequestException as exc:
+            raise InvalidRequest(f"request to {host!r} failed: {type(exc).__name__}") from None
+
+    def _read_body(self, raw: Any, call: _Call, host: str) -> bytes:
+        try:
+            declared = raw.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > call.max_bytes:
+                raise ResponseTooLarge(host, call.max_bytes)
+            body = bytearray()
+            for chunk in raw.iter_content(chunk_size=64 * 1024):
+                body += chunk
+                if len(body) > call.max_bytes:
+                    raise ResponseTooLarge(host, call.max_bytes)
+                if call.deadline is not None and time.perf_counter() > call.deadline:
+                    raise OutboundTimeout(f"total deadline exceeded reading from {host!r}")
+            return bytes(body)
+        except OutboundError:
+            raise
+        except requests.exceptions.ConnectionError as exc:  # read timeouts land here
+            root = _root_cause(exc)
+            if isinstance(root, TimeoutError) or "timeout" in type(root).__name__.lower():
+                raise OutboundTimeout(f"reading from {host!r} timed out") from None
+            reason = redact(_describe(exc), call.secrets)
+            raise OutboundConnectionError(f"reading from {host!r} failed: {reason}") from None
+        except requests.RequestException as exc:
+            raise OutboundConnectionError(
+                f"reading from {host!r} failed: {type(exc).__name__}"
+            ) from None
+        finally:
+            raw.close()
+
+    def _log(self, event: str, call: _Call, target: str, start: float, **fields: Any) -> None:
+        logger.info(
+            event,
+            extra={
+                "outbound_target": target,
+                "outbound_method": call.method,
+                "outbound_host": call.origin[1],
+                "outbound_elapsed_ms": round((time.perf_counter() - start) * 1000, 1),
+                **{f"outbound_{k}": v for k, v in fields.items()},
+            },
+        )
+
+
+def _params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> list[tuple[str, str]]:
+    if params is None:
+        return []
+    items = params.items() if isinstance(params, Mapping) else params
+    out: list[tuple[str, str]] = []
+    for key, value in items:
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            out.extend((str(key), str(v)) for v in value)
+        else:
+            out.append((str(key), str(value)))
+    return out
+
+
+def _with_attempts(response: OutboundResponse, attempts: int, elapsed: float) -> OutboundResponse:
+    return OutboundResponse(
+        status=response.status,
+        headers=response.headers,
+        body=response.body,
+        url=response.url,
+        elapsed=elapsed,
+        attempts=attempts,
+        redirects=response.redirects,
+    )
