@@ -340,6 +340,8 @@ def _scope(entries: Sequence[str], order: Sequence[str], members: set[str],
 def _analyse(raw: Any, registry: BlockRegistry) -> tuple[Plan | None, list[ValidationIssue]]:
     issues = _Issues()
     nodes, raw_edges = parse_graph(raw, issues)
+    if any(i.code == "invalid_graph" for i in issues.items):
+        return None, issues.items
 
     by_id: dict[str, Node] = {}
     for node in nodes:
