@@ -1,0 +1,25 @@
+// Client-side routes under /app/. Django returns index.html for `/` and every `/app/*` path.
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router'
+import { WorkflowListPage } from '@/features/workflows/workflow-list-page'
+import { Layout, NotFound } from './layout'
+
+export const routes: RouteObject[] = [
+  { path: '/', element: <Navigate to="/app/" replace /> },
+  {
+    path: '/app',
+    element: <Layout />,
+    children: [
+      { index: true, element: <WorkflowListPage /> },
+      {
+        path: 'workflows/:id',
+        // The canvas (React Flow) is the heavy part; load it when a workflow is opened.
+        lazy: () =>
+          import('@/features/canvas/editor-page').then((m) => ({ Component: m.EditorPage })),
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+  { path: '*', element: <Navigate to="/app/" replace /> },
+]
+
+export const router = createBrowserRouter(routes)

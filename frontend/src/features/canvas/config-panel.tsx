@@ -1,0 +1,68 @@
+import { useBlocks } from '@/features/blocks/api'
+import { BlockIcon } from '@/features/blocks/block-icon'
+import { SchemaForm } from '@/features/schema-form/schema-form'
+import { useCanvasStore } from './store'
+
+export function ConfigPanel() {
+  const node = useCanvasStore((s) => s.nodes.find((n) => n.id === s.selectedNodeId))
+  const issues = useCanvasStore((s) =>
+    s.selectedNodeId ? s.issues.byNode[s.selectedNodeId] : undefined,
+  )
+  const updateNodeConfig = useCanvasStore((s) => s.updateNodeConfig)
+  const removeNodes = useCanvasStore((s) => s.removeNodes)
+  const select = useCanvasStore((s) => s.select)
+  const blocks = useBlocks()
+  if (!node) return null
+
+  const block = blocks.data?.find(node.data.blockType, node.data.version)
+  const title = block?.title ?? node.data.blockType
+
+  return (
+    <aside className="config-panel" aria-label="Node settings">
+      <header className="config-panel__header">
+        <BlockIcon icon={block?.icon} title={title} category={block?.category} />
+        <div>
+          <h2>{title}</h2>
+          <code className="config-panel__id">
+            {node.id} · {node.data.blockType}
+            {node.data.version !== undefined && ` v${node.data.version}`}
+          </code>
+        </div>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small"
+          aria-label="Close"
+          onClick={() => select(null)}
+        >
+          ×
+        </button>
+      </header>
+      {block?.description && <p className="config-panel__description">{block.description}</p>}
+      {block?.deprecated && (
+        <p className="banner banner--warning">This block version is deprecated.</p>
+      )}
+      {!block && !blocks.isPending && (
+        <p className="banner banner--warning">
+          This block is not in the registry; its config is shown as JSON.
+        </p>
+      )}
+      {issues?.node.map((message) => (
+        <p key={message} className="field__error" role="alert">
+          {message}
+        </p>
+      ))}
+      <SchemaForm
+        key={node.id}
+        schema={block?.config_schema ?? {}}
+        value={node.data.config}
+        errors={issues?.config}
+        onChange={(config) => updateNodeConfig(node.id, config)}
+      />
+      <div className="config-panel__footer">
+        <button type="button" className="btn btn--danger" onClick={() => removeNodes([node.id])}>
+          Delete node
+        </button>
+      </div>
+    </aside>
+  )
+}

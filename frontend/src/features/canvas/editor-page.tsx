@@ -1,0 +1,145 @@
+import { ReactFlowProvider } from '@xyflow/react'
+import { useEffect, useEffectEvent } from 'react'
+import { useBlocker, useParams } from 'react-router'
+import { Banner, ErrorMessage, Loading } from '@/components/ui/feedback'
+import { Canvas } from './canvas'
+import { ConfigPanel } from './config-panel'
+import { EditorToolbar } from './editor-toolbar'
+import { Palette } from './palette'
+import { useCanvasStore } from './store'
+import { useEditorActions, type EditorActions } from './use-editor-actions'
+
+export function EditorPage() {
+  const { id = '' } = useParams()
+  const actions = useEditorActions(id)
+  const { workflow } = actions
+  const loadedId = useCanvasStore((s) => s.workflowId)
+
+  // The canvas is loaded once per visit; later refetches must not clobber local edits.
+  const onData = useEffectEvent(actions.load)
+  const { data } = workflow
+  useEffect(() => {
+    if (data && loadedId !== id) onData(data)
+  }, [data, loadedId, id])
+  useEffect(() => () => useCanvasStore.getState().unload(), [id])
+
+  useLeaveGuard()
+  useShortcuts(actions)
+
+  if (workflow.isPending) return <Loading label="Loading workflow…" />
+  if (workflow.isError) {
+    return (
+      <div className="page">
+        <ErrorMessage error={workflow.error} onRetry={() => void workflow.refetch()} />
+      </div>
+    )
+  }
+  if (loadedId !== id) return <Loading label="Opening canvas…" />
+
+  return (
+    <ReactFlowProvider>
+      <div className="editor">
+        <EditorToolbar workflow={workflow.data} actions={actions} />
+        {actions.conflict && <ConflictBanner actions={actions} />}
+        {actions.notice && (
+          <Banner kind={actions.notice.kind} onDismiss={actions.dismissNotice}>
+            {actions.notice.text}
+          </Banner>
+        )}
+        <GeneralIssues />
+        <div className="editor__body">
+          <Palette />
+          <Canvas />
+          <ConfigPanel />
+        </div>
+      </div>
+    </ReactFlowProvider>
+  )
+}
+
+function ConflictBanner({ actions }: { actions: EditorActions }) {
+  const version = actions.conflict?.serverVersion
+  return (
+    <Banner kind="warning">
+      Someone else saved this workflow{version !== undefined ? ` (now version ${version})` : ''}{' '}
+      while you were editing.{' '}
+      <button type="button" className="btn btn--small" onClick={() => void actions.reload()}>
+        Reload their version
+      </button>{' '}
+      {version !== undefined && (
+        <button
+          type="button"
+          className="btn btn--small btn--danger"
+          onClick={() => void actions.overwrite()}
+        >
+          Overwrite with mine
+        </button>
+      )}
+    </Banner>
+  )
+}
+
+function GeneralIssues() {
+  const general = useCanvasStore((s) => s.issues.general)
+  if (general.length === 0) return null
+  return (
+    <Banner kind="error">
+      <ul className="issue-list">
+        {general.map((message) => (
+          <li key={message}>{message}</li>
+        ))}
+      </ul>
+    </Banner>
+  )
+}
+
+/** Ask before leaving with unsaved changes, in the app and when closing the tab. */
+function useLeaveGuard() {
+  const dirty = useCanvasStore((s) => s.dirty)
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      dirty && currentLocation.pathname !== nextLocation.pathname,
+  )
+  useEffect(() => {
+    if (blocker.state !== 'blocked') return
+    if (window.confirm('You have unsaved changes. Leave and discard them?')) blocker.proceed()
+    else blocker.reset()
+  }, [blocker])
+  useEffect(() => {
+    if (!dirty) return
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault()
+    window.addEventListener('beforeunload', warn)
+    return () => window.removeEventListener('beforeunload', warn)
+  }, [dirty])
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+  )
+}
+
+/** Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z or Ctrl+Y redo, Ctrl/Cmd+S save; form fields keep their own. */
+function useShortcuts(actions: EditorActions) {
+  const save = useEffectEvent(() => void actions.save())
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey)) return
+      const key = event.key.toLowerCase()
+      if (key === 's') {
+        event.preventDefault()
+        if (useCanvasStore.getState().dirty) save()
+        return
+      }
+      if (isTyping(event.target)) return
+      const store = useCanvasStore.getState()
+      if (key === 'z' && !event.shiftKey) store.undo()
+      else if ((key === 'z' && event.shiftKey) || key === 'y') store.redo()
+      else return
+      event.preventDefault()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+}

@@ -1,0 +1,85 @@
+// The one node component for every registry block: title, icon, category colour, and the
+// handles its ports declare (lib/ports.ts). Blocks with bespoke UI would get their own type.
+import { Handle, Position, type NodeProps } from '@xyflow/react'
+import { memo } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useBlocks } from '@/features/blocks/api'
+import { BlockIcon } from '@/features/blocks/block-icon'
+import { categoryColor } from '@/lib/block-visuals'
+import { issueCount } from '@/lib/field-errors'
+import type { CanvasNode } from '@/lib/graph'
+import { ERROR_HANDLE, nodePorts, type Port } from '@/lib/ports'
+import { useCanvasStore } from '../store'
+
+function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
+  const blocks = useBlocks()
+  const block = blocks.data?.find(data.blockType, data.version)
+  const usedSources = useCanvasStore(
+    useShallow((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle ?? null)),
+  )
+  const usedTargets = useCanvasStore(
+    useShallow((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle ?? null)),
+  )
+  const problems = useCanvasStore((s) => issueCount(s.issues.byNode[id]))
+  const ports = nodePorts(blocks.isPending ? undefined : block, usedSources, usedTargets)
+  const unknown = !blocks.isPending && !block
+  const title = block?.title ?? data.blockType
+  const classes = [
+    'block-node',
+    selected && 'block-node--selected',
+    problems > 0 && 'block-node--invalid',
+  ]
+
+  return (
+    <div
+      className={classes.filter(Boolean).join(' ')}
+      style={{ ['--category' as string]: categoryColor(block?.category) }}
+      data-testid={`node-${id}`}
+    >
+      <div className="block-node__header">
+        <BlockIcon icon={block?.icon} title={title} category={block?.category} />
+        <div className="block-node__titles">
+          <span className="block-node__title">{title}</span>
+          <span className="block-node__id">{id}</span>
+        </div>
+        {problems > 0 && (
+          <span className="block-node__badge" title={`${problems} problem(s) from the last save`}>
+            {problems}
+          </span>
+        )}
+      </div>
+      {unknown && <div className="block-node__warning">Unknown block “{data.blockType}”</div>}
+      {block?.deprecated && <div className="block-node__warning">Deprecated version</div>}
+      <div className="block-node__ports">
+        <div className="block-node__column">
+          {ports.inputs.map((port) => (
+            <PortRow key={port.id ?? ''} port={port} type="target" />
+          ))}
+        </div>
+        <div className="block-node__column block-node__column--out">
+          {ports.outputs.map((port) => (
+            <PortRow key={port.id ?? ''} port={port} type="source" />
+          ))}
+        </div>
+      </div>
+    </div>
+  )
+}
+
+function PortRow({ port, type }: { port: Port; type: 'source' | 'target' }) {
+  const isError = port.id === ERROR_HANDLE
+  return (
+    <div className={`port port--${type}${isError ? ' port--error' : ''}`}>
+      <Handle
+        type={type}
+        position={type === 'source' ? Position.Right : Position.Left}
+        id={port.id ?? undefined}
+        className={isError ? 'handle--error' : undefined}
+      />
+      <span className="port__label">{port.label}</span>
+    </div>
+  )
+}
+
+export const BlockNode = memo(BlockNodeView)
+BlockNode.displayName = 'BlockNode'

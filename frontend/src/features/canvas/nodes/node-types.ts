@@ -1,0 +1,6 @@
+import type { NodeTypes } from '@xyflow/react'
+import { BLOCK_NODE_TYPE } from '@/lib/graph'
+import { BlockNode } from './block-node'
+
+// Module scope: React Flow re-mounts every node when this object changes identity.
+export const nodeTypes: NodeTypes = { [BLOCK_NODE_TYPE]: BlockNode }

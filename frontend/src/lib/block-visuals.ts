@@ -1,0 +1,66 @@
+// Presentation of blocks that the registry does not carry: category colours and icon fallbacks.
+
+const CATEGORY_COLORS: Record<string, string> = {
+  trigger: '#d97706',
+  triggers: '#d97706',
+  logic: '#7c3aed',
+  flow: '#7c3aed',
+  control: '#7c3aed',
+  data: '#0891b2',
+  transform: '#0891b2',
+  network: '#2563eb',
+  http: '#2563eb',
+  integration: '#16a34a',
+  integrations: '#16a34a',
+  connectors: '#16a34a',
+  ai: '#db2777',
+  utility: '#64748b',
+  utilities: '#64748b',
+}
+
+/** A stable colour per category: a fixed one for common keys, else one derived from the key. */
+export function categoryColor(category: string | undefined): string {
+  if (!category) return '#64748b'
+  const known = CATEGORY_COLORS[category.toLowerCase()]
+  if (known) return known
+  let hash = 0
+  for (const char of category) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
+  return `hsl(${hash % 360} 60% 42%)`
+}
+
+const ICON_NAMES: Record<string, string> = {
+  webhook: '🪝',
+  clock: '⏰',
+  cron: '⏰',
+  schedule: '⏰',
+  globe: '🌐',
+  http: '🌐',
+  code: '⌨',
+  filter: '⏚',
+  branch: '⑂',
+  condition: '⑂',
+  split: '⑂',
+  mail: '✉',
+  email: '✉',
+  database: '🗄',
+  play: '▶',
+  manual: '▶',
+  transform: '⇄',
+  delay: '⏳',
+  wait: '⏳',
+  bot: '🤖',
+  ai: '✨',
+}
+
+export type BlockIcon = { kind: 'image'; src: string } | { kind: 'glyph'; text: string }
+
+/** A URL becomes an image, an emoji or short glyph is shown as is, a known name maps to a glyph. */
+export function resolveIcon(icon: string | undefined, title: string): BlockIcon {
+  const value = (icon ?? '').trim()
+  if (/^(https?:\/\/|\/|data:image\/)/.test(value)) return { kind: 'image', src: value }
+  if (value && [...value].length <= 2 && /[^\x20-\x7e]/.test(value))
+    return { kind: 'glyph', text: value }
+  const named = ICON_NAMES[value.toLowerCase().replace(/^(lucide|mdi|fa)[-:]/, '')]
+  if (named) return { kind: 'glyph', text: named }
+  return { kind: 'glyph', text: (title.trim().charAt(0) || '?').toUpperCase() }
+}

@@ -1,0 +1,34 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath, URL } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+// Django owns these paths; in dev the Vite server forwards them to runserver.
+const backend = 'http://127.0.0.1:8000'
+const proxied = ['/api', '/admin', '/accounts', '/static/admin', '/static/rest_framework']
+
+export default defineConfig({
+  // Django serves the built assets under /static/app/ (see templates/ and STATICFILES_DIRS).
+  base: '/static/app/',
+  plugins: [react()],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  server: {
+    port: 5173,
+    proxy: Object.fromEntries(proxied.map((path) => [path, { target: backend }])),
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  test: {
+    environment: 'jsdom',
+    globals: true,
+    setupFiles: ['./src/test/setup.ts'],
+    css: false,
+    restoreMocks: true,
+    unstubGlobals: true,
+  },
+})
