@@ -78,10 +78,15 @@ def test_allowed_loopback_server_is_reached(server: LocalServer, connected) -> N
 
 def test_loopback_is_blocked_without_the_allowlist(server: LocalServer, connected) -> None:
     client = client_for()
-    for url in (server.url("/"), f"http://2130706433:{server.port}/",
-                f"http://0x7f000001:{server.port}/", f"http://0177.0.0.1:{server.port}/",
-                f"http://127.1:{server.port}/", f"http://[::1]:{server.port}/",
-                f"http://[::ffff:127.0.0.1]:{server.port}/"):
+    for url in (
+        server.url("/"),
+        f"http://2130706433:{server.port}/",
+        f"http://0x7f000001:{server.port}/",
+        f"http://0177.0.0.1:{server.port}/",
+        f"http://127.1:{server.port}/",
+        f"http://[::1]:{server.port}/",
+        f"http://[::ffff:127.0.0.1]:{server.port}/",
+    ):
         with pytest.raises(BlockedDestination):
             client.request("GET", url)
     assert server.requests == [] and connected == []
@@ -96,7 +101,7 @@ def test_allowlist_port_is_exact(server: LocalServer, connected) -> None:
 
 def test_localhost_resolves_and_is_checked(server: LocalServer, connected) -> None:
     server.route("/", Reply(200, body=b"ok"))
-    with pytest.raises(BlockedDestination, match="resolves to .*loopback"):
+    with pytest.raises(BlockedDestination, match=r"resolves to .*loopback"):
         client_for().request("GET", f"http://localhost:{server.port}/")
     assert connected == []
     # localhost may also resolve to ::1; every address must be allowed
@@ -239,8 +244,12 @@ def test_credentials_do_not_follow_a_redirect_to_another_origin() -> None:
         elsewhere.route("/landing", Reply(200))
         client = client_for(origin.netloc, elsewhere.netloc)
 
-        client.request("GET", origin.url("/start"), auth_injector=BearerToken("tok-123"),
-                       headers={"Cookie": "session=abc", "X-Trace": "t1"})
+        client.request(
+            "GET",
+            origin.url("/start"),
+            auth_injector=BearerToken("tok-123"),
+            headers={"Cookie": "session=abc", "X-Trace": "t1"},
+        )
         assert origin.requests[0].headers["Authorization"] == "Bearer tok-123"
         landed = elsewhere.requests[0].headers
         assert "Authorization" not in landed and "Cookie" not in landed
@@ -309,8 +318,12 @@ def test_http_errors_are_returned_not_raised(server: LocalServer) -> None:
     ("injector", "header", "value", "query"),
     [
         (ApiKeyHeader("k-1"), "X-API-Key", "k-1", ""),
-        (ApiKeyHeader("k-2", header="Authorization", prefix="Token "), "Authorization",
-         "Token k-2", ""),
+        (
+            ApiKeyHeader("k-2", header="Authorization", prefix="Token "),
+            "Authorization",
+            "Token k-2",
+            "",
+        ),
         (BearerToken("t-3"), "Authorization", "Bearer t-3", ""),
         (BasicAuth("user", "pässword"), "Authorization", "Basic dXNlcjpww6Rzc3dvcmQ=", ""),
         (ApiKeyQuery("q-4", param="apikey"), None, None, "?apikey=q-4"),
@@ -333,8 +346,12 @@ def test_secrets_never_reach_errors_or_logs(caplog) -> None:
     caplog.set_level(logging.DEBUG)
     client = client_for("127.0.0.1/32")
     with pytest.raises(OutboundConnectionError) as excinfo:
-        client.request("GET", f"http://127.0.0.1:{port}/v1/charges",
-                       auth_injector=ApiKeyQuery(secret), headers={"X-Request": "1"})
+        client.request(
+            "GET",
+            f"http://127.0.0.1:{port}/v1/charges",
+            auth_injector=ApiKeyQuery(secret),
+            headers={"X-Request": "1"},
+        )
     assert secret not in str(excinfo.value)
     assert excinfo.value.__cause__ is None and excinfo.value.__suppress_context__
     last_error = client.metrics(f"127.0.0.1:{port}").last_error

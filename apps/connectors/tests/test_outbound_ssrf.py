@@ -40,7 +40,7 @@ LITERALS = {
     "0x7f.1": "127.0.0.1",
     "0x7f.0.0.0x1": "127.0.0.1",
     "127.0.0.1.": "127.0.0.1",
-    "0": "0.0.0.0",
+    "0": "0.0.0.0",  # noqa: S104
     "3232235777": "192.168.1.1",
     "0xa9fea9fe": "169.254.169.254",
     "012.0.0.1": "10.0.0.1",
@@ -61,8 +61,17 @@ def test_names_are_not_literals(host: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["1.2.3.4.5", "example.123", "256.1.1.1", "4294967296", "0x1g.0.0.1", "09.0.0.1",
-             "example.0x10", "1.2.3.0x"]
+    "host",
+    [
+        "1.2.3.4.5",
+        "example.123",
+        "256.1.1.1",
+        "4294967296",
+        "0x1g.0.0.1",
+        "09.0.0.1",
+        "example.0x10",
+        "1.2.3.0x",
+    ],
 )
 def test_ambiguous_numeric_hosts_are_refused(host: str) -> None:
     with pytest.raises(InvalidRequest, match="not a valid IPv4"):
@@ -191,8 +200,17 @@ def test_public_name_passes_and_returns_checked_addresses() -> None:
 
 
 @pytest.mark.parametrize(
-    "answer", ["127.0.0.1", "::1", "::ffff:127.0.0.1", "169.254.169.254", "fd00:ec2::254",
-               "fe80::1%eth0", "100.64.1.1", "64:ff9b::a9fe:a9fe"]
+    "answer",
+    [
+        "127.0.0.1",
+        "::1",
+        "::ffff:127.0.0.1",
+        "169.254.169.254",
+        "fd00:ec2::254",
+        "fe80::1%eth0",
+        "100.64.1.1",
+        "64:ff9b::a9fe:a9fe",
+    ],
 )
 def test_names_resolving_to_internal_addresses_are_blocked(answer: str) -> None:
     resolver = StubResolver({"rebind.example": [answer]})
@@ -207,8 +225,13 @@ def test_localhost_is_blocked_through_the_system_resolver() -> None:
 
 @pytest.mark.parametrize(
     "host",
-    ["metadata.google.internal", "METADATA.google.internal.", "metadata", "metadata.goog",
-     "instance-data"],
+    [
+        "metadata.google.internal",
+        "METADATA.google.internal.",
+        "metadata",
+        "metadata.goog",
+        "instance-data",
+    ],
 )
 def test_metadata_names_are_blocked_before_resolution(host: str) -> None:
     resolver = StubResolver({})
@@ -261,8 +284,9 @@ def test_allowlist_host_names_and_domains() -> None:
             "sneaky.corp.example": ["169.254.169.254"],
         }
     )
-    p = policy(allowlist=["gitlab.internal", "*.corp.example", "other.internal:8443"],
-               resolver=resolver)
+    p = policy(
+        allowlist=["gitlab.internal", "*.corp.example", "other.internal:8443"], resolver=resolver
+    )
     assert p.check_destination("https://gitlab.internal/api")
     assert p.check_destination("http://ci.corp.example/")
     assert p.check_destination("http://corp.example/")
@@ -321,6 +345,4 @@ def test_empty_allowlist() -> None:
 def test_blocked_reason_public_and_private() -> None:
     assert blocked_reason(ipaddress.ip_address("8.8.8.8")) is None
     assert blocked_reason(ipaddress.ip_address("10.0.0.1")) == "private address (RFC 1918)"
-    assert blocked_reason(
-        ipaddress.ip_address("10.0.0.1"), allowed=lambda ip: True
-    ) is None
+    assert blocked_reason(ipaddress.ip_address("10.0.0.1"), allowed=lambda ip: True) is None
