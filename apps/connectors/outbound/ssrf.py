@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import idna
 from urllib3.util.connection import allowed_gai_family
 
 from .errors import BlockedDestination, InvalidRequest, UnresolvableHost
@@ -226,10 +227,15 @@ def parse_ip_literal(host: str) -> IPAddress | None:
 
 
 def normalize_hostname(host: str) -> str:
-    """Lower-case, drop one trailing dot, and validate an ASCII (IDNA-encoded) DNS name."""
+    """Lower-case, IDNA-encode (UTS #46, as requests does), drop one trailing dot, validate."""
     name = host.strip().lower()
     if name.endswith("."):
         name = name[:-1]
+    if not name.isascii():
+        try:
+            name = idna.encode(name, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            raise InvalidRequest(f"invalid host name {host!r}") from None
     if not name or len(name) > 253:
         raise InvalidRequest(f"invalid host name {host!r}")
     if not all(_LABEL_RE.match(label) for label in name.split(".")):
@@ -401,7 +407,7 @@ class SSRFPolicy:
         if parts.username is not None or parts.password is not None:
             raise InvalidRequest("credentials in the URL are not allowed; use an auth injector")
         if parse_ip_literal(host) is None:
-            normalize_hostname(host)
+            parse_ip_literal(normalize_hostname(host))  # a Unicode name may map to digits
         return scheme, host, port or DEFAULT_PORTS[scheme]
 
     def resolve(self, host: str, port: int) -> list[IPAddress]:
@@ -412,10 +418,13 @@ class SSRFPolicy:
         returned addresses and not resolve the name again.
         """
         literal = parse_ip_literal(host)
+        name = ""
+        if literal is None:
+            name = normalize_hostname(host)
+            literal = parse_ip_literal(name)  # full-width digits map to an IPv4 literal
         if literal is not None:
             self._check(literal, port, display=host)
             return [literal]
-        name = normalize_hostname(host)
         if name in METADATA_HOSTNAMES or name.endswith(".metadata.google.internal"):
             raise BlockedDestination(host, "cloud metadata host name")
         try:

@@ -89,6 +89,8 @@ def test_loopback_is_blocked_without_the_allowlist(server: LocalServer, connecte
     ):
         with pytest.raises(BlockedDestination):
             client.request("GET", url)
+    with pytest.raises((BlockedDestination, InvalidRequest)):  # full-width digits
+        client.request("GET", f"http://\uff11\uff12\uff17.\uff10.\uff10.\uff11:{server.port}/")
     assert server.requests == [] and connected == []
 
 

@@ -346,3 +346,16 @@ def test_blocked_reason_public_and_private() -> None:
     assert blocked_reason(ipaddress.ip_address("8.8.8.8")) is None
     assert blocked_reason(ipaddress.ip_address("10.0.0.1")) == "private address (RFC 1918)"
     assert blocked_reason(ipaddress.ip_address("10.0.0.1"), allowed=lambda ip: True) is None
+
+
+def test_unicode_names_are_idna_encoded_before_resolution() -> None:
+    resolver = StubResolver({"xn--bcher-kva.example": ["8.8.8.8"]})
+    assert policy(resolver=resolver).check_destination("http://bücher.example/")
+    assert resolver.calls == [("xn--bcher-kva.example", 80)]
+
+
+def test_full_width_digits_are_an_ip_literal() -> None:
+    with pytest.raises(BlockedDestination, match="loopback"):
+        policy().check_destination("http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/")
+    with pytest.raises(InvalidRequest, match="invalid host name"):
+        policy().check_destination("http://a\u200db..example/")
