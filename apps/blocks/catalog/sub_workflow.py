@@ -27,7 +27,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "required": ["workflow_id"],
     "properties": {
         "workflow_id": {"type": "string", "minLength": 1},
-        "version": {"type": ["integer", "null"], "minimum": 1, "default": None},
+        "workflow_version": {"type": ["integer", "null"], "minimum": 1, "default": None},
         "input": {"default": {}},
     },
 }
@@ -58,7 +58,7 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     runner = ctx.services.get("sub_workflows")
     if runner is None:
         raise BlockError("this host cannot run sub-workflows", code="not_configured")
-    result = runner.run(workflow_id=workflow_id, version=config.get("version"),
+    result = runner.run(workflow_id=workflow_id, version=config.get("workflow_version"),
                         payload=config.get("input"), idempotency_key=ctx.idempotency_key)
     if result.status == "waiting":
         return BlockResult(park=Park(resume_token_required=True,

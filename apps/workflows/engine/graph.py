@@ -218,8 +218,18 @@ def _check_node(node: Node, block: RegisteredBlock, issues: _Issues) -> PlanNode
     syntax: list[ExpressionSyntaxError] = []
     resolvable = {k: v for k, v in config.items() if k not in spec.deferred_fields}
     template, dynamic = compile_value(resolvable, "config", syntax)
-    for key in spec.deferred_fields & config.keys():
-        compile_value(config[key], f"config.{key}", syntax)  # syntax check only
+    deferred = {k: config[k] for k in spec.deferred_fields & config.keys()}
+    for key, raw in deferred.items():
+        compile_value(raw, f"config.{key}", syntax)  # syntax check; the block evaluates it
+    if deferred and dynamic:
+        resolved_part = template
+
+        def template(context: Mapping[str, Any]) -> Any:
+            return {**resolved_part(context), **deferred}
+    elif deferred:  # no expressions outside the deferred fields: the config is constant
+
+        def template(context: Mapping[str, Any]) -> Any:
+            return config
     for exc in syntax:
         issues.add(node.id, exc.field, "expression_syntax", str(exc))
     policies = spec.policies

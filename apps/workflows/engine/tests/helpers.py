@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 import random
 import threading
@@ -70,7 +71,7 @@ class GraphBuilder:
         return self
 
     def chain(self, *ids: str) -> GraphBuilder:
-        for source, target in zip(ids, ids[1:], strict=False):
+        for source, target in itertools.pairwise(ids):
             self.edge(source, target)
         return self
 

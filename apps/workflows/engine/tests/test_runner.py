@@ -102,7 +102,8 @@ def test_merge_first_runs_on_the_first_input_only(env: Env):
     env.fakes.events["late"] = threading.Event()
     g = (GraphBuilder().trigger("t").node("fast", "record", value=1)
          .node("slow", "slow", event="late", max_wait=5).node("m", "merge", mode="first")
-         .node("after", "record").chain("t", "fast", "m").chain("t", "slow", "m").chain("m", "after"))
+         .node("after", "record").chain("t", "fast", "m").chain("t", "slow", "m")
+         .chain("m", "after"))
     threading.Timer(0.2, env.fakes.events["late"].set).start()
     out = env.run(g.build())
     assert out.steps["m"].output["by_node"].keys() == {"fast"}
@@ -183,7 +184,8 @@ def test_resolved_config_is_validated_again(env: Env):
 
 
 def test_variables_are_visible_downstream(env: Env):
-    g = (GraphBuilder().trigger("t").node("v", "set_variables", variables={"who": "{{ trigger.n }}"})
+    g = (GraphBuilder().trigger("t")
+         .node("v", "set_variables", variables={"who": "{{ trigger.n }}"})
          .node("use", "record", value="{{ vars.who }}").chain("t", "v", "use"))
     out = env.run(g.build(), {"n": "Bo"}, variables={"preset": 1})
     assert out.steps["use"].output["value"] == "Bo"
