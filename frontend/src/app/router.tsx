@@ -1,6 +1,7 @@
 // Client-side routes under /app/. Django returns index.html for `/` and every `/app/*` path.
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router'
 import { WorkflowListPage } from '@/features/workflows/workflow-list-page'
+import { Loading } from '@/components/ui/feedback'
 import { Layout, NotFound } from './layout'
 
 export const routes: RouteObject[] = [
@@ -13,6 +14,7 @@ export const routes: RouteObject[] = [
       {
         path: 'workflows/:id',
         // The canvas (React Flow) is the heavy part; load it when a workflow is opened.
+        HydrateFallback: () => <Loading label="Loading editor…" />,
         lazy: () =>
           import('@/features/canvas/editor-page').then((m) => ({ Component: m.EditorPage })),
       },

@@ -71,6 +71,19 @@ export interface CanvasState extends Snapshot {
   rebase: (version: number) => void
 }
 
+const blankEditor = () => ({
+  workflowId: null,
+  baseVersion: null,
+  nodes: [],
+  edges: [],
+  selectedNodeId: null,
+  dirty: false,
+  past: [],
+  future: [],
+  coalesceKey: null,
+  issues: noIssues(),
+})
+
 function soleSelected(nodes: CanvasNode[]): string | null {
   const selected = nodes.filter((node) => node.selected)
   return selected.length === 1 ? selected[0].id : null
@@ -101,43 +114,12 @@ export const useCanvasStore = create<CanvasState>()((set, get) => {
   })
 
   return {
-    workflowId: null,
-    baseVersion: null,
-    nodes: [],
-    edges: [],
-    selectedNodeId: null,
-    dirty: false,
-    past: [],
-    future: [],
-    coalesceKey: null,
-    issues: noIssues(),
+    ...blankEditor(),
 
     load: (workflowId, graph, version) =>
-      set({
-        ...toCanvas(graph),
-        workflowId,
-        baseVersion: version,
-        selectedNodeId: null,
-        dirty: false,
-        past: [],
-        future: [],
-        coalesceKey: null,
-        issues: noIssues(),
-      }),
+      set({ ...blankEditor(), ...toCanvas(graph), workflowId, baseVersion: version }),
 
-    unload: () =>
-      set({
-        workflowId: null,
-        baseVersion: null,
-        nodes: [],
-        edges: [],
-        selectedNodeId: null,
-        dirty: false,
-        past: [],
-        future: [],
-        coalesceKey: null,
-        issues: noIssues(),
-      }),
+    unload: () => set(blankEditor()),
 
     toGraph: () => fromCanvas(get().nodes, get().edges),
 

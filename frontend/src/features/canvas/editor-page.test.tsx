@@ -1,0 +1,120 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { WorkflowPatch } from '@/api/types'
+import { json, mockFetch, type FakeResponse } from '@/test/fetch'
+import { catalog, me, workflow } from '@/test/fixtures'
+import { renderApp } from '@/test/render'
+import { useCanvasStore } from './store'
+
+function backend(onPatch: (body: WorkflowPatch) => FakeResponse) {
+  return mockFetch((url, init) => {
+    if (url.pathname === '/api/v1/me/') return json(me)
+    if (url.pathname === '/api/v1/blocks/') return json(catalog)
+    if (url.pathname === '/api/v1/workflows/wf1/') {
+      if (init.method === 'PATCH') return onPatch(JSON.parse(String(init.body)) as WorkflowPatch)
+      return json(workflow())
+    }
+    return undefined
+  })
+}
+
+async function openEditor() {
+  renderApp('/app/workflows/wf1')
+  await screen.findByRole('heading', { name: 'Greet new users' })
+  await screen.findByTestId('node-check')
+}
+
+describe('EditorPage', () => {
+  it('draws the graph with each block’s handles', async () => {
+    backend(() => json({}))
+    await openEditor()
+    const check = screen.getByTestId('node-check')
+    expect(within(check).getByText('True')).toBeInTheDocument()
+    expect(within(check).getByText('False')).toBeInTheDocument()
+    expect(within(check).getByText('error')).toBeInTheDocument()
+    const hook = screen.getByTestId('node-hook')
+    expect(hook.querySelectorAll('.react-flow__handle-left')).toHaveLength(0) // a trigger has no input
+    expect(hook.querySelectorAll('.react-flow__handle-right')).toHaveLength(2) // out + error
+  })
+
+  it('edits a node’s config and saves it with the base version', async () => {
+    const user = userEvent.setup()
+    const patches: WorkflowPatch[] = []
+    backend((body) => {
+      patches.push(body)
+      return json(workflow({ version: 4, graph: body.graph }))
+    })
+    await openEditor()
+    act(() => useCanvasStore.getState().select('check'))
+    const expression = await screen.findByLabelText(/Expression/)
+    await user.clear(expression)
+    await user.type(expression, 'body.ready')
+    expect(screen.getByText('● Unsaved changes')).toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Save' }))
+    await screen.findByText('Saved as version 4.')
+    expect(patches).toHaveLength(1)
+    expect(patches[0].version).toBe(3)
+    expect(patches[0].graph?.nodes[1]).toEqual({
+      id: 'check',
+      type: 'condition',
+      position: { x: 260, y: 0 },
+      data: { config: { expression: 'body.ready' } },
+    })
+    expect(screen.queryByText('● Unsaved changes')).not.toBeInTheDocument()
+    expect(useCanvasStore.getState().baseVersion).toBe(4)
+  })
+
+  it('shows server field errors next to the node and field they name', async () => {
+    backend(() =>
+      json(
+        {
+          type: 'validation_error',
+          detail: 'Invalid input.',
+          fields: { 'graph.nodes[1].data.config.expression': ['Not a valid JMESPath expression.'] },
+        },
+        400,
+      ),
+    )
+    await openEditor()
+    act(() => useCanvasStore.getState().updateNodeConfig('check', { expression: '[[' }))
+    fireEvent.click(await screen.findByRole('button', { name: 'Save' }))
+    await screen.findByText(/Save failed: Invalid input\. 1 node\(s\) need attention\./)
+    expect(within(screen.getByTestId('node-check')).getByText('1')).toHaveClass('block-node__badge')
+    act(() => useCanvasStore.getState().select('check'))
+    expect(await screen.findByText('Not a valid JMESPath expression.')).toBeInTheDocument()
+  })
+
+  it('on a 409 tells the user someone else saved and offers both ways out', async () => {
+    const user = userEvent.setup()
+    const versions: number[] = []
+    backend((body) => {
+      versions.push(body.version)
+      return body.version === 3
+        ? json({ type: 'conflict', detail: 'Stale version.', current_version: 5 }, 409)
+        : json(workflow({ version: 6, graph: body.graph }))
+    })
+    await openEditor()
+    act(() => useCanvasStore.getState().updateNodeConfig('check', { expression: 'x' }))
+    await user.click(await screen.findByRole('button', { name: 'Save' }))
+    expect(
+      await screen.findByText(/Someone else saved this workflow \(now version 5\)/),
+    ).toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Reload their version' })).toBeInTheDocument()
+    await user.click(screen.getByRole('button', { name: 'Overwrite with mine' }))
+    await screen.findByText('Saved as version 6.')
+    expect(versions).toEqual([3, 5])
+  })
+
+  it('says when running is not available yet', async () => {
+    const user = userEvent.setup()
+    backend(() => json({}))
+    await openEditor()
+    await user.click(screen.getByRole('button', { name: 'Run' }))
+    expect(
+      await screen.findByText('Running workflows is not available on this server yet.'),
+    ).toBeInTheDocument()
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Run' })).toBeDisabled())
+  })
+})
