@@ -140,6 +140,10 @@ class LocalServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One buffered write per response (flushed by handle_one_request): separate
+            # header and body segments would meet delayed ACKs and cost ~40 ms each.
+            wbufsize = -1
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -170,6 +174,7 @@ class LocalServer:
                         chunk = reply.body[start : start + 8192]
                         self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                     self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
                 else:
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()

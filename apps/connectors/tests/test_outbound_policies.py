@@ -360,3 +360,28 @@ def test_target_policies_hook_and_odd_target_keys(server: LocalServer, clock: Fa
     client.get(server.url("/"))
     assert seen == [server.netloc]
     assert client.metrics("connector with spaces/and slashes").succeeded == 1
+
+
+def test_django_cache_backend_fits_the_store_protocol(
+    server: LocalServer, clock: FakeClock
+) -> None:
+    """The Django side passes ``django.core.cache.cache``; its API must be enough."""
+    locmem = pytest.importorskip("django.core.cache.backends.locmem")
+    cache = locmem.LocMemCache("outbound-tests", {})
+    assert isinstance(cache, KeyValueStore)
+    server.route("/", Reply(500), Reply(200))
+    policy = BreakerPolicy(failure_threshold=1, reset_timeout=5)
+    target = TargetPolicy(
+        key="django-cache",
+        retry=RetryPolicy(1),
+        breaker=policy,
+        rate_limit=RateLimitPolicy(limit=10, period=60),
+    )
+    client = make_client(server, clock, store=cache)
+    assert client.get(server.url("/"), target=target).status == 500
+    with pytest.raises(CircuitOpen):
+        client.get(server.url("/"), target=target)
+    clock.now += 6
+    assert client.get(server.url("/"), target=target).status == 200
+    metrics = client.metrics("django-cache")
+    assert (metrics.calls_total, metrics.failed, metrics.succeeded) == (3, 2, 1)
