@@ -82,7 +82,7 @@ class OutboundResponse:
     status: int
     headers: Mapping[str, str]  # case-insensitive
     body: bytes
-    url: str  # final URL, after redirects
+    url: str  # final URL, after redirects, with injected secrets replaced by ***
     elapsed: float  # seconds, first byte sent to last byte read, retries included
     attempts: int = 1
     redirects: int = 0
@@ -434,7 +434,7 @@ class OutboundClient:
                 status=raw.status_code,
                 headers=CaseInsensitiveDict(raw.headers),
                 body=body,
-                url=prepared.url or url,
+                url=redact(prepared.url or url, call.secrets),  # an API key may be in the query
                 elapsed=time.perf_counter() - hop_start,
                 redirects=hop,
             )

@@ -333,11 +333,14 @@ def test_http_errors_are_returned_not_raised(server: LocalServer) -> None:
 )
 def test_auth_injectors(server: LocalServer, injector, header, value, query) -> None:
     server.route("/", Reply(200))
-    client_for(server.netloc).request("GET", server.url("/"), auth_injector=injector)
+    response = client_for(server.netloc).request("GET", server.url("/"), auth_injector=injector)
     seen = server.requests[0]
+    for secret in injector.secrets():
+        assert secret not in response.url
     if header:
         assert seen.headers[header] == value
     assert seen.path == "/" + query
+    assert response.url == server.url("/" + query.replace("q-4", "***"))
     assert "k-1" not in repr(injector) and "t-3" not in repr(injector)
     assert "pässword" not in repr(injector) and "q-4" not in repr(injector)
 
