@@ -423,3 +423,42 @@ def test_environment_proxies_are_ignored(server: LocalServer, monkeypatch, conne
     server.route("/", Reply(200))
     assert client_for(server.netloc).get(server.url("/")).status == 200
     assert connected == [("127.0.0.1", server.port)]
+
+
+def test_ipv6_destinations_are_pinned_too(connected) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class V6Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    class EchoHost(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = self.headers["Host"].encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    try:
+        v6 = V6Server(("::1", 0), EchoHost)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    port = v6.server_address[1]
+    thread = threading.Thread(target=v6.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        resolver = StubResolver({"v6.test": ["::1"]})
+        client = client_for(f"[::1]:{port}", resolver=resolver)
+        assert client.get(f"http://[::1]:{port}/").body == f"[::1]:{port}".encode()
+        assert client.get(f"http://v6.test:{port}/").body == f"v6.test:{port}".encode()
+        with pytest.raises(BlockedDestination):
+            client_for(resolver=resolver).get(f"http://v6.test:{port}/")
+    finally:
+        v6.shutdown()
+        v6.server_close()
+        thread.join(5)
+    assert {address for address, _ in connected} == {"::1"}
