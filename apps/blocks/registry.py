@@ -74,19 +74,28 @@ class RegisteredBlock:
 
 
 def defaults_applied(schema: Mapping[str, Any], value: Any) -> Any:
-    """Fill ``default``s of object properties, recursively, without touching the input."""
-    if not isinstance(value, dict) or schema.get("type") != "object":
+    """Fill ``default``s of object properties, recursively, without touching the input.
+
+    Returns ``value`` itself when there is nothing to fill (validation of big graphs
+    calls this for every node, so it avoids copying).
+    """
+    props = schema.get("properties")
+    if not props or not isinstance(value, dict):
         return value
-    props = schema.get("properties") or {}
-    out = dict(value)
+    out: dict[str, Any] | None = None
     for name, sub in props.items():
         if not isinstance(sub, Mapping):
             continue
-        if name not in out and "default" in sub:
-            out[name] = sub["default"]
-        elif name in out:
-            out[name] = defaults_applied(sub, out[name])
-    return out
+        if name not in value:
+            if "default" in sub:
+                out = out if out is not None else dict(value)
+                out[name] = sub["default"]
+        elif "properties" in sub:
+            filled = defaults_applied(sub, value[name])
+            if filled is not value[name]:
+                out = out if out is not None else dict(value)
+                out[name] = filled
+    return out if out is not None else value
 
 
 def _iter_defaults(schema: Any, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:

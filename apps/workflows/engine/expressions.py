@@ -34,8 +34,8 @@ __all__ = [
     "compile_expression",
     "compile_value",
     "has_expression",
-    "is_single_expression",
     "resolve",
+    "single_expression",
     "split_template",
     "to_text",
 ]
@@ -57,6 +57,34 @@ def has_expression(value: str) -> bool:
 
 
 def split_template(text: str, field: str) -> list[str | ParsedResult]:
+    """Cut a string into literal parts and compiled expressions (cached per text)."""
+    return list(_parse_string(text, field)[0])
+
+
+def single_expression(text: str, field: str = "config") -> ParsedResult | None:
+    """The expression when ``text`` is exactly one ``{{ expr }}`` (type-keeping), else None."""
+    return _parse_string(text, field)[1]
+
+
+def _parse_string(
+    text: str, field: str
+) -> tuple[tuple[str | ParsedResult, ...], ParsedResult | None]:
+    try:
+        return _parse_cached(text)
+    except ExpressionSyntaxError as exc:
+        raise ExpressionSyntaxError(field, exc.expression, exc.detail) from None
+
+
+@lru_cache(maxsize=16384)
+def _parse_cached(text: str) -> tuple[tuple[str | ParsedResult, ...], ParsedResult | None]:
+    parts = tuple(_split(text, ""))
+    non_blank = [p for p in parts if not (isinstance(p, str) and not p.strip())]
+    if len(non_blank) == 1 and isinstance(non_blank[0], ParsedResult):
+        return parts, non_blank[0]
+    return parts, None
+
+
+def _split(text: str, field: str) -> list[str | ParsedResult]:
     """Cut a string into literal parts and compiled expressions.
 
     ``}}`` may occur inside an expression (``{{ {a: {b: c}} }}``), so when the shortest
@@ -96,11 +124,6 @@ def split_template(text: str, field: str) -> list[str | ParsedResult]:
         pos = end + 2
 
 
-def is_single_expression(parts: list[str | ParsedResult]) -> bool:
-    non_blank = [p for p in parts if not (isinstance(p, str) and not p.strip())]
-    return len(non_blank) == 1 and isinstance(non_blank[0], ParsedResult)
-
-
 def to_text(value: Any) -> str:
     """How an expression result is written into a string."""
     if isinstance(value, str):
@@ -121,10 +144,6 @@ Template = Callable[[Mapping[str, Any]], Any]
 """A compiled config value: call it with the expression context to get the resolved value."""
 
 
-def _const(value: Any) -> Template:
-    return lambda _context: value
-
-
 def compile_value(
     value: Any, field: str = "config", errors: list[ExpressionSyntaxError] | None = None
 ) -> tuple[Template, bool]:
@@ -133,40 +152,46 @@ def compile_value(
     With ``errors`` given, syntax errors are collected (so validation reports all of them)
     and the faulty string is kept as a constant; without it the first one is raised.
     """
+    template = _compile(value, field, errors)
+    if template is None:
+        return (lambda _context: value), False
+    return template, True
+
+
+def _compile(value: Any, field: str, errors: list[ExpressionSyntaxError] | None) -> Template | None:
+    """A template, or None when the value is constant (most of a config usually is)."""
     if isinstance(value, str):
         if OPEN not in value:
-            return _const(value), False
+            return None
         try:
-            parts = split_template(value, field)
+            parts, single = _parse_string(value, field)
         except ExpressionSyntaxError as exc:
             if errors is None:
                 raise
             errors.append(exc)
-            return _const(value), False
-        if is_single_expression(parts):
-            parsed = next(p for p in parts if isinstance(p, ParsedResult))
-            return (lambda context: _search(parsed, context, field)), True
-        frozen = tuple(parts)
+            return None
+        if single is not None:
+            return lambda context: _search(single, context, field)
 
         def interpolate(context: Mapping[str, Any]) -> str:
             return "".join(
-                p if isinstance(p, str) else to_text(_search(p, context, field)) for p in frozen
+                p if isinstance(p, str) else to_text(_search(p, context, field)) for p in parts
             )
 
-        return interpolate, True
-    if isinstance(value, Mapping):
-        compiled = {k: compile_value(v, f"{field}.{k}", errors) for k, v in value.items()}
-        if not any(dyn for _t, dyn in compiled.values()):
-            return _const(value), False
-        items = tuple((k, t) for k, (t, _d) in compiled.items())
-        return (lambda context: {k: t(context) for k, t in items}), True
+        return interpolate
+    if isinstance(value, dict):  # config is parsed JSON: dicts and lists, no other mappings
+        compiled = [(k, v, _compile(v, f"{field}.{k}", errors)) for k, v in value.items()]
+        if all(t is None for _k, _v, t in compiled):
+            return None
+        items = tuple((k, v, t) for k, v, t in compiled)
+        return lambda context: {k: v if t is None else t(context) for k, v, t in items}
     if isinstance(value, list):
-        compiled_list = [compile_value(v, f"{field}[{i}]", errors) for i, v in enumerate(value)]
-        if not any(dyn for _t, dyn in compiled_list):
-            return _const(value), False
-        templates = tuple(t for t, _d in compiled_list)
-        return (lambda context: [t(context) for t in templates]), True
-    return _const(value), False
+        compiled_list = [(v, _compile(v, f"{field}[{i}]", errors)) for i, v in enumerate(value)]
+        if all(t is None for _v, t in compiled_list):
+            return None
+        elements = tuple(compiled_list)
+        return lambda context: [v if t is None else t(context) for v, t in elements]
+    return None
 
 
 def resolve(value: Any, context: Mapping[str, Any], field: str = "value") -> Any:

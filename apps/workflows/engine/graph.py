@@ -29,8 +29,7 @@ from apps.workflows.engine.errors import ExpressionSyntaxError, GraphInvalid
 from apps.workflows.engine.expressions import (
     Template,
     compile_value,
-    is_single_expression,
-    split_template,
+    single_expression,
 )
 from apps.workflows.engine.policies import merge_policies, policies_errors
 from apps.workflows.engine.types import Edge, Node, Severity, ValidationIssue
@@ -48,7 +47,7 @@ class PlanNode:
     block: RegisteredBlock
     config: Mapping[str, Any]  # with schema defaults applied; deferred fields included raw
     template: Template  # resolves the non-deferred config against a context
-    dynamic: bool  # config has expressions, so it is re-validated after resolution
+    recheck: bool  # an expression could break the schema: validate again once resolved
     policies: Policies
     ports: frozenset[str]  # valid output ports, ``error`` included
     default_port: str | None
@@ -196,7 +195,7 @@ def _exempt(error: ValidationError) -> bool:
     instance = error.instance
     if isinstance(instance, str) and "{{" in instance:
         try:
-            return is_single_expression(split_template(instance, "config"))
+            return single_expression(instance) is not None
         except ExpressionSyntaxError:
             return True  # reported as expression_syntax instead
     if error.context:
@@ -207,16 +206,71 @@ def _exempt(error: ValidationError) -> bool:
     return False
 
 
+# Keywords that only annotate; a subschema made of these accepts any value.
+_ANNOTATIONS = frozenset({"description", "title", "default", "examples", "$comment", "readOnly",
+                          "writeOnly", "deprecated"})
+# Keywords whose effect on a value deep inside is hard to predict: be conservative.
+_OPAQUE = frozenset({"anyOf", "oneOf", "allOf", "not", "if", "then", "else", "$ref",
+                     "$dynamicRef", "dependentSchemas", "unevaluatedProperties",
+                     "unevaluatedItems", "patternProperties", "prefixItems", "contains",
+                     "uniqueItems"})
+
+
+def _has_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value
+    if isinstance(value, dict):
+        return any(_has_expression(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_expression(v) for v in value)
+    return False
+
+
+def _needs_recheck(schema: Any, value: Any) -> bool:
+    """Could resolving this value's expressions make it break ``schema``?
+
+    Re-validating every resolved config costs more than the rest of a step, so the plan
+    works out once which nodes need it: only those with an expression where the schema
+    constrains the result (a type-keeping ``{{ x }}`` under ``"type": "array"``, an
+    interpolated string under ``"maxLength"``...). Interpolation always yields a string.
+    """
+    if schema is True or schema is None:
+        return False
+    if not isinstance(schema, dict):
+        return _has_expression(value)
+    if isinstance(value, str):
+        if "{{" not in value:
+            return False
+        try:
+            single = single_expression(value) is not None
+        except ExpressionSyntaxError:
+            return True
+        constraints = schema.keys() - _ANNOTATIONS
+        if single:
+            return bool(constraints)
+        return bool(constraints - {"type"}) or schema.get("type", "string") != "string"
+    if schema.keys() & _OPAQUE:
+        return _has_expression(value)
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        extra = schema.get("additionalProperties", True)
+        return any(_needs_recheck(props.get(k, extra), v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_needs_recheck(schema.get("items", True), v) for v in value)
+    return False
+
+
 def _check_node(node: Node, block: RegisteredBlock, issues: _Issues) -> PlanNode:
     spec = block.spec
-    config = defaults_applied(spec.config_schema, dict(node.config))
+    config = defaults_applied(spec.config_schema, node.config)
     for error in block.validator.iter_errors(config):
         if _exempt(error):
             continue
         path = _field_path(error)
         issues.add(node.id, path, "invalid_config", f"{path}: {error.message}")
     syntax: list[ExpressionSyntaxError] = []
-    resolvable = {k: v for k, v in config.items() if k not in spec.deferred_fields}
+    resolvable = ({k: v for k, v in config.items() if k not in spec.deferred_fields}
+                  if spec.deferred_fields else config)
     template, dynamic = compile_value(resolvable, "config", syntax)
     deferred = {k: config[k] for k in spec.deferred_fields & config.keys()}
     for key, raw in deferred.items():
@@ -246,7 +300,8 @@ def _check_node(node: Node, block: RegisteredBlock, issues: _Issues) -> PlanNode
     ports = spec.ports_for(config)
     default_port = "main" if "main" in ports else (ports[0] if len(ports) == 1 else None)
     join = spec.join(config) if spec.join is not None else "all"
-    return PlanNode(node=node, block=block, config=config, template=template, dynamic=dynamic,
+    recheck = dynamic and _needs_recheck(spec.config_schema, resolvable)
+    return PlanNode(node=node, block=block, config=config, template=template, recheck=recheck,
                     policies=policies, ports=frozenset((*ports, ERROR_PORT)),
                     default_port=default_port, join=join if join in ("all", "first") else "all")
 

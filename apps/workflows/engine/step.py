@@ -155,7 +155,7 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
         error = replace(error, node_id=pnode.id, block=block.ref, attempts=attempts)
         return finish(StepStatus.FAILED, error=error, handles=(ERROR_PORT,), attempts=attempts)
 
-    if pnode.dynamic:
+    if pnode.recheck:
         bad = next(iter(block.validator.iter_errors(task.config)), None)
         if bad is not None:
             path = "config" + "".join(

@@ -177,3 +177,19 @@ def test_defaults_are_applied_in_the_plan():
     plan = build_plan(g.build(), REGISTRY)
     assert plan.nodes["l"].config["max_concurrency"] == 1
     assert plan.bodies["l"].entries == ("x",)
+
+
+@pytest.mark.parametrize(("block", "config", "recheck"), [
+    ("transform", {"mapping": {"a": "{{ trigger.x }}", "b": ["x {{ trigger.y }}"]}}, False),
+    ("transform", {"mapping": "{{ trigger.x }}"}, True),
+    ("transform", {"mapping": {"a": 1}}, False),
+    ("loop", {"items": "{{ trigger.items }}"}, True),
+    ("stop_and_fail", {"message": "bad {{ trigger.x }}"}, True),  # minLength constrains it
+    ("sub_workflow", {"workflow_id": "w", "input": {"x": "{{ trigger.x }}"}}, False),
+    ("condition", {"expression": "{{ trigger.x }}"}, True),  # oneOf: be conservative
+])
+def test_plan_knows_which_configs_to_validate_again_after_resolution(block, config, recheck):
+    g = base().node("n", block, **config).chain("t", "n")
+    if block == "loop":
+        g.node("x", "transform", parent="n", mapping={})
+    assert build_plan(g.build(), REGISTRY).nodes["n"].recheck is recheck
