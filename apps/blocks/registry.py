@@ -135,7 +135,7 @@ def _check_spec(spec: BlockSpec, execute: Any) -> Validator:
         raise RegistryError(f"{where}: config_schema must be a JSON Schema with type 'object'")
     cls = validator_for(schema, default=Draft202012Validator)
     try:
-        cls.check_schema(schema)
+        cls.check_schema(dict(schema))
     except SchemaError as exc:
         raise RegistryError(f"{where}: invalid config_schema: {exc.message}") from None
     for path, sub in _iter_defaults(schema, "config"):
@@ -248,6 +248,19 @@ class BlockRegistry:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._blocks.values())
+
+    def health(self) -> dict[str, bool]:
+        """Run every block's optional health check (by ``key@version``); raising is unhealthy."""
+        report: dict[str, bool] = {}
+        for block in self.all():
+            check = block.spec.health_check
+            if check is None:
+                continue
+            try:
+                report[block.ref] = bool(check())
+            except Exception:  # a broken check means the block is not healthy
+                report[block.ref] = False
+        return report
 
     # --- config migration --------------------------------------------------------------
 

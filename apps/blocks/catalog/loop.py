@@ -73,8 +73,9 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
             until=min(untils) if untils else None,
             resume_token_required=any(r.awaiting_resume for r in waiting),
             reason=f"{len(waiting)} item(s) waiting"))
-    if errors and config.get("fail_on_error"):
-        first = errors[0]["error"] or {}
-        raise BlockError(f"{len(errors)} of {len(items)} item(s) failed; item "
-                         f"{errors[0]['index']}: {first.get('message')}", code="loop_item_failed")
+    failed = [r for r in results if r.status == "failed"]
+    if failed and config.get("fail_on_error"):
+        message = (failed[0].error or {}).get("message")
+        raise BlockError(f"{len(failed)} of {len(items)} item(s) failed; item "
+                         f"{failed[0].index}: {message}", code="loop_item_failed")
     return BlockResult(outputs=outputs)

@@ -118,6 +118,17 @@ def test_upgrade_config_chains_migrations():
         registry.upgrade_config("thing", 3, {}, to_version=1)
 
 
+def test_health_checks():
+    def broken() -> bool:
+        raise RuntimeError("down")
+
+    registry = BlockRegistry()
+    registry.register(spec(key="fine", health_check=lambda: True), execute)
+    registry.register(spec(key="sick", health_check=broken), execute)
+    registry.register(spec(key="quiet"), execute)
+    assert registry.health() == {"fine@1": True, "sick@1": False}
+
+
 class FakeEntryPoint:
     def __init__(self, name, loaded):
         self.name, self.value, self._loaded = name, f"pkg:{name}", loaded

@@ -250,10 +250,10 @@ class _Execution:
             if root.failure is not None:
                 ran = False
                 if plan.error_scope is not None:
-                    entry = plan.error_scope.entries[0]
-                    branch = _ScopeRun(self, plan.error_scope, self.base_context, (),
-                                       concurrent=True,
-                                       entry_inputs={entry: {"error": root.failure.to_dict()}})
+                    error_entry = plan.error_scope.entries[0]
+                    branch = _ScopeRun(
+                        self, plan.error_scope, self.base_context, (), concurrent=True,
+                        entry_inputs={error_entry: {"error": root.failure.to_dict()}})
                     branch.run()
                     ran = True
                 return Outcome("failed", error=root.failure, steps=dict(self.steps),

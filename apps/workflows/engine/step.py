@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, Wake
@@ -214,9 +215,9 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
             wake = None  # only the first call after a wake-up sees it
             try:
                 if policies.timeout_s:
-                    raw = call_with_timeout(
-                        lambda c=ctx: block.execute(c, task.config, task.inputs),
-                        policies.timeout_s, env.max_orphans)
+                    call: Callable[[], Any] = partial(block.execute, ctx, task.config,
+                                                      task.inputs)
+                    raw = call_with_timeout(call, policies.timeout_s, env.max_orphans)
                 else:
                     raw = block.execute(ctx, task.config, task.inputs)
                 result = _check_result(task, raw)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from apps.workflows.engine.errors import GraphInvalid
@@ -149,6 +151,20 @@ def test_loop_scopes():
     assert ("b", "invalid_parent", "error") in codes(g.build())
 
 
+def test_deprecated_block_is_a_warning():
+    from apps.blocks.sdk import BlockResult, BlockSpec, Category
+
+    registry = catalog_registry()
+    registry.register(BlockSpec(key="old", version=1, title="Old", category=Category.DATA,
+                                config_schema={"type": "object"}, deprecated=True,
+                                deprecated_since=date(2025, 1, 1)),
+                      lambda ctx, config, inputs: BlockResult())
+    g = base().node("o", "old").chain("t", "o")
+    issues = validate_graph(g.build(), registry)
+    assert [(i.code, i.severity) for i in issues] == [("deprecated_block", "warning")]
+    assert "since 2025-01-01" in issues[0].message
+
+
 def test_policies_are_validated():
     g = base().node("a", "transform", mapping={},
                     policies={"retry": {"max_attempts": 0}, "cache": {"key": "a.["}})
@@ -193,3 +209,20 @@ def test_plan_knows_which_configs_to_validate_again_after_resolution(block, conf
     if block == "loop":
         g.node("x", "transform", parent="n", mapping={})
     assert build_plan(g.build(), REGISTRY).nodes["n"].recheck is recheck
+
+
+def test_a_thousand_node_graph_validates_quickly():
+    import time
+
+    g = base()
+    previous = "t"
+    for i in range(999):
+        g.node(f"n{i}", "transform", mapping={"v": f"{{{{ nodes.{previous}.output.v }}}}"})
+        g.edge(previous, f"n{i}")
+        previous = f"n{i}"
+    graph = g.build()
+    validate_graph(graph, REGISTRY)
+    started = time.perf_counter()
+    assert validate_graph(graph, REGISTRY) == []
+    # The benchmark holds the real target (50 ms); this only catches gross regressions.
+    assert time.perf_counter() - started < 0.5
