@@ -297,6 +297,7 @@ class _ScopeRun:
         self.waits: list[StepRecord] = []
         self.failure: StepError | None = None
         self.cancelled = False
+        self.rechecked: set[str] = set()
 
     # --- the walk ----------------------------------------------------------------------
 
@@ -439,9 +440,24 @@ class _ScopeRun:
             elif self.failure is None:
                 self.failure = error
         else:  # waiting: its descendants stay pending until it wakes
+            if self._resume_arrived_early(record):
+                ready.appendleft((node_id, (record.input or {}).get("inputs") or {}))
+                return
             self.waits.append(record)
             with self.ex.lock:
                 self.ex.waits.append(record)
+
+    def _resume_arrived_early(self, record: StepRecord) -> bool:
+        """A resume call can land between the block parking and the host seeing ``waiting``
+        (a fast webhook, an approval link clicked at once). Pick it up now, once per step,
+        instead of parking an execution that already has its answer."""
+        park, resume = record.park, self.ex.runner.resume
+        if (park is None or not park.resume_required or park.kind != "block" or resume is None
+                or record.key in self.rechecked
+                or self.ex.plan.nodes[record.node_id].block.spec.has_body):
+            return False
+        self.rechecked.add(record.key)
+        return resume.resume_payload(self.ex.env.execution_id, record.key) is not None
 
     def _release(self, node_id: str, handles: tuple[str, ...], value: Any,
                  ready: deque[_Ready]) -> None:

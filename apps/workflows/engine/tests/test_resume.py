@@ -253,3 +253,9 @@ def test_step_record_round_trip_keeps_park():
     from apps.workflows.engine.types import ParkInfo
     parked = replace(record, park=ParkInfo(datetime(2025, 1, 1, tzinfo=UTC), True, "x"))
     assert StepRecord.from_dict(parked.to_dict()) == parked
+
+
+def test_resume_that_arrives_before_the_step_parks_is_picked_up(env: Env):
+    env.resume.resume("ex-1", "w", {"answer": 1})  # e.g. an approval clicked at once
+    out = env.run(wait_graph(mode="resume"))
+    assert out.status == "succeeded" and out.steps["next"].output["value"] == 1
