@@ -7,9 +7,9 @@ import { defineConfig } from 'vite'
 const backend = 'http://127.0.0.1:8000'
 const proxied = ['/api', '/admin', '/accounts', '/static/admin', '/static/rest_framework']
 
-export default defineConfig({
-  // Django serves the built assets under /static/app/ (see templates/ and STATICFILES_DIRS).
-  base: '/static/app/',
+export default defineConfig(({ command }) => ({
+  // Django serves the built assets under /static/app/; the dev server serves the SPA at /app/.
+  base: command === 'build' ? '/static/app/' : '/',
   plugins: [react()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
@@ -31,4 +31,4 @@ export default defineConfig({
     restoreMocks: true,
     unstubGlobals: true,
   },
-})
+}))

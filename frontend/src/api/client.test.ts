@@ -39,10 +39,16 @@ describe('api client', () => {
   it('parses a stale-version 409 into a conflict with the current version', async () => {
     mockFetch(() => json({ type: 'conflict', detail: 'Stale.', current_version: 7 }, 409))
     const error = await failure(api.patch('/api/v1/workflows/1/', { version: 6 }))
-    expect(error.isConflict).toBe(true)
+    expect(error.isStaleVersion).toBe(true)
     expect(error.currentVersion).toBe(7)
     expect(error.type).toBe('conflict')
     expect(error.message).toBe('Stale.')
+  })
+
+  it('does not mistake other 409s for a stale version', async () => {
+    mockFetch(() => json({ type: 'workflow_not_published', detail: 'Not published.' }, 409))
+    const error = await failure(api.post('/api/v1/workflows/1/run/', {}))
+    expect(error.isStaleVersion).toBe(false)
   })
 
   it('exposes field errors of a validation failure', async () => {

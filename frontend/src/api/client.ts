@@ -33,8 +33,9 @@ export class ApiError extends Error {
     this.body = body
   }
 
-  get isConflict(): boolean {
-    return this.status === 409
+  /** A save based on an old version (409 with `current_version`); other 409s are plain errors. */
+  get isStaleVersion(): boolean {
+    return this.status === 409 && this.currentVersion !== undefined
   }
 
   get isNotFound(): boolean {

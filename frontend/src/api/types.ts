@@ -98,6 +98,7 @@ export interface WorkflowPatch {
 export interface RunCreated {
   id: Id
   status: string
+  [field: string]: unknown
 }
 
 // ---- block registry (GET /api/v1/blocks/)
@@ -114,9 +115,22 @@ export interface BlockSpec {
   icon: string
   description: string
   config_schema: JsonSchema
+  /** Input ports; empty for triggers. */
   inputs: BlockPortSpec[]
+  /** Output ports edges may leave from (may list the implicit `error`). Not data fields. */
   outputs: BlockPortSpec[]
   deprecated: boolean
+  /** Every registered version of this block (the catalogue lists only the latest). */
+  versions?: (string | number)[]
+  /** Data fields of the output (name → JSON type), for expression hints. */
+  output_fields?: Record<string, string>
+  /**
+   * Ports that depend on config (a switch's cases): true, or a JMESPath expression over the
+   * config that yields the extra port names.
+   */
+  dynamic_outputs?: boolean | string
+  /** The block runs a body of child nodes (a loop). */
+  has_body?: boolean
 }
 
 export interface BlockCategory {

@@ -1,10 +1,18 @@
 // How a block's declared ports become React Flow handles.
 //   inputs:  none → no target handle (a trigger); one → the default handle; several → named.
-//   outputs: none or one → the default handle (edges carry no sourceHandle); several → named
-//            (a condition's `true`/`false`). Every block also has an `error` output.
+//   outputs: one → the default handle (edges carry no sourceHandle, the engine picks the
+//            block's default port); several → named (a condition's `true`/`false`). Blocks
+//            whose ports depend on config (a switch's cases) add those. Every block has `error`.
+import { search } from 'jmespath'
 import type { BlockPortSpec, BlockSpec } from '@/api/types'
 
 export const ERROR_HANDLE = 'error'
+
+/**
+ * Where config-dependent ports come from, for blocks whose manifest says only
+ * `dynamic_outputs: true`. A manifest may carry the expression itself instead.
+ */
+const DYNAMIC_PORTS: Record<string, string> = { switch: 'cases[].name' }
 
 export interface Port {
   /** The handle id; null for the default handle. */
@@ -12,25 +20,43 @@ export interface Port {
   label: string
 }
 
+export interface NodePorts {
+  inputs: Port[]
+  outputs: Port[]
+}
+
 export function portKey(spec: BlockPortSpec): string {
   if (typeof spec === 'string') return spec
   return spec.key ?? spec.name ?? spec.id ?? ''
 }
 
-function portLabel(spec: BlockPortSpec): string {
-  if (typeof spec === 'string') return spec
-  return spec.title ?? spec.label ?? portKey(spec)
+function toPort(spec: BlockPortSpec): Port {
+  const label = typeof spec === 'string' ? spec : (spec.title ?? spec.label ?? portKey(spec))
+  return { id: portKey(spec), label }
 }
 
-function named(specs: BlockPortSpec[]): Port[] {
-  return specs
-    .filter((spec) => portKey(spec) !== '')
-    .map((spec) => ({ id: portKey(spec), label: portLabel(spec) }))
+/** One port is the default handle; several are named ones. */
+function handles(specs: BlockPortSpec[]): Port[] {
+  const ports = specs.map(toPort).filter((port) => port.id)
+  return ports.length === 1 ? [{ id: null, label: '' }] : ports
 }
 
-export interface NodePorts {
-  inputs: Port[]
-  outputs: Port[]
+export function dynamicPortNames(block: BlockSpec, config: Record<string, unknown>): string[] {
+  const expression =
+    typeof block.dynamic_outputs === 'string'
+      ? block.dynamic_outputs
+      : block.dynamic_outputs
+        ? DYNAMIC_PORTS[block.key]
+        : undefined
+  if (!expression) return []
+  try {
+    const found: unknown = search(config, expression)
+    return Array.isArray(found)
+      ? found.filter((n): n is string => typeof n === 'string' && !!n)
+      : []
+  } catch {
+    return [] // a half-typed config is normal while editing
+  }
 }
 
 /**
@@ -39,22 +65,19 @@ export interface NodePorts {
  */
 export function nodePorts(
   block: BlockSpec | undefined,
+  config: Record<string, unknown> = {},
   usedSources: (string | null | undefined)[] = [],
   usedTargets: (string | null | undefined)[] = [],
 ): NodePorts {
-  let inputs: Port[]
-  let outputs: Port[]
-  if (!block) {
-    inputs = [{ id: null, label: '' }]
-    outputs = [{ id: null, label: '' }]
-  } else {
-    inputs =
-      block.inputs.length > 1
-        ? named(block.inputs)
-        : block.inputs.length === 1
-          ? [{ id: null, label: '' }]
-          : []
-    outputs = block.outputs.length > 1 ? named(block.outputs) : [{ id: null, label: '' }]
+  let inputs: Port[] = [{ id: null, label: '' }]
+  let outputs: Port[] = [{ id: null, label: '' }]
+  if (block) {
+    inputs = block.inputs.length === 0 ? [] : handles(block.inputs)
+    const declared = block.outputs.filter((spec) => portKey(spec) !== ERROR_HANDLE)
+    const dynamic = dynamicPortNames(block, config).filter(
+      (name) => name !== ERROR_HANDLE && !declared.some((spec) => portKey(spec) === name),
+    )
+    outputs = handles([...declared, ...dynamic])
   }
   outputs = [...outputs, { id: ERROR_HANDLE, label: 'error' }]
   return { inputs: withUsed(inputs, usedTargets), outputs: withUsed(outputs, usedSources) }

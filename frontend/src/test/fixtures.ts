@@ -63,7 +63,7 @@ export const catalog: BlockCatalog = {
             properties: { method: { enum: ['GET', 'POST'], default: 'POST' } },
           },
           inputs: [],
-          outputs: ['out'],
+          outputs: ['main', 'error'],
           deprecated: false,
         },
       ],
@@ -74,7 +74,7 @@ export const catalog: BlockCatalog = {
       blocks: [
         {
           key: 'condition',
-          version: '1',
+          version: 2,
           title: 'Condition',
           category: 'logic',
           icon: 'branch',
@@ -84,11 +84,9 @@ export const catalog: BlockCatalog = {
             required: ['expression'],
             properties: { expression: { type: 'string', title: 'Expression' } },
           },
-          inputs: ['in'],
-          outputs: [
-            { key: 'true', title: 'True' },
-            { key: 'false', title: 'False' },
-          ],
+          inputs: ['main'],
+          outputs: ['true', 'false', 'error'],
+          versions: [1, 2],
           deprecated: false,
         },
       ],

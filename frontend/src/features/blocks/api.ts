@@ -4,7 +4,7 @@ import type { BlockCatalog, BlockSpec } from '@/api/types'
 
 export interface BlockIndex {
   catalog: BlockCatalog
-  /** The spec for a node: its pinned version if given, else the newest non-deprecated one. */
+  /** The spec for a node: its pinned version if listed, else the newest non-deprecated one. */
   find: (key: string, version?: string | number) => BlockSpec | undefined
 }
 
@@ -29,11 +29,36 @@ export function indexBlocks(catalog: BlockCatalog): BlockIndex {
   }
 }
 
+/** The catalogue, deprecated blocks included so saved nodes that use them still render. */
 export function useBlocks() {
   return useQuery({
     queryKey: ['blocks'],
-    queryFn: ({ signal }) => api.get<BlockCatalog>('/api/v1/blocks/', undefined, signal),
+    queryFn: ({ signal }) =>
+      api.get<BlockCatalog>('/api/v1/blocks/', { deprecated: 'true' }, signal),
     select: indexBlocks,
     staleTime: 10 * 60_000,
   })
+}
+
+/**
+ * The spec a node is pinned to. The catalogue lists only each block's latest version, so an
+ * older pin is fetched on its own; until then (or if that fails) the latest stands in.
+ */
+export function useBlockSpec(key: string, version?: string | number) {
+  const blocks = useBlocks()
+  const listed = blocks.data?.find(key, version)
+  const exact = listed && (version === undefined || String(listed.version) === String(version))
+  const needDetail = blocks.isSuccess && !exact && version !== undefined
+  const detail = useQuery({
+    queryKey: ['blocks', key, String(version)],
+    queryFn: ({ signal }) =>
+      api.get<BlockSpec>(`/api/v1/blocks/${encodeURIComponent(key)}/`, { version }, signal),
+    enabled: needDetail,
+    staleTime: Infinity,
+    retry: false,
+  })
+  return {
+    block: exact ? listed : (detail.data ?? listed),
+    isPending: blocks.isPending || (needDetail && detail.isPending),
+  }
 }

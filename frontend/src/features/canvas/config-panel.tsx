@@ -1,20 +1,22 @@
-import { useBlocks } from '@/features/blocks/api'
+import { useBlockSpec } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
 import { SchemaForm } from '@/features/schema-form/schema-form'
+import type { CanvasNode } from '@/lib/graph'
 import { useCanvasStore } from './store'
 
 export function ConfigPanel() {
   const node = useCanvasStore((s) => s.nodes.find((n) => n.id === s.selectedNodeId))
-  const issues = useCanvasStore((s) =>
-    s.selectedNodeId ? s.issues.byNode[s.selectedNodeId] : undefined,
-  )
+  if (!node) return null
+  // Keyed by node, so half-typed drafts of one node's fields never show on another.
+  return <NodeSettings key={node.id} node={node} />
+}
+
+function NodeSettings({ node }: { node: CanvasNode }) {
+  const issues = useCanvasStore((s) => s.issues.byNode[node.id])
   const updateNodeConfig = useCanvasStore((s) => s.updateNodeConfig)
   const removeNodes = useCanvasStore((s) => s.removeNodes)
   const select = useCanvasStore((s) => s.select)
-  const blocks = useBlocks()
-  if (!node) return null
-
-  const block = blocks.data?.find(node.data.blockType, node.data.version)
+  const { block, isPending } = useBlockSpec(node.data.blockType, node.data.version)
   const title = block?.title ?? node.data.blockType
 
   return (
@@ -41,7 +43,7 @@ export function ConfigPanel() {
       {block?.deprecated && (
         <p className="banner banner--warning">This block version is deprecated.</p>
       )}
-      {!block && !blocks.isPending && (
+      {!block && !isPending && (
         <p className="banner banner--warning">
           This block is not in the registry; its config is shown as JSON.
         </p>
@@ -52,7 +54,6 @@ export function ConfigPanel() {
         </p>
       ))}
       <SchemaForm
-        key={node.id}
         schema={block?.config_schema ?? {}}
         value={node.data.config}
         errors={issues?.config}

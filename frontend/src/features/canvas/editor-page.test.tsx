@@ -7,14 +7,18 @@ import { catalog, me, workflow } from '@/test/fixtures'
 import { renderApp } from '@/test/render'
 import { useCanvasStore } from './store'
 
-function backend(onPatch: (body: WorkflowPatch) => FakeResponse) {
+function backend(onWrite: (body: WorkflowPatch) => FakeResponse, stored = workflow()) {
   return mockFetch((url, init) => {
     if (url.pathname === '/api/v1/me/') return json(me)
     if (url.pathname === '/api/v1/blocks/') return json(catalog)
-    if (url.pathname === '/api/v1/workflows/wf1/') {
-      if (init.method === 'PATCH') return onPatch(JSON.parse(String(init.body)) as WorkflowPatch)
-      return json(workflow())
+    if (url.pathname === '/api/v1/blocks/condition/' && url.searchParams.get('version') === '1') {
+      return json({ ...catalog.categories[1].blocks[0], version: 1, title: 'Condition (old)' })
     }
+    if (url.pathname === '/api/v1/workflows/wf1/') {
+      if (init.method === 'PATCH') return onWrite(JSON.parse(String(init.body)) as WorkflowPatch)
+      return json(stored)
+    }
+    if (url.pathname === '/api/v1/workflows/wf1/run/') return onWrite(JSON.parse(String(init.body)))
     return undefined
   })
 }
@@ -30,8 +34,8 @@ describe('EditorPage', () => {
     backend(() => json({}))
     await openEditor()
     const check = screen.getByTestId('node-check')
-    expect(within(check).getByText('True')).toBeInTheDocument()
-    expect(within(check).getByText('False')).toBeInTheDocument()
+    expect(within(check).getByText('true')).toBeInTheDocument()
+    expect(within(check).getByText('false')).toBeInTheDocument()
     expect(within(check).getByText('error')).toBeInTheDocument()
     const hook = screen.getByTestId('node-hook')
     expect(hook.querySelectorAll('.react-flow__handle-left')).toHaveLength(0) // a trigger has no input
@@ -107,9 +111,33 @@ describe('EditorPage', () => {
     expect(versions).toEqual([3, 5])
   })
 
+  it('loads the catalogue with deprecated blocks and fetches an older pinned version', async () => {
+    const stored = workflow()
+    stored.graph.nodes[1].data.version = 1
+    const fetch = backend(() => json({}), stored)
+    await openEditor()
+    expect(fetch.mock.calls.map(([u]) => String(u))).toContain('/api/v1/blocks/?deprecated=true')
+    expect(
+      await within(screen.getByTestId('node-check')).findByText('Condition (old)'),
+    ).toBeInTheDocument()
+  })
+
+  it('test-runs the saved draft', async () => {
+    const user = userEvent.setup()
+    const bodies: unknown[] = []
+    backend((body) => {
+      bodies.push(body)
+      return json({ id: 'ex1', status: 'queued' }, 202)
+    })
+    await openEditor()
+    await user.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await screen.findByText('Run ex1 started (queued).')).toBeInTheDocument()
+    expect(bodies).toEqual([{ input: {}, draft: true }])
+  })
+
   it('says when running is not available yet', async () => {
     const user = userEvent.setup()
-    backend(() => json({}))
+    backend(() => ({ status: 404, body: { type: 'not_found', detail: 'Not found.' } }))
     await openEditor()
     await user.click(screen.getByRole('button', { name: 'Run' }))
     expect(

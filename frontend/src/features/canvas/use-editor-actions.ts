@@ -39,7 +39,7 @@ export function useEditorActions(workflowId: string) {
       setNotice({ kind: 'error', text: `${action} failed: ${String(error)}` })
       return
     }
-    if (error.isConflict) {
+    if (error.isStaleVersion) {
       setConflict({ serverVersion: error.currentVersion })
       setNotice(null)
       return

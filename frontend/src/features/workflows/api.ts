@@ -95,7 +95,8 @@ export function usePublishWorkflow(id: string) {
 
 export function useRunWorkflow(id: string) {
   return useMutation({
+    // From the editor a run is a test run of the saved draft, not of the live version.
     mutationFn: (input: Record<string, unknown>) =>
-      api.post<RunCreated>(`${BASE}${id}/run/`, { input }),
+      api.post<RunCreated>(`${BASE}${id}/run/`, { input, draft: true }),
   })
 }

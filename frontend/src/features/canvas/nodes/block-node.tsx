@@ -3,7 +3,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react'
 import { memo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { useBlocks } from '@/features/blocks/api'
+import { useBlockSpec } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
 import { categoryColor } from '@/lib/block-visuals'
 import { issueCount } from '@/lib/field-errors'
@@ -12,8 +12,7 @@ import { ERROR_HANDLE, nodePorts, type Port } from '@/lib/ports'
 import { useCanvasStore } from '../store'
 
 function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
-  const blocks = useBlocks()
-  const block = blocks.data?.find(data.blockType, data.version)
+  const { block, isPending } = useBlockSpec(data.blockType, data.version)
   const usedSources = useCanvasStore(
     useShallow((s) => s.edges.filter((e) => e.source === id).map((e) => e.sourceHandle ?? null)),
   )
@@ -21,9 +20,10 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
     useShallow((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle ?? null)),
   )
   const problems = useCanvasStore((s) => issueCount(s.issues.byNode[id]))
-  const ports = nodePorts(blocks.isPending ? undefined : block, usedSources, usedTargets)
-  const unknown = !blocks.isPending && !block
-  const title = block?.title ?? data.blockType
+  const ports = nodePorts(isPending ? undefined : block, data.config, usedSources, usedTargets)
+  const unknown = !isPending && !block
+  const label = typeof data.label === 'string' && data.label ? data.label : undefined
+  const title = label ?? block?.title ?? data.blockType
   const classes = [
     'block-node',
     selected && 'block-node--selected',
