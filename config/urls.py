@@ -9,6 +9,7 @@ from config import views
 api_v1 = [
     path("", include("apps.workspaces.api.urls")),
     path("", include("apps.workflows.api.urls")),
+    path("", include("apps.triggers.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(api_v1)),
+    path("hooks/", include("apps.triggers.api.hook_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", RedirectView.as_view(url="/app/", permanent=False)),

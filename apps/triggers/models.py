@@ -26,13 +26,18 @@ class Trigger(models.Model):
     is_active = models.BooleanField(default=False)
     # Unguessable path segment for webhooks; null for other kinds.
     webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    # Signing secret, sealed like credentials (never returned after creation).
+    # The test URL's segment: runs the draft instead of the published version.
+    test_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Signing secret, sealed like credentials (shown once, then write-only).
     secret_ciphertext = models.BinaryField(null=True, blank=True)
+    secret_revealed = models.BooleanField(default=False)
     next_fire_at = models.DateTimeField(null=True, blank=True)
     last_fired_at = models.DateTimeField(null=True, blank=True)
     cursor = models.JSONField(default=dict, blank=True)
     consecutive_errors = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The last few errors, newest first: [{"at": iso, "message": str}].
+    recent_errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,9 +54,16 @@ class Trigger(models.Model):
 class TriggerFire(models.Model):
     """One scheduled or polled fire. The unique key makes a second scheduler's fire a no-op."""
 
+    class Outcome(models.TextChoices):
+        FIRED = "fired", "Fired"
+        SKIPPED_OVERLAP = "skipped_overlap", "Skipped: previous run unfinished"
+        SKIPPED_MISFIRE = "skipped_misfire", "Skipped: missed while down"
+        POLLED = "polled", "Polled"
+
     id = models.BigAutoField(primary_key=True)
     trigger = models.ForeignKey(Trigger, on_delete=models.CASCADE, related_name="fires")
     scheduled_for = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.FIRED)
     execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,8 +82,10 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    test = models.BooleanField(default=False)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trigger", "delivery_id"],
                                                name="webhook_delivery_unique_id")]
+        indexes = [models.Index(fields=["trigger", "-received_at"], name="webhook_delivery_recent")]

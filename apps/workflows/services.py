@@ -69,6 +69,8 @@ def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
                                                      updated_at=timezone.now())
         audit_record(workspace=locked.workspace, actor=published_by, action="workflow.published",
                      target=locked, data={"version": version.number})
+        from apps.triggers.services import trigger_sync_for_workflow  # import cycle
+        trigger_sync_for_workflow(workflow=locked)
     return version
 
 
@@ -79,6 +81,8 @@ def workflow_unpublish(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
                                                        status=Workflow.Status.DRAFT)
         audit_record(workspace=workflow.workspace, actor=actor, action="workflow.unpublished",
                      target=workflow)
+        from apps.triggers.services import trigger_sync_for_workflow  # import cycle
+        trigger_sync_for_workflow(workflow=workflow)
 
 
 def workflow_rollback(*, workflow: Workflow, number: int,
@@ -94,6 +98,8 @@ def workflow_rollback(*, workflow: Workflow, number: int,
                                                        status=Workflow.Status.PUBLISHED)
         audit_record(workspace=workflow.workspace, actor=actor, action="workflow.rolled_back",
                      target=workflow, data={"version": number})
+        from apps.triggers.services import trigger_sync_for_workflow  # import cycle
+        trigger_sync_for_workflow(workflow=workflow)
     return version
 
 

@@ -1,0 +1,120 @@
+"""Trigger endpoints: validate, call a service or selector, serialize. No decisions here."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.triggers import cron, selectors, services
+from apps.triggers.api.serializers import (
+    CronPreviewInput,
+    DraftTestUrlInput,
+    PreviewOutput,
+    SecretInput,
+    SecretOutput,
+    TriggerDetailOutput,
+    TriggerOutput,
+)
+from apps.triggers.exceptions import TriggerNotSchedulable
+from apps.triggers.models import Trigger
+from apps.workflows.selectors import workflow_get
+from apps.workspaces.api.scoping import require_role
+from apps.workspaces.exceptions import InvalidInput
+from apps.workspaces.models import Role
+
+
+def _preview(expression: str, zone_name: str, count: int) -> dict:
+    try:
+        cron.validate(expression, zone_name)
+    except cron.CronInvalid as exc:
+        field = "timezone" if "time zone" in str(exc) else "expression"
+        raise InvalidInput(str(exc), fields={field: [str(exc)]}) from exc
+    zone = ZoneInfo(zone_name)
+    runs = cron.upcoming(expression, zone_name, timezone.now(), count)
+    return {"expression": expression, "timezone": zone_name,
+            "runs": [{"at": at, "local": at.astimezone(zone).isoformat()} for at in runs]}
+
+
+class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = TriggerOutput
+    filterset_fields = ["workflow", "workspace", "kind", "is_active"]
+    ordering_fields = ["created_at", "next_fire_at"]
+
+    def get_queryset(self) -> QuerySet[Trigger]:
+        return selectors.trigger_list(user=self.request.user)
+
+    @extend_schema(responses=TriggerDetailOutput)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        trigger = self.get_object()
+        secret = None
+        membership_ok = True
+        try:
+            require_role(request, trigger.workspace_id, Role.EDITOR)
+        except Exception:  # viewers see the trigger, never its secret
+            membership_ok = False
+        if membership_ok:
+            secret = services.trigger_secret_reveal_once(trigger=trigger)
+        trigger.signing_secret = secret  # type: ignore[attr-defined]
+        return Response(TriggerDetailOutput(trigger, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SecretInput, responses=SecretOutput)
+    @action(detail=True, methods=["post"])
+    def secret(self, request: Request, pk: str) -> Response:
+        """Rotate the signing secret (a generated one is returned once) or set the provider's."""
+        trigger = self.get_object()
+        require_role(request, trigger.workspace_id, Role.EDITOR)
+        data = SecretInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        plaintext = services.trigger_secret_rotate(trigger=trigger,
+                                                   secret=data.validated_data.get("secret"))
+        return Response({"signing_secret": plaintext})
+
+    @extend_schema(parameters=[OpenApiParameter("count", int, description="1-50, default 5")],
+                   responses=PreviewOutput)
+    @action(detail=True, methods=["get"])
+    def preview(self, request: Request, pk: str) -> Response:
+        """The next runs of a schedule trigger, in UTC and in its zone."""
+        trigger = self.get_object()
+        if trigger.kind != Trigger.Kind.SCHEDULE:
+            raise TriggerNotSchedulable("Only schedule triggers have a run preview.")
+        try:
+            count = max(1, min(50, int(request.query_params.get("count", 5))))
+        except ValueError as exc:
+            raise InvalidInput("count must be an integer.",
+                               fields={"count": ["An integer from 1 to 50."]}) from exc
+        return Response(_preview(trigger.config["cron"], trigger.config.get("timezone", "UTC"),
+                                 count))
+
+    @extend_schema(request=CronPreviewInput, responses=PreviewOutput)
+    @action(detail=False, methods=["post"], url_path="cron-preview")
+    def cron_preview(self, request: Request) -> Response:
+        """Validate a cron expression and zone and list its next runs (nothing is saved)."""
+        data = CronPreviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        return Response(_preview(v["expression"], v["timezone"], v["count"]))
+
+    @extend_schema(request=DraftTestUrlInput, responses={200: TriggerDetailOutput})
+    @action(detail=False, methods=["post"], url_path="draft")
+    def draft(self, request: Request) -> Response:
+        """Ensure a row (and a test URL) for a trigger node of an unpublished draft."""
+        data = DraftTestUrlInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        workflow = workflow_get(user=request.user, workflow_id=data.validated_data["workflow"])
+        require_role(request, workflow.workspace_id, Role.EDITOR)
+        trigger = services.trigger_ensure_for_draft(workflow=workflow,
+                                                    node_id=data.validated_data["node_id"])
+        trigger = selectors.trigger_get(user=request.user, trigger_id=trigger.pk)
+        trigger.signing_secret = services.trigger_secret_reveal_once(  # type: ignore[attr-defined]
+            trigger=trigger)
+        return Response(TriggerDetailOutput(trigger, context=self.get_serializer_context()).data,
+                        status=status.HTTP_200_OK)
+
+

@@ -1,0 +1,10 @@
+from apps.workspaces.exceptions import ApplicationError, InvalidInput
+
+
+class TriggerConfigInvalid(InvalidInput):
+    type = "trigger_config_invalid"
+
+
+class TriggerNotSchedulable(ApplicationError):
+    type = "trigger_not_schedulable"
+    status_code = 400

@@ -1,0 +1,1 @@
+"""One module per trigger kind; importing a module registers its TriggerSpec."""

@@ -1,0 +1,21 @@
+"""Webhook kind: an unguessable URL per trigger, verified by a catalogue preset."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from apps.blocks.catalog.webhook_trigger import CONFIG_SCHEMA
+from apps.triggers.presets import preset_get
+from apps.triggers.registry import Problems, TriggerSpec, trigger_registry
+
+
+def check(config: Mapping[str, Any]) -> Problems:
+    """The preset must exist in the catalogue."""
+    preset = (config.get("verification") or {}).get("preset", "none")
+    if preset_get(preset) is None:
+        return {"config.verification.preset": [f"Unknown verification preset {preset!r}."]}
+    return {}
+
+
+SPEC = trigger_registry.register(TriggerSpec(
+    kind="webhook", block_type="webhook_trigger", title="Webhook",
+    config_schema=CONFIG_SCHEMA, check=check, webhook=True))

@@ -1,0 +1,193 @@
+"""Writes for triggers: sync with publishing, signing secrets, error bookkeeping.
+
+Triggers are derived from the *published* graph: ``trigger_sync_for_workflow`` runs inside
+publish, unpublish and rollback, so a trigger is active exactly while a published version
+declares its node. Tokens, secrets and the poll cursor survive a republish.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.credentials.keyring import keyring
+from apps.triggers.exceptions import TriggerConfigInvalid
+from apps.triggers.models import Trigger
+from apps.triggers.presets import preset_get
+from apps.triggers.registry import TriggerSpec, trigger_registry
+from apps.triggers.signatures import secret_generate
+from apps.workflows.models import Workflow
+
+RECENT_ERRORS = 10
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _aad(trigger: Trigger) -> str:
+    return f"trigger:{trigger.pk}:{trigger.workspace_id}"
+
+
+def trigger_nodes(graph: dict[str, Any] | None) -> list[tuple[dict[str, Any], TriggerSpec]]:
+    """The nodes of a graph that declare a trigger kind, with their specs."""
+    found = []
+    for node in (graph or {}).get("nodes", []):
+        spec = trigger_registry.for_block(str(node.get("type", "")))
+        if spec is not None:
+            found.append((node, spec))
+    return found
+
+
+def node_config(node: dict[str, Any], spec: TriggerSpec) -> dict[str, Any]:
+    """A node's trigger config with defaults applied, or TriggerConfigInvalid."""
+    config = spec.resolved((node.get("data") or {}).get("config"))
+    problems = spec.problems(config)
+    if problems:
+        raise TriggerConfigInvalid(
+            f"The trigger node {node.get('id')!r} is misconfigured.",
+            fields={f"graph.nodes[{node.get('id')}].data.{k}": v for k, v in problems.items()})
+    return config
+
+
+def _seal_new_secret(trigger: Trigger, config: dict[str, Any]) -> None:
+    preset = preset_get((config.get("verification") or {}).get("preset", "none")) or {}
+    secret = secret_generate(preset)
+    trigger.secret_ciphertext = keyring().seal(secret.encode(), aad=_aad(trigger))
+    trigger.secret_revealed = False
+
+
+def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None) -> list[Trigger]:
+    """Make the trigger rows match the live published graph; deactivate the rest.
+
+    Call inside the publish/unpublish/rollback transaction. A schedule whose cron and zone
+    did not change keeps its next fire (a republish neither skips nor repeats a run); a
+    poll trigger keeps its cursor.
+    """
+    now = now or timezone.now()
+    live = Workflow.objects.select_related("published_version").get(pk=workflow.pk)
+    graph = live.published_version.graph if live.published_version_id else None
+    with transaction.atomic():
+        existing = {t.node_id: t for t in Trigger.objects.select_for_update().filter(
+            workflow_id=live.pk)}
+        kept: list[Trigger] = []
+        for node, spec in trigger_nodes(graph):
+            config = node_config(node, spec)
+            trigger = existing.pop(node["id"], None)
+            created = trigger is None
+            if created:
+                trigger = Trigger(workspace_id=live.workspace_id, workflow=live,
+                                  node_id=node["id"], kind=spec.kind)
+            trigger_apply_config(trigger=trigger, spec=spec, config=config, now=now)
+            trigger.is_active = True
+            trigger.save()
+            kept.append(trigger)
+        for stale in existing.values():
+            if stale.is_active or stale.next_fire_at is not None:
+                stale.is_active = False
+                stale.next_fire_at = None
+                stale.save(update_fields=["is_active", "next_fire_at", "updated_at"])
+    return kept
+
+
+def trigger_apply_config(*, trigger: Trigger, spec: TriggerSpec, config: dict[str, Any],
+                         now: datetime) -> None:
+    """Set kind/config and what follows from them (tokens, secret, next fire); no save."""
+    previous = trigger.config if trigger.is_active else None
+    trigger.kind = spec.kind
+    trigger.config = config
+    if spec.webhook:
+        trigger.webhook_token = trigger.webhook_token or _token()
+        trigger.test_token = trigger.test_token or _token()
+        if trigger.secret_ciphertext is None:
+            _seal_new_secret(trigger, config)
+    if spec.first_fire is None:
+        trigger.next_fire_at = None
+    elif previous is None or _timing(previous) != _timing(config) or trigger.next_fire_at is None:
+        trigger.next_fire_at = spec.first_fire(config, now)
+        trigger.consecutive_errors = 0
+
+
+def _timing(config: dict[str, Any]) -> tuple[Any, ...]:
+    return (config.get("cron"), config.get("timezone"), config.get("interval_s"))
+
+
+def trigger_ensure_for_draft(*, workflow: Workflow, node_id: str) -> Trigger:
+    """A (possibly inactive) row for a draft's webhook node, so it has a test URL."""
+    node = next((n for n in (workflow.graph or {}).get("nodes", []) if n.get("id") == node_id),
+                None)
+    spec = trigger_registry.for_block(str(node.get("type"))) if node else None
+    if node is None or spec is None:
+        raise TriggerConfigInvalid("No trigger node with that id in the draft.",
+                                   fields={"node_id": ["Not a trigger node of the draft."]})
+    config = node_config(node, spec)
+    with transaction.atomic():
+        trigger = Trigger.objects.select_for_update().filter(
+            workflow=workflow, node_id=node_id).first()
+        if trigger is None:
+            trigger = Trigger(workspace_id=workflow.workspace_id, workflow=workflow,
+                              node_id=node_id, kind=spec.kind, is_active=False)
+            trigger_apply_config(trigger=trigger, spec=spec, config=config, now=timezone.now())
+            trigger.next_fire_at = None  # inactive until published
+            trigger.save()
+        elif spec.webhook and not trigger.test_token:
+            trigger.test_token = _token()
+            trigger.webhook_token = trigger.webhook_token or _token()
+            if trigger.secret_ciphertext is None:
+                _seal_new_secret(trigger, config)
+            trigger.save()
+    return trigger
+
+
+def trigger_secret(*, trigger: Trigger) -> str | None:
+    """The plaintext signing secret (for verification only: never logged or returned)."""
+    if trigger.secret_ciphertext is None:
+        return None
+    return keyring().open(bytes(trigger.secret_ciphertext), aad=_aad(trigger)).decode()
+
+
+def trigger_secret_reveal_once(*, trigger: Trigger) -> str | None:
+    """The secret the first time it is asked for after creation or rotation, then never."""
+    if trigger.secret_ciphertext is None or trigger.secret_revealed:
+        return None
+    claimed = Trigger.objects.filter(pk=trigger.pk, secret_revealed=False).update(
+        secret_revealed=True)
+    trigger.secret_revealed = True
+    return trigger_secret(trigger=trigger) if claimed else None
+
+
+def trigger_secret_rotate(*, trigger: Trigger, secret: str | None = None) -> str | None:
+    """Replace the signing secret: a generated one is returned once, a given one never."""
+    with transaction.atomic():
+        if secret is None:
+            _seal_new_secret(trigger, trigger.config)
+            plaintext = trigger_secret(trigger=trigger)
+            trigger.secret_revealed = True
+        else:
+            trigger.secret_ciphertext = keyring().seal(secret.encode(), aad=_aad(trigger))
+            trigger.secret_revealed = True
+            plaintext = None
+        trigger.save(update_fields=["secret_ciphertext", "secret_revealed", "updated_at"])
+    return plaintext
+
+
+def trigger_record_error(*, trigger_id: Any, message: str, now: datetime | None = None,
+                         count: bool = True) -> None:
+    """Remember an error on the trigger (last few kept, newest first)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        trigger = Trigger.objects.select_for_update().filter(pk=trigger_id).first()
+        if trigger is None:
+            return
+        entry = {"at": now.isoformat(), "message": message[:500]}
+        trigger.recent_errors = [entry, *(trigger.recent_errors or [])][:RECENT_ERRORS]
+        trigger.last_error = message[:2000]
+        fields = ["recent_errors", "last_error", "updated_at"]
+        if count:
+            trigger.consecutive_errors += 1
+            fields.append("consecutive_errors")
+        trigger.save(update_fields=fields)

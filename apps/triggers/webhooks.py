@@ -1,0 +1,254 @@
+"""Webhook ingest: find the trigger, limit, verify, then accept durably.
+
+Accepting is one database transaction that writes the queued Execution and the
+WebhookDelivery row; the 2xx is sent only after it commits, and the execution's task is
+sent on commit by ``execution_create``. If the broker is down the execution stays queued
+and the execution sweep sends it later: accepting depends on the database alone. A
+provider's delivery id is unique per trigger, so a redelivery answers with the first
+delivery's execution instead of starting another run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import jmespath
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.triggers.models import Trigger, WebhookDelivery
+from apps.triggers.presets import preset_resolve
+from apps.triggers.registry import trigger_registry
+from apps.triggers.services import node_config, trigger_secret
+from apps.triggers.signatures import verify
+from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.services import execution_create
+
+logger = logging.getLogger(__name__)
+
+# Headers never copied into an execution's input (credentials of the caller).
+DROPPED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+RESPONSE_BLOCK = "webhook_response"
+WAIT_POLL_S = 0.05
+
+
+@dataclass
+class HookTarget:
+    trigger: Trigger
+    config: dict[str, Any]
+    preset: dict[str, Any]
+    test: bool
+
+
+@dataclass
+class Accepted:
+    execution_id: Any
+    delivery_id: str | None
+    duplicate: bool = False
+
+
+@dataclass
+class HookReply:
+    status: int
+    body: Any = None
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def webhook_target(*, token: str, test: bool) -> HookTarget | None:
+    """The trigger behind a URL token: the live one, or (test URL) the draft's node config."""
+    if not token or len(token) > 64:
+        return None
+    lookup = {"test_token": token} if test else {"webhook_token": token, "is_active": True}
+    trigger = (Trigger.objects.select_related("workflow").filter(kind=Trigger.Kind.WEBHOOK,
+                                                                   **lookup).first())
+    if trigger is None:
+        return None
+    if test:
+        node = next((n for n in (trigger.workflow.graph or {}).get("nodes", [])
+                     if n.get("id") == trigger.node_id), None)
+        spec = trigger_registry.for_block(str(node.get("type"))) if node else None
+        if node is None or spec is None or not spec.webhook:
+            return None
+        config = node_config(node, spec)
+    else:
+        if trigger.workflow.published_version_id is None:
+            return None
+        config = trigger.config
+    return HookTarget(trigger=trigger, config=config, test=test,
+                      preset=preset_resolve(config.get("verification") or {}))
+
+
+def webhook_rate_limited(*, target: HookTarget, now: float | None = None) -> int | None:
+    """Seconds to wait when the trigger's window is full (a shared fixed window), else None."""
+    rule = target.config.get("rate_limit") or {}
+    limit, per = int(rule.get("limit", 6000)), int(rule.get("per_s", 60))
+    now = now if now is not None else time.time()
+    window = int(now // per)
+    key = f"triggers:rl:{target.trigger.pk}:{int(target.test)}:{window}"
+    cache.add(key, 0, timeout=per + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens the window
+        cache.add(key, 1, timeout=per + 1)
+        count = 1
+    if count <= limit:
+        return None
+    return max(1, math.ceil((window + 1) * per - now))
+
+
+def webhook_challenge(*, target: HookTarget, method: str, query: Mapping[str, str],
+                      body: Any) -> HookReply | None:
+    """A handshake answer the trigger asked for, or None when this is a delivery.
+
+    ``body`` is the parsed body (verified already for ``slack_url_verification``).
+    """
+    enabled = set(target.config.get("challenges") or []) | set(
+        target.preset.get("challenges") or [])
+    if "hub_challenge" in enabled and method == "GET" and "hub.challenge" in query:
+        expected = target.config.get("hub_verify_token")
+
+
+        given = query.get("hub.verify_token", "")
+        if query.get("hub.mode") != "subscribe" or (
+                expected and not hmac.compare_digest(given.encode(), expected.encode())):
+            return HookReply(403, {"type": "challenge_failed", "detail": "Verify token mismatch."})
+        return HookReply(200, query["hub.challenge"], content_type="text/plain")
+    if "validation_token" in enabled and "validationToken" in query:
+        return HookReply(200, query["validationToken"], content_type="text/plain")
+    if ("slack_url_verification" in enabled and isinstance(body, dict)
+            and body.get("type") == "url_verification" and "challenge" in body):
+        return HookReply(200, {"challenge": body["challenge"]})
+    return None
+
+
+def webhook_verify(*, target: HookTarget, headers: Mapping[str, str], body: bytes) -> None:
+    """Raise SignatureInvalid unless the raw body is signed as the preset says."""
+    if not target.preset.get("signature"):
+        return
+    verify(target.preset, secret=trigger_secret(trigger=target.trigger), headers=headers,
+           body=body)
+
+
+def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
+    """(body, kind) for JSON, form, text or raw (base64) bodies; ValueError if malformed."""
+    media = content_type.split(";")[0].strip().lower()
+    if not raw:
+        return None, "empty"
+    if media == "application/json" or media.endswith("+json"):
+        return json.loads(raw), "json"
+    if media == "application/x-www-form-urlencoded":
+        form: dict[str, Any] = {}
+        for key, value in parse_qsl(raw.decode("utf-8"), keep_blank_values=True):
+            if key in form:
+                form[key] = [*form[key], value] if isinstance(form[key], list) else [
+                    form[key], value]
+            else:
+                form[key] = value
+        return form, "form"
+    if media.startswith("text/") or media in ("application/xml", ""):
+        try:
+            return raw.decode("utf-8"), "text"
+        except UnicodeDecodeError:
+            pass
+
+
+    return base64.b64encode(raw).decode(), "base64"
+
+
+def delivery_id_of(preset: Mapping[str, Any], headers: Mapping[str, str], body: Any) -> str | None:
+    """The provider's delivery id (header, or a JMESPath into a JSON body), if any."""
+    spec = preset.get("delivery_id") or {}
+    value: Any = None
+    if "header" in spec:
+        value = headers.get(spec["header"])
+    if value is None and "body" in spec and isinstance(body, dict):
+        value = jmespath.search(spec["body"], body)
+    if value is None or value == "":
+        return None
+    return str(value)[:190]
+
+
+def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str],
+                   query: Mapping[str, Any], body: Any, body_kind: str, content_type: str,
+                   delivery_id: str | None) -> Accepted:
+    """Write the delivery and its queued execution in one transaction (or find the first)."""
+    trigger = target.trigger
+    key = f"test:{delivery_id}" if (target.test and delivery_id) else delivery_id
+    payload = {
+        "method": method,
+        "headers": {k.lower(): v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS},
+        "query": dict(query),
+        "body": body,
+        "body_kind": body_kind,
+        "content_type": content_type,
+        "delivery_id": delivery_id,
+        "received_at": timezone.now().isoformat(),
+        "test": target.test,
+    }
+    try:
+        with transaction.atomic():
+            execution = execution_create(
+                workflow=trigger.workflow, draft=target.test, trigger=trigger, input=payload,
+                mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK)
+            WebhookDelivery.objects.create(trigger=trigger, delivery_id=key, execution=execution,
+                                           test=target.test)
+    except IntegrityError:
+        if key is None:
+            raise
+        first = (WebhookDelivery.objects.filter(trigger=trigger, delivery_id=key)
+                 .values_list("execution_id", flat=True).first())
+        return Accepted(execution_id=first, delivery_id=delivery_id, duplicate=True)
+    return Accepted(execution_id=execution.pk, delivery_id=delivery_id)
+
+
+def webhook_wait(*, execution_id: Any, timeout_s: float) -> HookReply:
+    """Wait for the workflow's answer: a ``webhook_response`` step, else its outcome.
+
+    Engine contract: a succeeded ExecutionStep of block ``webhook_response`` whose output is
+    ``{"status": int, "headers": {str: str}, "body": any}`` is the HTTP answer, even while
+    the rest of the execution still runs; otherwise, once the execution has finished,
+    ``succeeded`` answers 200 with its ``output`` and any other end answers 500. Nothing by
+    the deadline answers 202 with the execution id, like the immediate mode.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        step = (ExecutionStep.objects.filter(execution_id=execution_id, block_type=RESPONSE_BLOCK,
+                                             status=ExecutionStep.Status.SUCCEEDED)
+                .values("output").first())
+        if step is not None:
+            return _reply_from_step(step["output"])
+        row = Execution.objects.filter(pk=execution_id).values("status", "output").first()
+        if row and row["status"] in Execution.FINISHED:
+            if row["status"] == Execution.Status.SUCCEEDED:
+                return HookReply(200, {"execution_id": str(execution_id), "status": row["status"],
+                                       "output": row["output"]})
+            return HookReply(500, {"execution_id": str(execution_id), "status": row["status"]})
+        if time.monotonic() >= deadline:
+            return HookReply(202, {"status": "accepted", "execution_id": str(execution_id),
+                                   "detail": "The workflow did not answer in time."})
+        time.sleep(WAIT_POLL_S)
+
+
+def _reply_from_step(output: Any) -> HookReply:
+    output = output if isinstance(output, dict) else {}
+    status = output.get("status", 200)
+    status = status if isinstance(status, int) and 100 <= status <= 599 else 200
+    headers = {str(k): str(v) for k, v in (output.get("headers") or {}).items()
+               if str(k).lower() not in ("content-length", "transfer-encoding", "connection")}
+    body = output.get("body")
+    content_type = headers.pop("Content-Type", None) or headers.pop("content-type", None)
+    if isinstance(body, str):
+        return HookReply(status, body, content_type=content_type or "text/plain", headers=headers)
+    return HookReply(status, body, content_type=content_type or "application/json",
+                     headers=headers)
