@@ -59,6 +59,11 @@ class RegisteredBlock:
     spec: BlockSpec
     execute: ExecuteFn
     validator: Validator = field(compare=False, repr=False)
+    ref: str = ""  # "key@version", kept as a field: the runner reads it for every step
+
+    def __post_init__(self) -> None:
+        if not self.ref:
+            object.__setattr__(self, "ref", self.spec.ref)
 
     @property
     def key(self) -> str:
@@ -67,10 +72,6 @@ class RegisteredBlock:
     @property
     def version(self) -> int:
         return self.spec.version
-
-    @property
-    def ref(self) -> str:
-        return self.spec.ref
 
 
 def defaults_applied(schema: Mapping[str, Any], value: Any) -> Any:
