@@ -18,6 +18,12 @@ export const useWorkspaceStore = create<WorkspaceState>()(
   ),
 )
 
+/** Viewers may look at a workspace's workflows but not change them. */
+export function canEdit(me: Me | undefined, workspaceId: string): boolean {
+  const role = me?.workspaces.find((w) => String(w.id) === workspaceId)?.role
+  return role !== undefined && role !== null && role !== 'viewer'
+}
+
 /** The picked workspace if the user still belongs to it, else their first one. */
 export function pickWorkspace(
   me: Me | undefined,

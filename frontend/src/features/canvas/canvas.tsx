@@ -20,6 +20,7 @@ import { useCanvasStore } from './store'
 
 export const BLOCK_DRAG_TYPE = 'application/x-flowplane-block'
 
+const DELETE_KEYS = ['Backspace', 'Delete']
 const defaultEdgeOptions: DefaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed } }
 const isValidConnection: IsValidConnection = (c) => c.source !== c.target
 const onBeforeDelete: OnBeforeDelete<CanvasNode, CanvasEdge> = async () => {
@@ -33,7 +34,7 @@ const onDragOver = (event: DragEvent) => {
   }
 }
 
-export function Canvas() {
+export function Canvas({ readOnly = false }: { readOnly?: boolean }) {
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode } = useCanvasStore(
     useShallow((s) => ({
       nodes: s.nodes,
@@ -78,10 +79,12 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
         onBeforeDelete={onBeforeDelete}
         isValidConnection={isValidConnection}
         defaultEdgeOptions={defaultEdgeOptions}
-        deleteKeyCode={['Backspace', 'Delete']}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
         fitView
         fitViewOptions={{ maxZoom: 1 }}
         proOptions={{ hideAttribution: false }}

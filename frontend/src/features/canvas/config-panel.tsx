@@ -4,14 +4,14 @@ import { SchemaForm } from '@/features/schema-form/schema-form'
 import type { CanvasNode } from '@/lib/graph'
 import { useCanvasStore } from './store'
 
-export function ConfigPanel() {
+export function ConfigPanel({ readOnly = false }: { readOnly?: boolean }) {
   const node = useCanvasStore((s) => s.nodes.find((n) => n.id === s.selectedNodeId))
   if (!node) return null
   // Keyed by node, so half-typed drafts of one node's fields never show on another.
-  return <NodeSettings key={node.id} node={node} />
+  return <NodeSettings key={node.id} node={node} readOnly={readOnly} />
 }
 
-function NodeSettings({ node }: { node: CanvasNode }) {
+function NodeSettings({ node, readOnly }: { node: CanvasNode; readOnly: boolean }) {
   const issues = useCanvasStore((s) => s.issues.byNode[node.id])
   const updateNodeConfig = useCanvasStore((s) => s.updateNodeConfig)
   const removeNodes = useCanvasStore((s) => s.removeNodes)
@@ -53,17 +53,22 @@ function NodeSettings({ node }: { node: CanvasNode }) {
           {message}
         </p>
       ))}
-      <SchemaForm
-        schema={block?.config_schema ?? {}}
-        value={node.data.config}
-        errors={issues?.config}
-        onChange={(config) => updateNodeConfig(node.id, config)}
-      />
-      <div className="config-panel__footer">
-        <button type="button" className="btn btn--danger" onClick={() => removeNodes([node.id])}>
-          Delete node
-        </button>
-      </div>
+      {/* A disabled fieldset disables every control inside it. */}
+      <fieldset className="config-panel__form" disabled={readOnly}>
+        <SchemaForm
+          schema={block?.config_schema ?? {}}
+          value={node.data.config}
+          errors={issues?.config}
+          onChange={(config) => updateNodeConfig(node.id, config)}
+        />
+      </fieldset>
+      {!readOnly && (
+        <div className="config-panel__footer">
+          <button type="button" className="btn btn--danger" onClick={() => removeNodes([node.id])}>
+            Delete node
+          </button>
+        </div>
+      )}
     </aside>
   )
 }

@@ -7,9 +7,9 @@ import { catalog, me, workflow } from '@/test/fixtures'
 import { renderApp } from '@/test/render'
 import { useCanvasStore } from './store'
 
-function backend(onWrite: (body: WorkflowPatch) => FakeResponse, stored = workflow()) {
+function backend(onWrite: (body: WorkflowPatch) => FakeResponse, stored = workflow(), user = me) {
   return mockFetch((url, init) => {
-    if (url.pathname === '/api/v1/me/') return json(me)
+    if (url.pathname === '/api/v1/me/') return json(user)
     if (url.pathname === '/api/v1/blocks/') return json(catalog)
     if (url.pathname === '/api/v1/blocks/condition/' && url.searchParams.get('version') === '1') {
       return json({ ...catalog.categories[1].blocks[0], version: 1, title: 'Condition (old)' })
@@ -120,6 +120,17 @@ describe('EditorPage', () => {
     expect(
       await within(screen.getByTestId('node-check')).findByText('Condition (old)'),
     ).toBeInTheDocument()
+  })
+
+  it('is read only for a viewer', async () => {
+    const viewer = { ...me, workspaces: [{ ...me.workspaces[0], role: 'viewer' }] }
+    backend(() => json({}), workflow(), viewer)
+    await openEditor()
+    expect(screen.getByText(/Read only/)).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('complementary', { name: 'Blocks' })).not.toBeInTheDocument()
+    act(() => useCanvasStore.getState().select('check'))
+    expect(await screen.findByLabelText(/Expression/)).toBeDisabled()
   })
 
   it('test-runs the saved draft', async () => {

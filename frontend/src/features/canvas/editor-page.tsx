@@ -2,6 +2,8 @@ import { ReactFlowProvider } from '@xyflow/react'
 import { useEffect, useEffectEvent } from 'react'
 import { useBlocker, useParams } from 'react-router'
 import { Banner, ErrorMessage, Loading } from '@/components/ui/feedback'
+import { useMe } from '@/features/auth/api'
+import { canEdit } from '@/features/auth/workspace-store'
 import { Canvas } from './canvas'
 import { ConfigPanel } from './config-panel'
 import { EditorToolbar } from './editor-toolbar'
@@ -14,6 +16,8 @@ export function EditorPage() {
   const actions = useEditorActions(id)
   const { workflow } = actions
   const loadedId = useCanvasStore((s) => s.workflowId)
+  const me = useMe()
+  const readOnly = !!workflow.data && !canEdit(me.data, String(workflow.data.workspace))
 
   // The canvas is loaded once per visit; later refetches must not clobber local edits.
   const onData = useEffectEvent(actions.load)
@@ -24,7 +28,7 @@ export function EditorPage() {
   useEffect(() => () => useCanvasStore.getState().unload(), [id])
 
   useLeaveGuard()
-  useShortcuts(actions)
+  useShortcuts(actions, readOnly)
 
   if (workflow.isPending) return <Loading label="Loading workflow…" />
   if (workflow.isError) {
@@ -39,7 +43,7 @@ export function EditorPage() {
   return (
     <ReactFlowProvider>
       <div className="editor">
-        <EditorToolbar workflow={workflow.data} actions={actions} />
+        <EditorToolbar workflow={workflow.data} actions={actions} readOnly={readOnly} />
         {actions.conflict && <ConflictBanner actions={actions} />}
         {actions.notice && (
           <Banner kind={actions.notice.kind} onDismiss={actions.dismissNotice}>
@@ -48,9 +52,9 @@ export function EditorPage() {
         )}
         <GeneralIssues />
         <div className="editor__body">
-          <Palette />
-          <Canvas />
-          <ConfigPanel />
+          {!readOnly && <Palette />}
+          <Canvas readOnly={readOnly} />
+          <ConfigPanel readOnly={readOnly} />
         </div>
       </div>
     </ReactFlowProvider>
@@ -121,9 +125,10 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /** Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z or Ctrl+Y redo, Ctrl/Cmd+S save; form fields keep their own. */
-function useShortcuts(actions: EditorActions) {
+function useShortcuts(actions: EditorActions, readOnly: boolean) {
   const save = useEffectEvent(() => void actions.save())
   useEffect(() => {
+    if (readOnly) return
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey)) return
       const key = event.key.toLowerCase()
@@ -141,5 +146,5 @@ function useShortcuts(actions: EditorActions) {
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [])
+  }, [readOnly])
 }

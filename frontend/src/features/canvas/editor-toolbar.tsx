@@ -4,13 +4,13 @@ import type { Workflow } from '@/api/types'
 import { useCanvasStore } from './store'
 import type { EditorActions } from './use-editor-actions'
 
-export function EditorToolbar({
-  workflow,
-  actions,
-}: {
+interface EditorToolbarProps {
   workflow: Workflow
   actions: EditorActions
-}) {
+  readOnly: boolean
+}
+
+export function EditorToolbar({ workflow, actions, readOnly }: EditorToolbarProps) {
   const { dirty, canUndo, canRedo, undo, redo, baseVersion } = useCanvasStore(
     useShallow((s) => ({
       dirty: s.dirty,
@@ -37,57 +37,61 @@ export function EditorToolbar({
         </span>
         {dirty && <span className="toolbar__dirty">● Unsaved changes</span>}
       </div>
-      <div className="toolbar__actions">
-        <button
-          type="button"
-          className="btn btn--ghost"
-          onClick={undo}
-          disabled={!canUndo}
-          title="Undo (Ctrl+Z)"
-        >
-          Undo
-        </button>
-        <button
-          type="button"
-          className="btn btn--ghost"
-          onClick={redo}
-          disabled={!canRedo}
-          title="Redo (Ctrl+Shift+Z)"
-        >
-          Redo
-        </button>
-        <button
-          type="button"
-          className="btn btn--primary"
-          onClick={() => void actions.save()}
-          disabled={!dirty || actions.saving}
-          title="Save (Ctrl+S)"
-        >
-          {actions.saving ? 'Saving…' : 'Save'}
-        </button>
-        <button
-          type="button"
-          className="btn"
-          onClick={() => void actions.publish()}
-          disabled={dirty || actions.publishing}
-          title={saveFirst ?? 'Freeze this draft as the version triggers run'}
-        >
-          {actions.publishing ? 'Publishing…' : 'Publish'}
-        </button>
-        <button
-          type="button"
-          className="btn"
-          onClick={() => void actions.run()}
-          disabled={dirty || actions.running || actions.runUnavailable}
-          title={
-            actions.runUnavailable
-              ? 'Not available on this server yet'
-              : (saveFirst ?? 'Test-run the saved draft')
-          }
-        >
-          {actions.running ? 'Starting…' : 'Run'}
-        </button>
-      </div>
+      {readOnly ? (
+        <span className="toolbar__meta">Read only: you are a viewer in this workspace</span>
+      ) : (
+        <div className="toolbar__actions">
+          <button
+            type="button"
+            className="btn btn--ghost"
+            onClick={undo}
+            disabled={!canUndo}
+            title="Undo (Ctrl+Z)"
+          >
+            Undo
+          </button>
+          <button
+            type="button"
+            className="btn btn--ghost"
+            onClick={redo}
+            disabled={!canRedo}
+            title="Redo (Ctrl+Shift+Z)"
+          >
+            Redo
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={() => void actions.save()}
+            disabled={!dirty || actions.saving}
+            title="Save (Ctrl+S)"
+          >
+            {actions.saving ? 'Saving…' : 'Save'}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void actions.publish()}
+            disabled={dirty || actions.publishing}
+            title={saveFirst ?? 'Freeze this draft as the version triggers run'}
+          >
+            {actions.publishing ? 'Publishing…' : 'Publish'}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void actions.run()}
+            disabled={dirty || actions.running || actions.runUnavailable}
+            title={
+              actions.runUnavailable
+                ? 'Not available on this server yet'
+                : (saveFirst ?? 'Test-run the saved draft')
+            }
+          >
+            {actions.running ? 'Starting…' : 'Run'}
+          </button>
+        </div>
+      )}
     </div>
   )
 }
