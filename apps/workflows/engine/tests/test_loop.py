@@ -106,3 +106,16 @@ def test_loop_body_parks_and_resumes(env: Env):
     second = env.run(g.build())
     assert second.status == "succeeded"
     assert [r["value"] for r in second.output["results"]] == [1, 2]
+
+
+def test_error_edge_inside_the_body_handles_the_item(env: Env):
+    g = (GraphBuilder().trigger("t").node("l", "loop", items=[1, None])
+         .node("c", "condition", parent="l", expression="{{ item }}")
+         .node("bad", "stop_and_fail", parent="l", message="zero")
+         .node("fix", "transform", parent="l", mapping={"fixed": "{{ nodes.bad.error.message }}"})
+         .node("good", "transform", parent="l", mapping={"v": "{{ item }}"})
+         .chain("t", "l").edge("c", "good", "true").edge("c", "bad", "false")
+         .edge("bad", "fix", "error"))
+    out = env.run(g.build())
+    assert out.output["failed"] == 0
+    assert out.output["results"] == [{"good": {"v": 1}}, {"fix": {"fixed": "zero"}}]

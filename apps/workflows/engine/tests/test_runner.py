@@ -225,3 +225,12 @@ def test_unknown_handle_from_a_block_is_an_error(env: Env):
                           bad)
     g = GraphBuilder().trigger("t").node("a", "bad_handle").chain("t", "a")
     assert env.run(g.build()).error.code == "unknown_handle"
+
+
+def test_merge_first_is_skipped_when_every_input_is_dead(env: Env):
+    g = (GraphBuilder().trigger("t").node("c", "condition", expression=False)
+         .node("a", "record").node("b", "record").node("m", "merge", mode="first")
+         .node("after", "record").chain("t", "c").edge("c", "a", "true").edge("c", "b", "true")
+         .chain("a", "m").chain("b", "m").chain("m", "after"))
+    out = env.run(g.build())
+    assert out.steps["m"].status == "skipped" and out.steps["after"].status == "skipped"
