@@ -32,7 +32,7 @@ import uuid
 from collections import deque
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -384,10 +384,7 @@ class _ScopeRun:
         context = self.context
         if spec.deferred_fields:  # evaluated later, maybe on another thread: freeze a view
             context = {**context, "nodes": dict(context["nodes"])}
-        return StepTask(
-            pnode=pnode, key=key, path=self.path, config=config, inputs=inputs, context=context,
-            attempts_before=attempts, lost=lost, wake=wake, started_at=started_at,
-            handled=task.handled, body=task.body)
+        return replace(task, config=config, context=context)
 
     def execute(self, task: StepTask) -> StepRecord | None:
         try:
