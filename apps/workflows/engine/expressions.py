@@ -31,6 +31,7 @@ from apps.workflows.engine.errors import ExpressionEvalError, ExpressionSyntaxEr
 
 __all__ = [
     "Template",
+    "check_syntax",
     "compile_expression",
     "compile_value",
     "has_expression",
@@ -192,6 +193,22 @@ def _compile(value: Any, field: str, errors: list[ExpressionSyntaxError] | None)
         elements = tuple(compiled_list)
         return lambda context: [v if t is None else t(context) for v, t in elements]
     return None
+
+
+def check_syntax(value: Any, field: str, errors: list[ExpressionSyntaxError]) -> None:
+    """Collect syntax errors without building templates (validation-only path)."""
+    if isinstance(value, str):
+        if OPEN in value:
+            try:
+                _parse_string(value, field)
+            except ExpressionSyntaxError as exc:
+                errors.append(exc)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_syntax(item, f"{field}.{key}", errors)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_syntax(item, f"{field}[{index}]", errors)
 
 
 def resolve(value: Any, context: Mapping[str, Any], field: str = "value") -> Any:

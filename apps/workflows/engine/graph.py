@@ -24,10 +24,11 @@ from typing import Any
 from jsonschema.exceptions import ValidationError
 
 from apps.blocks.registry import BlockRegistry, RegisteredBlock, defaults_applied
-from apps.blocks.sdk import Category, Policies
+from apps.blocks.sdk import BlockSpec, Category, Policies
 from apps.workflows.engine.errors import ExpressionSyntaxError, GraphInvalid
 from apps.workflows.engine.expressions import (
     Template,
+    check_syntax,
     compile_value,
     single_expression,
 )
@@ -260,7 +261,30 @@ def _needs_recheck(schema: Any, value: Any) -> bool:
     return False
 
 
-def _check_node(node: Node, block: RegisteredBlock, issues: _Issues) -> PlanNode:
+def _no_template(context: Mapping[str, Any]) -> Any:
+    raise AssertionError("validation-only plan nodes are never run")
+
+
+def _config_template(spec: BlockSpec, config: Mapping[str, Any],
+                     syntax: list[ExpressionSyntaxError]) -> tuple[Template, bool]:
+    """Compile the config; deferred fields stay raw (the block evaluates them per item)."""
+    if not spec.deferred_fields:
+        whole, dynamic = compile_value(config, "config", syntax)
+        return whole, dynamic and _needs_recheck(spec.config_schema, config)
+    resolvable = {k: v for k, v in config.items() if k not in spec.deferred_fields}
+    deferred = {k: config[k] for k in spec.deferred_fields & config.keys()}
+    check_syntax(deferred, "config", syntax)
+    partial, dynamic = compile_value(resolvable, "config", syntax)
+    if not dynamic:
+        return (lambda _context: config), False
+
+    def template(context: Mapping[str, Any]) -> Any:
+        return {**partial(context), **deferred}
+
+    return template, _needs_recheck(spec.config_schema, resolvable)
+
+
+def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool) -> PlanNode:
     spec = block.spec
     config = defaults_applied(spec.config_schema, node.config)
     for error in block.validator.iter_errors(config):
@@ -269,21 +293,12 @@ def _check_node(node: Node, block: RegisteredBlock, issues: _Issues) -> PlanNode
         path = _field_path(error)
         issues.add(node.id, path, "invalid_config", f"{path}: {error.message}")
     syntax: list[ExpressionSyntaxError] = []
-    resolvable = ({k: v for k, v in config.items() if k not in spec.deferred_fields}
-                  if spec.deferred_fields else config)
-    template, dynamic = compile_value(resolvable, "config", syntax)
-    deferred = {k: config[k] for k in spec.deferred_fields & config.keys()}
-    for key, raw in deferred.items():
-        compile_value(raw, f"config.{key}", syntax)  # syntax check; the block evaluates it
-    if deferred and dynamic:
-        resolved_part = template
-
-        def template(context: Mapping[str, Any]) -> Any:
-            return {**resolved_part(context), **deferred}
-    elif deferred:  # no expressions outside the deferred fields: the config is constant
-
-        def template(context: Mapping[str, Any]) -> Any:
-            return config
+    template: Template = _no_template
+    recheck = False
+    if build:
+        template, recheck = _config_template(spec, config, syntax)
+    else:
+        check_syntax(config, "config", syntax)
     for exc in syntax:
         issues.add(node.id, exc.field, "expression_syntax", str(exc))
     policies = spec.policies
@@ -300,7 +315,6 @@ def _check_node(node: Node, block: RegisteredBlock, issues: _Issues) -> PlanNode
     ports = spec.ports_for(config)
     default_port = "main" if "main" in ports else (ports[0] if len(ports) == 1 else None)
     join = spec.join(config) if spec.join is not None else "all"
-    recheck = dynamic and _needs_recheck(spec.config_schema, resolvable)
     return PlanNode(node=node, block=block, config=config, template=template, recheck=recheck,
                     policies=policies, ports=frozenset((*ports, ERROR_PORT)),
                     default_port=default_port, join=join if join in ("all", "first") else "all")
@@ -402,7 +416,8 @@ def _scope(entries: Sequence[str], order: Sequence[str], members: set[str],
                  outgoing={k: tuple(v) for k, v in outgoing.items()})
 
 
-def _analyse(raw: Any, registry: BlockRegistry) -> tuple[Plan | None, list[ValidationIssue]]:
+def _analyse(raw: Any, registry: BlockRegistry,
+             build: bool) -> tuple[Plan | None, list[ValidationIssue]]:
     issues = _Issues()
     nodes, raw_edges = parse_graph(raw, issues)
     if any(i.code == "invalid_graph" for i in issues.items):
@@ -426,7 +441,7 @@ def _analyse(raw: Any, registry: BlockRegistry) -> tuple[Plan | None, list[Valid
                            f"block {node.type!r} has no version {node.version!r} "
                            f"(known: {registry.versions(node.type)})")
             continue
-        planned[node.id] = _check_node(node, block, issues)
+        planned[node.id] = _check_node(node, block, issues, build)
 
     for node in by_id.values():
         if node.parent_id is None:
@@ -496,7 +511,7 @@ def _analyse(raw: Any, registry: BlockRegistry) -> tuple[Plan | None, list[Valid
                 issues.add(node_id, None, "unreachable",
                            f"node {node_id!r} cannot be reached from the trigger", "warning")
 
-    if issues.has_errors:
+    if issues.has_errors or not build:
         return None, issues.items
 
     rank = {node_id: i for i, node_id in enumerate(order)}
@@ -571,12 +586,12 @@ def _check_edges(raw_edges: Sequence[Edge], by_id: Mapping[str, Node],
 
 def validate_graph(raw: Any, registry: BlockRegistry) -> list[ValidationIssue]:
     """Every problem of the graph (errors and warnings), in a stable order."""
-    return _analyse(raw, registry)[1]
+    return _analyse(raw, registry, build=False)[1]
 
 
 def build_plan(raw: Any, registry: BlockRegistry) -> Plan:
     """A runnable plan; raises :class:`GraphInvalid` with every error when there are any."""
-    plan, issues = _analyse(raw, registry)
+    plan, issues = _analyse(raw, registry, build=True)
     if plan is None:
         raise GraphInvalid(issues)
     return plan
