@@ -134,7 +134,7 @@ function useDraft(value: unknown, format: (value: unknown) => string) {
   return { text, setText, error, setError, setSynced }
 }
 
-const formatNumber = (value: unknown) => (value === undefined ? '' : String(value))
+const formatNumber = (value: unknown) => (value == null ? '' : String(value))
 
 export function NumberInput({
   id,
@@ -221,5 +221,45 @@ export function JsonInput({ id, schema, value, onChange, invalid }: InputProps<u
         {draft.error ?? 'JSON'}
       </p>
     </>
+  )
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Plain text stays text; text that reads as JSON is shown quoted so it stays a string. */
+const formatAny = (value: unknown) =>
+  value === undefined
+    ? ''
+    : typeof value === 'string' && !parsesAsJson(value)
+      ? value
+      : JSON.stringify(value)
+
+/** An untyped value: JSON when it parses (42, true, [1]), else the text itself ({{ expr }}). */
+export function AnyInput({ id, schema, value, onChange, invalid }: InputProps<unknown>) {
+  const draft = useDraft(value, formatAny)
+  const commit = (text: string) => {
+    draft.setText(text)
+    const next =
+      text.trim() === '' ? undefined : parsesAsJson(text) ? (JSON.parse(text) as unknown) : text
+    draft.setSynced(next)
+    onChange(next)
+  }
+  return (
+    <textarea
+      id={id}
+      rows={2}
+      spellCheck={false}
+      value={draft.text}
+      placeholder={placeholderOf(schema) ?? 'Text, JSON or {{ expression }}'}
+      aria-invalid={invalid || undefined}
+      onChange={(event) => commit(event.target.value)}
+    />
   )
 }

@@ -20,6 +20,8 @@ const schema: JsonSchema = {
     },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     tags: { type: 'array', items: { type: 'string' } },
+    when: { description: 'Any value' },
+    retries: { type: ['integer', 'null'], default: null },
   },
 }
 
@@ -102,6 +104,18 @@ describe('SchemaForm', () => {
     expect(last(onChange).timeout_s).toBe(2) // the last valid value is kept
   })
 
+  it('keeps untyped values as JSON when they parse and as text otherwise', () => {
+    const onChange = vi.fn()
+    render(<Harness initial={{ when: '42' }} onChange={onChange} />)
+    const when = screen.getByLabelText('When')
+    expect(when).toHaveValue('"42"') // a string that looks like JSON stays a string
+    fireEvent.change(when, { target: { value: '{{ item.price > 10 }}' } })
+    expect(last(onChange).when).toBe('{{ item.price > 10 }}')
+    fireEvent.change(when, { target: { value: '[1, 2]' } })
+    expect(last(onChange).when).toEqual([1, 2])
+    expect(screen.getByLabelText('Retries')).toHaveValue('')
+  })
+
   it('validates JSON fields and only commits valid JSON', () => {
     const onChange = vi.fn()
     render(<Harness initial={{}} onChange={onChange} />)
@@ -143,7 +157,19 @@ describe('SchemaForm', () => {
     expect(onChange).toHaveBeenCalledWith({ a: 2 })
   })
 
+  it('says so when a block has no settings', () => {
+    render(
+      <SchemaForm schema={{ type: 'object', properties: {} }} value={{}} onChange={() => {}} />,
+    )
+    expect(screen.getByText('This block has no settings.')).toBeInTheDocument()
+  })
+
   it('seeds a new node with the schema defaults', () => {
-    expect(defaultsFor(schema)).toEqual({ method: 'GET', timeout_s: 10, follow_redirects: true })
+    expect(defaultsFor(schema)).toEqual({
+      method: 'GET',
+      timeout_s: 10,
+      follow_redirects: true,
+      retries: null,
+    })
   })
 })

@@ -2,7 +2,15 @@
 // and enums get inputs, objects with properties nest, everything else is edited as JSON.
 import { useId } from 'react'
 import type { JsonSchema } from '@/api/types'
-import { BooleanInput, EnumInput, FieldFrame, JsonInput, NumberInput, TextInput } from './fields'
+import {
+  AnyInput,
+  BooleanInput,
+  EnumInput,
+  FieldFrame,
+  JsonInput,
+  NumberInput,
+  TextInput,
+} from './fields'
 import { errorsAt, fieldKind, humanize, isPlainObject, joinPath } from './schema'
 
 type Errors = Record<string, string[]>
@@ -17,13 +25,22 @@ export interface SchemaFormProps {
 
 export function SchemaForm({ schema, value, onChange, errors }: SchemaFormProps) {
   const id = useId()
+  const noSettings =
+    schema.properties && Object.keys(schema.properties).length === 0 && !Object.keys(value).length
+  if (noSettings && !errors?.['']) return <p className="field__help">This block has no settings.</p>
   if (fieldKind(schema) !== 'object') {
+    // No usable schema (an unknown block): the whole config as one JSON object.
     return (
       <SchemaField
         idPrefix={id}
         name="config"
         path=""
-        schema={{ ...schema, title: schema.title ?? 'Config' }}
+        schema={{
+          ...schema,
+          type: 'object',
+          properties: undefined,
+          title: schema.title ?? 'Config',
+        }}
         value={value}
         required
         errors={errors}
@@ -157,6 +174,8 @@ export function SchemaField({
       case 'string':
       case 'text':
         return <TextInput {...common} multiline={kind === 'text'} />
+      case 'any':
+        return <AnyInput {...common} />
       default:
         return <JsonInput {...common} />
     }

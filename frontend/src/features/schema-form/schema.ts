@@ -1,8 +1,9 @@
 // The small, generic reading of JSON Schema that drives block config forms.
 import type { JsonSchema, JsonSchemaType } from '@/api/types'
 
+/** `json`: arrays and free-form objects; `any`: untyped values (text, JSON or an expression). */
 export type FieldKind =
-  'enum' | 'string' | 'text' | 'number' | 'integer' | 'boolean' | 'object' | 'json'
+  'enum' | 'string' | 'text' | 'number' | 'integer' | 'boolean' | 'object' | 'json' | 'any'
 
 const MULTILINE_FORMATS = new Set(['textarea', 'multiline', 'template', 'code'])
 
@@ -16,7 +17,7 @@ export function schemaType(schema: JsonSchema): JsonSchemaType | undefined {
     ? schema.type.filter((t) => t !== 'null')
     : [schema.type]
   if (declared.length === 1 && declared[0]) return declared[0]
-  if (declared.length > 1) return undefined // a union: edit it as JSON
+  if (declared.length > 1) return undefined // a union: any value
   if (schema.properties) return 'object'
   if (schema.items) return 'array'
   return undefined
@@ -34,8 +35,10 @@ export function fieldKind(schema: JsonSchema): FieldKind {
       return type
     case 'object':
       return schema.properties && Object.keys(schema.properties).length > 0 ? 'object' : 'json'
-    default:
+    case 'array':
       return 'json'
+    default:
+      return 'any'
   }
 }
 
