@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from jmespath.exceptions import JMESPathError
+
 from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, Wake
 from apps.workflows.engine import errors as codes
 from apps.workflows.engine.errors import ExecutionCancelled, ExpressionEvalError
@@ -166,7 +168,11 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
 
     cache_key = None
     if policies.cache is not None:
-        cache_key = _cache_key(task, env, policies.cache.key)
+        try:
+            cache_key = _cache_key(task, env, policies.cache.key)
+        except JMESPathError as exc:
+            return fail(StepError(f"policies.cache.key: {exc}", codes.EXPRESSION_ERROR),
+                        task.attempts_before)
         hit = env.kv.get(cache_key)
         if hit is not None:
             return finish(StepStatus.SUCCEEDED, output=hit["outputs"],
@@ -187,6 +193,7 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
         if attempt > task.attempts_before + 1 and env.is_cancelled():
             raise ExecutionCancelled(env.execution_id)
         error: StepError
+        called = False  # the breaker learns only from real calls, not from its own refusals
         if breaker is not None and not breaker.allow():
             error = StepError(f"circuit breaker for {block.key!r} is open", codes.CIRCUIT_OPEN,
                               retryable=True)
@@ -197,10 +204,12 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                     if wait <= 0:
                         break
                     if wait > retry.park_after_s:
-                        until = env.clock.now() + timedelta(seconds=wait)
-                        return finish(StepStatus.WAITING, attempts=attempt - 1, park=ParkInfo(
-                            until, False, "rate limited", "rate_limit"))
+                        break
                     env.clock.sleep(wait)
+                if wait > 0:  # a long wait, or the window kept filling up: park
+                    until = env.clock.now() + timedelta(seconds=max(wait, 0.001))
+                    return finish(StepStatus.WAITING, attempts=attempt - 1, park=ParkInfo(
+                        until, False, "rate limited", "rate_limit"))
             deadline = time.time() + policies.timeout_s if policies.timeout_s else None
             ctx = BlockContext(
                 execution_id=env.execution_id, node_id=pnode.id,
@@ -213,6 +222,7 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                 services=env.services, deadline=deadline, attempt=attempt,
                 item_index=task.path[-1] if task.path else None, wake=wake, body=task.body)
             wake = None  # only the first call after a wake-up sees it
+            called = True
             try:
                 if policies.timeout_s:
                     call: Callable[[], Any] = partial(block.execute, ctx, task.config,
@@ -256,8 +266,12 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                                policies.cache.ttl_s)
                 return finish(StepStatus.SUCCEEDED, output=outputs, handles=handles,
                               attempts=attempt, variables=variables)
-            if breaker is not None and error.retryable:
+        if breaker is not None and called:
+            # A non-retryable error (bad input, a 4xx) still proves the upstream is up.
+            if error.retryable:
                 breaker.record_failure()
+            else:
+                breaker.record_success()
         if not error.retryable or attempt >= retry.max_attempts:
             return fail(error, attempt)
         delay = backoff_delay(retry, attempt, env.rng)

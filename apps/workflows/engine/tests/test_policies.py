@@ -234,3 +234,23 @@ def test_node_policies_override_block_defaults():
     assert merged.breaker is None
     assert merged.rate_limit == RateLimitPolicy(limit=2, per_s=1)
     assert merged.cache == CachePolicy(ttl_s=9)
+
+
+def test_refused_calls_do_not_keep_the_breaker_open(env: Env):
+    policies = {"retry": {"max_attempts": 1},
+                "breaker": {"failure_threshold": 1, "reset_after_s": 30}}
+    failing = (GraphBuilder().trigger("t").node("f", "flaky", fail_times=1, policies=policies)
+               .chain("t", "f").build())
+    assert env.run(failing, execution_id="ex-1").error.code == "flaky"  # opens the breaker
+    env.clock.advance(20)
+    assert env.run(failing, execution_id="ex-2").error.code == "circuit_open"
+    env.clock.advance(10)  # 30 s after opening, whatever was refused in between
+    out = env.run(failing, execution_id="ex-3")
+    assert out.status == "succeeded"  # the half-open trial call went through and closed it
+
+
+def test_bad_cache_key_expression_fails_the_step(env: Env):
+    g = (GraphBuilder().trigger("t").node("a", "record", policies={
+        "cache": {"ttl_s": 5, "key": "length(`1`)"}}).chain("t", "a"))
+    out = env.run(g.build())
+    assert out.error.code == "expression_error" and env.fakes.count("a") == 0
