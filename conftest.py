@@ -45,11 +45,19 @@ def member_api(workspace):
     return make
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A real Celery worker process on the test database and the configured broker."""
+@pytest.fixture(scope="session")
+def _session_worker(django_db_setup, django_db_blocker):
+    """One real worker process for the session: starting one per test costs seconds."""
     from tests.worker import purge_broker, running_worker
 
-    purge_broker()
-    with running_worker() as proc:
-        yield proc
+    with django_db_blocker.unblock():
+        purge_broker()
+        with running_worker() as proc:
+            yield proc
+
+
+@pytest.fixture
+def celery_worker(_session_worker, transactional_db):
+    """A real Celery worker process on the test database and the configured broker."""
+    assert _session_worker.poll() is None, "the session's worker died; see var/test-worker.log"
+    return _session_worker

@@ -4,6 +4,7 @@ The worker runs the test settings against the same test database as the test (te
 it must be `transactional_db` so their rows are committed and visible to it).
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
+from config.env import var_path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUES = "executions,triggers,housekeeping,routing"
@@ -27,7 +30,9 @@ def worker_env() -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
-        env["FLOWPLANE_TEST_DB"] = str(db["NAME"])
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    if getattr(settings, "TEST_BROKER_DIR", ""):
+        env["TEST_BROKER_DIR"] = settings.TEST_BROKER_DIR
     else:
         env["DATABASE_URL"] = (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
                                f"{db['PORT'] or 5432}/{db['NAME']}")
@@ -45,55 +50,55 @@ def purge_broker() -> None:
 
 @contextmanager
 def running_worker(*, concurrency: int = 2, queues: str = QUEUES) -> Iterator[subprocess.Popen]:
-    """Start `celery worker`, wait until it is ready, stop it (or what is left of it) after."""
+    """Start `celery worker`, wait until it is ready, stop it (or what is left of it) after.
+
+    Its output goes to var/test-worker.log, which is the place to look when a test fails.
+    """
+    log_path = var_path("test-worker.log")
+    log = log_path.open("a")
+    start = log_path.stat().st_size
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
          "--concurrency", str(concurrency), "--pool", "prefork", "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
     try:
-        _wait_ready(proc)
+        _wait_ready(proc, log_path, start)
         yield proc
     finally:
         stop_worker(proc)
+        log.close()
 
 
-def _wait_ready(proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_ready(proc: subprocess.Popen, log_path: Path, start: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    assert proc.stdout is not None
     while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            raise RuntimeError(f"worker exited with {proc.returncode}")
-        if " ready." in line:
-            # Keep draining output so the worker never blocks on a full pipe.
-            _drain_in_background(proc)
-            return
-    raise RuntimeError("worker did not become ready in time")
-
-
-def _drain_in_background(proc: subprocess.Popen) -> None:
-    import threading
-
-    def drain() -> None:
-        assert proc.stdout is not None
-        for _ in proc.stdout:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
+        with log_path.open() as log:
+            log.seek(start)
+            if " ready." in log.read():
+                return
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited with {proc.returncode}; see {log_path}")
+        time.sleep(0.1)
+    raise RuntimeError(f"worker did not become ready in time; see {log_path}")
 
 
 def stop_worker(proc: subprocess.Popen, *, hard: bool = False) -> None:
-    """SIGTERM (warm shutdown) or SIGKILL the whole process group."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL if hard else signal.SIGTERM)
-        proc.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+    """Warm shutdown (SIGTERM to the main process), or SIGKILL of the whole process group as
+    when a machine dies; whatever is left after a grace period is killed."""
+    if proc.poll() is None:
+        try:
+            if hard:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.terminate()
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # pool children outliving their parent
+    proc.wait(timeout=10)
 
 
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1):  # type: ignore[no-untyped-def]
@@ -105,3 +110,17 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1):  # type:
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def run_django_script(code: str, **env: str) -> str:
+    """Run `code` in a fresh Django process on the test database; return its stdout.
+
+    For what must happen in another process with other settings (a dead broker, say).
+    """
+    script = "import django; django.setup()\n" + code
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, text=True,
+                            env={**worker_env(), **env}, capture_output=True, timeout=120,
+                            check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"script failed:\n{result.stderr[-3000:]}")
+    return result.stdout

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class WorkflowsConfig(AppConfig):
     name = "apps.workflows"
     label = "workflows"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.workflows.beat import ensure_platform_tasks
+
+        post_migrate.connect(ensure_platform_tasks, sender=self)

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.workspaces.models import Workspace
 
@@ -97,14 +98,26 @@ class Execution(models.Model):
                                 on_delete=models.SET_NULL, related_name="executions")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="children")
+    # For sub-workflow children: the parent's step waiting for this result.
+    parent_step = models.CharField(max_length=200, blank=True)
+    # For re-runs: the node to run again (with everything downstream); upstream is reused.
+    rerun_from_node = models.CharField(max_length=100, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.MANUAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     input = models.JSONField(default=dict, blank=True)
     output = models.JSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
     wake_at = models.DateTimeField(null=True, blank=True)
+    # Resume payloads for waiting steps, by step key (approvals, resume URLs, child results).
+    resumes = models.JSONField(default=dict, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    # The worker running it holds a lease it keeps renewing; an expired lease means the
+    # worker died and the sweep hands the execution to another.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     deliveries = models.PositiveIntegerField(default=0)
+    # When the task was last sent; the sweep re-sends work the broker may have lost.
+    dispatched_at = models.DateTimeField(default=timezone.now)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,10 +125,14 @@ class Execution(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["parent", "parent_step"], condition=~models.Q(parent_step=""),
+            name="execution_unique_child_per_step")]
         indexes = [
             models.Index(fields=["workspace", "-created_at"], name="execution_ws_created"),
             models.Index(fields=["workflow", "-created_at"], name="execution_wf_created"),
             models.Index(fields=["status", "wake_at"], name="execution_status_wake"),
+            models.Index(fields=["status", "lease_expires_at"], name="execution_status_lease"),
         ]
 
     @property
@@ -150,6 +167,8 @@ class ExecutionStep(models.Model):
     output = models.JSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=1)
+    # Engine bookkeeping needed to resume (active handles, park info, variables, counters).
+    meta = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

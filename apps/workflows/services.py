@@ -57,7 +57,7 @@ def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: Ab
 def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
                      note: str = "") -> WorkflowVersion:
     """Freeze the draft graph as the next immutable version and make it live."""
-    graph_validate(workflow.graph)
+    graph_validate(workflow.graph, for_run=True)
     with transaction.atomic():
         locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
         last = locked.versions.aggregate(n=Max("number"))["n"] or 0
@@ -146,6 +146,7 @@ def workflow_delete(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
 def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | None = None,
                      version: WorkflowVersion | None = None, draft: bool = False,
                      trigger: Any = None, parent: Execution | None = None,
+                     parent_step: str = "", rerun_from_node: str = "",
                      started_by: AbstractBaseUser | None = None) -> Execution:
     """Write a queued execution and hand it to the workers once the transaction commits.
 
@@ -164,18 +165,69 @@ def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | N
         execution = Execution.objects.create(
             workspace_id=workflow.workspace_id, workflow=workflow, version=version,
             draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
-            parent=parent, started_by=started_by)
+            parent=parent, parent_step=parent_step, rerun_from_node=rerun_from_node,
+            started_by=started_by)
         transaction.on_commit(lambda: execution_enqueue(execution_id=execution.pk))
     return execution
 
 
-def execution_enqueue(*, execution_id: Any) -> None:
+def execution_enqueue(*, execution_id: Any, countdown: float | None = None) -> None:
     """Send the execution's task. A broker failure is logged, never raised: the row is the
     truth and the sweep re-sends queued executions."""
     from apps.workflows.tasks import execute_workflow_task
 
     try:
-        execute_workflow_task.apply_async(args=[str(execution_id)], retry=False)
+        execute_workflow_task.apply_async(args=[str(execution_id)], countdown=countdown,
+                                          retry=False)
     except Exception:  # the broker is transport; the sweep recovers what it lost
         logger.warning("execution.enqueue_failed", extra={"execution_id": str(execution_id)},
                        exc_info=True)
+
+
+def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
+                    started_by: AbstractBaseUser | None, mode: str = Execution.Mode.MANUAL
+                    ) -> Execution:
+    """A manual or API run: the draft (a test run) or the live version."""
+    if draft:
+        graph_validate(workflow.graph, for_run=True)
+        mode = Execution.Mode.TEST
+    return execution_create(workflow=workflow, mode=mode, input=input, draft=draft,
+                            started_by=started_by)
+
+
+def execution_cancel(*, execution: Execution, actor: AbstractBaseUser) -> Execution:
+    """Stop at the next step boundary; work that has not started yet ends at once."""
+    with transaction.atomic():
+        locked = Execution.objects.select_for_update().get(pk=execution.pk)
+        if locked.is_finished:
+            return locked
+        locked.cancel_requested = True
+        fields = ["cancel_requested"]
+        if locked.status in (Execution.Status.QUEUED, Execution.Status.WAITING):
+            locked.status = Execution.Status.CANCELLED
+            locked.finished_at = timezone.now()
+            locked.error = {"code": "cancelled", "message": "Cancelled by a user."}
+            fields += ["status", "finished_at", "error"]
+        locked.save(update_fields=fields)
+        audit_record(workspace=locked.workspace, actor=actor, action="execution.cancelled",
+                     target=locked)
+    return locked
+
+
+def execution_rerun(*, execution: Execution, from_node: str,
+                    started_by: AbstractBaseUser) -> Execution:
+    """Run the same graph and input again: from the start, or from `from_node` reusing the
+    recorded outputs of everything upstream of it."""
+    graph = execution.version.graph if execution.version else execution.draft_graph
+    node_ids = {node["id"] for node in (graph or {}).get("nodes", [])}
+    if from_node and from_node not in node_ids:
+        raise InvalidInput(f"Node {from_node!r} is not in the executed graph.",
+                           fields={"from_node": ["Unknown node id."]})
+    with transaction.atomic():
+        rerun = Execution.objects.create(
+            workspace_id=execution.workspace_id, workflow_id=execution.workflow_id,
+            version=execution.version, draft_graph=execution.draft_graph,
+            mode=Execution.Mode.RETRY, input=execution.input, trigger=execution.trigger,
+            parent=execution, rerun_from_node=from_node, started_by=started_by)
+        transaction.on_commit(lambda: execution_enqueue(execution_id=rerun.pk))
+    return rerun

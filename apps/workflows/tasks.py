@@ -11,3 +11,11 @@ def execute_workflow_task(self, execution_id: str) -> None:  # type: ignore[no-u
     from apps.workflows.execution import execution_run
 
     execution_run(execution_id=UUID(execution_id))
+
+
+@shared_task(name="housekeeping.sweep_executions", ignore_result=True, soft_time_limit=60,
+             time_limit=90)
+def sweep_executions_task() -> None:
+    from apps.workflows.execution import execution_sweep
+
+    execution_sweep()

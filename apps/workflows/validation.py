@@ -1,14 +1,56 @@
-"""Graph validation for saving and publishing: every problem at once, each with its path."""
+"""Graph validation for saving, publishing and running: every problem at once, each with
+the node it concerns and a field path the canvas can point at."""
 
 from typing import Any
 
+from apps.blocks.registry import default_registry
+from apps.workflows.engine.graph import validate_graph
+from apps.workflows.engine.types import ValidationIssue
 from apps.workflows.graph_shape import graph_shape_errors
 from apps.workspaces.exceptions import InvalidInput
 
+# A draft may be saved before it has a trigger; it cannot be published or run without one.
+_DRAFT_TOLERATED = frozenset({"missing_trigger"})
 
-def graph_validate(graph: Any) -> list[dict[str, Any]]:
-    """Raise InvalidInput listing every error; return the warnings (e.g. unreachable nodes)."""
-    errors = graph_shape_errors(graph)
+
+def graph_issues(graph: Any) -> list[dict[str, Any]]:
+    """Structural problems first; when the structure is sound, the engine's full analysis."""
+    shape = graph_shape_errors(graph)
+    if shape:
+        return [{"node_id": None, "field": path, "code": "invalid_graph",
+                 "message": "; ".join(messages), "severity": "error"}
+                for path, messages in shape.items()]
+    return [_locate(issue, graph) for issue in validate_graph(graph, default_registry)]
+
+
+def _locate(issue: ValidationIssue, graph: dict[str, Any]) -> dict[str, Any]:
+    """Add `path`: where in the stored graph the problem is (`graph.nodes[3].data.config.url`)."""
+    found = issue.to_dict()
+    index = next((i for i, node in enumerate(graph["nodes"]) if node.get("id") == issue.node_id),
+                 None)
+    if index is None:
+        found["path"] = "graph"
+    elif issue.field and issue.field.startswith(("config", "policies", "version")):
+        found["path"] = f"graph.nodes[{index}].data.{issue.field}"
+    else:
+        found["path"] = f"graph.nodes[{index}]" + (f".{issue.field}" if issue.field else "")
+    return found
+
+
+def graph_validate(graph: Any, *, for_run: bool = False) -> list[dict[str, Any]]:
+    """Raise InvalidInput listing every error; return the warnings.
+
+    Saving a draft tolerates what is merely unfinished (no trigger yet); publishing and
+    running do not.
+    """
+    issues = graph_issues(graph)
+    errors = [i for i in issues if i["severity"] == "error"
+              and (for_run or i["code"] not in _DRAFT_TOLERATED)]
     if errors:
-        raise InvalidInput("The workflow graph is invalid.", fields=errors)
-    return []
+        fields: dict[str, list[str]] = {}
+        for error in errors:
+            fields.setdefault(error.get("path") or error["field"] or "graph", []).append(
+                error["message"])
+        raise InvalidInput("The workflow graph is invalid.", fields=fields,
+                           extra={"issues": errors})
+    return [i for i in issues if i not in errors]

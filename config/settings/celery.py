@@ -32,3 +32,12 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# Execution durability and fairness (ARCHITECTURE.md, Execution).
+EXECUTION_LEASE_SECONDS = env.float("EXECUTION_LEASE_SECONDS", default=30.0)
+EXECUTION_MAX_DELIVERIES = env.int("EXECUTION_MAX_DELIVERIES", default=10)
+EXECUTION_REDISPATCH_AFTER_SECONDS = env.float("EXECUTION_REDISPATCH_AFTER_SECONDS", default=30.0)
+# Running executions per workspace; keep it below the worker concurrency so one
+# workspace's burst cannot occupy every worker slot.
+WORKSPACE_MAX_RUNNING = env.int("WORKSPACE_MAX_RUNNING", default=4)
+EXECUTION_SWEEP_INTERVAL_SECONDS = env.float("EXECUTION_SWEEP_INTERVAL_SECONDS", default=2.0)

@@ -1,5 +1,7 @@
 """Test settings: the real database and Redis when their URLs are set, embedded otherwise."""
 
+import os
+
 from config.env import env, var_path
 from config.settings.base import *  # noqa: F403
 
@@ -17,15 +19,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Tests that start a real worker process share the test database with it, so on the
-# embedded default the test database is a file, and the broker folder is the tests' own.
+# Tests that start a real worker process share the test database and broker with it, so on
+# the embedded default the test database is a file and the broker a folder, both named per
+# test process so that concurrent test runs on one machine stay apart. The worker is told
+# the names through DATABASE_URL and TEST_BROKER_DIR (tests/worker.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": env.str(  # noqa: F405
-        "FLOWPLANE_TEST_DB", default=str(var_path("test.sqlite3")))}
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(var_path("tests", f"db-{os.getpid()}.sqlite3"))}
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    _test_queue = str(var_path("test-broker", "queue", ".keep").parent)
+    TEST_BROKER_DIR = env.str("TEST_BROKER_DIR", default="") or str(
+        var_path("tests", f"broker-{os.getpid()}", ".keep").parent)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": _test_queue, "data_folder_out": _test_queue,
-        "processed_folder": str(var_path("test-broker", "processed", ".keep").parent),
+        "data_folder_in": TEST_BROKER_DIR, "data_folder_out": TEST_BROKER_DIR,
         "store_processed": False,
     }

@@ -79,13 +79,61 @@ class ExecutionOutput(serializers.ModelSerializer):
 
 
 class ExecutionStepOutput(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField()
+    resume_url = serializers.SerializerMethodField()
+
     class Meta:
         model = ExecutionStep
-        fields = ["id", "node_id", "item_key", "block_type", "block_version", "status", "input",
-                  "output", "error", "attempts", "started_at", "finished_at"]
+        fields = ["id", "key", "node_id", "item_key", "block_type", "block_version", "status",
+                  "input", "output", "error", "attempts", "started_at", "finished_at",
+                  "resume_url"]
+
+    def get_key(self, step: ExecutionStep) -> str:
+        return step.node_id + step.item_key
+
+    def get_resume_url(self, step: ExecutionStep) -> str | None:
+        """For a step waiting to be resumed: a signed URL anyone holding it may call."""
+        park = (step.meta or {}).get("park") or {}
+        if step.status != ExecutionStep.Status.WAITING or not park.get("resume_required"):
+            return None
+        from apps.workflows.resume import resume_token
+
+        path = f"/api/v1/resume/{resume_token(step.execution_id, self.get_key(step))}/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class ExecutionLogOutput(serializers.ModelSerializer):
     class Meta:
         model = ExecutionLog
         fields = ["id", "node_id", "level", "event", "message", "data", "created_at"]
+
+
+class RunInput(StrictSerializer):
+    input = serializers.DictField(required=False, default=dict)
+    draft = serializers.BooleanField(required=False, default=False,
+                                     help_text="Run the draft (a test run) instead of the live "
+                                               "published version.")
+
+
+class RerunInput(StrictSerializer):
+    from_node = serializers.CharField(required=False, allow_blank=True, default="",
+                                      help_text="Run again from this node; upstream outputs "
+                                                "are reused. Empty: from the start.")
+
+
+class ResumeInput(StrictSerializer):
+    key = serializers.CharField(help_text="The waiting step's key (its node id, plus [i] "
+                                          "inside loops).")
+    payload = serializers.JSONField(required=False, default=None)
+
+
+class TestNodeInput(StrictSerializer):
+    node_id = serializers.CharField()
+    pinned = serializers.DictField(required=False, default=dict,
+                                   help_text='{"trigger": ..., "nodes": {id: output}, '
+                                             '"vars": {...}, "item": ..., "index": ...}')
+
+
+class ValidateInput(StrictSerializer):
+    graph = serializers.JSONField()

@@ -1,11 +1,16 @@
 """Workflow and execution endpoints: validate input, call a service or selector, serialize."""
 
+from django.core import signing
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.workflows import selectors, services
 from apps.workflows.api.filters import ExecutionFilter, WorkflowFilter
@@ -14,7 +19,12 @@ from apps.workflows.api.serializers import (
     ExecutionOutput,
     ExecutionStepOutput,
     PublishInput,
+    RerunInput,
+    ResumeInput,
     RollbackInput,
+    RunInput,
+    TestNodeInput,
+    ValidateInput,
     WorkflowCreateInput,
     WorkflowExportOutput,
     WorkflowImportInput,
@@ -23,9 +33,14 @@ from apps.workflows.api.serializers import (
     WorkflowUpdateInput,
     WorkflowVersionOutput,
 )
+from apps.workflows.api.stream import EventStreamRenderer, execution_event_stream
+from apps.workflows.execution import execution_resume, node_test_run
 from apps.workflows.models import Execution, Workflow
+from apps.workflows.resume import resume_token_read
+from apps.workflows.validation import graph_issues
 from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
+from apps.workspaces.exceptions import Conflict, NotFound
 from apps.workspaces.models import Role
 
 
@@ -127,6 +142,35 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
 
 
+    @extend_schema(request=RunInput, responses={202: ExecutionOutput})
+    @action(detail=True, methods=["post"])
+    def run(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        data = RunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        execution = services.execution_start(workflow=workflow, started_by=request.user,
+                                             mode=Execution.Mode.API if request.auth else
+                                             Execution.Mode.MANUAL, **data.validated_data)
+        return Response(ExecutionOutput(execution).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=TestNodeInput, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="test-node")
+    def test_node(self, request: Request, pk: str) -> Response:
+        workflow = self._writable()
+        data = TestNodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(node_test_run(workflow=workflow, **data.validated_data))
+
+    @extend_schema(request=ValidateInput, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"])
+    def validate(self, request: Request) -> Response:
+        data = ValidateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        issues = graph_issues(data.validated_data["graph"])
+        return Response({"valid": not any(i["severity"] == "error" for i in issues),
+                         "issues": issues})
+
+
 class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ExecutionOutput
     filterset_class = ExecutionFilter
@@ -153,3 +197,73 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if after and after.isdigit():
             logs = logs.filter(id__gt=int(after))
         return Response(ExecutionLogOutput(logs[:500], many=True).data)
+
+    def _writable(self) -> Execution:
+        execution = self.get_object()
+        require_role(self.request, execution.workspace_id)
+        return execution
+
+    @extend_schema(request=None, responses={200: ExecutionOutput})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        execution = services.execution_cancel(execution=self._writable(), actor=request.user)
+        return Response(ExecutionOutput(execution).data)
+
+    @extend_schema(request=RerunInput, responses={202: ExecutionOutput})
+    @action(detail=True, methods=["post"])
+    def rerun(self, request: Request, pk: str) -> Response:
+        execution = self._writable()
+        data = RerunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rerun = services.execution_rerun(execution=execution, started_by=request.user,
+                                         **data.validated_data)
+        return Response(ExecutionOutput(rerun).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=ResumeInput, responses={202: ExecutionOutput})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str) -> Response:
+        execution = self._writable()
+        data = ResumeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not execution_resume(execution_id=execution.pk, **data.validated_data):
+            raise Conflict("The execution has already finished.")
+        execution.refresh_from_db()
+        return Response(ExecutionOutput(execution).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "text/event-stream"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], renderer_classes=[EventStreamRenderer])
+    def stream(self, request: Request, pk: str) -> StreamingHttpResponse:
+        """Server-sent events: `status` on every status change and `step` per step update;
+        ends when the execution finishes (or after a while: reconnect with Last-Event-ID)."""
+        execution = self.get_object()
+        response = StreamingHttpResponse(execution_event_stream(execution.pk),
+                                         content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
+
+
+class ResumeByTokenView(APIView):
+    """The signed resume URL of a waiting step: whoever holds it may resume that step."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, token: str) -> Response:
+        return self._resume(token, request.data or None)
+
+    @extend_schema(responses={202: OpenApiTypes.OBJECT})
+    def get(self, request: Request, token: str) -> Response:
+        """Resume links are often clicked in an email: GET resumes with the query as payload."""
+        return self._resume(token, dict(request.query_params.items()) or None)
+
+    def _resume(self, token: str, payload: object) -> Response:
+        try:
+            execution_id, key = resume_token_read(token)
+        except signing.BadSignature as exc:
+            raise NotFound("This resume link is invalid or has expired.") from exc
+        if not execution_resume(execution_id=execution_id, key=key, payload=payload):
+            raise Conflict("The execution has already finished.")
+        return Response({"status": "resumed", "execution": execution_id, "step": key},
+                        status=status.HTTP_202_ACCEPTED)

@@ -230,3 +230,65 @@ def test_unauthenticated_requests_are_refused(client):
     response = client.get("/api/v1/workflows/")
     assert response.status_code == 401
     assert response.json()["type"] == "not_authenticated"
+
+
+def test_every_graph_problem_is_reported_with_its_node(api, workspace):
+    graph = {"nodes": [
+        {"id": "start", "type": "manual_trigger", "data": {"config": {}}},
+        {"id": "ghost", "type": "no_such_block", "data": {"config": {}}},
+        {"id": "shape", "type": "transform", "data": {"config": {"mapping": "not-an-object"}}},
+        {"id": "expr", "type": "transform", "data": {"config": {"mapping": {"x": "{{ a[ }}"}}}},
+    ], "edges": [{"id": "e1", "source": "start", "target": "missing"}]}
+    response = api.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "x",
+                                               "graph": graph}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    codes = {(i["node_id"], i["code"]) for i in body["issues"]}
+    assert {("ghost", "unknown_block"), ("shape", "invalid_config"),
+            ("expr", "expression_syntax")} <= codes
+    assert any(i["code"] == "dangling_edge" for i in body["issues"])
+    assert "graph.nodes[2].data.config.mapping" in body["fields"]
+    assert not Workflow.objects.exists()
+
+
+def test_a_draft_without_trigger_saves_but_does_not_publish(api, workspace):
+    graph = {"nodes": [{"id": "t", "type": "transform", "data": {"config": {"mapping": {}}}}],
+             "edges": []}
+    created = api.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "wip",
+                                              "graph": graph}, format="json")
+    assert created.status_code == 201
+    published = api.post(f"/api/v1/workflows/{created.json()['id']}/publish/")
+    assert published.status_code == 400
+    assert [i["code"] for i in published.json()["issues"]] == ["missing_trigger"]
+    assert not WorkflowVersion.objects.exists()
+
+
+def test_validate_endpoint_lists_warnings_and_errors(api):
+    graph = {"nodes": [{"id": "start", "type": "manual_trigger", "data": {"config": {}}},
+                       {"id": "lonely", "type": "transform", "data": {"config": {"mapping": {}}}}],
+             "edges": []}
+    body = api.post("/api/v1/workflows/validate/", {"graph": graph}, format="json").json()
+    assert body["valid"] is True
+    assert [(i["node_id"], i["code"], i["severity"]) for i in body["issues"]] == [
+        ("lonely", "unreachable", "warning")]
+
+
+def test_run_needs_a_published_version_unless_draft(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace)
+    response = api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": {}}, format="json")
+    assert response.status_code == 409
+    assert response.json()["type"] == "workflow_not_published"
+    assert api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": []},
+                    format="json").status_code == 400
+
+
+def test_single_node_test_run_with_pinned_input(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace)
+    response = api.post(f"/api/v1/workflows/{workflow.id}/test-node/",
+                        {"node_id": "greet", "pinned": {"trigger": {"name": "Pin"}}},
+                        format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "succeeded"
+    assert response.json()["output"] == {"text": "Hello Pin"}
+    assert api.post(f"/api/v1/workflows/{workflow.id}/test-node/", {"node_id": "nope"},
+                    format="json").status_code == 400

@@ -1,0 +1,23 @@
+"""The platform's fixed set of periodic tasks, kept as django-celery-beat rows so operators
+see and tune them in the admin. Rows are created when missing and never overwritten."""
+
+from typing import Any
+
+from django.conf import settings
+
+
+def periodic_task_ensure(*, name: str, task: str, every_seconds: float, queue: str) -> None:
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    if PeriodicTask.objects.filter(name=name).exists():
+        return  # an operator may have tuned it
+    interval, _ = IntervalSchedule.objects.get_or_create(
+        every=max(1, round(every_seconds)), period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(name=name, task=task, interval=interval, queue=queue)
+
+
+def ensure_platform_tasks(**kwargs: Any) -> None:
+    """post_migrate hook: the execution sweep wakes parked runs and re-sends lost ones."""
+    periodic_task_ensure(name="Execution sweep", task="housekeeping.sweep_executions",
+                         every_seconds=settings.EXECUTION_SWEEP_INTERVAL_SECONDS,
+                         queue="housekeeping")

@@ -1,0 +1,122 @@
+"""The engine's ports, implemented with the ORM and Django's cache.
+
+Step records are written as they finish (one upsert each), so a redelivered execution
+resumes from them. Engine threads (parallel branches, loop items) write through their own
+database connections; `close_thread_connections` closes those when the execution ends.
+"""
+
+import threading
+import time
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from apps.workflows.engine.ports import ResumeSignal
+from apps.workflows.engine.types import StepRecord
+from apps.workflows.models import Execution, ExecutionStep
+
+_META_FIELDS = ("handles", "park", "variables", "handled", "cached", "lost")
+
+
+def _split_key(record: StepRecord) -> tuple[str, str]:
+    """Engine keys are the node id plus `[i]` per enclosing loop item."""
+    return record.node_id, record.key[len(record.node_id):]
+
+
+def _block_version(ref: str) -> int:
+    _, _, version = ref.rpartition("@")
+    return int(version) if version.isdigit() else 1
+
+
+def step_to_row(execution_id: Any, record: StepRecord) -> ExecutionStep:
+    data = record.to_dict()
+    node_id, item_key = _split_key(record)
+    return ExecutionStep(
+        execution_id=execution_id, node_id=node_id, item_key=item_key,
+        block_type=record.block.rpartition("@")[0] or record.block,
+        block_version=_block_version(record.block), status=record.status.value,
+        input=data["input"], output=data["output"], error=data["error"],
+        attempts=record.attempts, started_at=record.started_at, finished_at=record.finished_at,
+        meta={name: data[name] for name in _META_FIELDS})
+
+
+def row_to_step(row: ExecutionStep) -> StepRecord:
+    return StepRecord.from_dict({
+        "key": row.node_id + row.item_key, "node_id": row.node_id,
+        "block": f"{row.block_type}@{row.block_version}", "status": row.status,
+        "input": row.input, "output": row.output, "error": row.error, "attempts": row.attempts,
+        "started_at": row.started_at, "finished_at": row.finished_at, **row.meta})
+
+
+class DatabaseStepStore:
+    """StepStore over ExecutionStep rows. Loads all steps of the execution on first use."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, dict[str, StepRecord]] = {}
+        self._lock = threading.Lock()
+        self._thread_connections: list[BaseDatabaseWrapper] = []
+
+    def steps(self, execution_id: str) -> dict[str, StepRecord]:
+        with self._lock:
+            if execution_id not in self._cache:
+                rows = ExecutionStep.objects.filter(execution_id=execution_id)
+                self._cache[execution_id] = {row.node_id + row.item_key: row_to_step(row)
+                                             for row in rows}
+            return self._cache[execution_id]
+
+    def step(self, execution_id: str, key: str) -> StepRecord | None:
+        return self.steps(execution_id).get(key)
+
+    def record_step(self, execution_id: str, record: StepRecord) -> None:
+        ExecutionStep.objects.bulk_create(
+            [step_to_row(execution_id, record)], update_conflicts=True,
+            unique_fields=["execution", "node_id", "item_key"],
+            update_fields=["block_type", "block_version", "status", "input", "output", "error",
+                           "attempts", "meta", "started_at", "finished_at"])
+        with self._lock:
+            self._cache.setdefault(execution_id, {})[record.key] = record
+            if threading.current_thread() is not threading.main_thread():
+                connection = connections["default"]
+                if connection not in self._thread_connections:
+                    self._thread_connections.append(connection)
+
+    def close_thread_connections(self) -> None:
+        """Close the connections opened by engine threads; the threads are gone by now."""
+        with self._lock:
+            opened, self._thread_connections = self._thread_connections, []
+        for connection in opened:
+            connection.inc_thread_sharing()
+            try:
+                connection.close()
+            finally:
+                connection.dec_thread_sharing()
+
+
+class ExecutionResumeSource:
+    """Resume payloads stored on the execution row (approvals, resume URLs, child results)."""
+
+    def __init__(self, resumes: dict[str, Any]) -> None:
+        self._resumes = resumes
+
+    def resume_payload(self, execution_id: str, key: str) -> ResumeSignal | None:
+        if key not in self._resumes:
+            return None
+        return ResumeSignal(payload=self._resumes[key])
+
+
+class ExecutionCancelSignal:
+    """Reads the cancel flag at step boundaries, at most every `interval` seconds."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self._interval = interval
+        self._checked_at = 0.0
+        self._cancelled = False
+
+    def is_cancelled(self, execution_id: str) -> bool:
+        now = time.monotonic()
+        if not self._cancelled and now - self._checked_at >= self._interval:
+            self._checked_at = now
+            self._cancelled = Execution.objects.filter(
+                pk=execution_id, cancel_requested=True).exists()
+        return self._cancelled
