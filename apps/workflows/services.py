@@ -64,9 +64,8 @@ def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
         version = WorkflowVersion.objects.create(workflow=locked, number=last + 1,
                                                  graph=locked.graph, note=note,
                                                  published_by=published_by)
-        Workflow.objects.filter(pk=locked.pk).update(published_version=version,
-                                                     status=Workflow.Status.PUBLISHED,
-                                                     updated_at=timezone.now())
+        locked.published_version, locked.status = version, Workflow.Status.PUBLISHED
+        locked.save(update_fields=["published_version", "status", "updated_at"])
         audit_record(workspace=locked.workspace, actor=published_by, action="workflow.published",
                      target=locked, data={"version": version.number})
         from apps.triggers.services import trigger_sync_for_workflow  # import cycle

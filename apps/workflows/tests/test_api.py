@@ -137,6 +137,7 @@ def test_publish_versions_and_rollback(api, workspace, user):
     base = f"/api/v1/workflows/{workflow.id}"
     first = api.post(f"{base}/publish/", {"note": "first"}, format="json")
     assert first.status_code == 201 and first.json()["number"] == 1
+    assert first.json()["is_live"] is True
     graph = copy.deepcopy(SIMPLE_GRAPH)
     graph["nodes"][1]["data"]["config"]["mapping"]["text"] = "Bye"
     assert api.patch(f"{base}/", {"version": 1, "graph": graph}, format="json").status_code == 200
