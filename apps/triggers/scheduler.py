@@ -1,0 +1,190 @@
+"""The tick: fire due schedules and hand due polls to the workers.
+
+Due triggers are claimed by the indexed ``next_fire_at`` with ``SELECT ... FOR UPDATE SKIP
+LOCKED`` and advanced in the same transaction, so thousands of schedules cost one query per
+batch and a second scheduler running at the same moment skips the rows the first holds
+(and, once it commits, sees them advanced). Each fire is also written under the unique
+``(trigger, scheduled_for)`` key, the backstop for anything that bypasses the lock (SQLite
+has no row locks; there IMMEDIATE transactions serialise the ticks instead).
+
+Policies (schedule config):
+
+- misfire: fires more than ``grace_s`` late count as missed (the platform was down).
+  ``skip`` drops them and fires only what is on time; ``catch_up`` fires the latest
+  ``max_catch_up`` missed runs, each with its own ``scheduled_for``.
+- overlap: ``allow`` fires while fewer than ``max_instances`` runs of this trigger are
+  unfinished, else records the fire as skipped; ``skip`` is the same with one instance;
+  ``queue`` keeps the due fire pending (``next_fire_at`` stays) and fires it, late, once
+  the runs finish.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from apps.triggers import cron
+from apps.triggers.models import Trigger, TriggerFire
+from apps.workflows.models import Execution
+from apps.workflows.services import execution_create
+
+logger = logging.getLogger(__name__)
+
+CLAIM_BATCH = 500
+MAX_DUE_SCAN = 1000  # fire times looked at per trigger and tick (a long outage of a 1-min cron)
+POLL_LEASE = timedelta(minutes=5)  # re-sent if the poll task never reported back
+UNFINISHED = (Execution.Status.QUEUED, Execution.Status.RUNNING, Execution.Status.WAITING)
+
+
+@dataclass
+class TickResult:
+    fired: int = 0
+    skipped: int = 0
+    polls: int = 0
+    errors: int = 0
+    claimed: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+
+
+def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH) -> TickResult:
+    """Fire every schedule due at ``now`` and send the due polls. Safe to run concurrently."""
+    now = now or timezone.now()
+    result = TickResult()
+    while True:
+        polls: list[str] = []
+        with transaction.atomic():
+            due = list(Trigger.objects.select_for_update(skip_locked=True, of=("self",))
+                       .select_related("workflow__published_version")
+                       .filter(is_active=True, next_fire_at__isnull=False, next_fire_at__lte=now,
+                               kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL))
+                       .order_by("next_fire_at")[:batch])
+            if not due:
+                break
+            result.claimed += len(due)
+            schedules = [t for t in due if t.kind == Trigger.Kind.SCHEDULE]
+            running = _unfinished_counts([t.pk for t in schedules])
+            changed: list[Trigger] = []
+            for trigger in due:
+                if trigger.workflow.published_version_id is None:
+                    trigger.is_active, trigger.next_fire_at = False, None
+                elif trigger.kind == Trigger.Kind.POLL:
+                    polls.append(str(trigger.pk))
+                    trigger.next_fire_at = now + POLL_LEASE
+                    result.polls += 1
+                else:
+                    _fire_schedule(trigger, now, running.get(trigger.pk, 0), result)
+                changed.append(trigger)
+            Trigger.objects.bulk_update(changed, ["next_fire_at", "last_fired_at", "is_active",
+                                                 "cursor"])
+            if polls:
+                transaction.on_commit(lambda polls=polls: _send_polls(polls))
+        if len(due) < batch:
+            break
+    if result.claimed:
+        logger.info("triggers.tick", extra={"fired": result.fired, "skipped": result.skipped,
+                                             "polls": result.polls})
+    return result
+
+
+def _send_polls(trigger_ids: list[str]) -> None:
+    from apps.triggers.tasks import poll_trigger_task
+
+    for trigger_id in trigger_ids:
+        try:
+            poll_trigger_task.apply_async(args=[trigger_id], retry=False)
+        except Exception:  # the lease makes the next tick after it re-send the poll
+            logger.warning("triggers.poll_enqueue_failed", extra={"trigger_id": trigger_id},
+                           exc_info=True)
+
+
+def _unfinished_counts(trigger_ids: list[Any]) -> dict[Any, int]:
+    if not trigger_ids:
+        return {}
+    rows = (Execution.objects.filter(trigger_id__in=trigger_ids, status__in=UNFINISHED)
+            .values("trigger_id").annotate(n=Count("id")))
+    return {row["trigger_id"]: row["n"] for row in rows}
+
+
+def _fire_schedule(trigger: Trigger, now: datetime, running: int, result: TickResult) -> None:
+    """Fire what is due for one locked schedule trigger and advance its next_fire_at."""
+    config = trigger.config
+    expression, zone_name = config["cron"], config.get("timezone", "UTC")
+    misfire = config.get("misfire") or {}
+    overlap = config.get("overlap") or {}
+    grace = timedelta(seconds=int(misfire.get("grace_s", 60)))
+    due: list[datetime] = []
+    cursor: datetime | None = trigger.next_fire_at
+    try:
+        while cursor is not None and cursor <= now and len(due) < MAX_DUE_SCAN:
+            due.append(cursor)
+            cursor = cron.next_after(expression, zone_name, cursor)
+        if cursor is not None and cursor <= now:  # more than MAX_DUE_SCAN missed: jump
+            cursor = cron.next_after(expression, zone_name, now)
+    except cron.CronInvalid as exc:
+        trigger.is_active, trigger.next_fire_at = False, None
+        result.errors += 1
+        logger.warning("triggers.cron_invalid", extra={"trigger_id": str(trigger.pk),
+                                                       "error": str(exc)})
+        return
+    queued_for = (trigger.cursor or {}).get("queued_for")
+    on_time = [d for d in due if now - d <= grace or d.isoformat() == queued_for]
+    missed = [d for d in due if d not in on_time]
+    fire: list[datetime] = list(on_time)
+    if misfire.get("policy") == "catch_up" and missed:
+        fire = sorted(missed[-int(misfire.get("max_catch_up", 1)):] + on_time)
+    skipped_misfire = len(missed) - len([d for d in fire if d in missed])
+    if skipped_misfire:
+        result.skipped += skipped_misfire
+        result.outcomes[TriggerFire.Outcome.SKIPPED_MISFIRE] += skipped_misfire
+    policy = overlap.get("policy", "allow")
+    limit = 1 if policy == "skip" else int(overlap.get("max_instances", 10))
+    next_fire = cursor
+    trigger.cursor = {k: v for k, v in (trigger.cursor or {}).items() if k != "queued_for"}
+    for scheduled_for in fire:
+        if running >= limit:
+            if policy == "queue":
+                # Stay due at this time; the runs after it are decided when it fires.
+                next_fire = scheduled_for
+                trigger.cursor["queued_for"] = scheduled_for.isoformat()
+                break
+            _record(trigger, scheduled_for, TriggerFire.Outcome.SKIPPED_OVERLAP, result)
+            continue
+        if _record(trigger, scheduled_for, TriggerFire.Outcome.FIRED, result, now=now):
+            running += 1
+            trigger.last_fired_at = now
+    trigger.next_fire_at = next_fire
+
+
+def _record(trigger: Trigger, scheduled_for: datetime, outcome: str, result: TickResult, *,
+            now: datetime | None = None) -> bool:
+    """Write the fire (and its queued execution) under the unique key; False if it exists."""
+    try:
+        with transaction.atomic():
+            execution = None
+            if outcome == TriggerFire.Outcome.FIRED:
+                config = trigger.config
+                execution = execution_create(
+                    workflow=trigger.workflow, mode=Execution.Mode.SCHEDULE, trigger=trigger,
+                    version=trigger.workflow.published_version,
+                    input={"scheduled_for": scheduled_for.isoformat(),
+                           "fired_at": (now or timezone.now()).isoformat(),
+                           "timezone": config.get("timezone", "UTC"),
+                           "payload": config.get("payload") or {}})
+            TriggerFire.objects.create(trigger=trigger, scheduled_for=scheduled_for,
+                                       outcome=outcome, execution=execution)
+    except IntegrityError:
+        result.outcomes["duplicate"] += 1
+        return False
+    if outcome == TriggerFire.Outcome.FIRED:
+        result.fired += 1
+    else:
+        result.skipped += 1
+    result.outcomes[outcome] += 1
+    return True
