@@ -6,12 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install frontend migrate demo lint schema clean
+.PHONY: run test install frontend frontend-check browser migrate demo lint schema clean
 
 run: install frontend migrate demo
 	$(BIN)/honcho start -f Procfile
 
-test: install
+test: install frontend frontend-check browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
@@ -25,13 +25,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+NODE_DEPS := frontend/node_modules/.package-lock.json
+
+$(NODE_DEPS): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
 frontend: frontend/dist/index.html
 
-frontend/dist/index.html: frontend/package.json frontend/package-lock.json $(shell find frontend/src -type f 2>/dev/null) frontend/index.html
-	cd frontend && npm ci --no-audit --no-fund && npm run build
+frontend/dist/index.html: $(NODE_DEPS) $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts
+	cd frontend && npm run build
+
+frontend-check: $(NODE_DEPS)
+	cd frontend && npm run lint && npm test
+
+# Browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalog
 
 demo: install
 	$(BIN)/python manage.py bootstrap_demo
