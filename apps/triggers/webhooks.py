@@ -48,6 +48,7 @@ class HookTarget:
     config: dict[str, Any]
     preset: dict[str, Any]
     test: bool
+    secret: str | None = None
 
 
 @dataclass
@@ -65,10 +66,20 @@ class HookReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# Live targets are kept per process for a moment: the hot path then costs no lookup query.
+# A deactivated or re-configured trigger is seen within TARGET_TTL_S.
+TARGET_TTL_S = 2.0
+_targets: dict[str, tuple[float, HookTarget]] = {}
+
+
 def webhook_target(*, token: str, test: bool) -> HookTarget | None:
     """The trigger behind a URL token: the live one, or (test URL) the draft's node config."""
     if not token or len(token) > 64:
         return None
+    if not test:
+        cached = _targets.get(token)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
     lookup = {"test_token": token} if test else {"webhook_token": token, "is_active": True}
     trigger = (Trigger.objects.select_related("workflow").filter(kind=Trigger.Kind.WEBHOOK,
                                                                    **lookup).first())
@@ -85,8 +96,38 @@ def webhook_target(*, token: str, test: bool) -> HookTarget | None:
         if trigger.workflow.published_version_id is None:
             return None
         config = trigger.config
-    return HookTarget(trigger=trigger, config=config, test=test,
-                      preset=preset_resolve(config.get("verification") or {}))
+    target = HookTarget(trigger=trigger, config=config, test=test,
+                        preset=preset_resolve(config.get("verification") or {}))
+    if not test:
+        target.secret = trigger_secret(trigger=trigger)
+        if len(_targets) > 10000:
+            _targets.clear()
+        _targets[token] = (time.monotonic() + TARGET_TTL_S, target)
+    return target
+
+
+def webhook_targets_forget() -> None:
+    """Drop the per-process cache (tests; a deactivation is otherwise seen within the TTL)."""
+    _targets.clear()
+
+
+def _window_count(key: str, ttl: int) -> int:
+    """Increment a counter that expires with its window: one round trip on Redis."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        full = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(full, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(full)
+        pipe.expire(full, ttl, nx=True)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=ttl)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens the window
+        cache.add(key, 1, timeout=ttl)
+        return 1
 
 
 def webhook_rate_limited(*, target: HookTarget, now: float | None = None) -> int | None:
@@ -95,13 +136,7 @@ def webhook_rate_limited(*, target: HookTarget, now: float | None = None) -> int
     limit, per = int(rule.get("limit", 6000)), int(rule.get("per_s", 60))
     now = now if now is not None else time.time()
     window = int(now // per)
-    key = f"triggers:rl:{target.trigger.pk}:{int(target.test)}:{window}"
-    cache.add(key, 0, timeout=per + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this request opens the window
-        cache.add(key, 1, timeout=per + 1)
-        count = 1
+    count = _window_count(f"triggers:rl:{target.trigger.pk}:{int(target.test)}:{window}", per + 1)
     if count <= limit:
         return None
     return max(1, math.ceil((window + 1) * per - now))
@@ -136,8 +171,9 @@ def webhook_verify(*, target: HookTarget, headers: Mapping[str, str], body: byte
     """Raise SignatureInvalid unless the raw body is signed as the preset says."""
     if not target.preset.get("signature"):
         return
-    verify(target.preset, secret=trigger_secret(trigger=target.trigger), headers=headers,
-           body=body)
+    secret = target.secret if target.secret is not None else trigger_secret(
+        trigger=target.trigger)
+    verify(target.preset, secret=secret, headers=headers, body=body)
 
 
 def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
