@@ -119,9 +119,9 @@ def _operation_values(op: Any) -> dict[str, Any]:
     }
 
 
-def _digest(slug: str, category: str | None, spec: ApiSpec, fields: Mapping[str, Any]) -> str:
+def _digest(slug: str, spec: ApiSpec, fields: Mapping[str, Any]) -> str:
     payload = json.dumps(
-        {"slug": slug, "category": category, "spec": spec.to_dict(), "fields": dict(fields)},
+        {"slug": slug, "spec": spec.to_dict(), "fields": dict(fields)},
         sort_keys=True,
         default=str,
     )
@@ -154,13 +154,15 @@ def connector_import_spec(
         )
     if not spec.operations:
         raise ImportFailed("The document describes no operations.")
-    digest = _digest(slug, category, spec, fields)
+    digest = _digest(slug, spec, fields)
     with transaction.atomic():
         connector = Connector.objects.select_for_update().filter(slug=slug).first()
         created = connector is None
         if connector is None:
             connector = Connector(slug=slug, category=category or guess_category(spec.categories))
-        elif connector.import_digest == digest and not force:
+        elif (connector.import_digest == digest and not force
+              and (category in (None, connector.category)
+                   or "category" in connector.locally_edited)):
             return ImportReport(connector=connector, skipped=True)
         report = ImportReport(connector=connector, created=created, warnings=list(spec.warnings))
         values = _connector_values(spec, fields)

@@ -210,6 +210,11 @@ def imperative(sentence: str) -> str:
     return sentence
 
 
+_NOT_AN_ACTION = re.compile(
+    r"^(to|if|when|note|see|for more|deprecated|warning|important|requires|you|this (method|"
+    r"endpoint) (is|has been) deprecated)\b", re.I)
+
+
 def utterances_for(
     *, summary: str, description: str, key: str, limit: int = 4, max_length: int = 120
 ) -> list[str]:
@@ -217,6 +222,8 @@ def utterances_for(
     candidates: list[str] = []
     summary_text = first_sentence(clean_markdown(summary), max_length)
     description_text = first_sentence(clean_markdown(description), max_length)
+    if _NOT_AN_ACTION.match(description_text):
+        description_text = ""  # "To see the values, you need..." does not say what it does
     for text in (summary_text, description_text):
         if text:
             candidates.append(imperative(text))

@@ -279,3 +279,11 @@ def test_catalog_load_is_idempotent_and_respects_local_edits(tmp_path):
     pets.refresh_from_db()
     assert pets.name == "Our pets" and pets.description == "A newer description."
 
+
+
+def test_a_locally_edited_category_does_not_make_every_load_an_update():
+    _import(category="crm")
+    Connector.objects.update(category="search", locally_edited=["category"])
+    report = _import(category="crm")
+    assert report.skipped
+    assert Connector.objects.get().category == "search"
