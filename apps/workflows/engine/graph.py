@@ -32,6 +32,7 @@ from apps.workflows.engine.expressions import (
     compile_value,
     single_expression,
 )
+from apps.workflows.engine.fastcheck import Check, compile_fast
 from apps.workflows.engine.policies import merge_policies, policies_errors
 from apps.workflows.engine.types import Edge, Node, Severity, ValidationIssue
 
@@ -284,10 +285,23 @@ def _config_template(spec: BlockSpec, config: Mapping[str, Any],
     return template, _needs_recheck(spec.config_schema, resolvable)
 
 
+_FAST: dict[int, tuple[RegisteredBlock, Check]] = {}
+
+
+def fast_check(block: RegisteredBlock) -> Check:
+    """The block's "certainly valid" pre-check, compiled once per registered block."""
+    entry = _FAST.get(id(block))
+    if entry is None or entry[0] is not block:
+        entry = (block, compile_fast(block.spec.config_schema))
+        _FAST[id(block)] = entry
+    return entry[1]
+
+
 def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool) -> PlanNode:
     spec = block.spec
     config = defaults_applied(spec.config_schema, node.config)
-    for error in block.validator.iter_errors(config):
+    errors = () if fast_check(block)(config) else block.validator.iter_errors(config)
+    for error in errors:
         if _exempt(error):
             continue
         path = _field_path(error)

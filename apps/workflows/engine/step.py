@@ -25,7 +25,7 @@ from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, W
 from apps.workflows.engine import errors as codes
 from apps.workflows.engine.errors import ExecutionCancelled, ExpressionEvalError
 from apps.workflows.engine.expressions import compile_expression, resolve
-from apps.workflows.engine.graph import ERROR_PORT, PlanNode
+from apps.workflows.engine.graph import ERROR_PORT, PlanNode, fast_check
 from apps.workflows.engine.policies import (
     CircuitBreaker,
     RateLimiter,
@@ -158,7 +158,7 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
         error = replace(error, node_id=pnode.id, block=block.ref, attempts=attempts)
         return finish(StepStatus.FAILED, error=error, handles=(ERROR_PORT,), attempts=attempts)
 
-    if pnode.recheck:
+    if pnode.recheck and not fast_check(block)(task.config):
         bad = next(iter(block.validator.iter_errors(task.config)), None)
         if bad is not None:
             path = "config" + "".join(
