@@ -84,6 +84,8 @@ def catalog_registry() -> BlockRegistry:
     registry = BlockRegistry()
     package = importlib.import_module("apps.blocks.catalog")
     for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
         registry.register_module(importlib.import_module(f"apps.blocks.catalog.{info.name}"))
     return registry
 
