@@ -21,7 +21,7 @@ registry = BlockRegistry()
 for name in {modules!r}:
     registry.register_module(importlib.import_module("apps.blocks.catalog." + name))
 loaded = sorted(m for m in sys.modules
-                if m.split(".")[0] in {"django", "celery", "rest_framework", "kombu"})
+                if m.split(".")[0] in {{"django", "celery", "rest_framework", "kombu"}})
 print(",".join(loaded))
 """
 
