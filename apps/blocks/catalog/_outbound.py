@@ -1,0 +1,184 @@
+"""Shared plumbing of the outbound blocks: host ports, error mapping, response decoding.
+
+Private (the leading underscore keeps it out of block discovery). Plain Python: blocks
+reach the network only through ``ctx.http`` (the platform's guarded ``OutboundClient``) and
+credentials only through ``ctx.secrets``; both are ports the host passes in, never
+constructed here. Every ``OutboundError`` is turned into a ``BlockError`` whose message
+names the block and the destination host (never the path or query, which may carry keys)
+and whose ``retryable`` follows the client's verdict, so the engine's retry policy applies
+to transient trouble only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from apps.blocks.sdk import BlockContext, BlockError
+from apps.connectors.outbound.errors import (
+    BlockedDestination,
+    CircuitOpen,
+    InvalidRequest,
+    OutboundError,
+    RateLimited,
+    ResponseTooLarge,
+)
+
+__all__ = [
+    "SNIPPET_CHARS",
+    "auth_for",
+    "decode_body",
+    "host_of",
+    "http_client",
+    "request",
+    "status_error",
+    "timeout_for",
+    "values_for",
+]
+
+SNIPPET_CHARS = 500
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def host_of(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"
+
+
+def http_client(ctx: BlockContext, block: str) -> Any:
+    """The host's outbound client; a host without one is a configuration error, not a bug."""
+    if ctx.http is None:
+        raise BlockError(f"{block}: this host provides no outbound HTTP client (ctx.http)",
+                         code="not_configured")
+    return ctx.http
+
+
+def _secrets(ctx: BlockContext, block: str) -> Any:
+    if ctx.secrets is None:
+        raise BlockError(f"{block}: this host provides no credential store (ctx.secrets)",
+                         code="not_configured")
+    return ctx.secrets
+
+
+def _credential_error(block: str, credential_id: str, exc: Exception) -> BlockError:
+    # The resolver's messages never carry secret values; keep them short all the same.
+    detail = str(exc)[:200] or type(exc).__name__
+    return BlockError(f"{block}: credential {credential_id!r} cannot be used: {detail}",
+                      code="credential_error")
+
+
+def auth_for(ctx: BlockContext, block: str, credential_id: str | None) -> Any:
+    """An ``AuthInjector`` for ``credential_id`` (None when no credential is configured)."""
+    if not credential_id:
+        return None
+    try:
+        return _secrets(ctx, block).auth_for(credential_id)
+    except BlockError:
+        raise
+    except Exception as exc:  # the host's resolver decides what "unusable" means
+        raise _credential_error(block, credential_id, exc) from None
+
+
+def values_for(ctx: BlockContext, block: str, credential_id: str) -> dict[str, Any]:
+    """The decrypted fields of a credential (SMTP host, password, ...); never log them."""
+    try:
+        values = _secrets(ctx, block).values_for(credential_id)
+    except BlockError:
+        raise
+    except Exception as exc:
+        raise _credential_error(block, credential_id, exc) from None
+    if not isinstance(values, Mapping):
+        raise BlockError(f"{block}: credential {credential_id!r} has no usable values",
+                         code="credential_error")
+    return dict(values)
+
+
+def timeout_for(ctx: BlockContext, configured: float) -> float:
+    """The configured timeout, shortened to what is left of the step's deadline."""
+    if ctx.deadline is None:
+        return configured
+    remaining = ctx.deadline - time.time()
+    if remaining <= 0.05:
+        raise BlockError("the step's time budget is spent before the request",
+                         code="timeout", retryable=True)
+    return min(configured, remaining)
+
+
+def request(ctx: BlockContext, block: str, method: str, url: str, **kwargs: Any) -> Any:
+    """``ctx.http.request`` with every client error mapped to a clear ``BlockError``."""
+    client = http_client(ctx, block)
+    host = host_of(url)
+    try:
+        return client.request(method, url, **kwargs)
+    except BlockedDestination as exc:
+        raise BlockError(
+            f"{block}: destination {exc.url_host!r} is not allowed ({exc.reason}); "
+            "private, loopback and metadata addresses are refused unless an operator adds "
+            "them to OUTBOUND_ALLOWLIST", code="blocked_destination") from None
+    except (RateLimited, CircuitOpen) as exc:
+        code = "rate_limited" if isinstance(exc, RateLimited) else "circuit_open"
+        raise BlockError(f"{block}: {exc}", code=code, retryable=True) from None
+    except ResponseTooLarge as exc:
+        raise BlockError(f"{block}: {exc}; raise max_response_bytes or fetch less",
+                         code="response_too_large") from None
+    except InvalidRequest as exc:
+        raise BlockError(f"{block}: invalid request to {host!r}: {exc}",
+                         code="invalid_request") from None
+    except OutboundError as exc:
+        raise BlockError(f"{block}: {exc}", code=_code(exc), retryable=exc.retryable) from None
+
+
+def _code(exc: OutboundError) -> str:
+    name = type(exc).__name__
+    return {"OutboundTimeout": "timeout", "OutboundTLSError": "tls_error",
+            "UnresolvableHost": "unresolvable_host", "TooManyRedirects": "too_many_redirects",
+            }.get(name, "connection_error")
+
+
+def snippet(response: Any, limit: int = SNIPPET_CHARS) -> str:
+    text: str = response.text
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def status_error(block: str, response: Any, host: str) -> BlockError:
+    """A non-2xx answer as an error: 5xx, 429 and 408 are worth retrying, other 4xx are not."""
+    status = int(response.status)
+    return BlockError(
+        f"{block}: {host!r} answered HTTP {status}: {snippet(response)}",
+        code=f"http_{status}", retryable=status in RETRYABLE_STATUSES)
+
+
+def is_json_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def decode_body(block: str, response: Any, mode: str, binary_limit: int) -> Any:
+    """The body as ``json`` (parsed), ``text``, ``binary`` ({base64, size, content_type}) or
+    ``auto`` (JSON when the content type says so, text otherwise)."""
+    content_type = str(response.headers.get("content-type", ""))
+    if mode == "auto":
+        mode = "json" if is_json_type(content_type) and response.body else "text"
+    if mode == "json":
+        if not response.body:
+            return None
+        try:
+            return json.loads(response.body)
+        except ValueError:
+            raise BlockError(
+                f"{block}: expected JSON from {host_of(response.url)!r} but got "
+                f"{content_type or 'no content type'}: {snippet(response, 200)}",
+                code="invalid_response") from None
+    if mode == "binary":
+        if len(response.body) > binary_limit:
+            raise BlockError(f"{block}: binary body of {len(response.body)} bytes exceeds "
+                             f"the {binary_limit}-byte cap", code="response_too_large")
+        return {"base64": base64.b64encode(response.body).decode("ascii"),
+                "size": len(response.body), "content_type": content_type}
+    return response.text
