@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.credentials.api.views import oauth_callback
 from config import views
 
 api_v1 = [
@@ -12,6 +13,7 @@ api_v1 = [
     path("", include("apps.connectors.api.urls")),
     path("", include("apps.blocks.api.urls")),
     path("", include("apps.triggers.api.urls")),
+    path("", include("apps.credentials.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +24,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(api_v1)),
     path("hooks/", include("apps.triggers.api.hook_urls")),
+    path("oauth/callback", oauth_callback, name="oauth-callback"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", RedirectView.as_view(url="/app/", permanent=False)),

@@ -1,7 +1,27 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def ensure_refresh_task(**kwargs: Any) -> None:
+    """post_migrate: the beat row that refreshes expiring OAuth tokens."""
+    from django.conf import settings
+
+    from apps.workflows.beat import periodic_task_ensure
+
+    periodic_task_ensure(name="Credential refresh", task="credentials.refresh_expiring",
+                         every_seconds=settings.CREDENTIAL_REFRESH_INTERVAL_SECONDS,
+                         queue="housekeeping")
 
 
 class CredentialsConfig(AppConfig):
     name = "apps.credentials"
     label = "credentials"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.credentials import tasks  # noqa: F401  (registers the Celery task)
+
+        post_migrate.connect(ensure_refresh_task, sender=self,
+                             dispatch_uid="credentials.ensure_refresh_task")

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from apps.blocks.registry import default_registry
 from apps.blocks.sdk import SubWorkflowResult
+from apps.credentials.resolver import outbound_http, secrets_for
 from apps.workflows.engine.errors import GraphInvalid
 from apps.workflows.engine.graph import Plan, build_plan
 from apps.workflows.engine.memory import InMemoryStepStore
@@ -130,7 +131,8 @@ def _run_engine(execution: Execution, store: DatabaseStepStore) -> Outcome:
         resume=ExecutionResumeSource(execution.resumes), cancel=ExecutionCancelSignal(),
         sub_workflows=SubWorkflows(execution),
         services=block_services(workspace_id=execution.workspace_id),
-        logger=logger)
+        secrets=secrets_for(workspace_id=execution.workspace_id, execution_id=execution.pk),
+        http=outbound_http(), logger=logger)
     if execution.version_id:
         plan = _published_plan(execution.version_id)
     else:
@@ -148,7 +150,8 @@ def _run_engine(execution: Execution, store: DatabaseStepStore) -> Outcome:
 
 
 def block_services(*, workspace_id: Any) -> dict[str, Any]:
-    """Host services blocks may use (outbound HTTP, credentials); one place to wire them."""
+    """Extra host services for blocks. Outbound HTTP and credentials are not here: they are
+    the Runner's own ``http=``/``secrets=`` (ctx.http, ctx.secrets; apps/credentials/resolver)."""
     return {}
 
 
@@ -163,7 +166,9 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
         raise InvalidInput(f"Node {node_id!r} is not in the workflow.",
                            fields={"node_id": ["Unknown node id."]})
     runner = Runner(default_registry, store=InMemoryStepStore(), kv=cache, logger=logger,
-                    services=block_services(workspace_id=workflow.workspace_id))
+                    services=block_services(workspace_id=workflow.workspace_id),
+                    secrets=secrets_for(workspace_id=workflow.workspace_id),
+                    http=outbound_http())
     request = RunRequest(execution_id=f"test-{uuid.uuid4()}",
                          trigger_payload=pinned.get("trigger"),
                          workspace_id=str(workflow.workspace_id),

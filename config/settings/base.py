@@ -119,3 +119,14 @@ from config.settings.logging import *  # noqa: E402,F403
 CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="")
 # Self-hosted targets the outbound client may reach despite the SSRF guard (CIDRs, host[:port]).
 OUTBOUND_ALLOWLIST = env.list("OUTBOUND_ALLOWLIST", default=[])
+# Credentials: "warning" status window, OAuth refresh timing (refresh within MARGIN of expiry on
+# use, AHEAD of it from beat every INTERVAL), consent state TTL, and the OAuth redirect URI
+# registered with providers (empty: built from the request, <origin>/oauth/callback).
+CREDENTIAL_WARNING_DAYS = env.int("CREDENTIAL_WARNING_DAYS", default=7)
+CREDENTIAL_REFRESH_MARGIN_SECONDS = env.int("CREDENTIAL_REFRESH_MARGIN_SECONDS", default=120)
+CREDENTIAL_REFRESH_AHEAD_SECONDS = env.int("CREDENTIAL_REFRESH_AHEAD_SECONDS", default=600)
+CREDENTIAL_REFRESH_INTERVAL_SECONDS = env.int("CREDENTIAL_REFRESH_INTERVAL_SECONDS", default=300)
+CREDENTIAL_REFRESH_LEASE_SECONDS, CREDENTIAL_REFRESH_BACKOFF_SECONDS = 30, 60
+CREDENTIAL_USE_AUDIT_SECONDS = 60
+CREDENTIAL_OAUTH_STATE_TTL_SECONDS = env.int("CREDENTIAL_OAUTH_STATE_TTL_SECONDS", default=600)
+CREDENTIAL_OAUTH_REDIRECT_URL = env.str("CREDENTIAL_OAUTH_REDIRECT_URL", default="")

@@ -1,0 +1,150 @@
+"""What blocks get as ``ctx.secrets`` and ``ctx.http``: the run-time credential surface.
+
+The Runner of every execution (and of a node test run) is built with::
+
+    Runner(..., secrets=secrets_for(workspace_id=..., execution_id=...), http=outbound_http())
+
+``ctx.http`` is the platform's one ``OutboundClient`` (``apps.connectors.outbound``; SSRF
+policy from ``settings.OUTBOUND_ALLOWLIST``, shared state in the Django cache). Call
+``ctx.http.request(method, url, auth_injector=..., headers=..., params=..., json=..., data=...,
+timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it returns an
+``OutboundResponse`` (``status``, ``headers``, ``body``, ``text``, ``json()``) and raises
+``OutboundError`` subclasses (``RateLimited``/``CircuitOpen`` carry ``retry_after``).
+
+``ctx.secrets`` is a ``WorkspaceSecrets`` bound to the execution's workspace:
+
+``ctx.secrets.auth_for(credential_id) -> AuthInjector``
+    For api_key (header or query), bearer, basic, oauth2_code and oauth2_client credentials.
+    Pass it as ``auth_injector=`` to ``ctx.http.request``: the client adds it only for the
+    origin the call was made for and scrubs its values from errors and logs. OAuth access
+    tokens that expire within ``CREDENTIAL_REFRESH_MARGIN_SECONDS`` are refreshed first.
+
+``ctx.secrets.values_for(credential_id) -> dict``
+    The credential's settings and secret fields as one dict, for protocols that are not an
+    HTTP header (SMTP: ``host``, ``port``, ``username``, ``password``, ``starttls``,
+    ``use_tls``, ``from_address``; api_key: ``api_key``, ``location``, ``name``, ``prefix``;
+    basic: ``username``, ``password``; bearer: ``token``; OAuth: ``access_token``, ...).
+    Never put these values in outputs, logs or error messages.
+
+``ctx.secrets.request(credential_id, method, url, **kwargs) -> OutboundResponse``
+    ``ctx.http.request`` with the credential injected, plus the OAuth retry rule: on a 401,
+    or a 200 whose body carries the connector's declared token-expired signal, the token is
+    refreshed once (one refresher per credential across workers) and the call is repeated
+    once. Use it instead of ``auth_for`` + ``http.request`` whenever you can.
+
+``ctx.secrets.refresh(credential_id, stale=injector) -> AuthInjector``
+    Force the refresh ``request`` does, for blocks that must send the call themselves.
+
+``ctx.secrets.redact(text, credential_id) -> str``
+    ``text`` with that credential's secret values (and their encodings) replaced by ``***``.
+
+Errors are ``apps.blocks.sdk.BlockError`` subclasses, so an unhandled one fails the step
+cleanly: ``CredentialUnavailable`` (``code="credential_not_found"``: unknown id, or a credential
+of another workspace - both look the same), ``CredentialNeedsReauth`` (the user must
+reconnect; not retryable) and ``CredentialRefreshFailed`` (token endpoint down; retryable).
+
+Each resolution is audited as ``credential.used`` (at most once per credential per minute).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundResponse
+from apps.credentials import services
+from apps.credentials.crypto import redact
+from apps.credentials.exceptions import CredentialNotFound, CredentialUnavailable
+from apps.credentials.models import Credential
+from apps.credentials.oauth import expired_signal_matches
+from apps.credentials.selectors import credential_get_in_workspace
+
+__all__ = ["WorkspaceSecrets", "outbound_http", "secrets_for"]
+
+K = Credential.Kind
+
+
+def outbound_http() -> OutboundClient:
+    """``ctx.http``: the process's guarded client for the configured allow-list."""
+    return services.outbound_http()
+
+
+def secrets_for(*, workspace_id: Any, execution_id: Any = None) -> WorkspaceSecrets:
+    """``ctx.secrets`` for one execution of a workspace."""
+    return WorkspaceSecrets(workspace_id, execution_id=execution_id)
+
+
+class WorkspaceSecrets:
+    """Credential access for blocks, limited to one workspace."""
+
+    def __init__(self, workspace_id: Any, *, execution_id: Any = None,
+                 client: OutboundClient | None = None) -> None:
+        self._workspace_id = workspace_id
+        self._execution_id = str(execution_id) if execution_id else None
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<WorkspaceSecrets workspace={self._workspace_id}>"
+
+    @property
+    def http(self) -> OutboundClient:
+        return self._client or outbound_http()
+
+    def _credential(self, credential_id: Any) -> Credential:
+        try:
+            credential = credential_get_in_workspace(workspace_id=self._workspace_id,
+                                                     credential_id=credential_id)
+        except CredentialNotFound:
+            raise CredentialUnavailable() from None
+        services.credential_mark_used(credential=credential, execution_id=self._execution_id)
+        return credential
+
+    def _secret(self, credential: Credential) -> dict[str, str]:
+        if credential.kind in services.OAUTH_KINDS:
+            return services.oauth_secret_current(credential=credential, client=self.http)
+        return services.secret_open(credential)
+
+    def auth_for(self, credential_id: Any) -> AuthInjector:
+        credential = self._credential(credential_id)
+        return services.injector_for(credential, self._secret(credential))
+
+    def values_for(self, credential_id: Any) -> dict[str, Any]:
+        credential = self._credential(credential_id)
+        return {**credential.public_data, **self._secret(credential)}
+
+    def refresh(self, credential_id: Any, *, stale: AuthInjector | None = None) -> AuthInjector:
+        credential = self._credential(credential_id)
+        if credential.kind not in services.OAUTH_KINDS:
+            return services.injector_for(credential, services.secret_open(credential))
+        stale_token = getattr(stale, "token", None) if stale is not None else None
+        if stale_token is None:
+            stale_token = services.secret_open(credential).get("access_token", "")
+        secret = services.token_refresh(credential_id=credential.pk,
+                                        stale_access_token=stale_token, client=self.http)
+        return services.injector_for(credential, secret)
+
+    def request(self, credential_id: Any, method: str, url: str,
+                **kwargs: Any) -> OutboundResponse:
+        credential = self._credential(credential_id)
+        injector = services.injector_for(credential, self._secret(credential))
+        response = self.http.request(method, url, auth_injector=injector, **kwargs)
+        if credential.kind in services.OAUTH_KINDS and self._token_expired(credential, response):
+            injector = self.refresh(credential_id, stale=injector)
+            response = self.http.request(method, url, auth_injector=injector, **kwargs)
+        return response
+
+    def redact(self, text: str, credential_id: Any) -> str:
+        try:
+            credential = credential_get_in_workspace(workspace_id=self._workspace_id,
+                                                     credential_id=credential_id)
+        except CredentialNotFound:
+            return text
+        return redact(text, services.secret_values(credential))
+
+    @staticmethod
+    def _token_expired(credential: Credential, response: OutboundResponse) -> bool:
+        if response.status == 401:
+            return True
+        signal = credential.public_data.get("expired_signal")
+        return (response.status == 200 and isinstance(signal, Mapping)
+                and expired_signal_matches(signal, response.body))

@@ -1,0 +1,53 @@
+"""Reads for credentials, always scoped to the caller's workspaces. Never returns secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.credentials.exceptions import CredentialNotFound
+from apps.credentials.models import Credential
+
+S = Credential.Status
+
+
+def credential_list(*, user: AbstractBaseUser) -> QuerySet[Credential]:
+    """Credentials of every workspace the caller belongs to (viewers included: metadata only)."""
+    return (Credential.objects.filter(workspace__memberships__user=user)
+            .select_related("connector", "workspace").order_by("name", "id"))
+
+
+def credential_get(*, user: AbstractBaseUser, credential_id: Any) -> Credential:
+    try:
+        return credential_list(user=user).get(pk=credential_id)
+    except (Credential.DoesNotExist, ValueError, TypeError) as exc:
+        raise CredentialNotFound("Credential not found.") from exc
+
+
+def credential_get_in_workspace(*, workspace_id: Any, credential_id: Any) -> Credential:
+    """For the run-time resolver: another workspace's id is as unknown as a random one."""
+    try:
+        return Credential.objects.select_related("workspace").get(
+            pk=credential_id, workspace_id=workspace_id)
+    except (Credential.DoesNotExist, ValueError, TypeError) as exc:
+        raise CredentialNotFound("Credential not found.") from exc
+
+
+def credential_status(credential: Credential, *, now: datetime | None = None) -> str:
+    """connected / warning (expires within CREDENTIAL_WARNING_DAYS) / error / disconnected."""
+    now = now or timezone.now()
+    if credential.needs_reauth or credential.status == S.ERROR:
+        return S.ERROR
+    if credential.status == S.DISCONNECTED:
+        return S.DISCONNECTED
+    if credential.expires_at is not None:
+        if credential.expires_at <= now:
+            return S.ERROR
+        if credential.expires_at <= now + timedelta(days=settings.CREDENTIAL_WARNING_DAYS):
+            return S.WARNING
+    return credential.status
