@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ def credential_list(*, user: AbstractBaseUser) -> QuerySet[Credential]:
 def credential_get(*, user: AbstractBaseUser, credential_id: Any) -> Credential:
     try:
         return credential_list(user=user).get(pk=credential_id)
-    except (Credential.DoesNotExist, ValueError, TypeError) as exc:
+    except (Credential.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise CredentialNotFound("Credential not found.") from exc
 
 
@@ -34,7 +35,7 @@ def credential_get_in_workspace(*, workspace_id: Any, credential_id: Any) -> Cre
     try:
         return Credential.objects.select_related("workspace").get(
             pk=credential_id, workspace_id=workspace_id)
-    except (Credential.DoesNotExist, ValueError, TypeError) as exc:
+    except (Credential.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise CredentialNotFound("Credential not found.") from exc
 
 
