@@ -18,7 +18,7 @@ constant subtrees are returned as they are, so resolving costs only the expressi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +35,8 @@ __all__ = [
     "compile_expression",
     "compile_value",
     "has_expression",
+    "iter_templates",
+    "referenced_nodes",
     "resolve",
     "single_expression",
     "split_template",
@@ -193,6 +195,57 @@ def _compile(value: Any, field: str, errors: list[ExpressionSyntaxError] | None)
         elements = tuple(compiled_list)
         return lambda context: [v if t is None else t(context) for v, t in elements]
     return None
+
+
+# AST node types whose children are evaluated against the same data as the node itself;
+# other children (projection right-hand sides, filters, pipes, &expr) see something else.
+_SAME_SCOPE = frozenset({"function_expression", "comparator", "and_expression", "or_expression",
+                         "not_expression", "multi_select_list", "multi_select_dict",
+                         "key_val_pair"})
+_LEFT_SCOPE = frozenset({"subexpression", "projection", "value_projection", "flatten",
+                         "filter_projection", "pipe", "index_expression"})
+
+
+def _root_refs(node: Any, rooted: bool, found: set[str]) -> None:
+    kind = node.get("type")
+    children = node.get("children") or []
+    if kind == "subexpression" and rooted and len(children) >= 2:
+        head, second = children[0], children[1]
+        if (head.get("type") == "field" and head.get("value") == "nodes"
+                and second.get("type") == "field"):
+            found.add(second["value"])
+    for index, child in enumerate(children):
+        if isinstance(child, dict):
+            keep = rooted and (kind in _SAME_SCOPE or (kind in _LEFT_SCOPE and index == 0))
+            _root_refs(child, keep, found)
+
+
+@lru_cache(maxsize=16384)
+def referenced_nodes(text: str) -> frozenset[str]:
+    """Node ids a template string reads as ``nodes.<id>`` from the root context
+    (empty when it does not parse; syntax errors are reported elsewhere)."""
+    try:
+        parts = _parse_cached(text)[0]
+    except ExpressionSyntaxError:
+        return frozenset()
+    found: set[str] = set()
+    for part in parts:
+        if isinstance(part, ParsedResult):
+            _root_refs(part.parsed, True, found)
+    return frozenset(found)
+
+
+def iter_templates(value: Any, field: str) -> Iterator[tuple[str, str]]:
+    """``(field, text)`` for every string with an expression in a config value."""
+    if isinstance(value, str):
+        if OPEN in value:
+            yield field, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_templates(item, f"{field}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from iter_templates(item, f"{field}[{index}]")
 
 
 def check_syntax(value: Any, field: str, errors: list[ExpressionSyntaxError]) -> None:

@@ -11,7 +11,8 @@ Issue codes: ``invalid_graph``, ``invalid_node``, ``invalid_edge``, ``duplicate_
 ``invalid_policies``, ``invalid_parent``, ``dangling_edge``, ``unknown_handle``,
 ``ambiguous_handle``, ``cross_scope_edge``, ``entry_has_inputs``, ``cycle``,
 ``unreachable`` (warning), ``missing_trigger``, ``multiple_triggers``, ``trigger_in_loop``,
-``multiple_error_triggers``, ``empty_loop_body`` (warning).
+``multiple_error_triggers``, ``empty_loop_body`` (warning), ``unknown_reference`` (warning:
+an expression reads ``nodes.<id>`` of a node the graph does not have).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from apps.workflows.engine.expressions import (
     Template,
     check_syntax,
     compile_value,
+    iter_templates,
+    referenced_nodes,
     single_expression,
 )
 from apps.workflows.engine.fastcheck import Check, compile_fast
@@ -297,6 +300,16 @@ def fast_check(block: RegisteredBlock) -> Check:
     return entry[1]
 
 
+def _check_references(node: Node, config: Mapping[str, Any], known: Mapping[str, Node],
+                      issues: _Issues) -> None:
+    """Warn about ``nodes.<id>`` references to nodes the graph does not have (typos)."""
+    for field, text in iter_templates(config, "config"):
+        # Membership tests, not set difference: ``frozenset - dict.keys()`` copies the keys.
+        for ref in sorted(r for r in referenced_nodes(text) if r not in known):
+            issues.add(node.id, field, "unknown_reference",
+                       f"{field}: expression refers to unknown node {ref!r}", "warning")
+
+
 def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool) -> PlanNode:
     spec = block.spec
     config = defaults_applied(spec.config_schema, node.config)
@@ -456,6 +469,7 @@ def _analyse(raw: Any, registry: BlockRegistry,
                            f"(known: {registry.versions(node.type)})")
             continue
         planned[node.id] = _check_node(node, block, issues, build)
+        _check_references(node, node.config, by_id, issues)
 
     for node in by_id.values():
         if node.parent_id is None:

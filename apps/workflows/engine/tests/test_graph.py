@@ -226,3 +226,15 @@ def test_a_thousand_node_graph_validates_quickly():
     assert validate_graph(graph, REGISTRY) == []
     # The benchmark holds the real target (50 ms); this only catches gross regressions.
     assert time.perf_counter() - started < 0.5
+
+
+def test_references_to_unknown_nodes_are_warnings():
+    g = (base().node("greet", "transform", mapping={
+        "a": "{{ nodes.gret.output.text }}",  # typo
+        "b": "{{ nodes.t.output }} and {{ length(nodes.\"t\".output) }}",
+        "c": "{{ trigger.items[*].nodes.whatever }}",  # not a root reference
+        "d": "{{ nodes.greet.output || nodes.nope }}"})
+        .chain("t", "greet"))
+    issues = [(i.field, i.code, i.severity) for i in validate_graph(g.build(), REGISTRY)]
+    assert issues == [("config.mapping.a", "unknown_reference", "warning"),
+                      ("config.mapping.d", "unknown_reference", "warning")]
