@@ -136,9 +136,8 @@ def test_injectors_per_kind(workspace, user):
     assert resolver.auth_for(query.pk) == ApiKeyQuery("k2", param="key")
     assert resolver.auth_for(bearer.pk) == BearerToken("t1")
     assert resolver.auth_for(basic.pk) == BasicAuth("ann", "pw")
-    assert resolver.values_for(smtp.pk) == {"host": "smtp.example.com", "port": 587,
-                                            "username": "ann", "password": "pw2",
-                                            "starttls": True, "use_tls": False}
+    assert resolver.values_for(smtp.pk) == {"host": "smtp.example.com", "username": "ann",
+                                            "password": "pw2", "starttls": True, "ssl": False}
     assert "pw" not in repr(resolver.auth_for(basic.pk))
 
 

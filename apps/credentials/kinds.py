@@ -52,11 +52,12 @@ KINDS: dict[str, KindSpec] = {
         oauth=True,
     ),
     "smtp": KindSpec(
+        # Key names are what the send_email block reads: ``ssl`` = implicit TLS (465),
+        # ``starttls`` (587); without ``port`` the block picks it from the security mode.
         public={"host": ("str", True), "port": ("int", False), "username": ("str", False),
-                "starttls": ("bool", False), "use_tls": ("bool", False),
-                "from_address": ("str", False)},
+                "starttls": ("bool", False), "ssl": ("bool", False), "from": ("str", False)},
         secret={"password": False},
-        defaults={"port": 587, "starttls": True, "use_tls": False, "username": ""},
+        defaults={"starttls": True, "ssl": False, "username": ""},
     ),
 }
 

@@ -21,8 +21,8 @@ timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it
 
 ``ctx.secrets.values_for(credential_id) -> dict``
     The credential's settings and secret fields as one dict, for protocols that are not an
-    HTTP header (SMTP: ``host``, ``port``, ``username``, ``password``, ``starttls``,
-    ``use_tls``, ``from_address``; api_key: ``api_key``, ``location``, ``name``, ``prefix``;
+    HTTP header (SMTP: ``host``, ``port`` (optional), ``username``, ``password``, ``starttls``,
+    ``ssl``, ``from`` (optional); api_key: ``api_key``, ``location``, ``name``, ``prefix``;
     basic: ``username``, ``password``; bearer: ``token``; OAuth: ``access_token``, ...).
     Never put these values in outputs, logs or error messages.
 
