@@ -6,9 +6,9 @@ from celery import shared_task
 @shared_task(name="triggers.tick", ignore_result=True, soft_time_limit=50, time_limit=60)
 def tick_task() -> dict:
     """Fire due schedules and send due polls (beat runs this every second)."""
-    from apps.triggers.scheduler import trigger_tick
+    from apps.triggers.scheduler import trigger_tick_window
 
-    result = trigger_tick()
+    result = trigger_tick_window()
     return {"fired": result.fired, "skipped": result.skipped, "polls": result.polls}
 
 
