@@ -268,3 +268,40 @@ def test_two_workers_never_refresh_the_same_token_at_once(api, user, workspace, 
     assert not errors, errors
     assert len(set(tokens)) == 1
     assert provider.grants_issued("refresh_token") == 1
+
+
+@pytest.mark.django_db
+def test_connector_declares_endpoints_and_the_expired_signal(api, user, workspace, provider):
+    from apps.connectors.models import Connector
+
+    Connector.objects.create(slug="chatty", name="Chatty", base_url=provider.url("/api"),
+                             auth_schemes=[{
+                                 "key": "oauth", "kind": "oauth2", "flows": {
+                                     "authorization_code": {
+                                         "authorization_url": provider.url("/authorize"),
+                                         "token_url": provider.url("/token"),
+                                         "scopes": {"read": "Read", "write": "Write"}}},
+                                 "token_expired_signal": {"path": "error",
+                                                          "equals": "token_expired"}}])
+    response = api.post("/api/v1/credentials/", {
+        "workspace": str(workspace.pk), "name": "Chatty", "kind": "oauth2_code",
+        "connector": "chatty", "config": {"client_id": "flowplane", "scopes": ["read"]},
+        "secret": {"client_secret": CLIENT_SECRET}}, format="json")
+    assert response.status_code == 201, response.json()
+    config = response.json()["config"]
+    assert config["token_url"] == provider.url("/token")
+    assert config["scopes"] == ["read"]  # never widened to every scope the API declares
+    credential_id = response.json()["id"]
+    callback = _browser_consent(api, credential_id)
+    browser = Client()
+    browser.force_login(user)
+    browser.get("/oauth/callback", {"code": callback["code"][0], "state": callback["state"][0]})
+    credential = Credential.objects.get(pk=credential_id)
+    # Also when the row has no copy of the signal: the connector's current one applies.
+    credential.public_data.pop("expired_signal")
+    credential.save()
+    provider.slack_expired.add(services.secret_open(credential)["access_token"])
+    response = secrets_for(workspace_id=workspace.pk).request(
+        credential_id, "GET", provider.url("/api/slack"))
+    assert response.json()["ok"] is True
+    assert provider.grants_issued("refresh_token") == 1

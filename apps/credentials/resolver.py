@@ -52,7 +52,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundResponse
-from apps.credentials import services
+from apps.credentials import kinds, services
 from apps.credentials.crypto import redact
 from apps.credentials.exceptions import CredentialNotFound, CredentialUnavailable
 from apps.credentials.models import Credential
@@ -146,5 +146,10 @@ class WorkspaceSecrets:
         if response.status == 401:
             return True
         signal = credential.public_data.get("expired_signal")
+        if signal is None and credential.connector is not None:
+            # Declared by the connector (auth scheme ``token_expired_signal``), read live so an
+            # operator's edit applies to existing credentials too.
+            signal = kinds.oauth_defaults_from_connector(
+                credential.kind, credential.connector.auth_schemes).get("expired_signal")
         return (response.status == 200 and isinstance(signal, Mapping)
                 and expired_signal_matches(signal, response.body))

@@ -33,7 +33,7 @@ def credential_get(*, user: AbstractBaseUser, credential_id: Any) -> Credential:
 def credential_get_in_workspace(*, workspace_id: Any, credential_id: Any) -> Credential:
     """For the run-time resolver: another workspace's id is as unknown as a random one."""
     try:
-        return Credential.objects.select_related("workspace").get(
+        return Credential.objects.select_related("workspace", "connector").get(
             pk=credential_id, workspace_id=workspace_id)
     except (Credential.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise CredentialNotFound("Credential not found.") from exc
