@@ -72,7 +72,8 @@ def execution_run(*, execution_id: Any) -> None:
 def _claim(execution_id: Any, owner: str) -> Execution | None:
     now = timezone.now()
     with transaction.atomic():
-        execution = (Execution.objects.select_for_update().select_related("version", "workflow")
+        execution = (Execution.objects.select_for_update(of=("self",))
+                     .select_related("version", "workflow")
                      .filter(pk=execution_id).first())
         if execution is None or execution.is_finished:
             return None
