@@ -110,12 +110,27 @@ def timeout_for(ctx: BlockContext, configured: float) -> float:
     return min(configured, remaining)
 
 
-def request(ctx: BlockContext, block: str, method: str, url: str, **kwargs: Any) -> Any:
-    """``ctx.http.request`` with every client error mapped to a clear ``BlockError``."""
+def request(ctx: BlockContext, block: str, method: str, url: str, *,
+            credential_id: str | None = None, **kwargs: Any) -> Any:
+    """One call through ``ctx.http`` with ``credential_id`` injected; errors become BlockErrors.
+
+    When the host's secrets port offers ``request(credential_id, method, url, **kwargs)``
+    (the platform's does: it refreshes an expired OAuth token once and repeats the call),
+    credentialed calls go through it; otherwise the injector from ``auth_for`` is passed to
+    ``ctx.http.request``.
+    """
     client = http_client(ctx, block)
     host = host_of(url)
     try:
-        return client.request(method, url, **kwargs)
+        if credential_id and callable(getattr(ctx.secrets, "request", None)):
+            try:
+                return ctx.secrets.request(credential_id, method, url, **kwargs)
+            except (BlockError, OutboundError):
+                raise
+            except Exception as exc:  # the resolver could not produce a credential
+                raise _credential_error(block, credential_id, exc) from None
+        injector = auth_for(ctx, block, credential_id)
+        return client.request(method, url, auth_injector=injector, **kwargs)
     except BlockedDestination as exc:
         raise BlockError(
             f"{block}: destination {exc.url_host!r} is not allowed ({exc.reason}); "

@@ -186,7 +186,7 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     response = _outbound.request(
         ctx, KEY, str(operation.get("method") or "GET"), url, params=query, headers=headers,
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
-        auth_injector=_outbound.auth_for(ctx, KEY, config.get("credential_id")), **payload)
+        credential_id=config.get("credential_id"), **payload)
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
         raise _outbound.status_error(f"{KEY} {slug}.{key}", response, host)

@@ -103,7 +103,7 @@ def _remote(ctx: BlockContext, config: Mapping[str, Any],
     response = _outbound.request(
         ctx, KEY, "POST", url, json={"model": config.get("model"), "input": texts},
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 60))),
-        auth_injector=_outbound.auth_for(ctx, KEY, config.get("credential_id")))
+        credential_id=config.get("credential_id"))
     if not 200 <= response.status < 300:
         raise _outbound.status_error(KEY, response, host)
     answer = _outbound.decode_body(KEY, response, "json", 0)

@@ -3,7 +3,9 @@
 The request goes through ``ctx.http`` (SSRF guard applied to the resolved address, every
 redirect re-checked, size cap, per-target breaker and rate limit); a refused destination is
 a non-retryable ``blocked_destination`` error naming the host. A ``credential_id`` is
-injected by ``ctx.secrets.auth_for`` and only sent to the origin addressed.
+injected by the host's secrets port (``ctx.secrets.request`` when it has one, which refreshes
+an expired OAuth token once; else ``ctx.secrets.auth_for``) and only sent to the origin
+addressed.
 
 Body: ``body_type`` ``json`` (any JSON value), ``form`` (an object, URL-encoded) or ``raw``
 (a string sent as is, with ``content_type``). Response: ``response_format`` ``auto`` (JSON
@@ -132,7 +134,7 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         ctx, KEY, config.get("method", "GET"), url,
         params=_query(config.get("query") or {}), headers=headers,
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
-        auth_injector=_outbound.auth_for(ctx, KEY, config.get("credential_id")),
+        credential_id=config.get("credential_id"),
         max_response_bytes=binary_cap if mode == "binary" else None,
         allow_redirects=bool(config.get("follow_redirects", True)),
         **body)

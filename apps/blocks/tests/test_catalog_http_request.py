@@ -216,3 +216,37 @@ def test_redirect_to_another_host_drops_the_credential(server, http):
     assert out.steps["n"].output["body"] == {"here": True}
     assert "Authorization" in server.requests[0].headers
     assert "Authorization" not in server.requests[1].headers
+
+
+class RefreshingSecrets(Secrets):
+    """A host secrets port that also offers ``request`` (the platform's does): on a 401 it
+    refreshes the token once and repeats the call, like an OAuth credential."""
+
+    def __init__(self, client: OutboundClient) -> None:
+        super().__init__()
+        self.client = client
+        self.tokens = ["expired-token", "fresh-token"]
+
+    def request(self, credential_id: str, method: str, url: str, **kwargs: Any) -> Any:
+        response = self.client.request(method, url, auth_injector=BearerToken(self.tokens[0]),
+                                       **kwargs)
+        if response.status == 401:
+            self.tokens.pop(0)
+            response = self.client.request(method, url,
+                                           auth_injector=BearerToken(self.tokens[0]), **kwargs)
+        return response
+
+
+def test_credentialed_calls_use_the_hosts_refreshing_request(server, http):
+    def api(recorded: Recorded) -> Reply:
+        if recorded.headers.get("Authorization") != "Bearer fresh-token":
+            return reply_json({"error": "token expired"}, status=401)
+        return reply_json({"me": "ann"})
+
+    server.route("/me", api)
+    out = run_block("http_request", http=http, secrets=RefreshingSecrets(http),
+                    url=server.url("/me"), credential_id="oauth")
+    assert out.status == "succeeded", out.error
+    assert out.steps["n"].output["body"] == {"me": "ann"}
+    assert [r.headers["Authorization"] for r in server.requests] == [
+        "Bearer expired-token", "Bearer fresh-token"]
