@@ -288,3 +288,25 @@ def test_sealed_blob_is_bound_to_its_row(workspace, user, other_workspace):
     with pytest.raises(InvalidCiphertext):
         services.secret_open(Credential.objects.get(pk=other.pk))
     assert base64.b64encode(b"t-mine") not in bytes(mine.sealed)
+
+
+@pytest.mark.django_db
+def test_values_for_oauth_hides_what_mints_tokens_and_smtp_has_no_injector(workspace, user):
+    from apps.blocks.sdk import BlockError
+
+    oauth_cred = services.credential_create(
+        workspace=workspace, actor=user, name="o", kind="oauth2_client",
+        config={"client_id": "c", "token_url": "https://auth.example.com/token"},
+        secret={"client_secret": "cs-1"})
+    row = Credential.objects.get(pk=oauth_cred.pk)
+    services._seal(row, {"client_secret": "cs-1", "access_token": "at-1"})
+    row.access_expires_at = timezone.now() + timedelta(hours=1)
+    row.save()
+    resolver = secrets_for(workspace_id=workspace.pk)
+    values = resolver.values_for(row.pk)
+    assert values["access_token"] == "at-1" and "client_secret" not in values
+    smtp = services.credential_create(workspace=workspace, actor=user, name="m", kind="smtp",
+                                      config={"host": "smtp.example.com"}, secret={})
+    with pytest.raises(BlockError) as caught:
+        resolver.auth_for(smtp.pk)
+    assert caught.value.code == "credential_kind"

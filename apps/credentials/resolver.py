@@ -23,7 +23,8 @@ timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it
     The credential's settings and secret fields as one dict, for protocols that are not an
     HTTP header (SMTP: ``host``, ``port`` (optional), ``username``, ``password``, ``starttls``,
     ``ssl``, ``from`` (optional); api_key: ``api_key``, ``location``, ``name``, ``prefix``;
-    basic: ``username``, ``password``; bearer: ``token``; OAuth: ``access_token``, ...).
+    basic: ``username``, ``password``; bearer: ``token``; OAuth: the settings and a current
+    ``access_token`` only - never the client secret or refresh token).
     Never put these values in outputs, logs or error messages.
 
 ``ctx.secrets.request(credential_id, method, url, **kwargs) -> OutboundResponse``
@@ -41,7 +42,8 @@ timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it
 Errors are ``apps.blocks.sdk.BlockError`` subclasses, so an unhandled one fails the step
 cleanly: ``CredentialUnavailable`` (``code="credential_not_found"``: unknown id, or a credential
 of another workspace - both look the same), ``CredentialNeedsReauth`` (the user must
-reconnect; not retryable) and ``CredentialRefreshFailed`` (token endpoint down; retryable).
+reconnect; not retryable), ``CredentialRefreshFailed`` (token endpoint down; retryable) and,
+from ``auth_for`` on an SMTP credential, a ``BlockError`` with ``code="credential_kind"``.
 
 Each resolution is audited as ``credential.used`` (at most once per credential per minute).
 """
@@ -51,6 +53,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from apps.blocks.sdk import BlockError
 from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundResponse
 from apps.credentials import kinds, services
 from apps.credentials.crypto import redact
@@ -106,11 +109,19 @@ class WorkspaceSecrets:
 
     def auth_for(self, credential_id: Any) -> AuthInjector:
         credential = self._credential(credential_id)
+        if credential.kind not in kinds.INJECTORS:
+            raise BlockError(f"Credential {credential.name!r} ({credential.get_kind_display()}) "
+                             "does not authenticate HTTP requests; use values_for().",
+                             code="credential_kind")
         return services.injector_for(credential, self._secret(credential))
 
     def values_for(self, credential_id: Any) -> dict[str, Any]:
         credential = self._credential(credential_id)
-        return {**credential.public_data, **self._secret(credential)}
+        secret = self._secret(credential)
+        if credential.kind in services.OAUTH_KINDS:
+            # A block needs the access token, never what mints new ones.
+            secret = {"access_token": secret.get("access_token", "")}
+        return {**credential.public_data, **secret}
 
     def refresh(self, credential_id: Any, *, stale: AuthInjector | None = None) -> AuthInjector:
         credential = self._credential(credential_id)

@@ -420,6 +420,8 @@ def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
             elif secret.get("refresh_token"):
                 tokens = oauth.refresh(http, row.public_data, secret.get("client_secret"),
                                        secret["refresh_token"])
+            elif secret.get("access_token") and not _access_expiring(row, 0):
+                return secret  # cannot be refreshed; usable until it expires
             else:
                 raise oauth.GrantRejected("invalid_grant", "no refresh token")
         except oauth.GrantRejected as exc:
