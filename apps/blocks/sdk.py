@@ -281,6 +281,9 @@ class BlockSpec:
     - ``error_entry``: the entry of the workflow-level error branch (error_trigger).
     - ``workflow_output``: this node's output becomes the workflow's output (set_output).
     - ``migrate_config(old)``: upgrades a config from version ``version - 1``.
+    - ``side_effects``: False for blocks that only compute from their inputs. Their steps
+      are checkpointed once, when finished; others are also recorded as ``running`` before
+      the call, so a step found running after a redelivery is known to have been cut off.
     """
 
     key: str
@@ -304,6 +307,7 @@ class BlockSpec:
     has_body: bool = False
     error_entry: bool = False
     workflow_output: bool = False
+    side_effects: bool = True
 
     @property
     def ref(self) -> str:

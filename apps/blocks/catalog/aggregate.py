@@ -36,6 +36,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="aggregate", version=1, title="Aggregate", category=Category.AGGREGATE, icon="sigma",
     description="Summarise items: group by a key and count, sum, min, max, avg or collect.",
     config_schema=CONFIG_SCHEMA, outputs={"groups": "array", "*": "json"},

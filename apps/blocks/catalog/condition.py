@@ -45,6 +45,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="condition", version=1, title="Condition", category=Category.CONDITION, icon="git-branch",
     description="Continue on the true or the false branch.", config_schema=CONFIG_SCHEMA,
     output_ports=("true", "false"), outputs={"result": "boolean"},

@@ -28,6 +28,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="delay", version=1, title="Delay", category=Category.DELAY, icon="clock",
     description="Wait for a duration or until a time, without holding a worker.",
     config_schema=CONFIG_SCHEMA, outputs={"until": "string", "resumed_at": "string"},

@@ -14,6 +14,7 @@ from apps.blocks.sdk import BlockContext, BlockResult, BlockSpec, Category, regi
 CONFIG_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": {}}
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="error_trigger", version=1, title="On workflow error", category=Category.LOGIC,
     icon="alert-triangle", config_schema=CONFIG_SCHEMA, input_ports=(),
     description="Runs the branch after it when the workflow fails with an unhandled error.",

@@ -30,6 +30,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="filter", version=1, title="Filter", category=Category.FILTER, icon="filter",
     description="Keep the items that match a condition.", config_schema=CONFIG_SCHEMA,
     outputs={"items": "array", "count": "integer", "dropped": "integer"},

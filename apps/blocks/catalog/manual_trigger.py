@@ -16,6 +16,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="manual_trigger", version=1, title="Manual trigger", category=Category.TRIGGER,
     icon="play", description="Starts the workflow with the payload given to the run.",
     config_schema=CONFIG_SCHEMA, input_ports=(), outputs={"*": "json"},

@@ -19,6 +19,7 @@ def join_mode(config: Mapping[str, Any]) -> str:
 
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="merge", version=1, title="Merge", category=Category.PARALLEL, icon="git-merge",
     description="Wait for all incoming branches (or the first) and combine their outputs.",
     config_schema=CONFIG_SCHEMA, join=join_mode,

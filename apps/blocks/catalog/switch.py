@@ -44,6 +44,7 @@ def case_ports(config: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="switch", version=1, title="Switch", category=Category.CONDITION, icon="split",
     description="Continue on the first matching case.", config_schema=CONFIG_SCHEMA,
     output_ports=("default",), dynamic_ports=case_ports,

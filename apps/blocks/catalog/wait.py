@@ -42,6 +42,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
+    side_effects=False,
     key="wait", version=1, title="Wait", category=Category.DELAY, icon="pause",
     description="Pause until a time or until the run is resumed from outside.",
     config_schema=CONFIG_SCHEMA, output_ports=("main", "timeout"),

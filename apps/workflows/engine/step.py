@@ -144,9 +144,10 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
     policies = pnode.policies
     started = task.started_at or env.clock.now()
     step_input = {"config": task.config, "inputs": task.inputs}
-    env.store.record_step(env.execution_id, _record(
-        task, StepStatus.RUNNING, input=step_input, attempts=task.attempts_before,
-        started_at=started))
+    if block.spec.side_effects:
+        env.store.record_step(env.execution_id, _record(
+            task, StepStatus.RUNNING, input=step_input, attempts=task.attempts_before,
+            started_at=started))
 
     def finish(status: StepStatus, **fields: Any) -> StepRecord:
         record = _record(task, status, input=step_input, started_at=started,
