@@ -26,12 +26,14 @@ Backends, chosen per process at first use:
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,6 +44,26 @@ __all__ = ["VectorStore", "VectorStoreError", "pgvector_enabled"]
 
 COLLECTION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 _pgvector: bool | None = None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _releases_connection(method: F) -> F:
+    """Close this thread's DB connection after the call when the engine runs the block in a
+    throwaway thread (a step with a timeout gets its own thread); otherwise every such step
+    would leave a connection open until the thread object is collected."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        finally:
+            if (threading.current_thread() is not threading.main_thread()
+                    and not connection.in_atomic_block):
+                connection.close()
+
+    return wrapper  # type: ignore[return-value]
 
 
 class VectorStoreError(ValueError):
@@ -99,6 +121,7 @@ class VectorStore:
     def _dim(self, collection: str) -> int | None:
         return self._rows(collection).values_list("dim", flat=True).first()
 
+    @_releases_connection
     def upsert(self, *, collection: str, items: Iterable[Mapping[str, Any]],
                model: str = "") -> dict[str, Any]:
         """Insert or replace items by id; all vectors must share the collection's dimension."""
@@ -152,6 +175,7 @@ class VectorStore:
                         [str(self.workspace_id), collection, list(prepared)])
         return {"upserted": len(prepared), "dim": dim}
 
+    @_releases_connection
     def query(self, *, collection: str, vector: Sequence[float], top_k: int = 5,
               filter: Mapping[str, Any] | None = None,
               min_score: float | None = None) -> list[dict[str, Any]]:
@@ -209,9 +233,11 @@ class VectorStore:
                      "metadata": metadata if isinstance(metadata, dict) else json.loads(metadata)}
                     for item_id, score, text, metadata in cursor.fetchall()]
 
+    @_releases_connection
     def delete(self, *, collection: str, ids: Iterable[str]) -> int:
         deleted, _ = self._rows(collection).filter(item_id__in=[str(i) for i in ids]).delete()
         return int(deleted)
 
+    @_releases_connection
     def count(self, *, collection: str) -> int:
         return int(self._rows(collection).count())
