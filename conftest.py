@@ -48,16 +48,28 @@ def member_api(workspace):
 @pytest.fixture(scope="session")
 def _session_worker(django_db_setup, django_db_blocker):
     """One real worker process for the session: starting one per test costs seconds."""
-    from tests.worker import purge_broker, running_worker
+    from tests.worker import SessionWorker, purge_broker
 
+    holder = SessionWorker()
     with django_db_blocker.unblock():
         purge_broker()
-        with running_worker() as proc:
-            yield proc
+    yield holder
+    holder.stop()
 
 
 @pytest.fixture
 def celery_worker(_session_worker, transactional_db):
     """A real Celery worker process on the test database and the configured broker."""
-    assert _session_worker.poll() is None, "the session's worker died; see var/test-worker.log"
-    return _session_worker
+    return _session_worker.ensure()
+
+
+@pytest.fixture
+def own_workers(_session_worker, transactional_db):
+    """For tests that start, kill and restart their own workers: the shared one is stopped
+    so that no other process takes their tasks."""
+    from tests.worker import purge_broker
+
+    _session_worker.stop()
+    purge_broker()
+    yield
+    purge_broker()

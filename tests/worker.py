@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -48,27 +49,55 @@ def purge_broker() -> None:
                 continue
 
 
-@contextmanager
-def running_worker(*, concurrency: int = 2, queues: str = QUEUES) -> Iterator[subprocess.Popen]:
-    """Start `celery worker`, wait until it is ready, stop it (or what is left of it) after.
+def start_worker(*, concurrency: int = 2, queues: str = QUEUES,
+                 env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `celery worker` and wait until it is ready.
 
     Its output goes to var/test-worker.log, which is the place to look when a test fails.
     """
     log_path = var_path("test-worker.log")
-    log = log_path.open("a")
-    start = log_path.stat().st_size
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
-         "--concurrency", str(concurrency), "--pool", "prefork", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+    start = log_path.stat().st_size if log_path.exists() else 0
+    with log_path.open("a") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
+             "--concurrency", str(concurrency), "--pool", "prefork", "--loglevel", "INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env={**worker_env(), **(env or {})}, stdout=log,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         _wait_ready(proc, log_path, start)
+    except BaseException:
+        stop_worker(proc, hard=True)
+        raise
+    return proc
+
+
+@contextmanager
+def running_worker(**options: Any) -> Iterator[subprocess.Popen]:
+    """A worker for the duration of the block (see `start_worker` for the options)."""
+    proc = start_worker(**options)
+    try:
         yield proc
     finally:
         stop_worker(proc)
-        log.close()
+
+
+class SessionWorker:
+    """The test session's shared worker, which fault tests may stop to have the queue to
+    their own workers; the next test that needs it starts it again."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def ensure(self) -> subprocess.Popen:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = start_worker()
+        return self.proc
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_worker(self.proc)
+            self.proc = None
 
 
 def _wait_ready(proc: subprocess.Popen, log_path: Path, start: int, timeout: float = 60) -> None:

@@ -1,0 +1,162 @@
+"""Faults with real workers: a worker killed mid-run, and one workspace's burst of slow runs
+next to another workspace's quick one."""
+
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from apps.workflows.execution import execution_sweep
+from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.services import execution_create, workflow_publish
+from apps.workflows.tests.factories import WorkflowFactory
+from apps.workspaces.tests.factories import WorkspaceFactory
+from tests.worker import start_worker, stop_worker, wait_for
+
+pytestmark = pytest.mark.usefixtures("own_workers")
+
+WORKER_ENV = {"OUTBOUND_ALLOWLIST": "127.0.0.1", "EXECUTION_LEASE_SECONDS": "2"}
+
+
+class SlowServer:
+    """A real HTTP server on 127.0.0.1 whose /slow answer takes `delay` seconds."""
+
+    def __init__(self) -> None:
+        self.delay = 0.0
+        self.requests: list[tuple[str, str | None]] = []
+        self.hit = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append((self.path, self.headers.get("Idempotency-Key")))
+                server.hit.set()
+                time.sleep(server.delay)
+                body = json.dumps({"path": self.path, "items": [1, 2, 3]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+@pytest.fixture
+def server():
+    slow = SlowServer()
+    yield slow
+    slow.close()
+
+
+def node(id_, type_, **config):
+    return {"id": id_, "type": type_, "position": {"x": 0, "y": 0}, "data": {"config": config}}
+
+
+def twenty_steps(url: str) -> dict:
+    """start -> t1..t9 -> slow HTTP call -> t11..t19: twenty steps, each using the last."""
+    nodes = [node("start", "manual_trigger")]
+    for i in range(1, 20):
+        if i == 10:
+            nodes.append(node("t10", "http_request", url=f"{url}/slow",
+                              idempotency_header="Idempotency-Key"))
+        else:
+            previous = "trigger.seed" if i == 1 else (
+                "nodes.t10.output.body.items[-1]" if i == 11 else f"nodes.t{i - 1}.output.n")
+            nodes.append(node(f"t{i}", "transform", mapping={"n": f"{{{{ {previous} }}}}",
+                                                            "step": i}))
+    ids = [n["id"] for n in nodes]
+    return {"nodes": nodes, "edges": [{"id": f"e{a}-{b}", "source": a, "target": b}
+                                      for a, b in itertools.pairwise(ids)]}
+
+
+def finished(execution_id):
+    return lambda: Execution.objects.filter(pk=execution_id,
+                                            status__in=Execution.FINISHED).first()
+
+
+def test_kill_9_mid_run_finishes_on_a_new_worker_with_every_step_once(server, user, workspace):
+    workflow = WorkflowFactory(workspace=workspace, graph=twenty_steps(server.url))
+    workflow_publish(workflow=workflow, published_by=user)
+    workflow.refresh_from_db()
+
+    worker = start_worker(concurrency=1, env=WORKER_ENV)
+    try:
+        reference = execution_create(workflow=workflow, mode="api", input={"seed": 1})
+        reference = wait_for(finished(reference.pk))
+        assert reference.status == "succeeded", reference.error
+
+        server.delay, server.hit, server.requests = 5.0, threading.Event(), []
+        execution = execution_create(workflow=workflow, mode="api", input={"seed": 1})
+        assert server.hit.wait(30), "the slow step never started"
+        before = {s.node_id: s.finished_at for s in ExecutionStep.objects.filter(
+            execution=execution, status="succeeded")}
+        stop_worker(worker, hard=True)  # kill -9 the whole worker, children included
+    finally:
+        stop_worker(worker, hard=True)
+    assert sorted(before) == sorted(["start"] + [f"t{i}" for i in range(1, 10)])
+    assert Execution.objects.get(pk=execution.pk).status == "running"
+
+    server.delay = 0.0
+    worker = start_worker(concurrency=1, env=WORKER_ENV)
+    try:
+        # The dead worker's lease runs out; the sweep hands the execution to the new worker.
+        wait_for(lambda: execution_sweep()["rescued"] or None, timeout=30, interval=0.5)
+        done = wait_for(finished(execution.pk), timeout=60)
+    finally:
+        stop_worker(worker)
+
+    assert done.status == "succeeded", done.error
+    assert done.output == reference.output
+    steps = ExecutionStep.objects.filter(execution=done)
+    assert sorted(s.node_id for s in steps) == sorted(
+        ["start"] + [f"t{i}" for i in range(1, 20)])  # each exactly once
+    after = {s.node_id: s.finished_at for s in steps}
+    assert all(after[node_id] == stamp for node_id, stamp in before.items())  # not re-run
+    slow = steps.get(node_id="t10")
+    assert slow.meta["lost"] == 1
+    keys = {key for path, key in server.requests if path == "/slow"}
+    assert keys == {f"{done.pk}:t10"}  # the retried call carried the same idempotency key
+
+
+def test_a_quick_run_finishes_while_another_workspace_bursts(server, user, workspace,
+                                                             settings):
+    slow_graph = {"nodes": [node("start", "manual_trigger"),
+                            node("call", "http_request", url=f"{server.url}/slow")],
+                  "edges": [{"id": "e", "source": "start", "target": "call"}]}
+    slow = WorkflowFactory(workspace=workspace, graph=slow_graph)
+    workflow_publish(workflow=slow, published_by=user)
+    slow.refresh_from_db()
+    quick = WorkflowFactory(workspace=WorkspaceFactory())
+    workflow_publish(workflow=quick, published_by=user)
+    quick.refresh_from_db()
+    server.delay = 2.0
+
+    worker = start_worker(concurrency=2, env={**WORKER_ENV, "WORKSPACE_MAX_RUNNING": "1"})
+    try:
+        burst = [execution_create(workflow=slow, mode="api", input={}) for _ in range(6)]
+        assert server.hit.wait(30)
+        quick_run = execution_create(workflow=quick, mode="api", input={"name": "B"})
+        asked = time.monotonic()
+        quick_run = wait_for(finished(quick_run.pk), timeout=30)
+        quick_latency = time.monotonic() - asked
+        burst_left = sum(not Execution.objects.get(pk=e.pk).is_finished for e in burst)
+        for execution in burst:
+            assert wait_for(finished(execution.pk), timeout=60).status == "succeeded"
+    finally:
+        stop_worker(worker)
+
+    assert quick_run.status == "succeeded"
+    assert burst_left >= 3  # the quick run did not queue behind the burst
+    assert quick_latency < 6, quick_latency
