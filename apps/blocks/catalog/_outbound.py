@@ -6,19 +6,23 @@ credentials only through ``ctx.secrets``; both are ports the host passes in, nev
 constructed here. Every ``OutboundError`` is turned into a ``BlockError`` whose message
 names the block and the destination host (never the path or query, which may carry keys)
 and whose ``retryable`` follows the client's verdict, so the engine's retry policy applies
-to transient trouble only.
+to transient trouble only. ``parks_when_told_to_wait`` wraps an ``execute`` so that a long
+``Retry-After`` parks the run instead.
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
+import functools
 import json
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from apps.blocks.sdk import BlockContext, BlockError
+from apps.blocks.sdk import BlockContext, BlockError, BlockResult, Park
 from apps.connectors.outbound.errors import (
     BlockedDestination,
     CircuitOpen,
@@ -42,6 +46,52 @@ __all__ = [
 
 SNIPPET_CHARS = 500
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+PARK_AFTER_S = 5.0  # a longer Retry-After parks the execution instead of holding a worker
+MAX_PARK_S = 3600.0
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RetryLater(BlockError):
+    """Retryable, with the wait the target asked for (Retry-After, an open breaker)."""
+
+    def __init__(self, message: str, *, retry_after: float, code: str) -> None:
+        super().__init__(message, retryable=True, code=code)
+        self.retry_after = retry_after
+
+
+def parks_when_told_to_wait(execute: F) -> F:
+    """Wrap a block's ``execute``: when the target says "come back in N seconds" and N is
+    long, park the step until then (the engine re-runs it on wake-up) instead of burning
+    retry attempts on a target that will refuse them. A second refusal after waking is an
+    ordinary retryable error, so the retry policy bounds how long a run keeps trying."""
+
+    @functools.wraps(execute)
+    def wrapper(ctx: BlockContext, config: Mapping[str, Any],
+                inputs: Mapping[str, Any]) -> Any:
+        try:
+            return execute(ctx, config, inputs)
+        except RetryLater as exc:
+            if exc.retry_after <= PARK_AFTER_S or ctx.wake is not None:
+                raise
+            wait = min(exc.retry_after, MAX_PARK_S)
+            return BlockResult(park=Park(until=ctx.now() + timedelta(seconds=wait),
+                                         reason=exc.message))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def retry_after_s(value: Any) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time()) if when is not None else None
 
 
 def host_of(url: str) -> str:
@@ -138,7 +188,7 @@ def request(ctx: BlockContext, block: str, method: str, url: str, *,
             "them to OUTBOUND_ALLOWLIST", code="blocked_destination") from None
     except (RateLimited, CircuitOpen) as exc:
         code = "rate_limited" if isinstance(exc, RateLimited) else "circuit_open"
-        raise BlockError(f"{block}: {exc}", code=code, retryable=True) from None
+        raise RetryLater(f"{block}: {exc}", code=code, retry_after=exc.retry_after) from None
     except ResponseTooLarge as exc:
         raise BlockError(f"{block}: {exc}; raise max_response_bytes or fetch less",
                          code="response_too_large") from None
@@ -164,9 +214,11 @@ def snippet(response: Any, limit: int = SNIPPET_CHARS) -> str:
 def status_error(block: str, response: Any, host: str) -> BlockError:
     """A non-2xx answer as an error: 5xx, 429 and 408 are worth retrying, other 4xx are not."""
     status = int(response.status)
-    return BlockError(
-        f"{block}: {host!r} answered HTTP {status}: {snippet(response)}",
-        code=f"http_{status}", retryable=status in RETRYABLE_STATUSES)
+    message = f"{block}: {host!r} answered HTTP {status}: {snippet(response)}"
+    wait = retry_after_s(response.headers.get("retry-after")) if status in (429, 503) else None
+    if wait is not None:
+        return RetryLater(message, code=f"http_{status}", retry_after=wait)
+    return BlockError(message, code=f"http_{status}", retryable=status in RETRYABLE_STATUSES)
 
 
 def is_json_type(content_type: str) -> bool:

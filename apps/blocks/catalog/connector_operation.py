@@ -162,6 +162,7 @@ def build_request(operation: Mapping[str, Any], parameters: Mapping[str, Any],
 
 
 @register(SPEC)
+@_outbound.parks_when_told_to_wait
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Validate the parameters against the catalogue, then send the call with the credential."""
     slug, key = str(config["connector"]), str(config["operation"])

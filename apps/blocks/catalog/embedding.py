@@ -119,6 +119,7 @@ def _remote(ctx: BlockContext, config: Mapping[str, Any],
 
 
 @register(SPEC)
+@_outbound.parks_when_told_to_wait
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Encode every text; one vector per text, in order."""
     texts = _texts(config)

@@ -19,6 +19,10 @@ a body snippet, retryable for 5xx, 408 and 429; false outputs it like any answer
 then false) so the graph can branch on ``status``. ``idempotency_header`` (e.g.
 ``Idempotency-Key``) sends the step's stable idempotency key, so a redelivered step is
 recognised by providers that support it.
+
+A 429/503 with a ``Retry-After`` longer than a few seconds (or the client's own rate limit or
+open breaker saying the same) parks the run until then instead of holding a worker; the
+step runs again on wake-up.
 """
 
 from __future__ import annotations
@@ -121,6 +125,7 @@ def _body(config: Mapping[str, Any], headers: dict[str, str]) -> dict[str, Any]:
 
 
 @register(SPEC)
+@_outbound.parks_when_told_to_wait
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Send one request; non-2xx is an error (or an output when ``fail_on_status`` is off)."""
     url = str(config["url"])

@@ -107,6 +107,7 @@ def _usage(raw: Any) -> dict[str, int]:
 
 
 @register(SPEC)
+@_outbound.parks_when_told_to_wait
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Send the conversation, return the first choice and the token usage."""
     payload: dict[str, Any] = {"model": config["model"], "messages": build_messages(config),

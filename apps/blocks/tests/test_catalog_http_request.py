@@ -250,3 +250,29 @@ def test_credentialed_calls_use_the_hosts_refreshing_request(server, http):
     assert out.steps["n"].output["body"] == {"me": "ann"}
     assert [r.headers["Authorization"] for r in server.requests] == [
         "Bearer expired-token", "Bearer fresh-token"]
+
+
+def test_a_long_retry_after_parks_the_run_until_then(server):
+    limited = reply_json({"error": "slow down"}, status=429, **{"Retry-After": "120"})
+    server.route("/limited", limited, reply_json({"finally": True}))
+    env = make_env()
+    # The client's rate limiter remembers the Retry-After on the same clock as the engine.
+    with local_client(clock=lambda: env.clock.now().timestamp()) as client:
+        env.runner = env.new_runner(http=client)
+        graph = (GraphBuilder().trigger("t").node("n", "http_request", url=server.url("/limited"))
+                 .chain("t", "n").build())
+        first = env.run(graph)
+        assert first.status == "waiting"
+        assert (first.wake_at - env.clock.now()).total_seconds() == 120
+        assert len(server.requests) == 1
+        env.clock.advance(121)
+        second = env.run(graph)
+    assert second.status == "succeeded", second.error
+    assert second.steps["n"].output["body"] == {"finally": True}
+    assert len(server.requests) == 2
+
+
+def test_a_short_retry_after_is_an_ordinary_retry(server, http):
+    server.route("/brief", Reply(503, {"Retry-After": "1"}, b"busy"), reply_json({"ok": 1}))
+    out = run_block("http_request", http=http, url=server.url("/brief"))
+    assert out.status == "succeeded" and out.steps["n"].attempts == 2
