@@ -113,11 +113,13 @@ def webhook_targets_forget() -> None:
 
 def _window_count(key: str, ttl: int) -> int:
     """Increment a counter that expires with its window: one round trip on Redis."""
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    if isinstance(cache, RedisCache):
-        full = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(full, write=True)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full, write=True)
         pipe = client.pipeline(transaction=False)
         pipe.incr(full)
         pipe.expire(full, ttl, nx=True)
