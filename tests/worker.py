@@ -91,7 +91,9 @@ class SessionWorker:
 
     def ensure(self) -> subprocess.Popen:
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = start_worker()
+            # Tests' HTTP peers are real servers on 127.0.0.1, which the SSRF guard refuses
+            # unless allow-listed.
+            self.proc = start_worker(env={"OUTBOUND_ALLOWLIST": "127.0.0.1"})
         return self.proc
 
     def stop(self) -> None:

@@ -181,7 +181,9 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
 def _finish(execution_id: Any, owner: str, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic():
-        execution = Execution.objects.select_for_update().get(pk=execution_id)
+        execution = Execution.objects.select_for_update().filter(pk=execution_id).first()
+        if execution is None:  # deleted while it ran (its workflow was deleted)
+            return
         if execution.lease_owner != owner:
             logger.warning("execution.lease_lost", extra={"execution_id": str(execution_id)})
             return
