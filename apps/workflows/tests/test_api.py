@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.workflows.models import Workflow, WorkflowVersion
+from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workflows.tests.factories import SIMPLE_GRAPH, ExecutionFactory, WorkflowFactory
 from apps.workspaces.models import AuditEvent, Role
 
@@ -205,13 +205,32 @@ def test_executions_are_scoped(api, workspace, other_workspace):
     assert [e["id"] for e in listed] == [str(mine.id)]
     assert api.get(f"/api/v1/executions/{mine.id}/steps/").status_code == 200
     assert api.get(f"/api/v1/executions/{mine.id}/logs/").status_code == 200
-    for suffix in ("", "steps/", "logs/"):
+    for suffix in ("", "steps/", "logs/", "stream/"):
         assert api.get(f"/api/v1/executions/{theirs.id}/{suffix}").status_code == 404
+    for suffix in ("cancel/", "rerun/", "resume/"):
+        response = api.post(f"/api/v1/executions/{theirs.id}/{suffix}", {"key": "x"},
+                            format="json")
+        assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "queued" and not theirs.cancel_requested
+
+
+def test_viewer_cannot_run_cancel_or_resume(workspace, member_api):
+    workflow = WorkflowFactory(workspace=workspace)
+    execution = ExecutionFactory(workflow=workflow)
+    viewer = member_api(Role.VIEWER)
+    assert viewer.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True},
+                       format="json").status_code == 403
+    for suffix in ("cancel/", "rerun/", "resume/"):
+        assert viewer.post(f"/api/v1/executions/{execution.id}/{suffix}", {"key": "x"},
+                           format="json").status_code == 403
+    assert not Execution.objects.exclude(pk=execution.pk).exists()
 
 
 FOREIGN_WORKFLOW_CALLS = [
     ("get", ""), ("patch", ""), ("delete", ""), ("post", "publish/"), ("post", "unpublish/"),
-    ("get", "versions/"), ("post", "rollback/"), ("get", "export/"),
+    ("get", "versions/"), ("post", "rollback/"), ("get", "export/"), ("post", "run/"),
+    ("post", "test-node/"),
 ]
 
 
