@@ -10,6 +10,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": _queue_dir,
         "data_folder_out": _queue_dir,
         "processed_folder": str(var_path("broker", "processed", ".keep").parent),
+        "control_folder": str(var_path("broker", "control", ".keep").parent),
         "store_processed": False,
     }
 else:

@@ -30,5 +30,5 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
         var_path("tests", f"broker-{os.getpid()}", ".keep").parent)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": TEST_BROKER_DIR, "data_folder_out": TEST_BROKER_DIR,
-        "store_processed": False,
+        "control_folder": f"{TEST_BROKER_DIR}-control", "store_processed": False,
     }
