@@ -13,6 +13,7 @@ It migrates that database, starts a Celery worker (prefork, one process per core
 """
 
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -62,7 +63,7 @@ def main() -> None:
                   for i in range(1, n)]
         ids = [node["id"] for node in nodes]
         return {"nodes": nodes, "edges": [{"id": f"e{i}", "source": a, "target": b}
-                                          for i, (a, b) in enumerate(zip(ids, ids[1:]))]}
+                                          for i, (a, b) in enumerate(itertools.pairwise(ids))]}
 
     small = published("bench-3", chain(3))
     long = published(f"bench-{args.chain}", chain(args.chain))

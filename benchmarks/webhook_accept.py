@@ -101,7 +101,7 @@ def free_port() -> int:
 
 
 def start(cmd: list[str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=service_env(), stdout=log.open("w"),  # noqa: S603
+    return subprocess.Popen(cmd, cwd=ROOT, env=service_env(), stdout=log.open("w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 

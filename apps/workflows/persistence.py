@@ -93,12 +93,12 @@ class DatabaseStepStore:
         """Close the connections opened by engine threads; the threads are gone by now."""
         with self._lock:
             opened, self._thread_connections = self._thread_connections, []
-        for connection in opened:
-            connection.inc_thread_sharing()
+        for thread_connection in opened:
+            thread_connection.inc_thread_sharing()
             try:
-                connection.close()
+                thread_connection.close()
             finally:
-                connection.dec_thread_sharing()
+                thread_connection.dec_thread_sharing()
 
 
 class ExecutionResumeSource:
