@@ -138,8 +138,10 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         content = "".join(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
     tool_calls = message.get("tool_calls") or []
     usage = _usage(answer.get("usage"))
-    ctx.logger.info("llm_chat.finished", extra={
-        "model": answer.get("model") or config["model"], **usage})
+    # A LoggerAdapter replaces ``extra``, so the numbers go into the message itself.
+    ctx.logger.info("llm_chat.finished model=%s prompt_tokens=%d completion_tokens=%d "
+                    "total_tokens=%d", answer.get("model") or config["model"],
+                    usage["prompt_tokens"], usage["completion_tokens"], usage["total_tokens"])
     return BlockResult(outputs={
         "text": content or "",
         "message": message,
