@@ -14,6 +14,9 @@ None (or raises ``LookupError``) when there is no such operation:
      "body_schema": {...} | None, "body_content_type": "application/json" | ""}
 
 which is what ``ConnectorOperation`` rows hold (``base_url`` from their ``Connector``).
+An optional ``"target"`` (an ``apps.connectors.outbound.TargetPolicy`` built from the
+connector's rate limit, retry and breaker settings) is passed to ``ctx.http.request`` as
+is, so the connector's policies apply to every call of every workflow.
 ``parameters_schema`` is the importer's shape: one object schema whose properties carry
 ``x-in`` (``path``, ``query`` or ``header``) and, when two parameters share a name,
 ``x-name`` (the wire name). Parameters are validated against it before anything is sent
@@ -183,6 +186,8 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
             payload["data"] = {str(k): _scalar(v) for k, v in body.items()}
         else:
             payload["json"] = body
+    if operation.get("target") is not None:
+        payload["target"] = operation["target"]
     host = _outbound.host_of(url)
     response = _outbound.request(
         ctx, KEY, str(operation.get("method") or "GET"), url, params=query, headers=headers,

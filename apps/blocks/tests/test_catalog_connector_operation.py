@@ -10,7 +10,7 @@ import pytest
 from apps.blocks.catalog.connector_operation import build_request
 from apps.blocks.tests import test_catalog_http_request as shared
 from apps.blocks.tests.test_catalog_http_request import Secrets, reply_json, run_block
-from apps.connectors.outbound import BearerToken
+from apps.connectors.outbound import BearerToken, RetryPolicy, TargetPolicy
 from apps.connectors.outbound.testing import Reply
 
 server, http = shared.server, shared.http  # fixtures
@@ -111,3 +111,17 @@ def test_upstream_5xx_is_retryable_with_operation_named(server, http, catalogue)
     assert out.error.code == "http_502" and out.error.retryable is True
     assert "github.issues_create" in out.error.message and "bad gateway" in out.error.message
     assert len(server.requests) == 2
+
+
+def test_the_connectors_target_policy_is_applied(server, http):
+    server.route("/api/repos/a/b/issues", Reply(503, body=b"busy"), reply_json({"number": 1}))
+    policy = TargetPolicy(key="github", retry=RetryPolicy(max_attempts=2, base_delay=0.01))
+    catalogue = Catalogue(server.url("/api"), {
+        ("github", "issues_create"): {**ISSUES_OPERATION, "method": "GET", "target": policy}})
+    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
+                    connector="github", operation="issues_create",
+                    parameters={"owner": "a", "repo": "b"},
+                    policies={"retry": {"max_attempts": 1}})
+    assert out.status == "succeeded", out.error
+    assert out.steps["n"].attempts == 1 and len(server.requests) == 2
+    assert http.metrics("github").calls_total == 1
