@@ -6,8 +6,6 @@ import sys
 
 import pytest
 
-from config.celery import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -23,8 +21,9 @@ def test_ready_checks_database_and_broker(client):
 
 
 def test_ready_names_the_failing_broker(client, monkeypatch):
-    # Port 9 (discard) has nothing listening here: a real refused connection.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    # Port 9 (discard) has nothing listening here: a real refused connection. Celery reads
+    # CELERY_BROKER_URL from the environment before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     response = client.get("/ready")
     assert response.status_code == 503
     body = response.json()
