@@ -38,7 +38,7 @@ class Mailbox:
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                               "data": envelope.content,
                               "login": getattr(session.auth_data, "login", None),
-                              "tls": session.ssl is not None})
+                              "tls": server.transport.get_extra_info("sslcontext") is not None})
         return "250 Message accepted for delivery"
 
 
@@ -109,6 +109,7 @@ def test_sends_text_and_html_with_bcc_on_the_envelope_only(mailbox):
     assert output["refused"] == {}
     [received] = box.messages
     assert received["from"] == "robot@example.com" and received["login"] == b"mailer"
+    assert received["tls"] is False
     assert received["to"] == ["ann@example.com", "boss@example.com", "audit@example.com"]
     message = parsed(received["data"])
     assert message["Subject"] == "Hi Ann" and message["To"] == "ann@example.com"
@@ -199,3 +200,27 @@ def test_unreachable_server_is_retryable():
                         to="a@example.com", subject="s", text="t", **{"from": "r@example.com"},
                         policies={"retry": {"max_attempts": 1}})
     assert out.error.code == "connection_error" and out.error.retryable is True
+
+
+def test_implicit_tls(tmp_path):
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), ssl_context=server_tls,
+                            authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    try:
+        secrets = Secrets(values={"smtp": {"host": "localhost", "port": controller.port,
+                                           "username": "mailer", "password": "hunter2",
+                                           "ssl": True, "from": "r@example.com"}})
+        with local_client(verify=str(cert)) as http:
+            http.policy.allowlist = type(http.policy.allowlist).parse(["localhost"])
+            out = run_block("send_email", http=http, secrets=secrets, credential_id="smtp",
+                            to="a@example.com", subject="implicit", html="<p>TLS</p>")
+        assert out.status == "succeeded", out.error
+        [received] = box.messages
+        assert received["tls"] is True
+        assert parsed(received["data"]).get_content_type() == "text/html"
+    finally:
+        controller.stop()
