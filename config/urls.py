@@ -10,6 +10,7 @@ from config import views
 api_v1 = [
     path("", include("apps.workspaces.api.urls")),
     path("", include("apps.workflows.api.urls")),
+    path("", include("apps.routing.api.urls")),
     path("", include("apps.connectors.api.urls")),
     path("", include("apps.blocks.api.urls")),
     path("", include("apps.triggers.api.urls")),

@@ -1,0 +1,316 @@
+"""Evaluating and fitting a router on labelled examples (plain numpy, no Django).
+
+Labelled file: ``{"examples": [{"query", "connector", "tool", "split"?}]}`` or a bare list
+(``.json`` or ``.json.gz``). ``connector``/``tool`` null means "no route is right".
+``route`` may stand in for ``tool`` when route names differ from operation keys.
+
+- ``evaluate``: top-1/top-5 tool accuracy, connector accuracy, precision and coverage of
+  answered queries at the router's thresholds, per-route precision/recall, the share of
+  no-route queries wrongly answered, and latency p50/p95 of ``Router.route`` (encode
+  included, one query at a time, LLM fallback off).
+- ``fit``: feature weights by coordinate ascent on top-1 accuracy, then the two logistic
+  calibrations (connector step, tool step), then thresholds: the global one is the lowest
+  whose precision reaches ``target_precision``; a route with enough answered examples gets
+  its own when it needs a different one.
+- ``baselines``: plain nearest-utterance cosine, BM25, and a fixed 0.5/0.5 dense + lexical
+  mix, scored from the same features, each with a threshold fitted the same way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from apps.routing.params import FEATURES, Calibration, RouterParams
+from apps.routing.router import Router
+
+__all__ = ["Example", "baselines", "evaluate", "fit", "load_examples"]
+
+
+@dataclass(frozen=True)
+class Example:
+    query: str
+    connector: str | None
+    tool: str | None
+    split: str = ""
+
+
+def load_examples(path: str | Path, *, split: str | None = None) -> list[Example]:
+    path = Path(path)
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    data = json.loads(raw)
+    items = data["examples"] if isinstance(data, dict) else data
+    out = []
+    for item in items:
+        example = Example(query=str(item["query"]), connector=item.get("connector"),
+                          tool=item.get("tool") or item.get("route"),
+                          split=str(item.get("split", "")))
+        if split is None or example.split == split:
+            out.append(example)
+    return out
+
+
+def _gold(router: Router, examples: Sequence[Example]) -> np.ndarray:
+    idx = router.index
+    by_tool = {(r.connector, r.tool): i for i, r in enumerate(idx.routes)}
+    by_name = {(r.connector, r.name): i for i, r in enumerate(idx.routes)}
+    gold = []
+    for ex in examples:
+        if ex.connector is None:
+            gold.append(-1)
+            continue
+        pos = by_tool.get((ex.connector, ex.tool), by_name.get((ex.connector, ex.tool)))
+        gold.append(-2 if pos is None else pos)  # -2: labelled with a route we do not have
+    return np.array(gold, dtype=np.int64)
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if len(values) else 0.0
+
+
+def evaluate(router: Router, examples: Sequence[Example], *, top_k: int = 5) -> dict[str, Any]:
+    gold = _gold(router, examples)
+    idx = router.index
+    positives = answered = correct_answered = top1 = top5 = conn_ok = 0
+    negatives = neg_answered = 0
+    latencies = []
+    per_route: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0,
+                                                                "support": 0})
+    unknown = int((gold == -2).sum())
+    for ex, g in zip(examples, gold, strict=True):
+        if g == -2:
+            continue
+        started = time.perf_counter()
+        decision = router.route(ex.query, top_k=top_k, use_llm=False)
+        latencies.append((time.perf_counter() - started) * 1000)
+        ranked = [decision.best, *decision.alternatives] if decision.best else []
+        ranked_ids = [f"{a.connector}/{a.route}" for a in ranked if a is not None][:top_k]
+        answer = f"{decision.connector}/{decision.route}" if decision.route else None
+        if g == -1:
+            negatives += 1
+            neg_answered += answer is not None
+            if answer:
+                per_route[answer]["fp"] += 1
+            continue
+        truth = idx.routes[g].id
+        positives += 1
+        per_route[truth]["support"] += 1
+        top1 += bool(ranked_ids) and ranked_ids[0] == truth
+        top5 += truth in ranked_ids
+        conn_ok += bool(ranked) and ranked[0].connector == idx.routes[g].connector
+        if answer is not None:
+            answered += 1
+            if answer == truth:
+                correct_answered += 1
+                per_route[truth]["tp"] += 1
+            else:
+                per_route[answer]["fp"] += 1
+                per_route[truth]["fn"] += 1
+        else:
+            per_route[truth]["fn"] += 1
+    routes = {}
+    for route_id, c in sorted(per_route.items()):
+        p_den, r_den = c["tp"] + c["fp"], c["tp"] + c["fn"]
+        routes[route_id] = {"precision": round(c["tp"] / p_den, 4) if p_den else None,
+                            "recall": round(c["tp"] / r_den, 4) if r_den else None,
+                            "support": c["support"], "answered_wrongly": c["fp"]}
+    return {
+        "examples": positives, "no_route_examples": negatives, "unknown_labels": unknown,
+        "routes_in_router": len(idx), "connectors_in_router": len(idx.connectors),
+        "top1": _ratio(top1, positives), "top5": _ratio(top5, positives),
+        "connector_accuracy": _ratio(conn_ok, positives),
+        "threshold": router.params.threshold,
+        "precision": _ratio(correct_answered, answered),
+        "coverage": _ratio(answered, positives),
+        "no_route_answered": _ratio(neg_answered, negatives),
+        "latency_ms": {"p50": round(_percentile(latencies, 50), 3),
+                       "p95": round(_percentile(latencies, 95), 3),
+                       "mean": round(float(np.mean(latencies)) if latencies else 0.0, 3)},
+        "per_route": routes,
+    }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+# --- fitting --------------------------------------------------------------------------
+
+
+def feature_tensor(router: Router, examples: Sequence[Example]) -> np.ndarray:
+    """(n_examples, n_routes, n_features) for the given examples (batch-encoded)."""
+    vectors = router.encoder.encode([ex.query for ex in examples])
+    return np.stack([router.features(ex.query, vector=vectors[i])[0]
+                     for i, ex in enumerate(examples)])
+
+
+def _top1(feats: np.ndarray, gold: np.ndarray, w: np.ndarray) -> float:
+    return float((np.argmax(feats @ w, axis=1) == gold).mean()) if len(gold) else 0.0
+
+
+def _stages(router: Router, fused: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per example: connector (best, margin), chosen connector, tool (best, margin), top route."""
+    idx = router.index
+    conn = np.maximum.reduceat(fused, idx.connector_starts, axis=1)
+    ranked = -np.sort(-conn, axis=1)
+    second = ranked[:, 1] if conn.shape[1] > 1 else ranked[:, 0] - 1.0
+    conn_x = np.c_[ranked[:, 0], ranked[:, 0] - second]
+    chosen = np.argmax(conn, axis=1)
+    tool_x = np.zeros((len(fused), 2))
+    top = np.zeros(len(fused), dtype=np.int64)
+    for i, c in enumerate(chosen):
+        start, size = idx.connector_starts[c], idx.connector_sizes[c]
+        inside = fused[i, start:start + size]
+        j = int(np.argmax(inside))
+        runner = np.partition(inside, -2)[-2] if size > 1 else inside[j] - 1.0
+        tool_x[i] = (inside[j], inside[j] - runner)
+        top[i] = start + j
+    return conn_x, chosen, tool_x, top
+
+
+def _threshold_for_precision(conf: np.ndarray, correct: np.ndarray, target: float,
+                             default: float) -> float:
+    """The lowest threshold whose answered precision reaches ``target`` (grid of 0.01)."""
+    for t in np.round(np.arange(0.05, 0.991, 0.01), 2):
+        answered = conf >= t
+        if answered.sum() >= 5 and correct[answered].mean() >= target:
+            return float(t)
+    return default
+
+
+def fit(router: Router, examples: Sequence[Example], *, target_precision: float = 0.9,
+        min_route_support: int = 5, fit_weights: bool = True,
+        log: Callable[[str], None] = lambda _: None) -> tuple[RouterParams, dict[str, Any]]:
+    """Fitted parameters and a summary of the fit (on the examples given: use a dev split)."""
+    gold = _gold(router, examples)
+    keep = gold != -2
+    examples = [ex for ex, k in zip(examples, keep, strict=True) if k]
+    gold = gold[keep]
+    feats = feature_tensor(router, examples)
+    pos = gold >= 0
+    w = router.params.weight_vector().astype(np.float64)
+    start_acc = best = _top1(feats[pos], gold[pos], w)
+    if fit_weights and pos.sum():
+        for step in (0.2, 0.1, 0.05, 0.02):
+            for _ in range(3):
+                improved = False
+                for j in range(len(w)):
+                    for delta in (-step, step):
+                        trial = w.copy()
+                        trial[j] = max(0.0, trial[j] + delta)
+                        acc = _top1(feats[pos], gold[pos], trial)
+                        if acc > best + 1e-9:
+                            best, w, improved = acc, trial, True
+                if not improved:
+                    break
+            log(f"weights step {step}: top-1 {best:.4f}")
+    fused = feats @ w
+    conn_x, chosen, tool_x, top = _stages(router, fused)
+    route_conn = router.index.route_connector
+    conn_ok = np.where(pos, chosen == route_conn[np.maximum(gold, 0)], False)
+    tool_ok = top == gold
+    conn_cal = Calibration.fit(conn_x, conn_ok.astype(float))
+    tool_cal = Calibration.fit(tool_x[conn_ok], tool_ok[conn_ok].astype(float)) \
+        if conn_ok.sum() >= 2 else Calibration()
+    chosen_feats = feats[np.arange(len(top)), top]
+    evidence = np.maximum(chosen_feats[:, 0], chosen_feats[:, 3])  # cosine, keyword share
+    rel_cal = router.params.relevance_calibration  # a fixed floor, not fitted (params.py)
+    conf = np.array([min(conn_cal(*c), tool_cal(*t), rel_cal(e))
+                     for c, t, e in zip(conn_x, tool_x, evidence, strict=True)])
+    threshold = _threshold_for_precision(conf, tool_ok, target_precision,
+                                         router.params.threshold)
+    route_thresholds: dict[str, float] = {}
+    for r in np.unique(top):
+        mine = top == r
+        if mine.sum() < min_route_support:
+            continue
+        t = _threshold_for_precision(conf[mine], tool_ok[mine], target_precision, threshold)
+        if abs(t - threshold) >= 0.02:
+            route_thresholds[router.index.routes[int(r)].id] = t
+    params = RouterParams(weights={n: round(float(v), 4) for n, v in zip(FEATURES, w,
+                                                                           strict=True)},
+                          connector_calibration=conn_cal, tool_calibration=tool_cal,
+                          relevance_calibration=rel_cal,
+                          threshold=threshold, route_thresholds=route_thresholds, source="fit")
+    answered = conf >= threshold
+    summary = {"examples": int(pos.sum()), "no_route_examples": int((~pos).sum()),
+               "top1_before": round(start_acc, 4), "top1_after": round(best, 4),
+               "threshold": threshold, "target_precision": target_precision,
+               "precision": round(float(tool_ok[answered & pos].mean()), 4)
+               if (answered & pos).any() else None,
+               "coverage": round(float((answered & pos).sum() / max(pos.sum(), 1)), 4),
+               "route_thresholds": len(route_thresholds)}
+    return params, summary
+
+
+# --- baselines ------------------------------------------------------------------------
+
+BASELINES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "nearest_utterance_cosine": lambda f: f[..., 0],
+    "bm25": lambda f: f[..., 2],
+    "fixed_dense_lexical_mix": lambda f: 0.5 * f[..., 0] + 0.5 * f[..., 2],
+}
+
+
+def baselines(router: Router, dev: Sequence[Example], test: Sequence[Example], *,
+              target_precision: float = 0.9) -> dict[str, dict[str, Any]]:
+    """Each baseline's top-1/top-5/connector accuracy and precision/coverage on ``test``.
+
+    A baseline answers when its top score passes a threshold fitted on ``dev`` the same way
+    the router's is (lowest reaching ``target_precision``), on its own score scale.
+    """
+    out = {}
+    gold_dev, gold_test = _gold(router, dev), _gold(router, test)
+    f_dev = feature_tensor(router, [e for e, g in zip(dev, gold_dev, strict=True) if g != -2])
+    f_test = feature_tensor(router, [e for e, g in zip(test, gold_test, strict=True)
+                                     if g != -2])
+    gold_dev, gold_test = gold_dev[gold_dev != -2], gold_test[gold_test != -2]
+    route_conn = router.index.route_connector
+    for name, score in BASELINES.items():
+        s_dev, s_test = score(f_dev), score(f_test)
+        top_dev = np.argmax(s_dev, axis=1)
+        best_dev = s_dev[np.arange(len(s_dev)), top_dev]
+        lo, hi = float(best_dev.min()), float(best_dev.max())
+        threshold = hi
+        for t in np.linspace(lo, hi, 200):
+            answered = best_dev >= t
+            if answered.sum() >= 5 and (top_dev[answered] == gold_dev[answered]).mean() >= \
+                    target_precision:
+                threshold = float(t)
+                break
+        ranked = np.argsort(-s_test, axis=1)[:, :5]
+        pos = gold_test >= 0
+        best = s_test[np.arange(len(s_test)), ranked[:, 0]]
+        answered = best >= threshold
+        correct = ranked[:, 0] == gold_test
+        out[name] = {
+            "top1": round(float(correct[pos].mean()), 4),
+            "top5": round(float((ranked[pos] == gold_test[pos, None]).any(1).mean()), 4),
+            "connector_accuracy": round(float(
+                (route_conn[ranked[pos, 0]] == route_conn[gold_test[pos]]).mean()), 4),
+            "threshold": round(threshold, 4),
+            "precision": round(float(correct[answered & pos].mean()), 4)
+            if (answered & pos).any() else None,
+            "coverage": round(float((answered & pos).sum() / pos.sum()), 4),
+            "no_route_answered": round(float(answered[~pos].mean()), 4) if (~pos).any()
+            else None,
+        }
+    return out
+
+
+def with_params(router: Router, params: RouterParams) -> Router:
+    """The same index and encoder under other parameters."""
+    return Router(router.index, router.encoder, params, llm=router.llm)
+
+
+

@@ -1,0 +1,12 @@
+"""Routing errors a caller can act on; the API maps each to one status and body shape."""
+
+from apps.workspaces.exceptions import ApplicationError, InvalidInput
+
+
+class InvalidRouteMap(InvalidInput):
+    type = "invalid_route_map"
+
+
+class RouterUnavailable(ApplicationError):
+    type = "router_unavailable"
+    status_code = 503

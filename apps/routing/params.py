@@ -1,0 +1,105 @@
+"""Router parameters: feature weights, confidence calibration, thresholds.
+
+The defaults were fitted (``manage.py fit_router``) on the *dev* split of the shipped
+evaluation set (apps/routing/evalset, real OpenAPI text, 4,984 routes); figures reported in
+benchmarks/RESULTS.md are on the *test* split, which the fit never saw. A newer fit stored
+in the database (RouterFit) replaces them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEFAULT_PARAMS", "FEATURES", "Calibration", "RouterParams"]
+
+# The per-route features the fused score weighs (see router.py for each one's meaning).
+FEATURES = ("dense_max", "dense_mean", "lex_rel", "lex_abs", "conn_context", "conn_lex",
+            "conn_dense", "action")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic map from a few scores (e.g. best score and margin) to a probability."""
+
+    mean: tuple[float, ...] = (0.0, 0.0)
+    scale: tuple[float, ...] = (1.0, 1.0)
+    coef: tuple[float, ...] = (1.0, 1.0)
+    intercept: float = 0.0
+
+    def __call__(self, *values: float) -> float:
+        z = self.intercept + sum(c * (x - m) / s for c, x, m, s in
+                                 zip(self.coef, values, self.mean, self.scale, strict=True))
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, *, iters: int = 3000, lr: float = 0.5,
+            l2: float = 1e-3) -> Calibration:
+        """Logistic regression by gradient descent on standardised inputs."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        k = x.shape[1]
+        mean = x.mean(0)
+        scale = x.std(0) + 1e-9
+        xn = np.c_[(x - mean) / scale, np.ones(len(x))]
+        beta = np.zeros(k + 1)
+        for _ in range(iters):
+            p = 1.0 / (1.0 + np.exp(-xn @ beta))
+            grad = xn.T @ (p - y) / max(len(y), 1) + l2 * np.r_[beta[:k], 0.0]
+            beta -= lr * grad
+        return cls(mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
+                   coef=tuple(float(v) for v in beta[:k]), intercept=float(beta[k]))
+
+
+@dataclass(frozen=True)
+class RouterParams:
+    weights: dict[str, float]
+    connector_calibration: Calibration = field(default_factory=Calibration)
+    tool_calibration: Calibration = field(default_factory=Calibration)
+    # A soft floor on absolute evidence (the best of cosine and the share of the query's
+    # keywords matched): margins alone look confident in a small route map even for a query
+    # no route is about. sigmoid((evidence - floor) / 0.05).
+    relevance_calibration: Calibration = field(default_factory=lambda: Calibration(
+        mean=(0.35,), scale=(0.05,), coef=(1.0,), intercept=0.0))
+    threshold: float = 0.7
+    route_thresholds: dict[str, float] = field(default_factory=dict)
+    source: str = "default"
+
+    def weight_vector(self) -> np.ndarray:
+        return np.array([self.weights.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RouterParams:
+        def cal(item: dict[str, Any] | None) -> Calibration:
+            if not item:
+                return Calibration()
+            return Calibration(mean=tuple(item["mean"]), scale=tuple(item["scale"]),
+                               coef=tuple(item["coef"]), intercept=float(item["intercept"]))
+        return cls(weights={k: float(v) for k, v in data["weights"].items()},
+                   connector_calibration=cal(data.get("connector_calibration")),
+                   tool_calibration=cal(data.get("tool_calibration")),
+                   relevance_calibration=cal(data.get("relevance_calibration")) if
+                   data.get("relevance_calibration") else
+                   Calibration(mean=(0.35,), scale=(0.05,), coef=(1.0,), intercept=0.0),
+                   threshold=float(data.get("threshold", 0.7)),
+                   route_thresholds={k: float(v) for k, v in
+                                     (data.get("route_thresholds") or {}).items()},
+                   source=str(data.get("source", "fit")))
+
+
+# Fitted on the dev split of the evaluation set (see the module docstring).
+DEFAULT_PARAMS = RouterParams(
+    weights={"dense_max": 0.5, "dense_mean": 0.7, "lex_rel": 0.5, "lex_abs": 0.4,
+             "conn_context": 0.5, "conn_lex": 0.5, "conn_dense": 0.7, "action": 0.3},
+    connector_calibration=Calibration(mean=(2.6693, 0.8173), scale=(0.3889, 0.5375),
+                                      coef=(0.7656, 2.4594), intercept=2.3618),
+    tool_calibration=Calibration(mean=(2.7927, 0.2986), scale=(0.2891, 0.2743),
+                                 coef=(0.0696, 2.4773), intercept=2.5878),
+    threshold=0.7,
+)
