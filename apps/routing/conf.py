@@ -14,6 +14,8 @@ Every name has a working default so the embedded `make run` needs none of them:
   fallback and the tool-calling agent; the fallback is off when the URL is empty.
 - ``ROUTING_QUERY_CACHE``: size of the per-process LRU cache of query vectors.
 - ``ROUTING_WARM_ON_START``: build the router when a Celery worker process starts.
+- ``ROUTING_MAX_INLINE_ENCODE``: a request that finds more utterances without a stored
+  vector than this answers 503 and queues ``routing.prepare_vectors`` instead of encoding.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _DEFAULTS: dict[str, Any] = {
     "ROUTING_LLM_API_KEY": "",
     "ROUTING_AGENT_MAX_ITERATIONS": 6,
     "ROUTING_WARM_ON_START": True,
+    "ROUTING_MAX_INLINE_ENCODE": 1000,
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from apps.routing.lexical import tokens
 from apps.routing.models import RouteMap, RouterEvaluation, RouterFit
 from apps.routing.params import DEFAULT_PARAMS, RouterParams
 from apps.routing.routes import ConnectorInfo, Route, routes_from_map
@@ -43,9 +44,14 @@ def catalog_routes() -> tuple[list[Route], dict[str, ConnectorInfo], dict[str, s
         "connector__slug", "key", "name", "method", "description", "utterances")
     for slug, key, name, method, description, utterances in ops.iterator(chunk_size=2000):
         texts: list[str] = []
+        seen: set[str] = set()
         for text in [*(utterances or []), name, *_first_sentences(description or "")]:
             text = " ".join(str(text).split())
-            if text and text.lower() not in {t.lower() for t in texts}:
+            # "Lists the drafts." and "list the drafts" are one utterance: a second vector
+            # would cost an encode and add nothing.
+            form = " ".join(tokens(text)) or text.lower()
+            if text and form not in seen:
+                seen.add(form)
                 texts.append(text)
         route = Route(connector=slug, tool=key, name=key, utterances=tuple(texts),
                       description=(description or name or "")[:500], source="catalog")

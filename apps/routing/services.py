@@ -21,12 +21,12 @@ from django.db import transaction
 
 from apps.routing import selectors
 from apps.routing.encoders import get_encoder
-from apps.routing.exceptions import InvalidRouteMap
+from apps.routing.exceptions import InvalidRouteMap, RouterUnavailable
 from apps.routing.models import RouteMap, RouterEvaluation, RouterFit
 from apps.routing.params import RouterParams
 from apps.routing.router import Decision, RouteIndex, Router
 from apps.routing.routes import RouteMapError, parse_route_maps, routes_fingerprint
-from apps.routing.vectors import vectors_for
+from apps.routing.vectors import TooManyMissing, vectors_for
 
 __all__ = ["route_map_delete", "route_map_import", "route_query", "router_evaluation_record",
            "router_fit_record", "router_get", "routing_changed"]
@@ -55,7 +55,7 @@ def _version() -> Any:
         return None
 
 
-def _build() -> tuple[Router, str]:
+def _build(*, max_missing: int | None = None) -> tuple[Router, str]:
     from apps.routing.llm import llm_from_settings
 
     encoder = get_encoder()
@@ -68,7 +68,8 @@ def _build() -> tuple[Router, str]:
     if current is not None and _state["fingerprint"] == fingerprint:
         return current, fingerprint
     started = time.perf_counter()
-    index = RouteIndex(routes, connectors, lambda texts: vectors_for(encoder.inner, texts),
+    index = RouteIndex(routes, connectors,
+                       lambda texts: vectors_for(encoder.inner, texts, max_missing=max_missing),
                        methods=methods)
     router = Router(index, encoder, params, llm=llm_from_settings())
     logger.info("routing.router_built", extra={
@@ -77,8 +78,13 @@ def _build() -> tuple[Router, str]:
     return router, fingerprint
 
 
-def router_get(*, force: bool = False) -> Router:
-    """The process-wide router, rebuilt when its sources changed."""
+def router_get(*, force: bool = False, max_missing: int | None = None) -> Router:
+    """The process-wide router, rebuilt when its sources changed.
+
+    ``max_missing``: when more utterances than this lack a stored vector (a catalogue was
+    just loaded), hand the encoding to a routing worker and raise RouterUnavailable rather
+    than encode for minutes inside the caller (a web request).
+    """
     version = _version()
     now = time.monotonic()
     state = _state
@@ -89,7 +95,15 @@ def router_get(*, force: bool = False) -> Router:
         if (not force and state["router"] is not None and version == state["version"]
                 and now - state["checked"] < RECHECK_SECONDS):
             return state["router"]
-        router, fingerprint = _build()
+        try:
+            router, fingerprint = _build(max_missing=max_missing)
+        except TooManyMissing as exc:
+            _prepare_in_background()
+            if state["router"] is not None:  # keep answering with the previous routes
+                return state["router"]
+            raise RouterUnavailable(
+                f"The router is encoding {exc.missing} new utterances; try again in a few "
+                "minutes.") from None
         state.update(router=router, fingerprint=fingerprint, version=version,
                      checked=time.monotonic())
         return router
@@ -103,7 +117,22 @@ def router_reset() -> None:
 
 def route_query(*, query: str, top_k: int = 5, connector: str | None = None) -> Decision:
     """Route one sentence to a connector operation, or to no route."""
-    return router_get().route(query, top_k=top_k, connector=connector)
+    from apps.routing import conf
+
+    router = router_get(max_missing=int(conf.get("ROUTING_MAX_INLINE_ENCODE")))
+    return router.route(query, top_k=top_k, connector=connector)
+
+
+def _prepare_in_background() -> None:
+    """Queue one vector-encoding task (at most one per 10 minutes across processes)."""
+    from apps.routing.tasks import prepare_vectors_task
+
+    if cache.add("routing:prepare-queued", 1, timeout=600):
+        try:
+            prepare_vectors_task.delay()
+        except Exception:  # the broker may be down; the next request tries again
+            cache.delete("routing:prepare-queued")
+            logger.warning("routing.prepare_not_queued")
 
 
 def _hash(data: Any) -> str:

@@ -17,18 +17,31 @@ from django.db import transaction
 from apps.routing.encoders.base import Encoder
 from apps.routing.models import UtteranceVector
 
-__all__ = ["text_sha", "vectors_for"]
+__all__ = ["TooManyMissing", "text_sha", "vectors_for"]
 
 logger = logging.getLogger("apps.routing.vectors")
 CHUNK = 500  # SQLite allows 999 variables per statement
+
+
+class TooManyMissing(Exception):
+    """More texts lack a vector than the caller is willing to encode inline."""
+
+    def __init__(self, missing: int) -> None:
+        super().__init__(f"{missing} texts have no stored vector yet")
+        self.missing = missing
 
 
 def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def vectors_for(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
-    """Vectors of ``texts`` in order: stored ones loaded, missing ones encoded and stored."""
+def vectors_for(encoder: Encoder, texts: Sequence[str], *, max_missing: int | None = None
+                ) -> np.ndarray:
+    """Vectors of ``texts`` in order: stored ones loaded, missing ones encoded and stored.
+
+    ``max_missing``: raise TooManyMissing instead of encoding more than this many texts
+    (a web request should not spend minutes encoding a freshly loaded catalogue).
+    """
     shas = [text_sha(t) for t in texts]
     wanted = sorted(set(shas))
     found: dict[str, np.ndarray] = {}
@@ -42,6 +55,8 @@ def vectors_for(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
                 found[sha] = vector
     missing = [(sha, text) for sha, text in dict(zip(shas, texts, strict=True)).items()
                if sha not in found]
+    if max_missing is not None and len(missing) > max_missing:
+        raise TooManyMissing(len(missing))
     if missing:
         encoded = encoder.encode([text for _, text in missing]).astype("<f4")
         rows = [UtteranceVector(encoder=encoder.key, text_sha=sha, vector=encoded[i].tobytes())

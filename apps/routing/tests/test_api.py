@@ -120,3 +120,23 @@ def test_schema_lists_the_routing_endpoints(client):
     for path in ("/api/v1/routing/route", "/api/v1/routing/route-maps/",
                  "/api/v1/routing/evaluation", "/api/v1/routing/fit"):
         assert path in paths
+
+
+def test_a_freshly_loaded_catalogue_answers_503_and_queues_the_encoding(api, settings, db,
+                                                                        encoder):
+    from django.core.cache import cache
+
+    from apps.routing.tasks import prepare_vectors_task
+
+    settings.ROUTING_MAX_INLINE_ENCODE = 3
+    cache.delete("routing:prepare-queued")
+    services.route_map_import(data=SLACK_MAP)
+    response = api.post("/api/v1/routing/route", {"query": "post in slack"}, format="json")
+    assert response.status_code == 503
+    assert response.json()["type"] == "router_unavailable"
+    assert cache.get("routing:prepare-queued") == 1  # one task queued, not one per request
+    prepare_vectors_task()  # what the routing worker runs
+    assert cache.get("routing:prepare-queued") is None
+    services.router_reset()
+    ok = api.post("/api/v1/routing/route", {"query": "post in slack"}, format="json")
+    assert ok.status_code == 200 and ok.json()["connector"] == "slack"
