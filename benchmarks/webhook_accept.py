@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -47,10 +48,10 @@ SECRET = "bench-github-secret"  # noqa: S105 (a throwaway benchmark trigger's se
 TARGET_RPS, TARGET_P99_MS = 1000.0, 50.0
 
 
-def service_env() -> dict[str, str]:
+def service_env(settings: str = "config.settings.local") -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER_URL, "REDIS_URL": REDIS_URL,
-                "DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "false",
+                "DJANGO_SETTINGS_MODULE": settings, "DJANGO_DEBUG": "false",
                 "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
     return env
 
@@ -100,8 +101,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(cmd: list[str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=service_env(), stdout=log.open("w"),
+def start(cmd: list[str], log: Path, settings: str = "config.settings.local") -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=service_env(settings), stdout=log.open("w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -139,6 +140,7 @@ SIGNATURE = "sha256=" + hmac.new(SECRET.encode(), BODY, hashlib.sha256).hexdiges
 
 
 async def client(port: int, path: str, jobs: asyncio.Queue, results: list) -> None:
+    """One keep-alive connection sending signed deliveries until the jobs run out."""
     reader = writer = None
     while True:
         try:
@@ -212,6 +214,44 @@ def drain(trigger_id: str, timeout: float) -> dict[str, float]:
         time.sleep(1)
 
 
+def run_baseline(args: argparse.Namespace) -> str:
+    """req/s and p99 of a bare Django view inserting one row, and of the same plus a send."""
+    import psycopg
+
+    table = "bench_webhook_baseline"  # benchmarks/webhook_baseline_urls.py
+
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, "
+                     "body jsonb, at timestamptz DEFAULT now())")
+        conn.execute(f"TRUNCATE {table}")
+    port = free_port()
+    logs = ROOT / "var" / "bench"
+    logs.mkdir(parents=True, exist_ok=True)
+    web = start([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
+                 "-w", str(args.web_workers), "-k", "gthread", "--threads", str(args.threads),
+                 "--keep-alive", "30", "--backlog", "2048"], logs / "webhook_baseline.log",
+                settings="benchmarks.webhook_baseline")
+    lines = []
+    try:
+        wait_http(port)
+        for path in ("/bench/insert", "/bench/insert-send"):
+            asyncio.run(load(port, path, min(500, args.requests), args.concurrency))
+            results, elapsed = asyncio.run(load(port, path, args.requests, args.concurrency))
+            latencies = sorted(r[1] * 1000 for r in results)
+            ok = sum(1 for r in results if r[0] == 202)
+            lines.append(f"baseline {path}: {len(results) / elapsed:,.0f} req/s, "
+                         f"p50 {statistics.median(latencies):.1f} ms, "
+                         f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms, "
+                         f"{ok} x 202\n")
+    finally:
+        stop(web)
+        from config.celery import app as celery_app
+
+        with celery_app.connection_for_write() as conn, contextlib.suppress(Exception):
+            conn.default_channel.queue_purge("bench_baseline")
+    return "".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
@@ -222,18 +262,30 @@ def main() -> int:
     parser.add_argument("--no-worker", action="store_true")
     parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument("--append-results", action="store_true")
+    parser.add_argument("--rows-only", action="store_true",
+                        help="what-if: the accept path without the on-commit Celery send")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first measure a bare insert view and insert + Celery send")
     args = parser.parse_args()
 
+    os.environ.update(service_env())  # before anything reads Django settings
     ensure_database()
+    baseline = run_baseline(args) if args.baseline else ""
     trigger_id, token = setup_trigger()
+    from config.celery import app as celery_app
+
+    # Messages left by an earlier run (a queue never declared has nothing to purge).
+    with celery_app.connection_for_write() as conn, contextlib.suppress(Exception):
+        conn.default_channel.queue_purge("executions")
     port = free_port()
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    web = start([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
+    app = "benchmarks.webhook_rows_only:application" if args.rows_only else "config.wsgi"
+    web = start([sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}",
                  "-w", str(args.web_workers), "-k", "gthread", "--threads", str(args.threads),
                  "--keep-alive", "30", "--backlog", "2048"], logs / "webhook_web.log")
     worker = None
-    if not args.no_worker:
+    if not args.no_worker and not args.rows_only:
         worker = start([sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
                         "executions", "-c", str(args.worker_concurrency), "--loglevel",
                         "WARNING", "--without-gossip", "--without-mingle",
@@ -269,8 +321,10 @@ def main() -> int:
     ok = (check["accepted_without_row"] == 0 and check["rows_not_accepted"] == 0
           and check["execution_rows"] == check["delivery_rows"] == len(accepted) + len(warm)
           and check["distinct_ids"] == len(accepted) + len(warm))
-    report = (f"webhook accept: {len(results)} requests, concurrency {args.concurrency}, "
+    report = baseline + (f"webhook accept: {len(results)} requests, "
+              f"concurrency {args.concurrency}, "
               f"gunicorn {args.web_workers}x{args.threads} gthread, "
+              f"{'ROWS ONLY (no send, what-if), ' if args.rows_only else ''}"
               f"{'worker -c ' + str(args.worker_concurrency) if worker else 'no worker'}\n"
               f"  {rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, statuses {codes}\n"
               f"  durability {'OK' if ok else 'FAILED'}: {check}\n"

@@ -111,6 +111,9 @@ def webhook_targets_forget() -> None:
     _targets.clear()
 
 
+_redis_clients: dict[int, Any] = {}
+
+
 def _window_count(key: str, ttl: int) -> int:
     """Increment a counter that expires with its window: one round trip on Redis."""
     from django.core.cache import caches
@@ -119,7 +122,12 @@ def _window_count(key: str, ttl: int) -> int:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         full = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full, write=True)
+        # One client per process and backend: building one per call (as the cache API
+        # does) costs more than the round trip. Clients are thread-safe over their pool.
+        client = _redis_clients.get(id(backend._cache))
+        if client is None:
+            client = _redis_clients.setdefault(id(backend._cache),
+                                               backend._cache.get_client(write=True))
         pipe = client.pipeline(transaction=False)
         pipe.incr(full)
         pipe.expire(full, ttl, nx=True)
