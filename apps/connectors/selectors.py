@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.connectors.models import Connector, ConnectorOperation
+from apps.connectors.outbound import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetPolicy
 
 
 def _sees_disabled(user: Any) -> bool:
@@ -54,3 +56,33 @@ def connector_category_counts(*, user: Any) -> list[dict[str, Any]]:
         {"value": value, "label": str(label), "count": counts.get(value, 0)}
         for value, label in Connector.Category.choices
     ]
+
+
+def _policy(cls: type, data: Any) -> Any:
+    """Build an outbound policy dataclass from the catalogue's JSON (unknown keys ignored)."""
+    if not data:
+        return None
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def connector_operation_for_run(*, slug: str, key: str) -> dict[str, Any] | None:
+    """What a workflow step needs to call an enabled operation of an enabled connector,
+    including the connector's rate limit, retry and breaker as a TargetPolicy."""
+    operation = (ConnectorOperation.objects.select_related("connector")
+                 .filter(connector__slug=slug, connector__enabled=True, key=key, enabled=True)
+                 .first())
+    if operation is None:
+        return None
+    connector = operation.connector
+    target = TargetPolicy(
+        key=f"connector:{connector.slug}",
+        retry=_policy(RetryPolicy, connector.retry_policy) or RetryPolicy(),
+        rate_limit=_policy(RateLimitPolicy, connector.rate_limit),
+        breaker=_policy(BreakerPolicy, connector.breaker_policy))
+    return {
+        "method": operation.method, "path": operation.path, "base_url": connector.base_url,
+        "parameters_schema": operation.parameters_schema, "body_schema": operation.body_schema,
+        "body_content_type": operation.body_content_type or "application/json",
+        "target": target,
+    }

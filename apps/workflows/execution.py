@@ -26,6 +26,7 @@ from django.utils import timezone
 from apps.blocks.registry import default_registry
 from apps.blocks.sdk import SubWorkflowResult
 from apps.credentials.resolver import outbound_http, secrets_for
+from apps.workflows.block_host import block_services
 from apps.workflows.engine.errors import GraphInvalid
 from apps.workflows.engine.graph import Plan, build_plan
 from apps.workflows.engine.memory import InMemoryStepStore
@@ -36,6 +37,7 @@ from apps.workflows.persistence import (
     DatabaseStepStore,
     ExecutionCancelSignal,
     ExecutionResumeSource,
+    relaxed_commit,
 )
 from apps.workflows.services import execution_create, execution_enqueue
 from apps.workspaces.exceptions import InvalidInput
@@ -56,7 +58,8 @@ def execution_run(*, execution_id: Any) -> None:
         return
     heartbeat = _Heartbeat(execution.pk, owner)
     heartbeat.start()
-    store = DatabaseStepStore()
+    first_run = execution.deliveries == 1 and not execution.resumes
+    store = DatabaseStepStore(fresh=str(execution.pk) if first_run else None)
     try:
         outcome = _run_engine(execution, store)
     except Exception as exc:  # an engine bug must still end the execution, not strand it
@@ -72,6 +75,7 @@ def execution_run(*, execution_id: Any) -> None:
 def _claim(execution_id: Any, owner: str) -> Execution | None:
     now = timezone.now()
     with transaction.atomic():
+        relaxed_commit()
         execution = (Execution.objects.select_for_update(of=("self",))
                      .select_related("version", "workflow")
                      .filter(pk=execution_id).first())
@@ -150,12 +154,6 @@ def _run_engine(execution: Execution, store: DatabaseStepStore) -> Outcome:
     return runner.run(plan, request)
 
 
-def block_services(*, workspace_id: Any) -> dict[str, Any]:
-    """Extra host services for blocks. Outbound HTTP and credentials are not here: they are
-    the Runner's own ``http=``/``secrets=`` (ctx.http, ctx.secrets; apps/credentials/resolver)."""
-    return {}
-
-
 def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -> dict[str, Any]:
     """Run one node of the draft against pinned data; nothing is recorded."""
     try:
@@ -181,6 +179,7 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
 def _finish(execution_id: Any, owner: str, outcome: Outcome) -> None:
     now = timezone.now()
     with transaction.atomic():
+        relaxed_commit()
         execution = Execution.objects.select_for_update().filter(pk=execution_id).first()
         if execution is None:  # deleted while it ran (its workflow was deleted)
             return

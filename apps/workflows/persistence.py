@@ -29,6 +29,20 @@ def _block_version(ref: str) -> int:
     return int(version) if version.isdigit() else 1
 
 
+def relaxed_commit() -> None:
+    """Inside a worker-side transaction: commit without waiting for the WAL flush.
+
+    The commit is visible to every other process at once; only a crash of the database
+    server itself could lose the last few hundred milliseconds of it, and then the execution
+    resumes from the checkpoints that survived (steps run again under the same idempotency
+    key). Waiting for the flush costs a disk sync per step. Accepting work (API, webhooks)
+    never uses this: accepted runs are durable.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def step_to_row(execution_id: Any, record: StepRecord) -> ExecutionStep:
     data = record.to_dict()
     node_id, item_key = _split_key(record)
@@ -50,10 +64,11 @@ def row_to_step(row: ExecutionStep) -> StepRecord:
 
 
 class DatabaseStepStore:
-    """StepStore over ExecutionStep rows. Loads all steps of the execution on first use."""
+    """StepStore over ExecutionStep rows. Loads all steps of the execution on first use;
+    `fresh` names executions known to have none yet (a first delivery), which skips that."""
 
-    def __init__(self) -> None:
-        self._cache: dict[str, dict[str, StepRecord]] = {}
+    def __init__(self, *, fresh: str | None = None) -> None:
+        self._cache: dict[str, dict[str, StepRecord]] = {fresh: {}} if fresh else {}
         self._lock = threading.Lock()
         self._thread_connections: list[BaseDatabaseWrapper] = []
 
@@ -70,13 +85,7 @@ class DatabaseStepStore:
 
     def record_step(self, execution_id: str, record: StepRecord) -> None:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # The commit is visible to every other worker at once; only a crash of the
-                # database server itself could lose the last few hundred milliseconds of
-                # checkpoints (then those steps run again under the same idempotency key).
-                # Waiting for the WAL flush instead costs a disk sync per step.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            relaxed_commit()
             ExecutionStep.objects.bulk_create(
                 [step_to_row(execution_id, record)], update_conflicts=True,
                 unique_fields=["execution", "node_id", "item_key"],
@@ -117,8 +126,9 @@ class ExecutionCancelSignal:
     """Reads the cancel flag at step boundaries, at most every `interval` seconds."""
 
     def __init__(self, interval: float = 0.5) -> None:
+        # The claim just read the flag, so the first look is due one interval from now.
         self._interval = interval
-        self._checked_at = 0.0
+        self._checked_at = time.monotonic()
         self._cancelled = False
 
     def is_cancelled(self, execution_id: str) -> bool:

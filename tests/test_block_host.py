@@ -1,0 +1,39 @@
+"""Blocks that need the platform's data reach it through the host services of a real run."""
+
+import pytest
+
+from apps.connectors.models import Connector, ConnectorOperation
+from apps.workflows.block_host import block_services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_connector_operations_come_with_the_connectors_policies(workspace):
+    connector = Connector.objects.create(
+        slug="acme", name="Acme", base_url="https://api.acme.test",
+        rate_limit={"limit": 10, "period": 60.0}, retry_policy={"max_attempts": 2},
+        breaker_policy={"failure_threshold": 3, "reset_timeout": 20.0})
+    ConnectorOperation.objects.create(connector=connector, key="list_items", name="List items",
+                                      method="GET", path="/items/{id}",
+                                      parameters_schema={"type": "object"})
+    ConnectorOperation.objects.create(connector=connector, key="off", name="Off", method="GET",
+                                      path="/off", enabled=False)
+    operations = block_services(workspace_id=workspace.id)["connectors"]
+
+    found = operations.operation("acme", "list_items")
+    assert (found["method"], found["path"], found["base_url"]) == (
+        "GET", "/items/{id}", "https://api.acme.test")
+    target = found["target"]
+    assert target.key == "connector:acme" and target.retry.max_attempts == 2
+    assert (target.rate_limit.limit, target.rate_limit.period) == (10, 60.0)
+    assert target.breaker.failure_threshold == 3
+    assert operations.operation("acme", "off") is None
+    assert operations.operation("nope", "list_items") is None
+
+
+def test_vector_store_is_scoped_to_the_runs_workspace(workspace, other_workspace):
+    mine = block_services(workspace_id=workspace.id)["vectors"]
+    theirs = block_services(workspace_id=other_workspace.id)["vectors"]
+    mine.upsert(collection="docs", items=[{"id": "a", "vector": [1.0, 0.0]}])
+    assert [hit["id"] for hit in mine.query(collection="docs", vector=[1.0, 0.0], top_k=1)] == ["a"]
+    assert theirs.query(collection="docs", vector=[1.0, 0.0], top_k=1) == []
