@@ -56,10 +56,6 @@ def test_no_plaintext_anywhere(api, workspace, settings, every_logger):
     _exercise(api, workspace, settings, every_logger, fail_path="/ok")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "blocks/catalog/_outbound.status_error copies the upstream body into the step error; an "
-    "upstream that echoes the Authorization header leaks it. Fix in the block: pass the snippet "
-    "through ctx.secrets.redact(text, credential_id)."))
 @pytest.mark.django_db(transaction=True)
 def test_no_plaintext_when_the_upstream_echoes_the_credential(api, workspace, settings,
                                                               every_logger):

@@ -206,15 +206,31 @@ def _code(exc: OutboundError) -> str:
             }.get(name, "connection_error")
 
 
-def snippet(response: Any, limit: int = SNIPPET_CHARS) -> str:
-    text: str = response.text
+Redact = Callable[[str], str]
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def redactor(ctx: BlockContext, credential_id: Any) -> Redact:
+    """Masks the credential's secrets in text that is about to be stored (an upstream may
+    echo the Authorization header back in an error page)."""
+    if not credential_id or ctx.secrets is None or not hasattr(ctx.secrets, "redact"):
+        return _unchanged
+    return lambda text: str(ctx.secrets.redact(text, credential_id))
+
+
+def snippet(response: Any, limit: int = SNIPPET_CHARS, redact: Redact = _unchanged) -> str:
+    text: str = redact(response.text)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def status_error(block: str, response: Any, host: str) -> BlockError:
+def status_error(block: str, response: Any, host: str,
+                 redact: Redact = _unchanged) -> BlockError:
     """A non-2xx answer as an error: 5xx, 429 and 408 are worth retrying, other 4xx are not."""
     status = int(response.status)
-    message = f"{block}: {host!r} answered HTTP {status}: {snippet(response)}"
+    message = f"{block}: {host!r} answered HTTP {status}: {snippet(response, redact=redact)}"
     wait = retry_after_s(response.headers.get("retry-after")) if status in (429, 503) else None
     if wait is not None:
         return RetryLater(message, code=f"http_{status}", retry_after=wait)
@@ -226,7 +242,8 @@ def is_json_type(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def decode_body(block: str, response: Any, mode: str, binary_limit: int) -> Any:
+def decode_body(block: str, response: Any, mode: str, binary_limit: int,
+                redact: Redact = _unchanged) -> Any:
     """The body as ``json`` (parsed), ``text``, ``binary`` ({base64, size, content_type}) or
     ``auto`` (JSON when the content type says so, text otherwise)."""
     content_type = str(response.headers.get("content-type", ""))
@@ -240,7 +257,7 @@ def decode_body(block: str, response: Any, mode: str, binary_limit: int) -> Any:
         except ValueError:
             raise BlockError(
                 f"{block}: expected JSON from {host_of(response.url)!r} but got "
-                f"{content_type or 'no content type'}: {snippet(response, 200)}",
+                f"{content_type or 'no content type'}: {snippet(response, 200, redact)}",
                 code="invalid_response") from None
     if mode == "binary":
         if len(response.body) > binary_limit:

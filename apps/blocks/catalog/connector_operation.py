@@ -193,11 +193,12 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         ctx, KEY, str(operation.get("method") or "GET"), url, params=query, headers=headers,
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
         credential_id=config.get("credential_id"), **payload)
+    redact = _outbound.redactor(ctx, config.get("credential_id"))
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
-        raise _outbound.status_error(f"{KEY} {slug}.{key}", response, host)
+        raise _outbound.status_error(f"{KEY} {slug}.{key}", response, host, redact)
     return BlockResult(outputs={
         "status": response.status, "ok": ok,
         "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},
-        "body": _outbound.decode_body(KEY, response, "auto", 0),
+        "body": _outbound.decode_body(KEY, response, "auto", 0, redact),
     })

@@ -104,9 +104,10 @@ def _remote(ctx: BlockContext, config: Mapping[str, Any],
         ctx, KEY, "POST", url, json={"model": config.get("model"), "input": texts},
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 60))),
         credential_id=config.get("credential_id"))
+    redact = _outbound.redactor(ctx, config.get("credential_id"))
     if not 200 <= response.status < 300:
-        raise _outbound.status_error(KEY, response, host)
-    answer = _outbound.decode_body(KEY, response, "json", 0)
+        raise _outbound.status_error(KEY, response, host, redact)
+    answer = _outbound.decode_body(KEY, response, "json", 0, redact)
     try:
         data = sorted(answer["data"], key=lambda item: item.get("index", 0))
         rows = [[float(x) for x in item["embedding"]] for item in data]

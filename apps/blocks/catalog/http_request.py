@@ -143,16 +143,17 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         max_response_bytes=binary_cap if mode == "binary" else None,
         allow_redirects=bool(config.get("follow_redirects", True)),
         **body)
+    redact = _outbound.redactor(ctx, config.get("credential_id"))
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
-        raise _outbound.status_error(KEY, response, _outbound.host_of(url))
+        raise _outbound.status_error(KEY, response, _outbound.host_of(url), redact)
     if mode == "json" and not ok:
         mode = "auto"  # an error page is rarely JSON; do not hide the status behind that
     return BlockResult(outputs={
         "status": response.status,
         "ok": ok,
         "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},
-        "body": _outbound.decode_body(KEY, response, mode, binary_cap),
+        "body": _outbound.decode_body(KEY, response, mode, binary_cap, redact),
         "url": response.url,
         "elapsed_ms": round(response.elapsed * 1000, 1),
     })

@@ -124,9 +124,10 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         ctx, KEY, "POST", url, json=payload,
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 120))),
         credential_id=config.get("credential_id"))
+    redact = _outbound.redactor(ctx, config.get("credential_id"))
     if not 200 <= response.status < 300:
-        raise _outbound.status_error(KEY, response, host)
-    answer = _outbound.decode_body(KEY, response, "json", 0)
+        raise _outbound.status_error(KEY, response, host, redact)
+    answer = _outbound.decode_body(KEY, response, "json", 0, redact)
     try:
         choice = answer["choices"][0]
         message = dict(choice["message"])
