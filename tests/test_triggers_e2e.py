@@ -153,3 +153,27 @@ def test_beat_and_worker_fire_a_schedule_once(celery_worker, workspace, user):
     finally:
         beat.terminate()
         beat.wait(timeout=20)
+
+
+@pytest.mark.worker
+@needs_engine
+@pytest.mark.django_db(transaction=True)
+def test_wait_mode_answers_with_the_webhook_response_block(celery_worker, workspace, user,
+                                                          client):
+    from apps.workflows.services import workflow_create, workflow_publish
+
+    graph = {"nodes": [
+        {"id": "hook", "type": "webhook_trigger", "position": {"x": 0, "y": 0},
+         "data": {"config": {"response": {"mode": "wait", "timeout_s": 25}}}},
+        {"id": "reply", "type": "webhook_response", "position": {"x": 240, "y": 0},
+         "data": {"config": {"status": 201, "headers": {"X-Greeting": "yes"},
+                             "body": {"hello": "{{ trigger.body.name }}"}}}},
+    ], "edges": [{"id": "e1", "source": "hook", "target": "reply"}]}
+    workflow = workflow_create(workspace=workspace, name="reply", graph=graph, created_by=user)
+    workflow_publish(workflow=workflow, published_by=user)
+    trigger = Trigger.objects.get(workflow=workflow)
+    response = client.post(f"/hooks/{trigger.webhook_token}", {"name": "Ada"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"hello": "Ada"}
+    assert response["X-Greeting"] == "yes"

@@ -317,3 +317,47 @@ def test_wait_mode_times_out_with_202(client, workspace, user):
     assert response.status_code == 202
     assert time.monotonic() - started >= 0.2
     assert response.json()["execution_id"]
+
+
+def test_single_method_shorthand_from_the_architecture_example(client, workspace, user):
+    trigger = make_hook(workspace, user, method="PUT")
+    assert trigger.config["methods"] == ["PUT"]
+    assert client.put(f"/hooks/{trigger.webhook_token}", b"{}",
+                      content_type="application/json").status_code == 202
+    assert post(client, trigger, b"{}").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wait_mode_answers_with_the_webhook_response_step(client, workspace, user):
+    """The engine contract, played by writing the step row a worker would write."""
+    import threading
+
+    from django.db import connection
+
+    from apps.workflows.models import ExecutionStep
+
+    trigger = make_hook(workspace, user, response={"mode": "wait", "timeout_s": 5})
+    found: dict = {}
+
+    def engine() -> None:
+        try:
+            for _ in range(100):
+                execution = Execution.objects.filter(trigger=trigger).first()
+                if execution is not None:
+                    ExecutionStep.objects.create(
+                        execution=execution, node_id="reply", block_type="webhook_response",
+                        status="succeeded", output={"status": 201, "headers": {
+                            "CONTENT-TYPE": "text/csv", "X-Run": "1"}, "body": "a,b\n1,2\n"})
+                    found["id"] = execution.pk
+                    return
+                time.sleep(0.02)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=engine)
+    worker.start()
+    response = post(client, trigger, b"{}")
+    worker.join()
+    assert response.status_code == 201, response.content
+    assert response["Content-Type"] == "text/csv" and response["X-Run"] == "1"
+    assert response.content == b"a,b\n1,2\n"

@@ -40,10 +40,12 @@ class TriggerSpec:
     webhook: bool = False
     # Per-trigger state kept across republishes (the poll cursor), reset by nothing else.
     keeps_cursor: bool = False
+    # Rewrites shorthands before the defaults are applied.
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda config: config)
 
     def resolved(self, config: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The node's config with the schema's defaults filled in."""
-        return defaults_applied(dict(self.config_schema), dict(config or {}))
+        """The node's config with shorthands expanded and the schema's defaults filled in."""
+        return defaults_applied(dict(self.config_schema), self.prepare(dict(config or {})))
 
     def problems(self, config: Mapping[str, Any]) -> Problems:
         """Every problem with a (defaults-applied) config, keyed by a config path."""

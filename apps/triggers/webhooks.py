@@ -293,7 +293,9 @@ def _reply_from_step(output: Any) -> HookReply:
     headers = {str(k): str(v) for k, v in (output.get("headers") or {}).items()
                if str(k).lower() not in ("content-length", "transfer-encoding", "connection")}
     body = output.get("body")
-    content_type = headers.pop("Content-Type", None) or headers.pop("content-type", None)
+    content_type = None
+    for name in [n for n in headers if n.lower() == "content-type"]:
+        content_type = headers.pop(name)
     if isinstance(body, str):
         return HookReply(status, body, content_type=content_type or "text/plain", headers=headers)
     return HookReply(status, body, content_type=content_type or "application/json",

@@ -19,6 +19,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "items": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
             "default": ["POST"],
         },
+        # The one-method shorthand of ARCHITECTURE.md's example; "methods" wins when both.
+        "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
         "verification": {
             "type": "object",
             "additionalProperties": False,

@@ -16,6 +16,13 @@ def check(config: Mapping[str, Any]) -> Problems:
     return {}
 
 
+def prepare(config: dict[str, Any]) -> dict[str, Any]:
+    """``"method": "POST"`` (ARCHITECTURE.md's example) means ``"methods": ["POST"]``."""
+    if "method" in config and "methods" not in config:
+        config["methods"] = [config["method"]]
+    return config
+
+
 SPEC = trigger_registry.register(TriggerSpec(
     kind="webhook", block_type="webhook_trigger", title="Webhook",
-    config_schema=CONFIG_SCHEMA, check=check, webhook=True))
+    config_schema=CONFIG_SCHEMA, check=check, prepare=prepare, webhook=True))
