@@ -47,7 +47,7 @@ def member_api(workspace):
 
 @pytest.fixture(scope="session")
 def _session_worker(django_db_setup, django_db_blocker):
-    """One real worker process for the session: starting one per test costs seconds."""
+    """Holds the worker process of the running test (see tests/worker.SessionWorker)."""
     from tests.worker import SessionWorker, purge_broker
 
     holder = SessionWorker()
@@ -60,7 +60,12 @@ def _session_worker(django_db_setup, django_db_blocker):
 @pytest.fixture
 def celery_worker(_session_worker, transactional_db):
     """A real Celery worker process on the test database and the configured broker."""
-    return _session_worker.ensure()
+    from tests.worker import purge_broker
+
+    purge_broker()  # tasks other tests sent for rows that no longer exist
+    yield _session_worker.ensure()
+    _session_worker.stop(hard=True)  # state lives in the database, which is flushed next
+    purge_broker()
 
 
 @pytest.fixture

@@ -83,8 +83,9 @@ def running_worker(**options: Any) -> Iterator[subprocess.Popen]:
 
 
 class SessionWorker:
-    """The test session's shared worker, which fault tests may stop to have the queue to
-    their own workers; the next test that needs it starts it again."""
+    """The worker of the test that needs one. It is killed when that test ends: a worker left
+    running would go on with the test's delayed messages while later tests flush the
+    database (PostgreSQL's TRUNCATE then deadlocks with the worker's row locks)."""
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
@@ -96,9 +97,9 @@ class SessionWorker:
             self.proc = start_worker(env={"OUTBOUND_ALLOWLIST": "127.0.0.1"})
         return self.proc
 
-    def stop(self) -> None:
+    def stop(self, *, hard: bool = False) -> None:
         if self.proc is not None:
-            stop_worker(self.proc)
+            stop_worker(self.proc, hard=hard)
             self.proc = None
 
 
