@@ -133,11 +133,13 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=4)
     parser.add_argument("--restart-after", type=float, default=90)
     parser.add_argument("--down", type=float, default=15)
+    parser.add_argument("--worker-concurrency", type=int, default=4,
+                        help="worker processes on the triggers queue (ticks and helper ticks)")
     parser.add_argument("--append-results", action="store_true")
     args = parser.parse_args()
 
-    ensure_database()
     os.environ.update(service_env())
+    ensure_database()
     import django
 
     django.setup()
@@ -162,7 +164,8 @@ def main() -> int:
 
     def launch() -> tuple:
         worker = start([sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "triggers",
-                        "-c", "2", "--loglevel", "WARNING", "--without-gossip",
+                        "-c", str(args.worker_concurrency), "--loglevel", "WARNING",
+                        "--without-gossip",
                         "--without-mingle", "--without-heartbeat"], logs / "cron_worker.log")
         beat = start([sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel",
                       "WARNING", "-S", "django_celery_beat.schedulers:DatabaseScheduler",
@@ -203,7 +206,8 @@ def main() -> int:
     ok = result["missed"] == 0 and result["duplicates"] == 0 and result["unexpected"] == 0
     met = ok and result["within_2s"] == 100.0
     report = (f"cron 10k: {args.triggers} active schedule triggers ({len(ZONES)} zones, 10 % every "
-              f"minute, the rest hourly), beat + worker -c 2, run {args.minutes:g} min, "
+              f"minute, the rest hourly), beat + worker -c {args.worker_concurrency}, "
+              f"run {args.minutes:g} min, "
               f"SIGKILL restart across a minute boundary, down {args.down:g} s; "
               f"setup {setup_s:.0f} s\n"
               f"  due {result['expected']}, fired {result['fired']}, missed {result['missed']}, "

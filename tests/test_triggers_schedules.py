@@ -199,3 +199,23 @@ def test_two_schedulers_ticking_at_once_never_fire_a_run_twice(workspace, user):
     if connection.vendor == "postgresql":
         # With SKIP LOCKED both schedulers did part of the work (neither waited for the other).
         assert all(r.claimed for r in results), [r.claimed for r in results]
+
+
+@pytest.mark.django_db
+def test_a_busy_tick_asks_for_one_helper_at_a_time(workspace, user):
+    from django.core.cache import cache
+
+    from apps.triggers.scheduler import MAX_HELPERS, tick_helper_done
+
+    cache.delete("triggers:tick:helpers")
+    t0 = at(2026, 6, 1, 12, 0)
+    for _ in range(5):
+        schedule(workspace, user, "* * * * *", start=t0 - timedelta(seconds=1))
+    result = trigger_tick(now=t0 + timedelta(seconds=1), batch=2, fan_out=True)
+    assert result.fired == 5
+    assert cache.get("triggers:tick:helpers") == 1  # one helper sent (it shares the burst)
+    for minute in range(1, MAX_HELPERS + 3):  # each tick finds a full batch, none finishes
+        trigger_tick(now=t0 + timedelta(minutes=minute, seconds=1), batch=1, fan_out=True)
+    assert cache.get("triggers:tick:helpers") == MAX_HELPERS  # never more in flight
+    tick_helper_done()
+    assert cache.get("triggers:tick:helpers") == MAX_HELPERS - 1

@@ -20,6 +20,7 @@ Policies (schedule config):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -40,7 +41,9 @@ logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 200  # small batches: concurrent ticks share a burst (SKIP LOCKED)
 MAX_DUE_SCAN = 1000  # fire times looked at per trigger and tick (a long outage of a 1-min cron)
-POLL_LEASE = timedelta(minutes=5)  # re-sent if the poll task never reported back
+POLL_LEASE = timedelta(minutes=5)
+MAX_HELPERS = 3  # extra ticks a burst may start (worker processes on the triggers queue)
+HELPER_TTL_S = 30  # re-sent if the poll task never reported back
 UNFINISHED = (Execution.Status.QUEUED, Execution.Status.RUNNING, Execution.Status.WAITING)
 
 
@@ -54,10 +57,17 @@ class TickResult:
     outcomes: Counter = field(default_factory=Counter)
 
 
-def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH) -> TickResult:
-    """Fire every schedule due at ``now`` and send the due polls. Safe to run concurrently."""
+def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH,
+                 fan_out: bool = False) -> TickResult:
+    """Fire every schedule due at ``now`` and send the due polls. Safe to run concurrently.
+
+    With ``fan_out``, a tick that finds a full batch asks for one helper tick (at most
+    ``MAX_HELPERS`` at a time), so a burst at a minute boundary is shared by every worker
+    process of the triggers queue instead of waiting for the next beat.
+    """
     now = now or timezone.now()
     result = TickResult()
+    helped = False
     while True:
         polls: list[str] = []
         with transaction.atomic():
@@ -89,6 +99,8 @@ def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH) -> Ti
                 transaction.on_commit(lambda polls=polls: _send_polls(polls))
         if len(due) < batch:
             break
+        if fan_out and not helped:
+            helped = _ask_for_helper()
     if result.claimed:
         logger.info("triggers.tick", extra={"fired": result.fired, "skipped": result.skipped,
                                              "polls": result.polls})
@@ -104,7 +116,7 @@ def trigger_tick_window(*, budget_s: float = 0.9) -> TickResult:
     the two split the burst with SKIP LOCKED.
     """
     deadline = time.monotonic() + budget_s
-    total = trigger_tick()
+    total = trigger_tick(fan_out=True)
     while True:
         upcoming = (Trigger.objects.filter(is_active=True, next_fire_at__isnull=False,
                                            kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL))
@@ -116,13 +128,39 @@ def trigger_tick_window(*, budget_s: float = 0.9) -> TickResult:
             return total
         if wait > 0:
             time.sleep(wait)
-        result = trigger_tick()
+        result = trigger_tick(fan_out=True)
         total.fired += result.fired
         total.skipped += result.skipped
         total.polls += result.polls
         total.claimed += result.claimed
         if not result.claimed:
             time.sleep(0.02)  # another scheduler holds (or just took) those rows
+
+
+def _ask_for_helper() -> bool:
+    """Send one extra tick unless MAX_HELPERS are already out (a counter in the cache)."""
+    from django.core.cache import cache
+
+    from apps.triggers.tasks import tick_helper_task
+
+    key = "triggers:tick:helpers"
+    cache.add(key, 0, timeout=HELPER_TTL_S)
+    try:
+        if cache.incr(key) > MAX_HELPERS:
+            cache.decr(key)
+            return False
+        tick_helper_task.apply_async(retry=False, expires=HELPER_TTL_S)
+    except Exception:  # the burst still drains through the beat ticks
+        logger.warning("triggers.tick_helper_failed", exc_info=True)
+        return False
+    return True
+
+
+def tick_helper_done() -> None:
+    from django.core.cache import cache
+
+    with contextlib.suppress(ValueError):  # the counter expired meanwhile
+        cache.decr("triggers:tick:helpers")
 
 
 def _save_claimed(triggers: list[Trigger]) -> None:
