@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["BM25", "tokens"]
+__all__ = ["BM25", "plain_tokens", "tokens"]
 
 _STOP = ("a an the of to for in on at by with from and or is are be was were this that "
          "these those it its as i me my we our you your please can could would should will "
@@ -32,6 +32,11 @@ def _stem(word: str) -> str:
     return word
 
 
+def plain_tokens(text: str) -> list[str]:
+    """Lower-cased words, nothing else: the tokenizer of the plain BM25 baseline."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
 def tokens(text: str) -> list[str]:
     words = _WORD.findall(_CAMEL.sub(r"\1 \2", text))
     return [_stem(w) for w in (w.lower() for w in words) if w not in STOP_WORDS]
@@ -40,13 +45,15 @@ def tokens(text: str) -> list[str]:
 class BM25:
     """Okapi BM25 (k1, b) over ``documents``; ``scores(query)`` is one float per document."""
 
-    def __init__(self, documents: Sequence[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, documents: Sequence[str], *, k1: float = 1.2, b: float = 0.75,
+                 tokenize: Callable[[str], list[str]] | None = None) -> None:
+        self.tokenize = tokenize or tokens
         self.size = len(documents)
         counts: list[dict[str, int]] = []
         df: dict[str, int] = defaultdict(int)
         for doc in documents:
             tf: dict[str, int] = defaultdict(int)
-            for token in tokens(doc):
+            for token in self.tokenize(doc):
                 tf[token] += 1
             counts.append(tf)
             for token in tf:
@@ -66,7 +73,7 @@ class BM25:
 
     def scores(self, query: str) -> np.ndarray:
         out = np.zeros(self.size, dtype=np.float32)
-        for token in set(tokens(query)):
+        for token in set(self.tokenize(query)):
             posting = self.postings.get(token)
             if posting is not None:
                 np.add.at(out, posting[0], posting[1])
@@ -76,4 +83,4 @@ class BM25:
         """The summed IDF of the query's terms: how much lexical evidence it can carry. A term
         no document has gets the highest IDF: it is evidence that nothing here matches."""
         unseen = math.log(1 + (self.size + 0.5) / 0.5)
-        return float(sum(self.idf.get(t, unseen) for t in set(tokens(query))))
+        return float(sum(self.idf.get(t, unseen) for t in set(self.tokenize(query))))

@@ -52,7 +52,7 @@ logger = logging.getLogger("apps.routing.router")
 
 _ACTIONS = {
     "c": "create add post insert new register upload send make submit generate invite book "
-         "schedule open start launch publish start",
+         "schedule open publish place",
     "u": "update modify edit change patch replace set rename enable disable move assign "
          "mark reschedule",
     "d": "delete remove destroy cancel unregister revoke erase purge clear drop archive",
@@ -75,10 +75,11 @@ def action_class(text: str, *, query: bool = True) -> str | None:
     table = QUERY_ACTION_OF if query else ROUTE_ACTION_OF
     words = _LETTERS.findall(text.lower())
     for word in words[:3]:
-        if word in table:
-            return table[word]
-        if word.endswith("s") and word[:-1] in table:
-            return table[word[:-1]]
+        for form in (word, word[:-1] if word.endswith("s") else "",
+                     word[:-2] if word.endswith("es") else "",
+                     word[:-3] + "y" if word.endswith("ies") else ""):
+            if form in table:  # "creates", "patches", "modifies"
+                return table[form]
     if query and words and words[0] in _QUESTION_WORDS:
         return "r"  # "what meetings do I have", "which pull requests are open": questions read
     return None
@@ -180,6 +181,7 @@ class RouteIndex:
 
         route_docs = [" ".join((r.name, r.tool, r.description, *r.utterances))
                       for r in self.routes]
+        self.route_docs = route_docs
         self.bm25 = BM25(route_docs)
         conn_docs = [" ".join(info.texts()) for info in self.connectors]
         for i, doc in enumerate(route_docs):
