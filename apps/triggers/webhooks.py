@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 DROPPED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 RESPONSE_BLOCK = "webhook_response"
 WAIT_POLL_S = 0.05
+MAX_ECHO = 1024  # longest challenge echoed back (text/plain, nosniff)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class HookReply:
 # Live targets are kept per process for a moment: the hot path then costs no lookup query.
 # A deactivated or re-configured trigger is seen within TARGET_TTL_S.
 TARGET_TTL_S = 2.0
-_targets: dict[str, tuple[float, HookTarget]] = {}
+_targets: dict[str, tuple[float, HookTarget | None]] = {}
 
 
 def webhook_target(*, token: str, test: bool) -> HookTarget | None:
@@ -79,11 +80,13 @@ def webhook_target(*, token: str, test: bool) -> HookTarget | None:
     if not test:
         cached = _targets.get(token)
         if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+            return cached[1]  # misses are cached too: unknown tokens cost no query each
     lookup = {"test_token": token} if test else {"webhook_token": token, "is_active": True}
     trigger = (Trigger.objects.select_related("workflow").filter(kind=Trigger.Kind.WEBHOOK,
                                                                    **lookup).first())
-    if trigger is None:
+    if trigger is None or (not test and trigger.workflow.published_version_id is None):
+        if not test:
+            _remember(token, None)
         return None
     if test:
         node = next((n for n in (trigger.workflow.graph or {}).get("nodes", [])
@@ -93,17 +96,19 @@ def webhook_target(*, token: str, test: bool) -> HookTarget | None:
             return None
         config = node_config(node, spec)
     else:
-        if trigger.workflow.published_version_id is None:
-            return None
         config = trigger.config
     target = HookTarget(trigger=trigger, config=config, test=test,
                         preset=preset_resolve(config.get("verification") or {}))
     if not test:
         target.secret = trigger_secret(trigger=trigger)
-        if len(_targets) > 10000:
-            _targets.clear()
-        _targets[token] = (time.monotonic() + TARGET_TTL_S, target)
+        _remember(token, target)
     return target
+
+
+def _remember(token: str, target: HookTarget | None) -> None:
+    if len(_targets) > 10000:
+        _targets.clear()
+    _targets[token] = (time.monotonic() + TARGET_TTL_S, target)
 
 
 def webhook_targets_forget() -> None:
@@ -168,9 +173,9 @@ def webhook_challenge(*, target: HookTarget, method: str, query: Mapping[str, st
         if query.get("hub.mode") != "subscribe" or (
                 expected and not hmac.compare_digest(given.encode(), expected.encode())):
             return HookReply(403, {"type": "challenge_failed", "detail": "Verify token mismatch."})
-        return HookReply(200, query["hub.challenge"], content_type="text/plain")
+        return HookReply(200, query["hub.challenge"][:MAX_ECHO], content_type="text/plain")
     if "validation_token" in enabled and "validationToken" in query:
-        return HookReply(200, query["validationToken"], content_type="text/plain")
+        return HookReply(200, query["validationToken"][:MAX_ECHO], content_type="text/plain")
     if ("slack_url_verification" in enabled and isinstance(body, dict)
             and body.get("type") == "url_verification" and "challenge" in body):
         return HookReply(200, {"challenge": body["challenge"]})
