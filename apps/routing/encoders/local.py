@@ -47,6 +47,12 @@ RUNTIMES = ("onnx-int8", "onnx", "torch")
 BATCH_SIZE = 64
 
 
+def _quiet_torch() -> None:
+    # torch logs at INFO from atexit hooks, after test runners and servers closed the stream.
+    for name in ("torch", "torch._dynamo", "torch._subclasses", "torch.onnx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def offline_mode() -> None:
     """Forbid every Hugging Face download in this process (set before their import)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -113,6 +119,7 @@ def _file_lock(path: Path) -> Iterator[None]:
 def export_onnx(model_dir: Path, target: Path, *, quantise: bool) -> Path:
     """Export the packaged weights (mean pooling + L2 norm included) to ``target``."""
     offline_mode()
+    _quiet_torch()
     import torch
     from transformers import AutoModel
 
@@ -215,6 +222,7 @@ class MiniLMEncoder:
         return 256
 
     def _load_torch(self) -> None:
+        _quiet_torch()
         import torch
         from sentence_transformers import SentenceTransformer
 
