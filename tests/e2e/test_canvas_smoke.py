@@ -31,7 +31,8 @@ def _sign_in_open_and_run(base_url: str, username: str, workflow_name: str) -> d
     return seen
 
 
-def test_sign_in_open_the_canvas_and_run(live_server, user, workspace):
+def test_sign_in_open_the_canvas_and_run(live_server, user, workspace, settings):
+    assert settings.SPA_INDEX.exists(), "the canvas is not built: run `make frontend` first"
     workflow = WorkflowFactory(workspace=workspace, name="Browser smoke",
                                graph=copy.deepcopy(SIMPLE_GRAPH))
     seen = in_browser_thread(_sign_in_open_and_run, live_server.url, user.username,
