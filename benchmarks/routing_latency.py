@@ -74,6 +74,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--runtimes", action="store_true", help="also time fp32 and torch")
+    parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
+    parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
     args = parser.parse_args()
 
     setup_django(args.db)
@@ -83,7 +85,7 @@ def main() -> int:
     from apps.routing.evaluation import load_examples
     from apps.routing.services import router_get
 
-    load_routes(EVALSET / "routes.json.gz")
+    load_routes(args.routes)
     router = router_get(force=True)  # encodes whatever is missing, once
     print(f"machine: {machine()}")
     print(f"routes: {len(router.index)}, utterance vectors: {len(router.index.utterances)}, "
@@ -99,7 +101,7 @@ def main() -> int:
 
     queries = []
     seen = set()
-    for ex in load_examples(EVALSET / "labelled.json.gz"):
+    for ex in load_examples(args.labelled):
         if ex.query not in seen:
             seen.add(ex.query)
             queries.append(ex.query)

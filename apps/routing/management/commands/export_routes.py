@@ -1,7 +1,6 @@
 """manage.py export_routes [--connector SLUG] [--all] [-o FILE]: write route maps as JSON."""
 
 import json
-import sys
 from collections import defaultdict
 from typing import Any
 
@@ -35,7 +34,7 @@ class Command(BaseCommand):
                     if not wanted or m.connector in wanted]
         text = json.dumps(maps if len(maps) != 1 else maps[0], indent=2, ensure_ascii=False)
         if options["output"] == "-":
-            sys.stdout.write(text + "\n")
+            self.stdout.write(text)
         else:
             with open(options["output"], "w", encoding="utf-8") as fh:
                 fh.write(text + "\n")
