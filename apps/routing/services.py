@@ -182,9 +182,19 @@ def router_evaluation_record(*, summary: dict[str, Any], dataset: str,
 
 
 def router_warm() -> None:
-    """Build the router now (worker start), so the first query does not pay for it."""
+    """Build the router now (worker start), so the first query does not pay for it.
+
+    Like a request, a start does not encode a freshly loaded catalogue itself: it queues the
+    one ``routing.prepare_vectors`` task (every worker process starts at once; one encodes).
+    """
+    from apps.routing import conf
+
     started = time.perf_counter()
-    router = router_get()
+    try:
+        router = router_get(max_missing=int(conf.get("ROUTING_MAX_INLINE_ENCODE")))
+    except RouterUnavailable as exc:
+        logger.info("routing.warm_deferred", extra={"reason": exc.detail})
+        return
     router.route("warm up the encoder", use_llm=False)
     logger.info("routing.ready", extra={"routes": len(router.index),
                                         "ms": round((time.perf_counter() - started) * 1000)})

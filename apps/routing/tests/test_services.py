@@ -135,3 +135,15 @@ def test_route_map_delete(route_maps):
     assert services.route_map_delete(connector="slack")
     assert not services.route_map_delete(connector="slack")
     assert not RouteMap.objects.filter(connector="slack").exists()
+
+
+def test_warm_start_defers_a_big_encode_to_one_task(route_maps, settings, counting):
+    from django.core.cache import cache
+
+    settings.ROUTING_MAX_INLINE_ENCODE = 2
+    cache.delete("routing:prepare-queued")
+    services.router_warm()  # 23 texts lack vectors: the start does not encode them
+    assert counting.texts == 0 and cache.get("routing:prepare-queued") == 1
+    settings.ROUTING_MAX_INLINE_ENCODE = 1000
+    services.router_warm()
+    assert counting.texts > 0 and services.router_get().route("post in slack").route
