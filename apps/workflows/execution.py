@@ -321,7 +321,6 @@ def execution_sweep(*, batch: int = 500) -> dict[str, int]:
     SKIP LOCKED and every resend is idempotent (the claim ignores duplicates)."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.EXECUTION_REDISPATCH_AFTER_SECONDS)
-    counts = {}
     with transaction.atomic():
         due = list(Execution.objects.select_for_update(skip_locked=True)
                    .filter(status=S.WAITING, wake_at__lte=now)
