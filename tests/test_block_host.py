@@ -37,3 +37,9 @@ def test_vector_store_is_scoped_to_the_runs_workspace(workspace, other_workspace
     mine.upsert(collection="docs", items=[{"id": "a", "vector": [1.0, 0.0]}])
     assert [hit["id"] for hit in mine.query(collection="docs", vector=[1.0, 0.0], top_k=1)] == ["a"]
     assert theirs.query(collection="docs", vector=[1.0, 0.0], top_k=1) == []
+
+
+def test_the_router_service_routes_and_says_when_it_cannot_run_tools(workspace):
+    router = block_services(workspace_id=workspace.id)["router"]
+    with pytest.raises(LookupError, match="executor"):
+        router.run_agent(connector="github", operation="x", task="t")

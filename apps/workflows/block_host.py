@@ -6,6 +6,7 @@ from typing import Any
 
 from apps.blocks.vectors import VectorStore
 from apps.connectors.selectors import connector_operation_for_run
+from apps.routing.ports import RoutingService
 
 
 class CatalogueOperations:
@@ -37,9 +38,14 @@ class LazyEncoder:
 
 
 def block_services(*, workspace_id: Any) -> dict[str, Any]:
-    """Services for the blocks of one workspace's run."""
+    """Services for the blocks of one workspace's run.
+
+    The router routes; it has no connector-operation executor yet, so the Semantic Router
+    block's `execute` option (the tool-calling agent) answers a clear "no executor" error.
+    """
     return {
         "vectors": VectorStore(workspace_id=workspace_id),
         "encoder": LazyEncoder(),
         "connectors": CatalogueOperations(),
+        "router": RoutingService(),
     }
