@@ -53,12 +53,12 @@ _SHORT_WAIT = timedelta(seconds=10)
 def execution_run(*, execution_id: Any) -> None:
     """Run (or resume) one execution as far as it can go now. Safe to call twice."""
     owner = uuid.uuid4().hex
-    execution = _claim(execution_id, owner)
-    if execution is None:
+    claimed = _claim(execution_id, owner)
+    if claimed is None:
         return
+    execution, first_run = claimed
     heartbeat = _Heartbeat(execution.pk, owner)
     heartbeat.start()
-    first_run = execution.deliveries == 1 and not execution.resumes
     store = DatabaseStepStore(fresh=str(execution.pk) if first_run else None)
     try:
         outcome = _run_engine(execution, store)
@@ -72,7 +72,9 @@ def execution_run(*, execution_id: Any) -> None:
     _finish(execution.pk, owner, outcome)
 
 
-def _claim(execution_id: Any, owner: str) -> Execution | None:
+def _claim(execution_id: Any, owner: str) -> tuple[Execution, bool] | None:
+    """Take the execution for this worker: (the row, whether it never ran before), or None
+    when there is nothing to do now."""
     now = timezone.now()
     with transaction.atomic():
         relaxed_commit()
@@ -95,20 +97,22 @@ def _claim(execution_id: Any, owner: str) -> Execution | None:
             transaction.on_commit(
                 lambda: execution_enqueue(execution_id=execution.pk, countdown=1))
             return None
-        execution.deliveries += 1
-        if execution.deliveries > settings.EXECUTION_MAX_DELIVERIES:
-            _mark_finished(execution, S.FAILED, now, error={
-                "code": "too_many_deliveries",
-                "message": f"Delivered {execution.deliveries - 1} times without finishing; "
-                           "its worker keeps dying."})
-            return None
+        if execution.status == S.RUNNING:  # its lease ran out: the last worker died in it
+            execution.deliveries += 1
+            if execution.deliveries > settings.EXECUTION_MAX_DELIVERIES:
+                _mark_finished(execution, S.FAILED, now, error={
+                    "code": "too_many_deliveries",
+                    "message": f"Its worker died {execution.deliveries - 1} times while "
+                               "running it."})
+                return None
         execution.status = S.RUNNING
         execution.lease_owner = owner
         execution.lease_expires_at = now + timedelta(seconds=settings.EXECUTION_LEASE_SECONDS)
+        first_run = execution.started_at is None
         execution.started_at = execution.started_at or now
         execution.save(update_fields=["status", "lease_owner", "lease_expires_at", "deliveries",
                                       "started_at"])
-    return execution
+    return execution, first_run
 
 
 def _workspace_is_busy(execution: Execution, now: Any) -> bool:

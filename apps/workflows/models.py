@@ -115,6 +115,7 @@ class Execution(models.Model):
     # worker died and the sweep hands the execution to another.
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # How often a worker died while running it (an expired lease found at claim time).
     deliveries = models.PositiveIntegerField(default=0)
     # When the task was last sent; the sweep re-sends work the broker may have lost.
     dispatched_at = models.DateTimeField(default=timezone.now)
