@@ -18,12 +18,9 @@ server, http = shared.server, shared.http  # fixtures
 @pytest.fixture(scope="module")
 def encoder(tmp_path_factory):
     """The routing app's default encoder (all-MiniLM-L6-v2 from the installed package)."""
-    local = pytest.importorskip("apps.routing.encoders.local")
-    pytest.importorskip("sentence_transformers")
-    try:
-        return local.MiniLMEncoder(runtime="torch", cache_dir=tmp_path_factory.mktemp("model"))
-    except Exception as exc:  # the model package is not installed here
-        pytest.skip(f"local encoder unavailable: {exc}")
+    from apps.routing.encoders import local
+
+    return local.MiniLMEncoder(runtime="torch", cache_dir=tmp_path_factory.mktemp("model"))
 
 
 def dot(a, b):
