@@ -262,8 +262,6 @@ def main() -> int:
     parser.add_argument("--no-worker", action="store_true")
     parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument("--append-results", action="store_true")
-    parser.add_argument("--rows-only", action="store_true",
-                        help="what-if: the accept path without the on-commit Celery send")
     parser.add_argument("--baseline", action="store_true",
                         help="first measure a bare insert view and insert + Celery send")
     args = parser.parse_args()
@@ -280,12 +278,11 @@ def main() -> int:
     port = free_port()
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    app = "benchmarks.webhook_rows_only:application" if args.rows_only else "config.wsgi"
-    web = start([sys.executable, "-m", "gunicorn", app, "-b", f"127.0.0.1:{port}",
+    web = start([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
                  "-w", str(args.web_workers), "-k", "gthread", "--threads", str(args.threads),
                  "--keep-alive", "30", "--backlog", "2048"], logs / "webhook_web.log")
     worker = None
-    if not args.no_worker and not args.rows_only:
+    if not args.no_worker:
         worker = start([sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
                         "executions", "-c", str(args.worker_concurrency), "--loglevel",
                         "WARNING", "--without-gossip", "--without-mingle",
@@ -324,7 +321,6 @@ def main() -> int:
     report = baseline + (f"webhook accept: {len(results)} requests, "
               f"concurrency {args.concurrency}, "
               f"gunicorn {args.web_workers}x{args.threads} gthread, "
-              f"{'ROWS ONLY (no send, what-if), ' if args.rows_only else ''}"
               f"{'worker -c ' + str(args.worker_concurrency) if worker else 'no worker'}\n"
               f"  {rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, statuses {codes}\n"
               f"  durability {'OK' if ok else 'FAILED'}: {check}\n"

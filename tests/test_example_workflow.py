@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.workflows.execution import execution_sweep
 from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.runtime.sweep import execution_sweep
 from apps.workspaces.services import api_token_create
 from tests.worker import wait_for
 

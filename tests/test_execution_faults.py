@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from apps.workflows.execution import execution_sweep
 from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.runtime.sweep import execution_sweep
 from apps.workflows.services import execution_create, workflow_publish
 from apps.workflows.tests.factories import WorkflowFactory
 from apps.workspaces.tests.factories import WorkspaceFactory

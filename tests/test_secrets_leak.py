@@ -13,8 +13,8 @@ from apps.connectors.outbound.testing import LocalServer, Reply
 from apps.credentials.crypto import redact
 from apps.credentials.models import Credential
 from apps.credentials.resolver import secrets_for
-from apps.workflows.execution import execution_run
 from apps.workflows.models import Execution, ExecutionLog, ExecutionStep
+from apps.workflows.runtime.run import execution_run
 from apps.workflows.services import execution_create, workflow_export
 from apps.workflows.tests.factories import WorkflowFactory
 from apps.workspaces.models import AuditEvent

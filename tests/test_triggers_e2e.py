@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import socket
 import subprocess
@@ -24,8 +23,6 @@ from apps.triggers.tests.factories import published_workflow
 from apps.workflows.models import Execution
 from tests.worker import ROOT, wait_for, worker_env
 
-ENGINE = importlib.util.find_spec("apps.workflows.execution") is not None
-needs_engine = pytest.mark.skipif(not ENGINE, reason="the execution engine is not there yet")
 
 
 def process_env(**overrides: str) -> dict[str, str]:
@@ -94,18 +91,17 @@ def test_broker_down_still_accepts_and_the_execution_stays_queued(workspace, use
         status, reply, took = send(f"{base}/hooks/{trigger.webhook_token}", body, headers)
         again, duplicate, _ = send(f"{base}/hooks/{trigger.webhook_token}", body, headers)
     assert status == 202, reply
-    # The row is committed before the (failing) send; the send's own connection retries
-    # (about 6 s with redis-py's defaults) delay the answer but never lose the delivery.
-    assert took < 15
+    # The request never touches the broker (the dispatcher thread does, after the commit),
+    # so a dead broker does not delay the answer; it took ~6 s when the request sent.
+    assert took < 2, took
     execution = Execution.objects.get(pk=reply["execution_id"])
-    assert execution.status == Execution.Status.QUEUED  # accepted: the sweep sends it later
+    assert execution.status == Execution.Status.QUEUED  # accepted: a worker claims it later
     assert WebhookDelivery.objects.get(delivery_id="d-1").execution_id == execution.pk
     assert again == 200 and duplicate["execution_id"] == reply["execution_id"]
     assert Execution.objects.count() == 1
 
 
 @pytest.mark.worker
-@needs_engine
 @pytest.mark.django_db(transaction=True)
 def test_webhook_runs_on_a_worker_and_wait_mode_answers_with_the_output(
         celery_worker, workspace, user, client):
@@ -147,16 +143,14 @@ def test_beat_and_worker_fire_a_schedule_once(celery_worker, workspace, user):
         assert fire.outcome == "fired" and fire.execution_id is not None
         time.sleep(3)  # more ticks run meanwhile: none of them fires this minute again
         assert TriggerFire.objects.filter(trigger=trigger, scheduled_for=due).count() == 1
-        if ENGINE:
-            wait_for(lambda: Execution.objects.filter(pk=fire.execution_id,
-                                                      status="succeeded").exists(), timeout=30)
+        wait_for(lambda: Execution.objects.filter(pk=fire.execution_id,
+                                                  status="succeeded").exists(), timeout=30)
     finally:
         beat.terminate()
         beat.wait(timeout=20)
 
 
 @pytest.mark.worker
-@needs_engine
 @pytest.mark.django_db(transaction=True)
 def test_wait_mode_answers_with_the_webhook_response_block(celery_worker, workspace, user,
                                                           client):

@@ -65,7 +65,7 @@ def test_github_docs_vector_is_accepted(client, workspace, user,
     assert execution.input["body"] == "Hello, World!"
     assert execution.input["delivery_id"] == "72d3162e-cc78-11e3-81ab-4c9367dc0958"
     assert "x-hub-signature-256" in execution.input["headers"]
-    assert len(callbacks) == 1  # the task is sent on commit, not before
+    assert len(callbacks) == 1  # workers are told on commit, not before
 
 
 def test_github_hand_computed_signature_and_tampered_body(client, workspace, user):

@@ -35,7 +35,7 @@ from django.utils import timezone
 from apps.triggers import cron
 from apps.triggers.models import Trigger, TriggerFire
 from apps.workflows.models import Execution
-from apps.workflows.services import execution_create
+from apps.workflows.services import executions_create_many
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH,
         if fan_out and not helped:
             helped = _ask_for_helper()
     if result.claimed:
-        logger.info("triggers.tick", extra={"fired": result.fired, "skipped": result.skipped,
+        logger.debug("triggers.tick", extra={"fired": result.fired, "skipped": result.skipped,
                                              "polls": result.polls})
     return result
 
@@ -266,9 +266,12 @@ def _write_fires(fires: list[TriggerFire], now: datetime, result: TickResult) ->
         return
     try:
         with transaction.atomic():  # a conflict below also rolls these executions back
+            runs = []
             for fire in fires:
                 if fire.outcome == TriggerFire.Outcome.FIRED:
                     fire.execution = _execution_for(fire.trigger, fire.scheduled_for, now)
+                    runs.append(fire.execution)
+            executions_create_many(runs=runs)
             TriggerFire.objects.bulk_create(fires)
     except IntegrityError:
         for fire in fires:
@@ -285,10 +288,12 @@ def _write_fires(fires: list[TriggerFire], now: datetime, result: TickResult) ->
 
 
 def _execution_for(trigger: Trigger, scheduled_for: datetime, now: datetime) -> Execution:
+    """The fire's execution, not saved yet (a batch of them is written in one INSERT)."""
     config = trigger.config
-    return execution_create(
-        workflow=trigger.workflow, mode=Execution.Mode.SCHEDULE, trigger=trigger,
-        version=trigger.workflow.published_version,
+    workflow = trigger.workflow
+    return Execution(
+        workspace_id=workflow.workspace_id, workflow=workflow, trigger=trigger,
+        version_id=workflow.published_version_id, mode=Execution.Mode.SCHEDULE,
         input={"scheduled_for": scheduled_for.isoformat(), "fired_at": now.isoformat(),
                "timezone": config.get("timezone", "UTC"), "payload": config.get("payload") or {}})
 
@@ -301,6 +306,7 @@ def _record(trigger: Trigger, scheduled_for: datetime, outcome: str, result: Tic
             execution = None
             if outcome == TriggerFire.Outcome.FIRED:
                 execution = _execution_for(trigger, scheduled_for, now or timezone.now())
+                executions_create_many(runs=[execution])
             TriggerFire.objects.create(trigger=trigger, scheduled_for=scheduled_for,
                                        outcome=outcome, execution=execution)
     except IntegrityError:

@@ -1,9 +1,9 @@
 """Webhook ingest: find the trigger, limit, verify, then accept durably.
 
 Accepting is one database transaction that writes the queued Execution and the
-WebhookDelivery row; the 2xx is sent only after it commits, and the execution's task is
-sent on commit by ``execution_create``. If the broker is down the execution stays queued
-and the execution sweep sends it later: accepting depends on the database alone. A
+WebhookDelivery row; the 2xx is sent only after it commits. Nothing is sent to the broker
+in the request: workers claim queued executions from the database (apps/workflows/runtime),
+so accepting depends on the database alone, also while the broker is down. A
 provider's delivery id is unique per trigger, so a redelivery answers with the first
 delivery's execution instead of starting another run.
 """

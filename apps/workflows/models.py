@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from apps.workspaces.models import Workspace
 
@@ -115,10 +114,8 @@ class Execution(models.Model):
     # worker died and the sweep hands the execution to another.
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
-    # How often a worker died while running it (an expired lease found at claim time).
+    # How often a worker died while running it (an expired lease found by the sweep).
     deliveries = models.PositiveIntegerField(default=0)
-    # When the task was last sent; the sweep re-sends work the broker may have lost.
-    dispatched_at = models.DateTimeField(default=timezone.now)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -134,6 +131,11 @@ class Execution(models.Model):
             models.Index(fields=["workflow", "-created_at"], name="execution_wf_created"),
             models.Index(fields=["status", "wake_at"], name="execution_status_wake"),
             models.Index(fields=["status", "lease_expires_at"], name="execution_status_lease"),
+            # Workers claim the oldest queued row, and count a workspace's running ones.
+            models.Index(fields=["created_at"], condition=models.Q(status="queued"),
+                         name="execution_queued_fifo"),
+            models.Index(fields=["workspace"], condition=models.Q(status="running"),
+                         name="execution_running_ws"),
         ]
 
     @property

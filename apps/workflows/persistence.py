@@ -1,20 +1,23 @@
 """The engine's ports, implemented with the ORM and Django's cache.
 
-Step records are written as they finish (one upsert each), so a redelivered execution
-resumes from them. Engine threads (parallel branches, loop items) write through their own
-database connections; `close_thread_connections` closes those when the execution ends.
+Step records are written as they finish (`DatabaseStepStore` says which wait for a batch),
+so a redelivered execution resumes from them. Engine threads (parallel branches, loop
+items) write through their own database connections; `close_thread_connections` closes
+those when the execution ends.
 """
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from apps.workflows.engine.ports import ResumeSignal
-from apps.workflows.engine.types import StepRecord
+from apps.workflows.engine.types import TERMINAL, StepRecord
 from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.runtime.claim import relaxed_session
 
 _META_FIELDS = ("handles", "park", "variables", "handled", "cached", "lost")
 
@@ -27,20 +30,6 @@ def _split_key(record: StepRecord) -> tuple[str, str]:
 def _block_version(ref: str) -> int:
     _, _, version = ref.rpartition("@")
     return int(version) if version.isdigit() else 1
-
-
-def relaxed_commit() -> None:
-    """Inside a worker-side transaction: commit without waiting for the WAL flush.
-
-    The commit is visible to every other process at once; only a crash of the database
-    server itself could lose the last few hundred milliseconds of it, and then the execution
-    resumes from the checkpoints that survived (steps run again under the same idempotency
-    key). Waiting for the flush costs a disk sync per step. Accepting work (API, webhooks)
-    never uses this: accepted runs are durable.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def step_to_row(execution_id: Any, record: StepRecord) -> ExecutionStep:
@@ -65,10 +54,19 @@ def row_to_step(row: ExecutionStep) -> StepRecord:
 
 class DatabaseStepStore:
     """StepStore over ExecutionStep rows. Loads all steps of the execution on first use;
-    `fresh` names executions known to have none yet (a first delivery), which skips that."""
+    `fresh` names executions known to have none yet (a first delivery), which skips that.
 
-    def __init__(self, *, fresh: str | None = None) -> None:
+    Finished steps of blocks without side effects (`durable(block_ref)` is False) are kept
+    back and written with the next durable step, or at `flush()`, in one statement: a worker
+    that dies before then only makes a resumed run compute them again, which is harmless.
+    Everything else (a step about to call out, a call's result, a wait) is written at once.
+    """
+
+    def __init__(self, *, fresh: str | None = None,
+                 durable: Callable[[str], bool] | None = None) -> None:
         self._cache: dict[str, dict[str, StepRecord]] = {fresh: {}} if fresh else {}
+        self._durable = durable or (lambda block_ref: True)
+        self._pending: dict[tuple[str, str], StepRecord] = {}
         self._lock = threading.Lock()
         self._thread_connections: list[BaseDatabaseWrapper] = []
 
@@ -84,19 +82,28 @@ class DatabaseStepStore:
         return self.steps(execution_id).get(key)
 
     def record_step(self, execution_id: str, record: StepRecord) -> None:
-        with transaction.atomic():
-            relaxed_commit()
-            ExecutionStep.objects.bulk_create(
-                [step_to_row(execution_id, record)], update_conflicts=True,
-                unique_fields=["execution", "node_id", "item_key"],
-                update_fields=["block_type", "block_version", "status", "input", "output",
-                               "error", "attempts", "meta", "started_at", "finished_at"])
         with self._lock:
             self._cache.setdefault(execution_id, {})[record.key] = record
+            self._pending[(execution_id, record.key)] = record
+            if record.status in TERMINAL and not self._durable(record.block):
+                return
+            batch = self._take_pending()
             if threading.current_thread() is not threading.main_thread():
                 opened = connections["default"]
                 if opened not in self._thread_connections:
                     self._thread_connections.append(opened)
+        _write(batch)
+
+    def flush(self) -> None:
+        """Write the steps kept back (the run is about to end or park)."""
+        with self._lock:
+            batch = self._take_pending()
+        _write(batch)
+
+    def _take_pending(self) -> list[tuple[str, StepRecord]]:
+        batch = [(execution_id, record) for (execution_id, _), record in self._pending.items()]
+        self._pending = {}
+        return batch
 
     def close_thread_connections(self) -> None:
         """Close the connections opened by engine threads; the threads are gone by now."""
@@ -108,6 +115,17 @@ class DatabaseStepStore:
                 thread_connection.close()
             finally:
                 thread_connection.dec_thread_sharing()
+
+
+def _write(batch: list[tuple[str, StepRecord]]) -> None:
+    if not batch:
+        return
+    relaxed_session()
+    ExecutionStep.objects.bulk_create(
+        [step_to_row(execution_id, record) for execution_id, record in batch],
+        update_conflicts=True, unique_fields=["execution", "node_id", "item_key"],
+        update_fields=["block_type", "block_version", "status", "input", "output", "error",
+                       "attempts", "meta", "started_at", "finished_at"], batch_size=500)
 
 
 class ExecutionResumeSource:

@@ -1,6 +1,5 @@
 """Writes for workflows: create, save with optimistic concurrency, publish, rollback, import."""
 
-import logging
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,12 +9,11 @@ from django.utils import timezone
 
 from apps.workflows.exceptions import WorkflowNotPublished
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
+from apps.workflows.runtime.dispatch import executions_queued
 from apps.workflows.validation import graph_validate
 from apps.workspaces.exceptions import Conflict, InvalidInput
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import audit_record
-
-logger = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "flowplane.workflow"
 EXPORT_FORMAT_VERSION = 1
@@ -150,8 +148,9 @@ def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | N
     """Write a queued execution and hand it to the workers once the transaction commits.
 
     Runs the given `version`, else the live published version, or the draft when `draft`.
-    Call inside the caller's transaction to make accepting work and recording it one step:
-    if the broker is down the row stays queued and the sweep sends it later.
+    Call inside the caller's transaction to make accepting work and recording it one step.
+    Nothing is sent to the broker here: once the row is committed, a worker claims it
+    (apps/workflows/runtime), so accepting depends on the database alone.
     """
     if draft:
         version, draft_graph = None, workflow.graph
@@ -168,21 +167,22 @@ def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | N
             draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
             parent=parent, parent_step=parent_step, rerun_from_node=rerun_from_node,
             started_by=started_by)
-        transaction.on_commit(lambda: execution_enqueue(execution_id=execution.pk))
+        transaction.on_commit(executions_queued)
     return execution
 
 
-def execution_enqueue(*, execution_id: Any, countdown: float | None = None) -> None:
-    """Send the execution's task. A broker failure is logged, never raised: the row is the
-    truth and the sweep re-sends queued executions."""
-    from apps.workflows.tasks import execute_workflow_task
+def executions_create_many(*, runs: list[Execution]) -> list[Execution]:
+    """Queue many unsaved executions in one INSERT (a burst of schedule fires, say).
 
-    try:
-        execute_workflow_task.apply_async(args=[str(execution_id)], countdown=countdown,
-                                          retry=False)
-    except Exception:  # the broker is transport; the sweep recovers what it lost
-        logger.warning("execution.enqueue_failed", extra={"execution_id": str(execution_id)},
-                       exc_info=True)
+    Inside the caller's transaction, like `execution_create`; each row must name its
+    workspace, workflow and version (published runs only).
+    """
+    if not runs:
+        return runs
+    with transaction.atomic(savepoint=False):
+        created = Execution.objects.bulk_create(runs)
+        transaction.on_commit(executions_queued)
+    return created
 
 
 def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
@@ -230,5 +230,5 @@ def execution_rerun(*, execution: Execution, from_node: str,
             version=execution.version, draft_graph=execution.draft_graph,
             mode=Execution.Mode.RETRY, input=execution.input, trigger=execution.trigger,
             parent=execution, rerun_from_node=from_node, started_by=started_by)
-        transaction.on_commit(lambda: execution_enqueue(execution_id=rerun.pk))
+        transaction.on_commit(executions_queued)
     return rerun

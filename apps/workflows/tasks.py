@@ -1,21 +1,35 @@
-"""Celery entrypoints for executions. Thin: parse the id, call one service."""
+"""Celery entrypoints for executions. Thin: parse the id, call one service.
+
+Execution messages are hints, not work items (apps/workflows/runtime): they are acknowledged
+on receipt, because the work they point at is claimed from the database and an execution
+whose worker dies is handed on by its lease, not by redelivering the message.
+"""
 
 from uuid import UUID
 
 from celery import shared_task
 
 
-@shared_task(name="workflows.execute", bind=True, acks_late=True, reject_on_worker_lost=True,
-             ignore_result=True)
-def execute_workflow_task(self, execution_id: str) -> None:  # type: ignore[no-untyped-def]
-    from apps.workflows.execution import execution_run
+@shared_task(name="workflows.drain", acks_late=False, ignore_result=True)
+def drain_executions_task() -> None:
+    """Run queued executions until none is left."""
+    from apps.workflows.runtime.run import execution_drain
 
-    execution_run(execution_id=UUID(execution_id))
+    execution_drain()
+
+
+@shared_task(name="workflows.wake", acks_late=False, ignore_result=True)
+def wake_execution_task(execution_id: str) -> None:
+    """A short wait is over: queue the execution and run what is queued."""
+    from apps.workflows.runtime.run import execution_drain, execution_wake
+
+    if execution_wake(execution_id=UUID(execution_id)):
+        execution_drain()
 
 
 @shared_task(name="housekeeping.sweep_executions", ignore_result=True, soft_time_limit=60,
              time_limit=90)
 def sweep_executions_task() -> None:
-    from apps.workflows.execution import execution_sweep
+    from apps.workflows.runtime.sweep import execution_sweep
 
     execution_sweep()

@@ -37,7 +37,13 @@ CELERY_TIMEZONE = "UTC"
 # Execution durability and fairness (ARCHITECTURE.md, Execution).
 EXECUTION_LEASE_SECONDS = env.float("EXECUTION_LEASE_SECONDS", default=30.0)
 EXECUTION_MAX_DELIVERIES = env.int("EXECUTION_MAX_DELIVERIES", default=10)
-EXECUTION_REDISPATCH_AFTER_SECONDS = env.float("EXECUTION_REDISPATCH_AFTER_SECONDS", default=30.0)
+# Dispatch (apps/workflows/runtime): at most one drain hint per interval and process; a drain
+# keeps looking this long after the queue ran dry, and hands over after its budget so the
+# worker's other queues get their turn; the sweep sends up to this many hints.
+EXECUTION_WAKE_INTERVAL_SECONDS = env.float("EXECUTION_WAKE_INTERVAL_SECONDS", default=0.1)
+EXECUTION_DRAIN_LINGER_SECONDS = env.float("EXECUTION_DRAIN_LINGER_SECONDS", default=0.25)
+EXECUTION_DRAIN_BUDGET_SECONDS = env.float("EXECUTION_DRAIN_BUDGET_SECONDS", default=5.0)
+EXECUTION_SWEEP_HINTS = env.int("EXECUTION_SWEEP_HINTS", default=4)
 # Running executions per workspace; keep it below the worker concurrency so one
 # workspace's burst cannot occupy every worker slot.
 WORKSPACE_MAX_RUNNING = env.int("WORKSPACE_MAX_RUNNING", default=4)

@@ -34,9 +34,10 @@ from apps.workflows.api.serializers import (
     WorkflowVersionOutput,
 )
 from apps.workflows.api.stream import EventStreamRenderer, execution_event_stream
-from apps.workflows.execution import execution_resume, node_test_run
 from apps.workflows.models import Execution, Workflow
 from apps.workflows.resume import resume_token_read
+from apps.workflows.runtime.run import node_test_run
+from apps.workflows.runtime.subworkflows import execution_resume
 from apps.workflows.validation import graph_issues
 from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
