@@ -24,7 +24,6 @@ from apps.workflows.models import Execution
 from tests.worker import ROOT, wait_for, worker_env
 
 
-
 def process_env(**overrides: str) -> dict[str, str]:
     """The worker environment, pointed at the test database whatever the harness version."""
     from django.db import connection
