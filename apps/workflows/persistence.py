@@ -17,7 +17,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from apps.workflows.engine.ports import ResumeSignal
 from apps.workflows.engine.types import TERMINAL, StepRecord
 from apps.workflows.models import Execution, ExecutionStep
-from apps.workflows.runtime.claim import relaxed_session
+from apps.workflows.runtime.claim import STEP_KEY, relaxed_session
+from apps.workflows.runtime.statements import run_together, upsert
 
 _META_FIELDS = ("handles", "park", "variables", "handled", "cached", "lost")
 
@@ -94,11 +95,11 @@ class DatabaseStepStore:
                     self._thread_connections.append(opened)
         _write(batch)
 
-    def flush(self) -> None:
-        """Write the steps kept back (the run is about to end or park)."""
+    def take_pending(self) -> list[ExecutionStep]:
+        """The steps kept back, as rows for the statement that ends or parks the run."""
         with self._lock:
-            batch = self._take_pending()
-        _write(batch)
+            return [step_to_row(execution_id, record)
+                    for execution_id, record in self._take_pending()]
 
     def _take_pending(self) -> list[tuple[str, StepRecord]]:
         batch = [(execution_id, record) for (execution_id, _), record in self._pending.items()]
@@ -118,14 +119,14 @@ class DatabaseStepStore:
 
 
 def _write(batch: list[tuple[str, StepRecord]]) -> None:
-    if not batch:
-        return
     relaxed_session()
-    ExecutionStep.objects.bulk_create(
-        [step_to_row(execution_id, record) for execution_id, record in batch],
-        update_conflicts=True, unique_fields=["execution", "node_id", "item_key"],
-        update_fields=["block_type", "block_version", "status", "input", "output", "error",
-                       "attempts", "meta", "started_at", "finished_at"], batch_size=500)
+    for start in range(0, len(batch), _BATCH):
+        rows = [step_to_row(execution_id, record)
+                for execution_id, record in batch[start:start + _BATCH]]
+        run_together([upsert(rows, unique=STEP_KEY)])
+
+
+_BATCH = 500  # rows per INSERT: a loop of thousands of items is written in slices
 
 
 class ExecutionResumeSource:

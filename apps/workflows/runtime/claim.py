@@ -1,36 +1,40 @@
-"""Claiming and finishing executions: one statement each.
+"""Claiming and finishing executions: one round trip each.
 
 `execution_claim` takes the oldest queued execution (or a given one) whose workspace runs
 fewer than `WORKSPACE_MAX_RUNNING` executions, marks it running under a fresh lease and
 returns the row, all in one `UPDATE ... RETURNING`. Concurrent workers skip rows another
 claim holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time). With a
-cap, claims on PostgreSQL also take one transaction-scoped advisory lock first, so that each
-claim's statement sees every claim before it and the cap is exact (the lock is held for one
-short statement).
+cap, claims on PostgreSQL take a transaction-scoped advisory lock in the same round trip, so
+each claim's UPDATE sees every claim before it and the cap is exact.
 
-`execution_finish` and `execution_park` write the outcome with one `UPDATE` guarded by the
-lease owner: a worker that lost its lease (the sweep handed the run to another) writes nothing.
+`execution_finish` and `execution_park` write the last step checkpoints and the outcome
+together, the outcome guarded by the lease owner: a worker that lost its lease (the sweep
+handed the run to another) does not overwrite what the new owner does.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from apps.workflows.models import Execution, Workflow, WorkflowVersion
+from apps.workflows.models import Execution, ExecutionStep, Workflow, WorkflowVersion
+from apps.workflows.runtime.statements import Statement, from_row, run_together, upsert
 
 logger = logging.getLogger(__name__)
 
 S = Execution.Status
 # Any constant works: it names the one advisory lock that serialises capped claims.
 _CLAIM_LOCK = 0x666C6F77
+STEP_KEY = ("execution", "node_id", "item_key")
 
 
 @dataclass
@@ -62,7 +66,9 @@ def relaxed_session() -> None:
     connection.flowplane_relaxed = connection.connection  # type: ignore[attr-defined]
 
 
-def _claim_sql(*, by_id: bool, capped: bool) -> str:
+@lru_cache(maxsize=4)
+def _claim_sql(*, by_id: bool, capped: bool) -> tuple[str, list[str]]:
+    """The claim's UPDATE and the names of its parameters, in order."""
     qn = connection.ops.quote_name
     table = qn(Execution._meta.db_table)
     workflows = qn(Workflow._meta.db_table)
@@ -73,7 +79,7 @@ def _claim_sql(*, by_id: bool, capped: bool) -> str:
            ) if capped else ""
     lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     # Only model identifiers are formatted in; every value is a parameter.
-    return f"""
+    sql = f"""
         UPDATE {table} SET status = %(running)s, lease_owner = %(owner)s,
                lease_expires_at = %(lease)s, started_at = COALESCE(started_at, %(now)s)
         WHERE id = (SELECT c.id FROM {table} c WHERE {pick} {cap}
@@ -82,6 +88,9 @@ def _claim_sql(*, by_id: bool, capped: bool) -> str:
           (SELECT w.name FROM {workflows} w WHERE w.id = workflow_id) AS workflow_name,
           (SELECT v.number FROM {versions} v WHERE v.id = version_id) AS version_number
     """  # noqa: S608
+    # Positional parameters, so that the statement can be sent together with others.
+    named = re.findall(r"%\((\w+)\)s", sql)
+    return re.sub(r"%\(\w+\)s", "%s", sql), named
 
 
 def execution_claim(*, owner: str, execution_id: Any = None) -> Claimed | None:
@@ -97,29 +106,32 @@ def execution_claim(*, owner: str, execution_id: Any = None) -> Claimed | None:
         "id": None if execution_id is None else Execution._meta.pk.get_db_prep_value(
             execution_id, connection),
     }
-    sql = _claim_sql(by_id=execution_id is not None, capped=cap > 0)
-    serialise = cap > 0 and connection.vendor == "postgresql"
-    with transaction.atomic() if serialise else contextlib.nullcontext():
-        if serialise:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
-        rows = list(Execution.objects.raw(sql, params))
+    statements: list[Statement] = []
+    if cap > 0 and connection.vendor == "postgresql":
+        # Held until this one transaction ends, so each claim's UPDATE sees every claim
+        # before it (an exact cap) at the cost of no extra round trip.
+        statements.append(("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK]))
+    sql, named = _claim_sql(by_id=execution_id is not None, capped=cap > 0)
+    statements.append((sql, [params[name] for name in named]))
+    columns, rows = run_together(statements)
     if not rows:
         return None
-    execution = rows[0]
+    execution = from_row(Execution, columns, rows[0])
     return Claimed(execution=execution, owner=owner, first_run=execution.started_at == now,
                    workflow_name=execution.workflow_name,  # type: ignore[attr-defined]
                    version_number=execution.version_number)  # type: ignore[attr-defined]
 
 
 def execution_finish(*, claimed: Claimed, status: str, output: Any = None,
-                     error: dict[str, Any] | None = None) -> bool:
-    """Record the end of a run this worker holds; False if its lease was lost meanwhile."""
+                     error: dict[str, Any] | None = None,
+                     steps: Sequence[ExecutionStep] = ()) -> bool:
+    """Write the last step checkpoints and the end of a run this worker holds, together;
+    False if its lease was lost meanwhile (the outcome is then not written)."""
     now = timezone.now()
     execution = claimed.execution
-    done = Execution.objects.filter(pk=execution.pk, lease_owner=claimed.owner).update(
-        status=status, output=output, error=error, finished_at=now, wake_at=None,
-        lease_owner="", lease_expires_at=None)
+    done = _guarded_update(claimed, steps, status=status, output=output, error=error,
+                           finished_at=now, wake_at=None, lease_owner="",
+                           lease_expires_at=None)
     if not done:
         logger.warning("execution.lease_lost", extra={"execution_id": str(execution.pk)})
         return False
@@ -129,11 +141,26 @@ def execution_finish(*, claimed: Claimed, status: str, output: Any = None,
     return True
 
 
-def execution_park(*, claimed: Claimed, wake_at: datetime | None) -> bool:
+def execution_park(*, claimed: Claimed, wake_at: datetime | None,
+                   steps: Sequence[ExecutionStep] = ()) -> bool:
     """Park a run this worker holds until `wake_at` (or a resume); False if its lease was lost."""
-    return bool(Execution.objects.filter(
-        pk=claimed.execution.pk, lease_owner=claimed.owner).update(
-        status=S.WAITING, wake_at=wake_at, lease_owner="", lease_expires_at=None))
+    return _guarded_update(claimed, steps, status=S.WAITING, wake_at=wake_at, lease_owner="",
+                           lease_expires_at=None)
+
+
+def _guarded_update(claimed: Claimed, steps: Sequence[ExecutionStep], **values: Any) -> bool:
+    qn = connection.ops.quote_name
+    meta = Execution._meta
+    fields = [meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    sql = (f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 (model identifiers)
+           f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('lease_owner').column)} = %s "
+           f"RETURNING {qn(meta.pk.column)}")
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    params += [meta.pk.get_db_prep_value(claimed.execution.pk, connection), claimed.owner]
+    statements = [upsert(steps, unique=STEP_KEY)] if steps else []
+    _, rows = run_together([*statements, (sql, params)])
+    return bool(rows)
 
 
 def _log_finished(execution: Execution, workflow_name: str, now: datetime) -> None:

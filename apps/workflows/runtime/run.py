@@ -29,7 +29,7 @@ from apps.workflows.engine.graph import Plan, build_plan
 from apps.workflows.engine.memory import InMemoryStepStore
 from apps.workflows.engine.runner import Runner
 from apps.workflows.engine.types import Outcome, RunRequest, StepError
-from apps.workflows.models import Execution, Workflow, WorkflowVersion
+from apps.workflows.models import Execution, ExecutionStep, Workflow, WorkflowVersion
 from apps.workflows.persistence import (
     DatabaseStepStore,
     ExecutionCancelSignal,
@@ -107,10 +107,9 @@ def execution_run_claimed(claimed: Claimed) -> None:
     finally:
         store.close_thread_connections()
     try:
-        # If these writes fail (the database is away) the lease runs out and the sweep
+        # If this write fails (the database is away) the lease runs out and the sweep
         # queues the run again; it resumes from the checkpoints that were written.
-        store.flush()
-        _record_outcome(claimed, outcome)
+        _record_outcome(claimed, outcome, store.take_pending())
     finally:
         lease_keeper.release(claimed.owner)
 
@@ -123,16 +122,17 @@ def _durable(block_ref: str) -> bool:
     return block is None or block.spec.side_effects
 
 
-def _record_outcome(claimed: Claimed, outcome: Outcome) -> None:
+def _record_outcome(claimed: Claimed, outcome: Outcome, steps: list[ExecutionStep]) -> None:
     if outcome.status == "waiting":
-        if execution_park(claimed=claimed, wake_at=outcome.wake_at) and \
+        if execution_park(claimed=claimed, wake_at=outcome.wake_at, steps=steps) and \
                 outcome.wake_at is not None:
             _wake_soon(claimed.execution.pk, outcome.wake_at)
         return
     status = _OUTCOME_STATUS[outcome.status]
     output = outcome.output if outcome.status == "succeeded" else None
     error = outcome.error.to_dict() if outcome.error else None
-    if execution_finish(claimed=claimed, status=status, output=output, error=error):
+    if execution_finish(claimed=claimed, status=status, output=output, error=error,
+                        steps=steps):
         _tell_parent(claimed.execution)
 
 
