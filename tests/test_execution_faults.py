@@ -160,3 +160,36 @@ def test_a_quick_run_finishes_while_another_workspace_bursts(server, user, works
     assert quick_run.status == "succeeded"
     assert burst_left >= 3  # the quick run did not queue behind the burst
     assert quick_latency < 6, quick_latency
+
+
+def test_a_backlog_drains_across_worker_processes_with_each_run_once(server, user, workspace):
+    """Runs queued before any worker exists are claimed by two worker processes from the
+    database: every run ends once, its outbound call made once (counted by idempotency key
+    on the server), and no run was handed out twice."""
+    graph = {"nodes": [node("start", "manual_trigger"),
+                       node("call", "http_request", url=f"{server.url}/count",
+                            idempotency_header="Idempotency-Key"),
+                       node("after", "transform", mapping={"n": "{{ trigger.n }}"})],
+             "edges": [{"id": "a", "source": "start", "target": "call"},
+                       {"id": "b", "source": "call", "target": "after"}]}
+    workflow = WorkflowFactory(workspace=workspace, graph=graph)
+    workflow_publish(workflow=workflow, published_by=user)
+    workflow.refresh_from_db()
+    backlog = [execution_create(workflow=workflow, mode="api", input={"n": i})
+               for i in range(120)]
+
+    worker = start_worker(concurrency=2, env={**WORKER_ENV, "WORKSPACE_MAX_RUNNING": "0"})
+    try:
+        execution_sweep()  # the hints of the accepting process went to no worker yet
+        wait_for(lambda: not Execution.objects.filter(
+            pk__in=[e.pk for e in backlog]).exclude(status__in=Execution.FINISHED).exists(),
+            timeout=90, interval=0.5)
+    finally:
+        stop_worker(worker)
+
+    runs = Execution.objects.filter(pk__in=[e.pk for e in backlog])
+    assert {(e.status, e.deliveries) for e in runs} == {("succeeded", 0)}
+    assert sorted(e.output["n"] for e in runs) == list(range(120))
+    assert ExecutionStep.objects.filter(execution__in=runs).count() == 3 * 120
+    keys = [key for path, key in server.requests if path == "/count"]
+    assert sorted(keys) == sorted(f"{e.pk}:call" for e in backlog)  # each call exactly once
