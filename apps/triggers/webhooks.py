@@ -11,6 +11,7 @@ delivery's execution instead of starting another run.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import json
 import logging
@@ -23,7 +24,7 @@ from urllib.parse import parse_qsl
 
 import jmespath
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.triggers.models import Trigger, WebhookDelivery
@@ -32,7 +33,7 @@ from apps.triggers.registry import trigger_registry
 from apps.triggers.services import node_config, trigger_secret
 from apps.triggers.signatures import verify
 from apps.workflows.models import Execution, ExecutionStep
-from apps.workflows.services import execution_create
+from apps.workflows.services import execution_build, executions_create_many
 
 logger = logging.getLogger(__name__)
 
@@ -247,13 +248,16 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
         "received_at": timezone.now().isoformat(),
         "test": target.test,
     }
+    execution = execution_build(
+        workflow=trigger.workflow, draft=target.test, trigger=trigger, input=payload,
+        mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK)
+    delivery = WebhookDelivery(trigger=trigger, delivery_id=key, execution=execution,
+                               test=target.test)
     try:
-        with transaction.atomic():
-            execution = execution_create(
-                workflow=trigger.workflow, draft=target.test, trigger=trigger, input=payload,
-                mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK)
-            WebhookDelivery.objects.create(trigger=trigger, delivery_id=key, execution=execution,
-                                           test=target.test)
+        # Both rows in one round trip and one transaction; inside a caller's transaction a
+        # savepoint keeps it usable after a duplicate delivery id.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            executions_create_many(runs=[execution], also=[delivery])
     except IntegrityError:
         if key is None:
             raise

@@ -1,15 +1,17 @@
 """Writes for workflows: create, save with optimistic concurrency, publish, rollback, import."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Model
 from django.utils import timezone
 
 from apps.workflows.exceptions import WorkflowNotPublished
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workflows.runtime.dispatch import executions_queued
+from apps.workflows.runtime.statements import insert, run_together
 from apps.workflows.validation import graph_validate
 from apps.workspaces.exceptions import Conflict, InvalidInput
 from apps.workspaces.models import Workspace
@@ -140,18 +142,13 @@ def workflow_delete(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
         workflow.delete()
 
 
-def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | None = None,
-                     version: WorkflowVersion | None = None, draft: bool = False,
-                     trigger: Any = None, parent: Execution | None = None,
-                     parent_step: str = "", rerun_from_node: str = "",
-                     started_by: AbstractBaseUser | None = None) -> Execution:
-    """Write a queued execution and hand it to the workers once the transaction commits.
-
-    Runs the given `version`, else the live published version, or the draft when `draft`.
-    Call inside the caller's transaction to make accepting work and recording it one step.
-    Nothing is sent to the broker here: once the row is committed, a worker claims it
-    (apps/workflows/runtime), so accepting depends on the database alone.
-    """
+def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | None = None,
+                    version: WorkflowVersion | None = None, draft: bool = False,
+                    trigger: Any = None, parent: Execution | None = None,
+                    parent_step: str = "", rerun_from_node: str = "",
+                    started_by: AbstractBaseUser | None = None) -> Execution:
+    """A queued execution, not saved yet: the given `version`, else the live published
+    version, or the draft when `draft` (its graph frozen on the row)."""
     if draft:
         version, draft_graph = None, workflow.graph
     else:
@@ -159,30 +156,40 @@ def execution_create(*, workflow: Workflow, mode: str, input: dict[str, Any] | N
         draft_graph = None
         if version is None:
             raise WorkflowNotPublished("The workflow has no published version to run.")
-    # No savepoint: inside the caller's transaction a failure here fails the whole accept,
-    # which is what the caller wants, and a savepoint costs two round trips per run.
-    with transaction.atomic(savepoint=False):
-        execution = Execution.objects.create(
-            workspace_id=workflow.workspace_id, workflow=workflow, version=version,
-            draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
-            parent=parent, parent_step=parent_step, rerun_from_node=rerun_from_node,
-            started_by=started_by)
-        transaction.on_commit(executions_queued)
-    return execution
+    return Execution(workspace_id=workflow.workspace_id, workflow=workflow, version=version,
+                     draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
+                     parent=parent, parent_step=parent_step,
+                     rerun_from_node=rerun_from_node, started_by=started_by)
 
 
-def executions_create_many(*, runs: list[Execution]) -> list[Execution]:
-    """Queue many unsaved executions in one INSERT (a burst of schedule fires, say).
+def execution_create(**fields: Any) -> Execution:
+    """Write a queued execution (`execution_build`'s arguments); workers are told once the
+    transaction commits.
 
-    Inside the caller's transaction, like `execution_create`; each row must name its
-    workspace, workflow and version (published runs only).
+    Call inside the caller's transaction to make accepting work and recording it one step.
+    Nothing is sent to the broker here: once the row is committed, a worker claims it
+    (apps/workflows/runtime), so accepting depends on the database alone.
+    """
+    return executions_create_many(runs=[execution_build(**fields)])[0]
+
+
+def executions_create_many(*, runs: list[Execution], also: Sequence[Model] = ()) -> list[Execution]:
+    """Write built executions, and `also` rows of other models (a webhook delivery), in one
+    round trip; workers are told once the transaction commits.
+
+    One statement per model rather than the ORM's create(): the accept path is the
+    platform's hottest, and a burst of schedule fires becomes one INSERT.
     """
     if not runs:
         return runs
-    with transaction.atomic(savepoint=False):
-        created = Execution.objects.bulk_create(runs)
-        transaction.on_commit(executions_queued)
-    return created
+    statements = [insert(runs)]
+    for model in dict.fromkeys(type(row) for row in also):
+        statements.append(insert([row for row in also if type(row) is model]))
+    run_together(statements)
+    for row in [*runs, *also]:
+        row._state.adding = False
+    transaction.on_commit(executions_queued)
+    return runs
 
 
 def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
@@ -224,11 +231,9 @@ def execution_rerun(*, execution: Execution, from_node: str,
     if from_node and from_node not in node_ids:
         raise InvalidInput(f"Node {from_node!r} is not in the executed graph.",
                            fields={"from_node": ["Unknown node id."]})
-    with transaction.atomic():
-        rerun = Execution.objects.create(
-            workspace_id=execution.workspace_id, workflow_id=execution.workflow_id,
-            version=execution.version, draft_graph=execution.draft_graph,
-            mode=Execution.Mode.RETRY, input=execution.input, trigger=execution.trigger,
-            parent=execution, rerun_from_node=from_node, started_by=started_by)
-        transaction.on_commit(executions_queued)
-    return rerun
+    rerun = Execution(
+        workspace_id=execution.workspace_id, workflow_id=execution.workflow_id,
+        version=execution.version, draft_graph=execution.draft_graph,
+        mode=Execution.Mode.RETRY, input=execution.input, trigger=execution.trigger,
+        parent=execution, rerun_from_node=from_node, started_by=started_by)
+    return executions_create_many(runs=[rerun])[0]

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.db.models.fields import AutoFieldMixin
 
 Statement = tuple[str, list[Any]]
 
@@ -39,22 +40,35 @@ def _result(cursor: Any) -> tuple[list[str], list[tuple]]:
     return [column[0] for column in cursor.description], cursor.fetchall()
 
 
+def insert(rows: Sequence[Model]) -> Statement:
+    """INSERT of new rows of one model (auto-increment keys are left to the database)."""
+    sql, params, _ = _insert(rows)
+    return sql, params
+
+
 def upsert(rows: Sequence[Model], *, unique: Sequence[str]) -> Statement:
-    """INSERT ... ON CONFLICT (unique) DO UPDATE every other column, for unsaved rows."""
-    meta = rows[0]._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    """INSERT ... ON CONFLICT (unique) DO UPDATE every other column."""
+    sql, params, fields = _insert(rows)
     qn = connection.ops.quote_name
-    unique_columns = [meta.get_field(name).column for name in unique]
-    columns = ", ".join(qn(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    unique_columns = [rows[0]._meta.get_field(name).column for name in unique]
     updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}" for f in fields
                         if f.column not in unique_columns)
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608 (model identifiers)
-           + ", ".join([one] * len(rows))
-           + f" ON CONFLICT ({', '.join(qn(c) for c in unique_columns)}) DO UPDATE SET {updates}")
-    params = [f.get_db_prep_save(getattr(row, f.attname), connection)
+    conflict = ", ".join(qn(column) for column in unique_columns)
+    return f"{sql} ON CONFLICT ({conflict}) DO UPDATE SET {updates}", params
+
+
+def _insert(rows: Sequence[Model]) -> tuple[str, list[Any], list[Field]]:
+    meta = rows[0]._meta
+    fields = [f for f in meta.concrete_fields
+              if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+    qn = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (model identifiers)
+           f"VALUES {', '.join([one] * len(rows))}")
+    # pre_save fills what the ORM would (auto_now_add timestamps).
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection)
               for row in rows for f in fields]
-    return sql, params
+    return sql, params, fields
 
 
 def from_row(model: type[Model], columns: list[str], row: tuple) -> Model:
