@@ -149,18 +149,24 @@ def execution_park(*, claimed: Claimed, wake_at: datetime | None,
 
 
 def _guarded_update(claimed: Claimed, steps: Sequence[ExecutionStep], **values: Any) -> bool:
-    qn = connection.ops.quote_name
+    sql = _guarded_update_sql(tuple(values))
     meta = Execution._meta
-    fields = [meta.get_field(name) for name in values]
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    sql = (f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 (model identifiers)
-           f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('lease_owner').column)} = %s "
-           f"RETURNING {qn(meta.pk.column)}")
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    params = [meta.get_field(name).get_db_prep_save(value, connection)
+              for name, value in values.items()]
     params += [meta.pk.get_db_prep_value(claimed.execution.pk, connection), claimed.owner]
     statements = [upsert(steps, unique=STEP_KEY)] if steps else []
     _, rows = run_together([*statements, (sql, params)])
     return bool(rows)
+
+
+@lru_cache(maxsize=8)
+def _guarded_update_sql(names: tuple[str, ...]) -> str:
+    qn = connection.ops.quote_name
+    meta = Execution._meta
+    assignments = ", ".join(f"{qn(meta.get_field(name).column)} = %s" for name in names)
+    return (f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 (model identifiers)
+            f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('lease_owner').column)} = %s "
+            f"RETURNING {qn(meta.pk.column)}")
 
 
 def _log_finished(execution: Execution, workflow_name: str, now: datetime) -> None:

@@ -9,18 +9,31 @@ them one after another inside one transaction: it is a local file, there is no r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.fields import AutoFieldMixin
+from django.db.models.options import Options
 
 Statement = tuple[str, list[Any]]
 
 
+def _db() -> BaseDatabaseWrapper:
+    # `django.db.connection` is a proxy that looks the wrapper up on every attribute; these
+    # loops touch it per field and row, so they take the wrapper once.
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def run_together(statements: Sequence[Statement]) -> tuple[list[str], list[tuple]]:
     """Run the statements as one transaction; the columns and rows of the last one."""
+    connection = _db()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("; ".join(sql for sql, _ in statements),
@@ -35,9 +48,10 @@ def run_together(statements: Sequence[Statement]) -> tuple[list[str], list[tuple
 
 
 def _result(cursor: Any) -> tuple[list[str], list[tuple]]:
-    if cursor.description is None:
+    description = cursor.description
+    if description is None:
         return [], []
-    return [column[0] for column in cursor.description], cursor.fetchall()
+    return [column[0] for column in description], cursor.fetchall()
 
 
 def insert(rows: Sequence[Model]) -> Statement:
@@ -46,21 +60,61 @@ def insert(rows: Sequence[Model]) -> Statement:
     return sql, params
 
 
-def upsert(rows: Sequence[Model], *, unique: Sequence[str]) -> Statement:
-    """INSERT ... ON CONFLICT (unique) DO UPDATE every other column."""
-    sql, params, fields = _insert(rows)
-    qn = connection.ops.quote_name
-    unique_columns = [rows[0]._meta.get_field(name).column for name in unique]
-    updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}" for f in fields
-                        if f.column not in unique_columns)
+def upsert(rows: Sequence[Model], *, unique: tuple[str, ...]) -> Statement:
+    """INSERT ... ON CONFLICT (unique) DO UPDATE every other column.
+
+    On PostgreSQL the rows travel as one JSON parameter expanded by
+    `json_populate_recordset`: the statement's text is then the same for any number of rows,
+    so psycopg parses it once, and no per-field adaptation runs in Python.
+    """
+    model = type(rows[0])
+    if _db().vendor == "postgresql":
+        sql, fields = _recordset_upsert_sql(model, unique)
+        return sql, [json.dumps([{f.column: _plain(f.pre_save(row, True)) for f in fields}
+                                 for row in rows])]
+    sql, params, _ = _insert(rows)
+    return sql + _on_conflict(model, unique), params
+
+
+@lru_cache(maxsize=8)
+def _recordset_upsert_sql(model: type[Model], unique: tuple[str, ...]) -> tuple[str, list[Field]]:
+    qn = _db().ops.quote_name
+    fields = _insert_fields(model._meta)
+    columns = ", ".join(qn(f.column) for f in fields)
+    table = qn(model._meta.db_table)
+    sql = (f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (model identifiers)
+           f"FROM json_populate_recordset(NULL::{table}, %s)")
+    return sql + _on_conflict(model, unique), fields
+
+
+@lru_cache(maxsize=8)
+def _on_conflict(model: type[Model], unique: tuple[str, ...]) -> str:
+    qn = _db().ops.quote_name
+    unique_columns = [model._meta.get_field(name).column for name in unique]
+    updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}"
+                        for f in _insert_fields(model._meta) if f.column not in unique_columns)
     conflict = ", ".join(qn(column) for column in unique_columns)
-    return f"{sql} ON CONFLICT ({conflict}) DO UPDATE SET {updates}", params
+    return f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+
+
+def _plain(value: Any) -> Any:
+    """A field's Python value as JSON for json_populate_recordset (JSON fields stay nested)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def _insert_fields(meta: Options) -> list[Field]:
+    return [f for f in meta.concrete_fields
+            if not (f.primary_key and isinstance(f, AutoFieldMixin))]
 
 
 def _insert(rows: Sequence[Model]) -> tuple[str, list[Any], list[Field]]:
+    connection = _db()
     meta = rows[0]._meta
-    fields = [f for f in meta.concrete_fields
-              if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+    fields = _insert_fields(meta)
     qn = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (model identifiers)
@@ -73,14 +127,12 @@ def _insert(rows: Sequence[Model]) -> tuple[str, list[Any], list[Field]]:
 
 def from_row(model: type[Model], columns: list[str], row: tuple) -> Model:
     """A model instance from a raw row (RETURNING *), with the field converters applied."""
+    connection = _db()
     values = dict(zip(columns, row, strict=True))
-    table = model._meta.db_table
     names, converted = [], []
-    for field in model._meta.concrete_fields:
-        col = field.get_col(table)
+    for field, col, converters in _converters(model, connection.vendor):
         value = values[field.column]
-        for convert in [*connection.ops.get_db_converters(col),
-                        *col.get_db_converters(connection)]:
+        for convert in converters:
             value = convert(value, col, connection)
         names.append(field.attname)
         converted.append(value)
@@ -88,3 +140,16 @@ def from_row(model: type[Model], columns: list[str], row: tuple) -> Model:
     for extra in set(columns) - {f.column for f in model._meta.concrete_fields}:
         setattr(instance, extra, values[extra])
     return instance
+
+
+@lru_cache(maxsize=8)
+def _converters(model: type[Model], vendor: str) -> list[tuple[Field, Any, list[Any]]]:
+    """Per field: its column expression and the converters the ORM would apply to it."""
+    connection = _db()
+    table = model._meta.db_table
+    result = []
+    for field in model._meta.concrete_fields:
+        col = field.get_col(table)
+        result.append((field, col, [*connection.ops.get_db_converters(col),
+                                    *col.get_db_converters(connection)]))
+    return result
