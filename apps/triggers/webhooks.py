@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import logging
 import math
 import time
@@ -33,6 +32,7 @@ from apps.triggers.services import node_config, trigger_secret
 from apps.triggers.signatures import verify
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.services import execution_create
+from apps.workspaces import json_boundary
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
     if not raw:
         return None, "empty"
     if media == "application/json" or media.endswith("+json"):
-        return json.loads(raw), "json"
+        return json_boundary.loads(raw), "json"
     if media == "application/x-www-form-urlencoded":
         form: dict[str, Any] = {}
         for key, value in parse_qsl(raw.decode("utf-8"), keep_blank_values=True):

@@ -17,14 +17,19 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.triggers import webhooks
 from apps.triggers.signatures import SignatureInvalid
+from apps.workspaces import json_boundary
 from apps.workspaces.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _error(status: int, type_: str, detail: str, **headers: str) -> JsonResponse:
-    response = JsonResponse({"type": type_, "detail": detail}, status=status)
+def _error(status: int, type_: str, detail: str, *, fields: dict[str, list[str]] | None = None,
+           **headers: str) -> JsonResponse:
+    body: dict[str, Any] = {"type": type_, "detail": detail}
+    if fields:
+        body["fields"] = fields
+    response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -96,6 +101,11 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     content_type = request.content_type or ""
     try:
         body, kind = webhooks.parse_body(request.META.get("CONTENT_TYPE", ""), raw)
+        # Form and text bodies and the query go into the run's input too: same boundary.
+        json_boundary.check(body)
+        json_boundary.check(query, where="query")
+    except json_boundary.InvalidJSON as exc:
+        return _error(400, exc.type, exc.detail, fields=exc.fields)
     except (ValueError, UnicodeDecodeError):
         return _error(400, "parse_error", "The body does not match its Content-Type.")
     reply = webhooks.webhook_challenge(target=target, method=method, query={}, body=body)
