@@ -37,7 +37,8 @@ timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it
     Force the refresh ``request`` does, for blocks that must send the call themselves.
 
 ``ctx.secrets.redact(text, credential_id) -> str``
-    ``text`` with that credential's secret values (and their encodings) replaced by ``***``.
+    ``text`` with that credential's secret values (and their encodings) replaced by
+    ``[redacted]`` (values shorter than six characters are left alone).
 
 Errors are ``apps.blocks.sdk.BlockError`` subclasses, so an unhandled one fails the step
 cleanly: ``CredentialUnavailable`` (``code="credential_not_found"``: unknown id, or a credential

@@ -82,7 +82,7 @@ class OutboundResponse:
     status: int
     headers: Mapping[str, str]  # case-insensitive
     body: bytes
-    url: str  # final URL, after redirects, with injected secrets replaced by ***
+    url: str  # final URL, after redirects, with injected secrets replaced by [redacted]
     elapsed: float  # seconds, first byte sent to last byte read, retries included
     attempts: int = 1
     redirects: int = 0
