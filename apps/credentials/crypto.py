@@ -27,6 +27,7 @@ import secrets as _secrets
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -306,11 +307,18 @@ def redact(text: str, secrets: Iterable[str | bytes | None]) -> str:
     base64url (standalone or embedded, e.g. inside a Basic auth header) and hex. Secrets
     and encoded forms shorter than ``MIN_REDACTED_LEN`` characters are not searched.
     """
+    if not text:
+        return text
+    pattern = _pattern(frozenset(_as_bytes(s) for s in secrets if s))
+    return text if pattern is None else pattern.sub(REDACTED, text)
+
+
+@lru_cache(maxsize=128)
+def _pattern(secrets: frozenset[bytes]) -> re.Pattern[str] | None:
+    """One compiled alternation per set of secrets (a run redacts many strings with one set)."""
     variants: set[str] = set()
     for secret in secrets:
-        if secret:
-            variants |= _variants(secret)
-    if not variants or not text:
-        return text
-    pattern = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-    return re.sub(pattern, REDACTED, text)
+        variants |= _variants(secret)
+    if not variants:
+        return None
+    return re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from apps.blocks.registry import default_registry
 from apps.blocks.sdk import SubWorkflowResult
-from apps.credentials.resolver import outbound_http, secrets_for
+from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
 from apps.workflows.block_host import block_services
 from apps.workflows.engine.errors import GraphInvalid
 from apps.workflows.engine.graph import Plan, build_plan
@@ -190,7 +190,7 @@ def _finish(execution_id: Any, owner: str, outcome: Outcome) -> None:
         if execution.lease_owner != owner:
             logger.warning("execution.lease_lost", extra={"execution_id": str(execution_id)})
             return
-        error = outcome.error.to_dict() if outcome.error else None
+        error = run_scrub(execution_id, outcome.error.to_dict() if outcome.error else None)
         if outcome.status == "waiting":
             execution.status = S.WAITING
             execution.wake_at = outcome.wake_at
@@ -202,7 +202,8 @@ def _finish(execution_id: Any, owner: str, outcome: Outcome) -> None:
         else:
             status = {"succeeded": S.SUCCEEDED, "failed": S.FAILED,
                       "cancelled": S.CANCELLED}[outcome.status]
-            execution.output = outcome.output if outcome.status == "succeeded" else None
+            execution.output = (run_scrub(execution_id, outcome.output)
+                                if outcome.status == "succeeded" else None)
             _mark_finished(execution, status, now, error=error)
 
 

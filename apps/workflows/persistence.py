@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from apps.credentials.resolver import run_scrub
 from apps.workflows.engine.ports import ResumeSignal
 from apps.workflows.engine.types import StepRecord
 from apps.workflows.models import Execution, ExecutionStep
@@ -44,7 +45,8 @@ def relaxed_commit() -> None:
 
 
 def step_to_row(execution_id: Any, record: StepRecord) -> ExecutionStep:
-    data = record.to_dict()
+    # One redaction pass over all a step stores: a server may echo the run's credentials.
+    data = run_scrub(execution_id, record.to_dict())
     node_id, item_key = _split_key(record)
     return ExecutionStep(
         execution_id=execution_id, node_id=node_id, item_key=item_key,
