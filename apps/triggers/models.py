@@ -28,6 +28,8 @@ class Trigger(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # The test URL's segment: runs the draft instead of the published version.
     test_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The test URL stops working then (null: expired); an editor asking for it renews it.
+    test_token_expires_at = models.DateTimeField(null=True, blank=True)
     # Signing secret, sealed like credentials (shown once, then write-only).
     secret_ciphertext = models.BinaryField(null=True, blank=True)
     secret_revealed = models.BooleanField(default=False)

@@ -81,7 +81,8 @@ def webhook_target(*, token: str, test: bool) -> HookTarget | None:
         cached = _targets.get(token)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]  # misses are cached too: unknown tokens cost no query each
-    lookup = {"test_token": token} if test else {"webhook_token": token, "is_active": True}
+    lookup = ({"test_token": token, "test_token_expires_at__gt": timezone.now()} if test
+              else {"webhook_token": token, "is_active": True})
     trigger = (Trigger.objects.select_related("workflow").filter(kind=Trigger.Kind.WEBHOOK,
                                                                    **lookup).first())
     if trigger is None or (not test and trigger.workflow.published_version_id is None):
