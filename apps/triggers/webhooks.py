@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.triggers.headers import headers_for_input
 from apps.triggers.models import Trigger, WebhookDelivery
 from apps.triggers.presets import preset_resolve
 from apps.triggers.registry import trigger_registry
@@ -36,8 +37,6 @@ from apps.workspaces import json_boundary
 
 logger = logging.getLogger(__name__)
 
-# Headers never copied into an execution's input (credentials of the caller).
-DROPPED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 RESPONSE_BLOCK = "webhook_response"
 WAIT_POLL_S = 0.05
 MAX_ECHO = 1024  # longest challenge echoed back (text/plain, nosniff)
@@ -239,7 +238,7 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
     key = f"test:{delivery_id}" if (target.test and delivery_id) else delivery_id
     payload = {
         "method": method,
-        "headers": {k.lower(): v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS},
+        "headers": headers_for_input(headers),
         "query": dict(query),
         "body": body,
         "body_kind": body_kind,

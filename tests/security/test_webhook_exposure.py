@@ -1,5 +1,5 @@
-"""Issue 11, defect 7: webhook and test URLs start runs, so only editors (and up) see them,
-and the test URL (which runs the draft) expires."""
+"""Issue 11, defects 7 and 10: webhook and test URLs start runs, so only editors (and up) see
+them, and the test URL (which runs the draft) expires; webhook inputs keep no credentials."""
 
 from __future__ import annotations
 
@@ -77,3 +77,20 @@ def test_a_viewer_cannot_renew_the_test_url(trigger, member_api):
                                                        "node_id": trigger.node_id},
                            format="json")
     assert response.status_code == 403
+
+
+def test_credential_like_headers_stay_out_of_webhook_inputs(trigger, client):
+    # Issue 11, defect 10: the run's input (readable by viewers) kept X-Api-Key and the like.
+    sent = {"X-Api-Key": "k-canary-1", "X-Auth-Token": "k-canary-2",
+            "X-Gitlab-Token": "k-canary-3", "Api-Key": "k-canary-4",
+            "X-Amz-Security-Token": "k-canary-5", "Authorization": "Bearer k-canary-6",
+            "Cookie": "sessionid=k-canary-7", "X-Client-Secret": "k-canary-8",
+            "X-Request-Id": "req-1", "X-Hub-Signature-256": "sha256=abc"}
+    response = client.post(f"/hooks/{trigger.webhook_token}", b"{}",
+                           content_type="application/json",
+                           **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in sent.items()})
+    assert response.status_code == 202
+    stored = Execution.objects.get().input
+    assert "k-canary" not in str(stored)
+    assert stored["headers"]["x-request-id"] == "req-1"
+    assert stored["headers"]["x-hub-signature-256"] == "sha256=abc"
