@@ -94,7 +94,7 @@ def test_a_viewer_never_reads_an_echoed_credential(api, workspace, member_api, s
         assert BASIC not in text
         assert "[redacted]" in text
     body = json.loads(steps.content)
-    rows = body["results"] if isinstance(body, dict) else body
+    rows = body["results"]
     outputs = {row["node_id"]: row["output"] for row in rows}
     assert outputs["bearer_json"]["body"]["headers"]["Authorization"] == "Bearer [redacted]"
     assert outputs["bearer_json"]["headers"]["x-seen-authorization"] == "Bearer [redacted]"
