@@ -80,7 +80,9 @@ class WebhookDelivery(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     trigger = models.ForeignKey(Trigger, on_delete=models.CASCADE, related_name="deliveries")
-    # NULL (no provider id) must not collide with other NULLs under the unique constraint.
+    # The de-duplication key: the provider's id, or for presets that sign no timestamp the
+    # signed body's hash (apps.triggers.replay). NULL (no key) must not collide with other
+    # NULLs under the unique constraint.
     delivery_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")

@@ -232,10 +232,13 @@ def delivery_id_of(preset: Mapping[str, Any], headers: Mapping[str, str], body: 
 
 def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str],
                    query: Mapping[str, Any], body: Any, body_kind: str, content_type: str,
-                   delivery_id: str | None) -> Accepted:
-    """Write the delivery and its queued execution in one transaction (or find the first)."""
+                   delivery_id: str | None, replay_key: str | None = None) -> Accepted:
+    """Write the delivery and its queued execution in one transaction (or find the first).
+
+    ``replay_key`` (apps.triggers.replay) replaces the provider's id as the unique key."""
     trigger = target.trigger
-    key = f"test:{delivery_id}" if (target.test and delivery_id) else delivery_id
+    unique = replay_key or delivery_id
+    key = f"test:{unique}" if (target.test and unique) else unique
     payload = {
         "method": method,
         "headers": headers_for_input(headers),

@@ -113,6 +113,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 10
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
 # A webhook's test URL (it runs the draft) works this long after an editor asked for it.
 TRIGGER_TEST_URL_TTL_SECONDS = env.int("TRIGGER_TEST_URL_TTL_SECONDS", default=3600)
+# Timestamp-free signature presets: the same signed body is a duplicate this long.
+TRIGGER_REPLAY_WINDOW_SECONDS = env.int("TRIGGER_REPLAY_WINDOW_SECONDS", default=72 * 3600)
 
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403

@@ -15,7 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.triggers import webhooks
+from apps.triggers import replay, webhooks
 from apps.triggers.signatures import SignatureInvalid
 from apps.workspaces import json_boundary
 from apps.workspaces.exceptions import ApplicationError
@@ -111,10 +111,14 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     reply = webhooks.webhook_challenge(target=target, method=method, query={}, body=body)
     if reply is not None:
         return _reply(reply)
+    replay_key = replay.replay_key(preset=target.preset, body=raw)
+    if replay_key is not None:
+        replay.replay_window_slide(trigger=target.trigger, key=replay_key, test=target.test)
     accepted = webhooks.webhook_accept(
         target=target, method=method, headers=request.headers, query=query, body=body,
         body_kind=kind, content_type=content_type,
-        delivery_id=webhooks.delivery_id_of(target.preset, request.headers, body))
+        delivery_id=webhooks.delivery_id_of(target.preset, request.headers, body),
+        replay_key=replay_key)
     if accepted.duplicate:
         return JsonResponse({"status": "duplicate", "execution_id": str(accepted.execution_id),
                              "delivery_id": accepted.delivery_id}, status=200)
