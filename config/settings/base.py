@@ -105,6 +105,8 @@ STATICFILES_DIRS = [("app", _FRONTEND_DIST)] if _FRONTEND_DIST.exists() else []
 SPA_INDEX = _FRONTEND_DIST / "index.html"
 
 SESSION_COOKIE_HTTPONLY = True
+# Error reports show frame variables to signed-in staff only (config/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.StaffOnlyLocalsFilter"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Bodies above this are refused with 413 before they are parsed.
