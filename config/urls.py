@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.credentials.api.views import oauth_callback
 from config import views
+from config.csp import with_csp
 
 api_v1 = [
     path("", include("apps.workspaces.api.urls")),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("ready", views.ready, name="ready"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", with_csp(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(api_v1)),
     path("hooks/", include("apps.triggers.api.hook_urls")),
@@ -29,5 +30,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", RedirectView.as_view(url="/app/", permanent=False)),
-    re_path(r"^app/(?P<path>.*)$", views.spa, name="spa"),
+    re_path(r"^app/(?P<path>.*)$", with_csp(views.spa), name="spa"),
 ]

@@ -76,7 +76,7 @@ def test_published_workflow_runs_on_the_worker(owner_api, workspace, user):
         {"v": "a", "i": 0}, {"v": "b", "i": 1}, {"v": "c", "i": 2}]
     assert all(s.attempts >= 1 for s in steps.values() if s.status == "succeeded")
 
-    detail = owner_api.get(f"/api/v1/executions/{execution.id}/steps/").json()
+    detail = owner_api.get(f"/api/v1/executions/{execution.id}/steps/").json()["results"]
     assert {s["key"] for s in detail} == set(steps)
 
 
@@ -104,7 +104,7 @@ def test_wait_for_approval_resumes_through_the_signed_url(owner_api, workspace):
     execution_id = owner_api.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True},
                                   format="json").json()["id"]
     wait_for(lambda: Execution.objects.filter(pk=execution_id, status="waiting").exists())
-    steps = owner_api.get(f"/api/v1/executions/{execution_id}/steps/").json()
+    steps = owner_api.get(f"/api/v1/executions/{execution_id}/steps/").json()["results"]
     resume_url = next(s["resume_url"] for s in steps if s["key"] == "approve")
     assert resume_url
 

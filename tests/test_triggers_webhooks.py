@@ -198,7 +198,13 @@ def test_redelivery_with_the_same_provider_id_runs_once(client, workspace, user)
     assert second.json()["status"] == "duplicate"
     assert second.json()["execution_id"] == first.json()["execution_id"]
     assert Execution.objects.count() == 1 and WebhookDelivery.objects.count() == 1
+    # The delivery id is not signed: the same signed body under a new id is a replay
+    # (tests/security/test_webhook_replay.py); a new body under a new id runs.
     headers[h("X-GitHub-Delivery")] = "delivery-2"
+    assert post(client, trigger, body, **headers).status_code == 200
+    body = b'{"action": "closed"}'
+    headers[h("X-Hub-Signature-256")] = "sha256=" + hmac.new(b"dedup-secret", body,
+                                                             hashlib.sha256).hexdigest()
     assert post(client, trigger, body, **headers).status_code == 202
     assert Execution.objects.count() == 2
 

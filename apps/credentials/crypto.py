@@ -27,6 +27,7 @@ import secrets as _secrets
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -251,8 +252,11 @@ def _split(blob: bytes) -> tuple[str, bytes, bytes]:
 
 # -- redaction ------------------------------------------------------------------------------
 
-REDACTED = "***"
-_MIN_ENCODED_LEN = 4  # encoded variants shorter than this would match ordinary text
+REDACTED = "[redacted]"
+# Nothing shorter is searched for, raw or encoded: a one-letter client secret "s" turned
+# "outbound request" into "outbound reque***t", garbling every message and, by the pattern
+# of the stars, revealing the secret. Credentials this short are not protected by redaction.
+MIN_REDACTED_LEN = 6
 
 
 def _base64_cores(secret: bytes) -> set[str]:
@@ -270,7 +274,7 @@ def _base64_cores(secret: bytes) -> set[str]:
         end = (8 * (offset + n)) // 6
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             core = encode(data).decode("ascii")[start:end]
-            if len(core) >= _MIN_ENCODED_LEN:
+            if len(core) >= MIN_REDACTED_LEN:
                 cores.add(core)
     return cores
 
@@ -278,9 +282,9 @@ def _base64_cores(secret: bytes) -> set[str]:
 def _variants(secret: str | bytes) -> set[str]:
     raw = _as_bytes(secret)
     text = raw.decode("utf-8", errors="replace")
+    if len(text) < MIN_REDACTED_LEN:
+        return set()
     variants = {text}
-    if len(raw) < _MIN_ENCODED_LEN:
-        return variants
     for quoted in (
         urllib.parse.quote(raw, safe=""),
         urllib.parse.quote_plus(raw, safe=""),
@@ -293,21 +297,28 @@ def _variants(secret: str | bytes) -> set[str]:
         variants.update({full, full.rstrip("=")})
     variants.update(_base64_cores(raw))
     variants.add(raw.hex())
-    return {v for v in variants if v}
+    return {v for v in variants if len(v) >= MIN_REDACTED_LEN}
 
 
 def redact(text: str, secrets: Iterable[str | bytes | None]) -> str:
-    """Replace every occurrence of each secret (and its common encodings) with ``***``.
+    """Replace every occurrence of each secret (and its common encodings) with ``[redacted]``.
 
     Covers the raw value, percent-encoding (both cases, ``+`` for spaces), base64 and
-    base64url (standalone or embedded, e.g. inside a Basic auth header) and hex. Empty
-    secrets are ignored; encoded forms of secrets shorter than 4 bytes are not searched.
+    base64url (standalone or embedded, e.g. inside a Basic auth header) and hex. Secrets
+    and encoded forms shorter than ``MIN_REDACTED_LEN`` characters are not searched.
     """
+    if not text:
+        return text
+    pattern = _pattern(frozenset(_as_bytes(s) for s in secrets if s))
+    return text if pattern is None else pattern.sub(REDACTED, text)
+
+
+@lru_cache(maxsize=128)
+def _pattern(secrets: frozenset[bytes]) -> re.Pattern[str] | None:
+    """One compiled alternation per set of secrets (a run redacts many strings with one set)."""
     variants: set[str] = set()
     for secret in secrets:
-        if secret:
-            variants |= _variants(secret)
-    if not variants or not text:
-        return text
-    pattern = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-    return re.sub(pattern, REDACTED, text)
+        variants |= _variants(secret)
+    if not variants:
+        return None
+    return re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))

@@ -37,7 +37,8 @@ timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it
     Force the refresh ``request`` does, for blocks that must send the call themselves.
 
 ``ctx.secrets.redact(text, credential_id) -> str``
-    ``text`` with that credential's secret values (and their encodings) replaced by ``***``.
+    ``text`` with that credential's secret values (and their encodings) replaced by
+    ``[redacted]`` (values shorter than six characters are left alone).
 
 Errors are ``apps.blocks.sdk.BlockError`` subclasses, so an unhandled one fails the step
 cleanly: ``CredentialUnavailable`` (``code="credential_not_found"``: unknown id, or a credential
@@ -46,11 +47,19 @@ reconnect; not retryable), ``CredentialRefreshFailed`` (token endpoint down; ret
 from ``auth_for`` on an SMTP credential, a ``BlockError`` with ``code="credential_kind"``.
 
 Each resolution is audited as ``credential.used`` (at most once per credential per minute).
+
+Every secret value a run's ``WorkspaceSecrets`` resolves (with the forms an injector sends,
+such as ``base64(user:password)``) is remembered for that execution in this process, and
+``run_scrub(execution_id, value)`` redacts them from anything the run stores: a server that
+echoes the request (headers, body, a query key in a path) must not put the credential into a
+step output that every viewer of the workspace can read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from apps.blocks.sdk import BlockError
@@ -62,9 +71,45 @@ from apps.credentials.models import Credential
 from apps.credentials.oauth import expired_signal_matches
 from apps.credentials.selectors import credential_get_in_workspace
 
-__all__ = ["WorkspaceSecrets", "outbound_http", "secrets_for"]
+__all__ = ["WorkspaceSecrets", "outbound_http", "run_scrub", "secrets_for"]
 
 K = Credential.Kind
+
+# execution id -> secret values resolved for it in this process. Steps are stored by the
+# process that ran them, so this is all a step's record can contain; bounded, oldest first.
+_RUN_SECRETS: OrderedDict[str, frozenset[str]] = OrderedDict()
+_RUN_SECRETS_MAX = 1024
+_run_secrets_lock = threading.Lock()
+
+
+def _remember(execution_id: str | None, values: Iterable[Any]) -> None:
+    if execution_id is None:
+        return
+    found = {v for v in values if isinstance(v, str) and v}
+    with _run_secrets_lock:
+        known = _RUN_SECRETS.pop(execution_id, frozenset())
+        _RUN_SECRETS[execution_id] = known | found
+        while len(_RUN_SECRETS) > _RUN_SECRETS_MAX:
+            _RUN_SECRETS.popitem(last=False)
+
+
+def run_scrub(execution_id: Any, value: Any) -> Any:
+    """``value`` (JSON data) with the secrets the execution used redacted, as a copy."""
+    with _run_secrets_lock:
+        secrets = _RUN_SECRETS.get(str(execution_id))
+    if not secrets or value is None:
+        return value
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, str):
+            return redact(item, secrets)
+        if isinstance(item, dict):
+            return {redact(str(k), secrets): clean(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(v) for v in item]
+        return item
+
+    return clean(value)
 
 
 def outbound_http() -> OutboundClient:
@@ -104,8 +149,18 @@ class WorkspaceSecrets:
 
     def _secret(self, credential: Credential) -> dict[str, str]:
         if credential.kind in services.OAUTH_KINDS:
-            return services.oauth_secret_current(credential=credential, client=self.http)
-        return services.secret_open(credential)
+            secret = services.oauth_secret_current(credential=credential, client=self.http)
+        else:
+            secret = services.secret_open(credential)
+        self._remember(credential, secret)
+        return secret
+
+    def _remember(self, credential: Credential, secret: Mapping[str, str]) -> None:
+        values: list[Any] = list(secret.values())
+        if credential.kind in kinds.INJECTORS and (
+                credential.kind not in services.OAUTH_KINDS or secret.get("access_token")):
+            values.extend(services.injector_for(credential, secret).secrets())
+        _remember(self._execution_id, values)
 
     def auth_for(self, credential_id: Any) -> AuthInjector:
         credential = self._credential(credential_id)
@@ -132,6 +187,7 @@ class WorkspaceSecrets:
             stale_token = services.secret_open(credential).get("access_token", "")
         secret = services.token_refresh(credential_id=credential.pk,
                                         stale_access_token=stale_token, client=self.http)
+        self._remember(credential, secret)
         return services.injector_for(credential, secret)
 
     def request(self, credential_id: Any, method: str, url: str,

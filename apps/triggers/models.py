@@ -28,6 +28,8 @@ class Trigger(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # The test URL's segment: runs the draft instead of the published version.
     test_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The test URL stops working then (null: expired); an editor asking for it renews it.
+    test_token_expires_at = models.DateTimeField(null=True, blank=True)
     # Signing secret, sealed like credentials (shown once, then write-only).
     secret_ciphertext = models.BinaryField(null=True, blank=True)
     secret_revealed = models.BooleanField(default=False)
@@ -78,7 +80,9 @@ class WebhookDelivery(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     trigger = models.ForeignKey(Trigger, on_delete=models.CASCADE, related_name="deliveries")
-    # NULL (no provider id) must not collide with other NULLs under the unique constraint.
+    # The de-duplication key: the provider's id, or for presets that sign no timestamp the
+    # signed body's hash (apps.triggers.replay). NULL (no key) must not collide with other
+    # NULLs under the unique constraint.
     delivery_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")

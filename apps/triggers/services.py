@@ -8,9 +8,10 @@ declares its node. Tokens, secrets and the poll cursor survive a republish.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,7 +103,7 @@ def trigger_apply_config(*, trigger: Trigger, spec: TriggerSpec, config: dict[st
     trigger.config = config
     if spec.webhook:
         trigger.webhook_token = trigger.webhook_token or _token()
-        trigger.test_token = trigger.test_token or _token()
+        _test_url_renew(trigger, now)
         if trigger.secret_ciphertext is None:
             _seal_new_secret(trigger, config)
     if spec.first_fire is None:
@@ -134,13 +135,26 @@ def trigger_ensure_for_draft(*, workflow: Workflow, node_id: str) -> Trigger:
             trigger_apply_config(trigger=trigger, spec=spec, config=config, now=timezone.now())
             trigger.next_fire_at = None  # inactive until published
             trigger.save()
-        elif spec.webhook and not trigger.test_token:
-            trigger.test_token = _token()
+        elif spec.webhook:
+            _test_url_renew(trigger, timezone.now())
             trigger.webhook_token = trigger.webhook_token or _token()
             if trigger.secret_ciphertext is None:
                 _seal_new_secret(trigger, config)
             trigger.save()
     return trigger
+
+
+def _test_url_renew(trigger: Trigger, now: datetime) -> None:
+    """Give the test URL another TTL; an expired one gets a new token (the old stays dead).
+
+    The test URL runs the draft with no signature a provider would send, so it must not
+    live forever in a browser history or a copied curl command.
+    """
+    expired = (trigger.test_token_expires_at is None or trigger.test_token_expires_at <= now)
+    if not trigger.test_token or expired:
+        trigger.test_token = _token()
+    trigger.test_token_expires_at = now + timedelta(
+        seconds=settings.TRIGGER_TEST_URL_TTL_SECONDS)
 
 
 def trigger_secret(*, trigger: Trigger) -> str | None:

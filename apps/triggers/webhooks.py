@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hmac
-import json
 import logging
 import math
 import time
@@ -27,6 +26,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from apps.triggers.headers import headers_for_input
 from apps.triggers.models import Trigger, WebhookDelivery
 from apps.triggers.presets import preset_resolve
 from apps.triggers.registry import trigger_registry
@@ -34,11 +34,10 @@ from apps.triggers.services import node_config, trigger_secret
 from apps.triggers.signatures import verify
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.services import execution_build, executions_create_many
+from apps.workspaces import json_boundary
 
 logger = logging.getLogger(__name__)
 
-# Headers never copied into an execution's input (credentials of the caller).
-DROPPED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 RESPONSE_BLOCK = "webhook_response"
 WAIT_POLL_S = 0.05
 MAX_ECHO = 1024  # longest challenge echoed back (text/plain, nosniff)
@@ -82,7 +81,8 @@ def webhook_target(*, token: str, test: bool) -> HookTarget | None:
         cached = _targets.get(token)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]  # misses are cached too: unknown tokens cost no query each
-    lookup = {"test_token": token} if test else {"webhook_token": token, "is_active": True}
+    lookup = ({"test_token": token, "test_token_expires_at__gt": timezone.now()} if test
+              else {"webhook_token": token, "is_active": True})
     trigger = (Trigger.objects.select_related("workflow").filter(kind=Trigger.Kind.WEBHOOK,
                                                                    **lookup).first())
     if trigger is None or (not test and trigger.workflow.published_version_id is None):
@@ -198,7 +198,7 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
     if not raw:
         return None, "empty"
     if media == "application/json" or media.endswith("+json"):
-        return json.loads(raw), "json"
+        return json_boundary.loads(raw), "json"
     if media == "application/x-www-form-urlencoded":
         form: dict[str, Any] = {}
         for key, value in parse_qsl(raw.decode("utf-8"), keep_blank_values=True):
@@ -233,13 +233,16 @@ def delivery_id_of(preset: Mapping[str, Any], headers: Mapping[str, str], body: 
 
 def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str],
                    query: Mapping[str, Any], body: Any, body_kind: str, content_type: str,
-                   delivery_id: str | None) -> Accepted:
-    """Write the delivery and its queued execution in one transaction (or find the first)."""
+                   delivery_id: str | None, replay_key: str | None = None) -> Accepted:
+    """Write the delivery and its queued execution in one transaction (or find the first).
+
+    ``replay_key`` (apps.triggers.replay) replaces the provider's id as the unique key."""
     trigger = target.trigger
-    key = f"test:{delivery_id}" if (target.test and delivery_id) else delivery_id
+    unique = replay_key or delivery_id
+    key = f"test:{unique}" if (target.test and unique) else unique
     payload = {
         "method": method,
-        "headers": {k.lower(): v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS},
+        "headers": headers_for_input(headers),
         "query": dict(query),
         "body": body,
         "body_kind": body_kind,

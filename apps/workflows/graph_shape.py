@@ -64,5 +64,26 @@ def graph_shape_errors(graph: Any) -> dict[str, list[str]]:
     for error in _VALIDATOR.iter_errors(graph):
         path = "graph" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                                  for p in error.absolute_path)
-        errors.setdefault(path, []).append(error.message)
+        errors.setdefault(path, []).append(_message(error))
     return errors
+
+
+# jsonschema's messages start with the repr of the failing value: for a 5,001-node graph
+# that echoed the whole graph (808 KB) back. These say what is wrong without the value.
+_MESSAGES = {
+    "maxItems": "Has more than {} items.",
+    "minItems": "Has fewer than {} items.",
+    "maxLength": "Is longer than {} characters.",
+    "minLength": "Is shorter than {} characters.",
+    "type": "Must be of type {}.",
+    "pattern": "Does not match the pattern {}.",
+}
+MAX_MESSAGE = 200
+
+
+def _message(error: Any) -> str:
+    template = _MESSAGES.get(error.validator)
+    if template is not None:
+        return template.format(error.validator_value)
+    message = str(error.message)
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"

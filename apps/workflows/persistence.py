@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from apps.credentials.resolver import run_scrub
 from apps.workflows.engine.ports import ResumeSignal
 from apps.workflows.engine.types import TERMINAL, StepRecord
 from apps.workflows.models import Execution, ExecutionStep
@@ -34,7 +35,8 @@ def _block_version(ref: str) -> int:
 
 
 def step_to_row(execution_id: Any, record: StepRecord) -> ExecutionStep:
-    data = record.to_dict()
+    # One redaction pass over all a step stores: a server may echo the run's credentials.
+    data = run_scrub(execution_id, record.to_dict())
     node_id, item_key = _split_key(record)
     return ExecutionStep(
         execution_id=execution_id, node_id=node_id, item_key=item_key,

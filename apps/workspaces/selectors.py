@@ -1,6 +1,7 @@
 """Reads for workspaces and memberships, always scoped to the caller."""
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -18,7 +19,8 @@ def membership_get(*, user: AbstractBaseUser, workspace_id: object) -> Membershi
     try:
         return Membership.objects.select_related("workspace").get(
             user=user, workspace_id=workspace_id)
-    except (Membership.DoesNotExist, ValueError, TypeError) as exc:
+    except (Membership.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        # A malformed id (ValidationError from the UUID field) is just another unknown one.
         raise NotFound("Workspace not found.") from exc
 
 

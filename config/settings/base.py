@@ -105,10 +105,18 @@ STATICFILES_DIRS = [("app", _FRONTEND_DIST)] if _FRONTEND_DIST.exists() else []
 SPA_INDEX = _FRONTEND_DIST / "index.html"
 
 SESSION_COOKIE_HTTPONLY = True
+# Error reports show frame variables to signed-in staff only (config/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.StaffOnlyLocalsFilter"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Bodies above this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
+# JSON bodies (API, webhooks) nested deeper than this are refused (workspaces.json_boundary).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# A webhook's test URL (it runs the draft) works this long after an editor asked for it.
+TRIGGER_TEST_URL_TTL_SECONDS = env.int("TRIGGER_TEST_URL_TTL_SECONDS", default=3600)
+# Timestamp-free signature presets: the same signed body is a duplicate this long.
+TRIGGER_REPLAY_WINDOW_SECONDS = env.int("TRIGGER_REPLAY_WINDOW_SECONDS", default=72 * 3600)
 
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403

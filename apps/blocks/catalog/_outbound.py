@@ -31,6 +31,7 @@ from apps.connectors.outbound.errors import (
     RateLimited,
     ResponseTooLarge,
 )
+from apps.connectors.outbound.policies import may_retry
 
 __all__ = [
     "SNIPPET_CHARS",
@@ -171,6 +172,8 @@ def request(ctx: BlockContext, block: str, method: str, url: str, *,
     """
     client = http_client(ctx, block)
     host = host_of(url)
+    # One retry layer per call: the step's retry policy. The client makes one attempt.
+    kwargs.setdefault("retries", False)
     try:
         if credential_id and callable(getattr(ctx.secrets, "request", None)):
             try:
@@ -224,6 +227,29 @@ def redactor(ctx: BlockContext, credential_id: Any) -> Redact:
 def snippet(response: Any, limit: int = SNIPPET_CHARS, redact: Redact = _unchanged) -> str:
     text: str = redact(response.text)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def once_unless_repeatable(method: str, headers: Mapping[str, str],
+                           error: BlockError) -> BlockError:
+    """``error``, not retryable when repeating the call is unsafe.
+
+    A POST (or PATCH) that failed may have been processed anyway; repeating it without an
+    idempotency key could act twice. A 429 wait (``RetryLater``) is kept: the upstream said
+    it did not process the call.
+    """
+    if not error.retryable or isinstance(error, RetryLater) or may_retry(method, headers):
+        return error
+    return BlockError(f"{error.message} (not retried: a {method.upper()} without an "
+                      "idempotency header may have been processed; set idempotency_header "
+                      "to retry it safely)", code=error.code, retryable=False)
+
+
+def retried_already(error: BlockError) -> BlockError:
+    """``error`` after the client's own retries: the step does not retry it again."""
+    if not error.retryable or isinstance(error, RetryLater):
+        return error
+    return BlockError(f"{error.message} (after the connector's retries)", code=error.code,
+                      retryable=False)
 
 
 def status_error(block: str, response: Any, host: str,

@@ -186,17 +186,30 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
             payload["data"] = {str(k): _scalar(v) for k, v in body.items()}
         else:
             payload["json"] = body
-    if operation.get("target") is not None:
-        payload["target"] = operation["target"]
+    # One retry layer per call: a connector's curated policy retries in the client, and
+    # what fails after it is not retried again by the step; otherwise the step retries.
+    curated = operation.get("target") is not None
+    if curated:
+        payload["target"], payload["retries"] = operation["target"], True
     host = _outbound.host_of(url)
-    response = _outbound.request(
-        ctx, KEY, str(operation.get("method") or "GET"), url, params=query, headers=headers,
-        timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
-        credential_id=config.get("credential_id"), **payload)
+    method = str(operation.get("method") or "GET")
+
+    def final(error: BlockError) -> BlockError:
+        if curated:
+            return _outbound.retried_already(error)
+        return _outbound.once_unless_repeatable(method, headers, error)
+
+    try:
+        response = _outbound.request(
+            ctx, KEY, method, url, params=query, headers=headers,
+            timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
+            credential_id=config.get("credential_id"), **payload)
+    except BlockError as exc:
+        raise final(exc) from None
     redact = _outbound.redactor(ctx, config.get("credential_id"))
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
-        raise _outbound.status_error(f"{KEY} {slug}.{key}", response, host, redact)
+        raise final(_outbound.status_error(f"{KEY} {slug}.{key}", response, host, redact))
     return BlockResult(outputs={
         "status": response.status, "ok": ok,
         "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},

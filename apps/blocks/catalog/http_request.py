@@ -135,18 +135,24 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     body = _body(config, headers)
     mode = config.get("response_format", "auto")
     binary_cap = int(config.get("max_binary_bytes", 1024 * 1024))
-    response = _outbound.request(
-        ctx, KEY, config.get("method", "GET"), url,
-        params=_query(config.get("query") or {}), headers=headers,
-        timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
-        credential_id=config.get("credential_id"),
-        max_response_bytes=binary_cap if mode == "binary" else None,
-        allow_redirects=bool(config.get("follow_redirects", True)),
-        **body)
+    method = config.get("method", "GET")
+    try:
+        response = _outbound.request(
+            ctx, KEY, method, url,
+            params=_query(config.get("query") or {}), headers=headers,
+            timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
+            credential_id=config.get("credential_id"),
+            max_response_bytes=binary_cap if mode == "binary" else None,
+            allow_redirects=bool(config.get("follow_redirects", True)),
+            **body)
+    except BlockError as exc:
+        raise _outbound.once_unless_repeatable(method, headers, exc) from None
     redact = _outbound.redactor(ctx, config.get("credential_id"))
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
-        raise _outbound.status_error(KEY, response, _outbound.host_of(url), redact)
+        raise _outbound.once_unless_repeatable(
+            method, headers, _outbound.status_error(KEY, response, _outbound.host_of(url),
+                                                    redact))
     if mode == "json" and not ok:
         mode = "auto"  # an error page is rarely JSON; do not hide the status behind that
     return BlockResult(outputs={

@@ -42,6 +42,10 @@ SPEC = BlockSpec(
 )
 
 
+# Each item is at least one stored step; the run's step budget bounds nested loops too.
+MAX_ITEMS = 10_000
+
+
 @register(SPEC)
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Run every item's body; collect results in order and errors by index."""
@@ -51,6 +55,9 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if not isinstance(items, list):
         raise BlockError(f"config.items must be a list, got {type(items).__name__}",
                          code="invalid_config")
+    if len(items) > MAX_ITEMS:
+        raise BlockError(f"a loop takes at most {MAX_ITEMS} items, got {len(items)}: "
+                         "split the work (e.g. a sub-workflow per batch)", code="too_many_items")
     if ctx.body is None:
         raise BlockError("loop needs a body runner from the engine", code="not_configured")
     body = ctx.body

@@ -102,14 +102,29 @@ def test_unknown_operation_and_missing_service(http, catalogue):
     assert bare.error.code == "not_configured"
 
 
-def test_upstream_5xx_is_retryable_with_operation_named(server, http, catalogue):
+def test_upstream_5xx_of_a_post_is_not_repeated_without_a_key(server, http, catalogue):
+    # Issue 11, defect 8: the POST may have been processed; without an idempotency key a
+    # retry could create the issue twice.
     server.route("/api/repos/a/b/issues", Reply(502, body=b"bad gateway"))
     out = run_block("connector_operation", http=http, services={"connectors": catalogue},
                     connector="github", operation="issues_create",
                     parameters={"owner": "a", "repo": "b"}, body={"title": "t"},
                     policies={"retry": {"max_attempts": 2, "backoff": "fixed", "base_s": 0.1}})
-    assert out.error.code == "http_502" and out.error.retryable is True
+    assert out.error.code == "http_502" and out.error.retryable is False
     assert "github.issues_create" in out.error.message and "bad gateway" in out.error.message
+    assert "idempotency" in out.error.message
+    assert len(server.requests) == 1
+
+
+def test_upstream_5xx_of_a_get_is_retried_by_the_step(server, http):
+    server.route("/api/repos/a/b/issues", Reply(502, body=b"bad gateway"))
+    catalogue = Catalogue(server.url("/api"), {
+        ("github", "issues_create"): {**ISSUES_OPERATION, "method": "GET"}})
+    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
+                    connector="github", operation="issues_create",
+                    parameters={"owner": "a", "repo": "b"},
+                    policies={"retry": {"max_attempts": 2, "backoff": "fixed", "base_s": 0.1}})
+    assert out.error.code == "http_502" and out.error.retryable is True
     assert len(server.requests) == 2
 
 

@@ -19,9 +19,10 @@ from apps.connectors.api.serializers import (
     ConnectorListOutput,
 )
 from apps.connectors.models import Connector
+from apps.workspaces.api.filtering import ScopedFilterSet
 
 
-class ConnectorFilter(django_filters.FilterSet):
+class ConnectorFilter(ScopedFilterSet):
     category = django_filters.MultipleChoiceFilter(choices=Connector.Category.choices)
 
     class Meta:

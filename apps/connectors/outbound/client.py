@@ -28,7 +28,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -82,7 +82,7 @@ class OutboundResponse:
     status: int
     headers: Mapping[str, str]  # case-insensitive
     body: bytes
-    url: str  # final URL, after redirects, with injected secrets replaced by ***
+    url: str  # final URL, after redirects, with injected secrets replaced by [redacted]
     elapsed: float  # seconds, first byte sent to last byte read, retries included
     attempts: int = 1
     redirects: int = 0
@@ -257,8 +257,13 @@ class OutboundClient:
         max_response_bytes: int | None = None,
         target: TargetPolicy | None = None,
         allow_redirects: bool = True,
+        retries: bool = True,
     ) -> OutboundResponse:
         """Send one request under every policy; HTTP error statuses are returned, not raised.
+
+        ``retries=False`` makes one attempt whatever the target's retry policy says: for
+        callers (workflow steps) that retry under their own policy, so attempts do not
+        multiply (3 engine attempts x 3 client attempts were 9 calls).
 
         Raises ``BlockedDestination``, ``InvalidRequest``, ``TooManyRedirects``,
         ``ResponseTooLarge``, ``OutboundConnectionError`` (incl. timeouts, TLS),
@@ -274,6 +279,9 @@ class OutboundClient:
             self.target_policies(target_name) if self.target_policies else None
         )
         target_policy = target_policy or self.default_target
+        if not retries:
+            target_policy = replace(target_policy,
+                                    retry=replace(target_policy.retry, max_attempts=1))
         if target_policy.key:
             target_name = target_policy.key
 

@@ -213,7 +213,7 @@ def test_redact_raw_and_encodings() -> None:
     )
     out = redact(text, [secret])
     for marker in ("raw", "url", "url_lower", "plus", "b64", "b64url", "hex"):
-        assert f"{marker}=***" in out
+        assert f"{marker}=[redacted]" in out
     assert "w0rd" not in out
 
 
@@ -222,16 +222,16 @@ def test_redact_finds_a_password_inside_a_basic_auth_header(user: str) -> None:
     password = "correct horse battery staple"
     header = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
     out = redact(f"Authorization: {header}", [password])
-    assert "***" in out
+    assert "[redacted]" in out
     # whatever is left cannot be decoded back to the password
     assert base64.b64encode(password.encode()).decode()[4:-4] not in out
 
 
 def test_redact_ignores_empty_and_accepts_bytes() -> None:
     assert redact("nothing here", [None, "", b""]) == "nothing here"
-    assert redact("token=abcd1234", [b"abcd1234"]) == "token=***"
+    assert redact("token=abcd1234", [b"abcd1234"]) == "token=[redacted]"
     assert redact("", ["x"]) == ""
 
 
 def test_redact_overlapping_secrets_longest_first() -> None:
-    assert redact("key=abcdefgh", ["abcd", "abcdefgh"]) == "key=***"
+    assert redact("key=abcdefghij", ["abcdefgh", "abcdefghij"]) == "key=[redacted]"

@@ -15,16 +15,21 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.triggers import webhooks
+from apps.triggers import replay, webhooks
 from apps.triggers.signatures import SignatureInvalid
+from apps.workspaces import json_boundary
 from apps.workspaces.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _error(status: int, type_: str, detail: str, **headers: str) -> JsonResponse:
-    response = JsonResponse({"type": type_, "detail": detail}, status=status)
+def _error(status: int, type_: str, detail: str, *, fields: dict[str, list[str]] | None = None,
+           **headers: str) -> JsonResponse:
+    body: dict[str, Any] = {"type": type_, "detail": detail}
+    if fields:
+        body["fields"] = fields
+    response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -96,15 +101,24 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     content_type = request.content_type or ""
     try:
         body, kind = webhooks.parse_body(request.META.get("CONTENT_TYPE", ""), raw)
+        # Form and text bodies and the query go into the run's input too: same boundary.
+        json_boundary.check(body)
+        json_boundary.check(query, where="query")
+    except json_boundary.InvalidJSON as exc:
+        return _error(400, exc.type, exc.detail, fields=exc.fields)
     except (ValueError, UnicodeDecodeError):
         return _error(400, "parse_error", "The body does not match its Content-Type.")
     reply = webhooks.webhook_challenge(target=target, method=method, query={}, body=body)
     if reply is not None:
         return _reply(reply)
+    replay_key = replay.replay_key(preset=target.preset, body=raw)
+    if replay_key is not None:
+        replay.replay_window_slide(trigger=target.trigger, key=replay_key, test=target.test)
     accepted = webhooks.webhook_accept(
         target=target, method=method, headers=request.headers, query=query, body=body,
         body_kind=kind, content_type=content_type,
-        delivery_id=webhooks.delivery_id_of(target.preset, request.headers, body))
+        delivery_id=webhooks.delivery_id_of(target.preset, request.headers, body),
+        replay_key=replay_key)
     if accepted.duplicate:
         return JsonResponse({"status": "duplicate", "execution_id": str(accepted.execution_id),
                              "delivery_id": accepted.delivery_id}, status=200)

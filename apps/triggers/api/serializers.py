@@ -5,25 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from apps.triggers.models import Trigger
 from apps.workspaces.api.serializers import StrictSerializer
+from apps.workspaces.exceptions import NotFound
+from apps.workspaces.models import Role
+from apps.workspaces.selectors import membership_get
 
 
 class TriggerOutput(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     webhook_url = serializers.SerializerMethodField()
     test_url = serializers.SerializerMethodField()
+    test_url_expires_at = serializers.SerializerMethodField()
     last_fired_at = serializers.SerializerMethodField()
     has_secret = serializers.SerializerMethodField()
 
     class Meta:
         model = Trigger
         fields = ["id", "workspace", "workflow", "node_id", "kind", "is_active", "status",
-                  "config", "webhook_url", "test_url", "has_secret", "last_fired_at",
-                  "next_fire_at", "consecutive_errors", "last_error", "recent_errors",
-                  "created_at", "updated_at"]
+                  "config", "webhook_url", "test_url", "test_url_expires_at", "has_secret",
+                  "last_fired_at", "next_fire_at", "consecutive_errors", "last_error",
+                  "recent_errors", "created_at", "updated_at"]
 
     def _url(self, name: str, token: str | None) -> str | None:
         if not token:
@@ -37,11 +42,41 @@ class TriggerOutput(serializers.ModelSerializer):
             return "inactive"
         return "failing" if trigger.consecutive_errors else "active"
 
+    def _may_edit(self, trigger: Trigger) -> bool:
+        """Whether the caller is an editor (or more) of the trigger's workspace.
+
+        The URLs start runs (the test URL runs the draft), which a viewer may not do through
+        ``POST /run/`` either, so they are null for viewers. Cached per workspace and request.
+        """
+        request = self.context.get("request")
+        if request is None:
+            return False
+        known: dict[Any, bool] = self.context.setdefault("_editor_of", {})
+        if trigger.workspace_id not in known:
+            try:
+                membership = membership_get(user=request.user, workspace_id=trigger.workspace_id)
+            except NotFound:
+                membership = None
+            known[trigger.workspace_id] = bool(membership and membership.allows(Role.EDITOR))
+        return known[trigger.workspace_id]
+
     def get_webhook_url(self, trigger: Trigger) -> str | None:
-        return self._url("hook", trigger.webhook_token)
+        return self._url("hook", trigger.webhook_token) if self._may_edit(trigger) else None
 
     def get_test_url(self, trigger: Trigger) -> str | None:
+        if not self._may_edit(trigger) or not self._test_url_live(trigger):
+            return None
         return self._url("hook-test", trigger.test_token)
+
+    def get_test_url_expires_at(self, trigger: Trigger) -> str | None:
+        if not self._may_edit(trigger) or not self._test_url_live(trigger):
+            return None
+        return trigger.test_token_expires_at.isoformat().replace("+00:00", "Z")
+
+    @staticmethod
+    def _test_url_live(trigger: Trigger) -> bool:
+        expires = trigger.test_token_expires_at
+        return bool(trigger.test_token) and expires is not None and expires > timezone.now()
 
     def get_last_fired_at(self, trigger: Trigger) -> Any:
         stamps = [s for s in (trigger.last_fired_at, getattr(trigger, "last_delivery_at", None))

@@ -1,17 +1,16 @@
-import django_filters
-
 from apps.workflows.models import Execution, Workflow
+from apps.workspaces.api.filtering import ScopedFilterSet, UTCDateTimeFilter
 
 
-class WorkflowFilter(django_filters.FilterSet):
+class WorkflowFilter(ScopedFilterSet):
     class Meta:
         model = Workflow
         fields = ["workspace", "status"]
 
 
-class ExecutionFilter(django_filters.FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+class ExecutionFilter(ScopedFilterSet):
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Execution

@@ -39,7 +39,7 @@ from apps.workflows.resume import resume_token_read
 from apps.workflows.runtime.run import node_test_run
 from apps.workflows.runtime.subworkflows import execution_resume
 from apps.workflows.validation import graph_issues
-from apps.workspaces.api.pagination import CreatedCursorPagination
+from apps.workspaces.api.pagination import CreatedCursorPagination, DefaultPagination
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.exceptions import Conflict, NotFound
 from apps.workspaces.models import Role
@@ -182,11 +182,13 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return selectors.execution_list(user=self.request.user)
 
     @extend_schema(responses=ExecutionStepOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=DefaultPagination,
+            filter_backends=[])
     def steps(self, request: Request, pk: str) -> Response:
+        """Paginated like every list: a loop of thousands of items has as many steps."""
         execution = self.get_object()
-        steps = execution.steps.order_by("started_at", "id")
-        return Response(ExecutionStepOutput(steps, many=True).data)
+        page = self.paginate_queryset(execution.steps.order_by("started_at", "id"))
+        return self.get_paginated_response(ExecutionStepOutput(page, many=True).data)
 
     @extend_schema(responses=ExecutionLogOutput(many=True),
                    parameters=[OpenApiParameter("after", int, description="Last log id seen")])

@@ -22,9 +22,10 @@ CIRCUIT_OPEN = "circuit_open"  # the block's breaker is open
 EXCEPTION = "exception"  # an unexpected exception escaped the block
 WORKER_LOST = "worker_lost"  # the step was running when its worker died, too many times
 TOO_MANY_ORPHANS = "too_many_orphans"  # timed-out threads still running; refuse new ones
+STEP_BUDGET = "step_budget_exceeded"  # the run recorded max_steps steps; no new one starts
 
 NON_RETRYABLE_CODES = frozenset({EXPRESSION_ERROR, INVALID_CONFIG, OUTPUT_NOT_JSON,
-                                 INVALID_RESULT, UNKNOWN_HANDLE, WORKER_LOST})
+                                 INVALID_RESULT, UNKNOWN_HANDLE, WORKER_LOST, STEP_BUDGET})
 
 
 class EngineError(Exception):
@@ -54,6 +55,10 @@ class ExpressionSyntaxError(EngineError):
 
 class ExpressionEvalError(EngineError):
     """An expression parsed but failed on the data (e.g. a function given the wrong type)."""
+
+
+class StepBudgetExceeded(EngineError):
+    """Raised into a loop's body runner once the run has recorded ``max_steps`` steps."""
 
 
 class ExecutionCancelled(EngineError):

@@ -136,11 +136,64 @@ def to_text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+# Budgets on one expression's result: doubling tricks (``join('', [@, @])`` chained, a chain
+# of ``{{ @ }}`` nodes each holding the last) grow results exponentially.
+MAX_RESULT_ITEMS = 1_000_000
+MAX_RESULT_CHARS = 16 * 1024 * 1024
+
+
 def _search(parsed: ParsedResult, context: Mapping[str, Any], field: str) -> Any:
     try:
-        return _INTERPRETER.visit(parsed.parsed, context)
+        result = _INTERPRETER.visit(parsed.parsed, context)
     except JMESPathError as exc:
         raise ExpressionEvalError(f"{field}: {{{{ {parsed.expression} }}}}: {exc}") from None
+    if isinstance(result, str):
+        if len(result) > MAX_RESULT_CHARS:
+            raise _too_large(parsed, field)
+        return result
+    if isinstance(result, dict | list):
+        return _detach(result, parsed, field)
+    return result
+
+
+def _too_large(parsed: ParsedResult, field: str) -> ExpressionEvalError:
+    return ExpressionEvalError(
+        f"{field}: {{{{ {parsed.expression} }}}}: the result is larger than "
+        f"{MAX_RESULT_ITEMS} items or {MAX_RESULT_CHARS // (1024 * 1024)} MiB of text")
+
+
+def _detach(value: dict | list, parsed: ParsedResult, field: str) -> dict | list:
+    """A copy of a result's containers, so it shares none with the live context.
+
+    ``{{ @ }}``, ``{{ nodes }}`` or ``{{ vars }}`` evaluate to containers the runner keeps
+    filling; stored as a step's output they came to contain themselves (``nodes.x.output``
+    is the context again), which broke JSON encoding of the step and of the run. Iterative,
+    and bounded by the result budgets. Leaves (str, numbers) are immutable and shared.
+    """
+    items = chars = 0
+    holder: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, holder, 0)]
+    while stack:
+        source, parent, slot = stack.pop()
+        copy: dict | list
+        if isinstance(source, dict):
+            copy = dict.fromkeys(source)
+            pairs: Any = source.items()
+        else:
+            copy = [None] * len(source)
+            pairs = enumerate(source)
+        parent[slot] = copy
+        items += len(source)
+        for key, child in pairs:
+            if isinstance(child, dict | list):
+                stack.append((child, copy, key))
+            else:
+                copy[key] = child
+                if isinstance(child, str):
+                    chars += len(child)
+        if items > MAX_RESULT_ITEMS or chars > MAX_RESULT_CHARS:
+            raise _too_large(parsed, field)
+    return holder[0]
 
 
 Template = Callable[[Mapping[str, Any]], Any]

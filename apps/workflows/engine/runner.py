@@ -39,7 +39,12 @@ from typing import Any
 from apps.blocks.registry import BlockRegistry
 from apps.blocks.sdk import BodyItemResult, SubWorkflowRunner, Wake
 from apps.workflows.engine import errors as codes
-from apps.workflows.engine.errors import ExecutionCancelled, ExpressionEvalError, UnknownNode
+from apps.workflows.engine.errors import (
+    ExecutionCancelled,
+    ExpressionEvalError,
+    StepBudgetExceeded,
+    UnknownNode,
+)
 from apps.workflows.engine.graph import ERROR_PORT, Plan, Scope, build_plan, validate_graph
 from apps.workflows.engine.memory import InMemoryKV, InMemoryStepStore, SystemClock
 from apps.workflows.engine.ports import CancelSignal, Clock, KeyValueStore, ResumeSource, StepStore
@@ -79,6 +84,7 @@ class Runner:
         max_workers: int = 8,
         max_redeliveries: int = 3,
         max_orphans: int = 16,
+        max_steps: int = 10_000,
         rng: random.Random | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -94,6 +100,8 @@ class Runner:
         self.max_workers = max_workers
         self.max_redeliveries = max_redeliveries
         self.max_orphans = max_orphans
+        # Every step is a stored row: a loop whose items doubled 16 times made 65,539 of them.
+        self.max_steps = max_steps
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
         self.logger = logger or logging.getLogger("flowplane.engine")
 
@@ -377,6 +385,11 @@ class _ScopeRun:
             return self._store(failed_record(
                 task, env, codes.WORKER_LOST,
                 f"step {key!r} was running when its worker died {lost} times", started_at))
+        if existing is None and len(ex.steps) >= ex.runner.max_steps:
+            return self._store(failed_record(
+                task, env, codes.STEP_BUDGET,
+                f"the run reached its budget of {ex.runner.max_steps} steps; step {key!r} "
+                "was not started"))
         try:
             config = pnode.template(self.context)
         except ExpressionEvalError as exc:
@@ -489,6 +502,9 @@ class _BodyRunner:
     path: tuple[int, ...]
 
     def run(self, item: Any, index: int) -> BodyItemResult:
+        if len(self.ex.steps) >= self.ex.runner.max_steps:  # stop the loop, not just the item
+            raise StepBudgetExceeded(f"the run reached its budget of {self.ex.runner.max_steps} "
+                                     f"steps at item {index} of loop {self.loop_id!r}")
         scope = self.ex.plan.bodies.get(self.loop_id)
         if scope is None:  # a loop without a body yields its items
             return BodyItemResult(index, "succeeded", output=item)

@@ -23,7 +23,11 @@ from jmespath.exceptions import JMESPathError
 
 from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, Wake
 from apps.workflows.engine import errors as codes
-from apps.workflows.engine.errors import ExecutionCancelled, ExpressionEvalError
+from apps.workflows.engine.errors import (
+    ExecutionCancelled,
+    ExpressionEvalError,
+    StepBudgetExceeded,
+)
 from apps.workflows.engine.expressions import compile_expression, resolve
 from apps.workflows.engine.graph import ERROR_PORT, PlanNode, fast_check
 from apps.workflows.engine.policies import (
@@ -244,6 +248,8 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                 error = StepError(str(exc), exc.code)
             except ExpressionEvalError as exc:
                 error = StepError(str(exc), codes.EXPRESSION_ERROR)
+            except StepBudgetExceeded as exc:  # from a loop's body: the loop fails, not retried
+                error = StepError(str(exc), codes.STEP_BUDGET)
             except OSError as exc:  # I/O trouble is worth another try
                 error = StepError(f"{type(exc).__name__}: {exc}", codes.EXCEPTION, retryable=True)
             except Exception as exc:  # a bug in the block: do not hammer it with retries

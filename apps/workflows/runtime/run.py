@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.blocks.registry import default_registry
-from apps.credentials.resolver import outbound_http, secrets_for
+from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
 from apps.workflows.block_host import block_services
 from apps.workflows.engine.errors import GraphInvalid
 from apps.workflows.engine.graph import Plan, build_plan
@@ -129,8 +129,9 @@ def _record_outcome(claimed: Claimed, outcome: Outcome, steps: list[ExecutionSte
             _wake_soon(claimed.execution.pk, outcome.wake_at)
         return
     status = _OUTCOME_STATUS[outcome.status]
-    output = outcome.output if outcome.status == "succeeded" else None
-    error = outcome.error.to_dict() if outcome.error else None
+    pk = claimed.execution.pk
+    output = run_scrub(pk, outcome.output) if outcome.status == "succeeded" else None
+    error = run_scrub(pk, outcome.error.to_dict() if outcome.error else None)
     if execution_finish(claimed=claimed, status=status, output=output, error=error,
                         steps=steps):
         _tell_parent(claimed.execution)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import threading
 
 from apps.workflows.engine.tests.helpers import Env, GraphBuilder
@@ -234,3 +235,33 @@ def test_merge_first_is_skipped_when_every_input_is_dead(env: Env):
          .chain("a", "m").chain("b", "m").chain("m", "after"))
     out = env.run(g.build())
     assert out.steps["m"].status == "skipped" and out.steps["after"].status == "skipped"
+
+
+def test_the_whole_context_as_a_value_is_a_snapshot(env: Env):
+    # Issue 11, defect 4: `{{ @ }}` stored the live context, which then contained itself.
+    g = (GraphBuilder().trigger("t")
+         .node("all", "transform", mapping={"ctx": "{{ @ }}", "nodes": "{{ nodes }}"})
+         .node("text", "record", value="seen: {{ nodes.all.output.ctx.trigger }}")
+         .node("last", "transform", mapping={"ctx": "{{ @ }}"})
+         .chain("t", "all", "text", "last"))
+    out = env.run(g.build(), {"n": 1})
+    assert statuses(out) == {"t": "succeeded", "all": "succeeded", "text": "succeeded",
+                             "last": "succeeded"}
+    assert out.status == "succeeded"
+    assert out.steps["text"].output["value"] == 'seen: {"n":1}'
+    snapshot = out.output["ctx"]
+    assert snapshot["nodes"]["all"]["output"]["ctx"]["nodes"] == {
+        "t": {"output": {"n": 1}, "status": "succeeded"}}
+    json.dumps(out.output)  # no cycle left in what is stored
+    json.dumps([record.to_dict() for record in out.steps.values()], default=str)
+
+
+def test_an_exponentially_growing_result_is_a_step_error(env: Env):
+    # Issue 11, defect 3 (the expression part): the probe's chained doubling.
+    doubling = "{{ trigger.s" + " | join('', [@, @])" * 25 + " }}"
+    g = (GraphBuilder().trigger("t").node("grow", "transform", mapping={"x": doubling})
+         .chain("t", "grow"))
+    out = env.run(g.build(), {"s": "x"})
+    assert out.status == "failed"
+    assert out.error.code == "expression_error" and "larger than" in out.error.message
+    assert out.error.node_id == "grow"
