@@ -13,10 +13,10 @@ import json
 from itertools import pairwise
 
 import pytest
+from apps.workflows.execution import execution_run
 
 from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
 from apps.credentials.crypto import redact
-from apps.workflows.execution import execution_run
 from apps.workflows.models import Execution
 from apps.workflows.services import execution_create
 from apps.workflows.tests.factories import WorkflowFactory
