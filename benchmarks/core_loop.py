@@ -809,11 +809,13 @@ def write_results(section: str) -> None:
 
 @contextlib.contextmanager
 def terminated_as_interrupt() -> Iterator[None]:
-    """SIGTERM/SIGHUP unwind like Ctrl-C, so the finally blocks stop every process."""
+    """SIGINT (also when started in the background, where it is ignored), SIGTERM and SIGHUP
+    unwind as KeyboardInterrupt, so the finally blocks stop every process."""
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {s: signal.signal(s, interrupt)
+                for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
@@ -923,11 +925,16 @@ def main() -> int:
     print(f"{started}, {info}, load {load_start}", flush=True)
     phases: list[Phase] = []
     held: Sustained | None = None
-    with terminated_as_interrupt():
-        if args.only != "flowplane":
-            run_n8n(args, phases)
-        if args.only != "n8n":
-            held = run_flowplane(args, phases)
+    try:
+        with terminated_as_interrupt():
+            if args.only != "flowplane":
+                run_n8n(args, phases)
+            if args.only != "n8n":
+                held = run_flowplane(args, phases)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted ({exc or 'Ctrl-C'}); every process it started is stopped; "
+              "RESULTS.md untouched", file=sys.stderr)
+        return 130
     section = render(args, started, load_start, info, phases, held)
     print(section)
     if not args.no_write:
