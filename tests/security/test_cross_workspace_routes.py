@@ -101,6 +101,9 @@ def test_another_workspaces_ids_answer_404_on_every_route_and_change_nothing(
             api.get(url))
         assert response.status_code == 404, (method.upper(), url, response.status_code,
                                              response.content[:300])
+        if method == "head":  # DRF adds it beside get once a view has served; no body
+            tried += 1
+            continue
         text = response.content.decode()
         if response["Content-Type"].startswith("text/event-stream"):  # the error as an event
             text = text.split("data: ", 1)[1]
