@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench install frontend frontend-check browser migrate demo lint schema clean
 
+# Broker (embedded default only), web, worker, routing worker and beat under one supervisor
+# (config/supervisor.py): a process that dies is restarted; Ctrl-C stops them all.
 run: install frontend migrate demo
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/python -m config.supervisor
 
 test: install frontend frontend-check browser
 	$(BIN)/ruff check .

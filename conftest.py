@@ -1,11 +1,34 @@
 """Fixtures shared by every app's tests and the cross-app suite in tests/."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
 from apps.workspaces.models import Role
 from apps.workspaces.services import api_token_create
 from apps.workspaces.tests.factories import MembershipFactory, UserFactory
+
+_test_broker = None
+
+
+def pytest_sessionstart(session) -> None:
+    """On the embedded default the session's broker is a redis-server on a unix socket under
+    var/tests, one per test process (config/settings/test.py names it), stopped at the end."""
+    global _test_broker
+    from django.conf import settings
+
+    if getattr(settings, "TEST_BROKER_DIR", ""):
+        from config.embedded import ThrowawayBroker
+
+        _test_broker = ThrowawayBroker(Path(settings.TEST_BROKER_DIR)).start()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _test_broker is not None:
+        _test_broker.stop()
+        shutil.rmtree(_test_broker.data_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -5,10 +5,13 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# The embedded default's data folder (SQLite file, broker socket and data, cache, secrets).
+# FLOWPLANE_VAR_DIR moves it, so that a second instance (a test, a demo) keeps apart.
+VAR_DIR = Path(env.str("FLOWPLANE_VAR_DIR", default="") or BASE_DIR / "var").resolve()
 
 
 def var_path(*parts: str) -> Path:

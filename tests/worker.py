@@ -26,17 +26,17 @@ QUEUES = "executions,triggers,housekeeping,routing"
 
 
 def worker_env() -> dict[str, str]:
-    """The test process's environment, pointed at the test database."""
+    """The test process's environment, pointed at the test database and the test broker."""
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    if getattr(settings, "TEST_BROKER_DIR", ""):
-        env["TEST_BROKER_DIR"] = settings.TEST_BROKER_DIR
     else:
         env["DATABASE_URL"] = (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
                                f"{db['PORT'] or 5432}/{db['NAME']}")
+    # The session's embedded test broker (conftest.py), or the configured one.
+    env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     return env
 
 

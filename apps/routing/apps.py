@@ -9,7 +9,7 @@ class RoutingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from celery.signals import worker_process_init
+        from celery.signals import worker_ready
         from django.db.models.signals import post_delete, post_save
 
         from apps.connectors.models import Connector, ConnectorOperation
@@ -19,8 +19,8 @@ class RoutingConfig(AppConfig):
             post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"routing-{model}")
             post_delete.connect(_catalog_changed, sender=model,
                                 dispatch_uid=f"routing-del-{model}")
-        worker_process_init.connect(_warm_in_background, dispatch_uid="routing-warm",
-                                    weak=False)
+        worker_ready.connect(_prepare_on_start, dispatch_uid="routing-prepare-on-start",
+                             weak=False)
 
 
 def _catalog_changed(**kwargs: Any) -> None:
@@ -31,28 +31,27 @@ def _catalog_changed(**kwargs: Any) -> None:
     transaction.on_commit(routing_changed)
 
 
-def _warm_in_background(**kwargs: Any) -> None:
-    """Each worker process builds its router right after start, off the init path
-    (Celery kills a child whose init takes longer than a few seconds)."""
-    import threading
-
+def _prepare_on_start(sender: Any = None, **kwargs: Any) -> None:
+    """A worker that consumes the routing queue queues one ``routing.prepare_vectors`` when
+    it starts, so a freshly loaded catalogue is encoded on the routing queue rather than by the
+    first query. No process loads the encoder or the route index at start: each builds its
+    router on first use (so Celery's prefork children of the execution worker hold no model
+    unless a run routes), and the minutes-long first encode never takes an execution slot."""
     from apps.routing import conf
 
     if not conf.get("ROUTING_WARM_ON_START"):
         return
+    try:
+        consumed = set(sender.app.amqp.queues.consume_from or ())
+    except AttributeError:
+        return
+    if "routing" not in consumed:
+        return
+    import logging
 
-    def warm() -> None:
-        import logging
+    from apps.routing.services import _prepare_in_background
 
-        from django.db import close_old_connections
-
-        from apps.routing.services import router_warm
-
-        try:
-            router_warm()
-        except Exception:  # a cold router still works: it builds on the first query
-            logging.getLogger("apps.routing").exception("routing.warm_failed")
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=warm, name="routing-warm", daemon=True).start()
+    try:
+        _prepare_in_background()
+    except Exception:  # the cache or the broker is down: the first query queues it instead
+        logging.getLogger("apps.routing").exception("routing.prepare_on_start_failed")

@@ -13,7 +13,9 @@ Every name has a working default so the embedded `make run` needs none of them:
 - ``ROUTING_LLM_URL``/``_MODEL``/``_API_KEY``: an OpenAI-compatible chat API for the LLM
   fallback and the tool-calling agent; the fallback is off when the URL is empty.
 - ``ROUTING_QUERY_CACHE``: size of the per-process LRU cache of query vectors.
-- ``ROUTING_WARM_ON_START``: build the router when a Celery worker process starts.
+- ``ROUTING_WARM_ON_START``: a worker consuming the ``routing`` queue queues one
+  ``routing.prepare_vectors`` when it starts (encodes what a fresh catalogue lacks, off the
+  execution workers). Every process builds its router lazily, on first use.
 - ``ROUTING_MAX_INLINE_ENCODE``: a request that finds more utterances without a stored
   vector than this answers 503 and queues ``routing.prepare_vectors`` instead of encoding.
 """

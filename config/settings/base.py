@@ -79,7 +79,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
 else:
-    # Shared by web, worker and beat processes on one machine, unlike locmem.
+    # Shared by web, worker and beat processes on one machine, unlike locmem. Deliberately not
+    # the embedded broker's redis-server: management commands (`make run`'s migrate and
+    # load_catalog, a user's `manage.py shell`) run while it is down, and catalogue saves
+    # touch the cache, so they would fail with a connection error instead of just working.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(var_path("cache", ".keep").parent)}}
 

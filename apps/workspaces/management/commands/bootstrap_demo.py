@@ -1,5 +1,6 @@
 """Create (or refresh) the demo user, workspace, API token and sample workflow for `make run`."""
 
+import os
 import secrets
 from typing import Any
 
@@ -47,11 +48,12 @@ class Command(BaseCommand):
         ApiToken.objects.filter(user=user, name="demo").delete()
         _, token = api_token_create(user=user, name="demo")
 
+        # `make run` serves on PORT (config/gunicorn.py).
+        base = f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
         self.stdout.write(self.style.SUCCESS("Flowplane demo is ready"))
-        self.stdout.write("  login:     http://127.0.0.1:8000/admin/  "
-                          f"user demo  password {password}")
-        self.stdout.write("  canvas:    http://127.0.0.1:8000/app/")
-        self.stdout.write("  API docs:  http://127.0.0.1:8000/api/docs/")
+        self.stdout.write(f"  login:     {base}/admin/  user demo  password {password}")
+        self.stdout.write(f"  canvas:    {base}/app/")
+        self.stdout.write(f"  API docs:  {base}/api/docs/")
         self.stdout.write(f"  API token: {token}")
         self.stdout.write(f'  try:       curl -H "Authorization: Bearer {token}" '
-                          "http://127.0.0.1:8000/api/v1/workflows/")
+                          f"{base}/api/v1/workflows/")
