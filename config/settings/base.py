@@ -1,5 +1,7 @@
 """Settings true in every environment; local/test/production only override."""
 
+import os
+
 from config.env import BASE_DIR, env, var_path
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -25,9 +27,12 @@ INSTALLED_APPS = [
     "apps.credentials",
     "apps.connectors",
     "apps.routing",
+    "apps.observability",
 ]
 
 MIDDLEWARE = [
+    "apps.observability.middleware.RequestIdMiddleware",
+    "apps.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,6 +122,15 @@ JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
 TRIGGER_TEST_URL_TTL_SECONDS = env.int("TRIGGER_TEST_URL_TTL_SECONDS", default=3600)
 # Timestamp-free signature presets: the same signed body is a duplicate this long.
 TRIGGER_REPLAY_WINDOW_SECONDS = env.int("TRIGGER_REPLAY_WINDOW_SECONDS", default=72 * 3600)
+
+# Metrics: every process (gunicorn workers, Celery pool children) writes its samples under
+# this folder and /metrics adds them up. prometheus_client reads the variable when it is
+# first imported, so it is set here, before anything imports it.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="") or str(
+    var_path("metrics", ".keep").parent)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = PROMETHEUS_MULTIPROC_DIR
+# When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403
