@@ -2,6 +2,8 @@
 
 import os
 
+from corsheaders.defaults import default_headers
+
 from config.env import BASE_DIR, env, var_path
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -15,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -34,6 +37,7 @@ MIDDLEWARE = [
     "apps.observability.middleware.RequestIdMiddleware",
     "apps.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +139,16 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403
 from config.settings.logging import *  # noqa: E402,F403
+
+# Proxies whose X-Forwarded-For is believed (addresses or CIDRs of our own load balancers);
+# without them the peer address is the client (apps/workspaces/client_ip.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Browser origins allowed to call the API cross-origin (bearer tokens; no cookies).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
 # Credential key ring "kid:<base64url 32 bytes>,..."; the first key encrypts. local.py
 # generates one under var/ for the embedded default; production requires it.
