@@ -73,10 +73,14 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created")]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created"),
+                   models.Index(fields=["workspace", "action", "-created_at"],
+                                name="audit_ws_action_created")]
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:

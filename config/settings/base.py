@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.observability.middleware.RequestIdMiddleware",
     "apps.observability.middleware.RequestMetricsMiddleware",
+    "apps.workspaces.request_meta.RequestMetaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.BodySizeLimitMiddleware",

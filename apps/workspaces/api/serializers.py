@@ -74,4 +74,4 @@ class AuditEventOutput(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "workspace", "actor", "action", "target_type", "target_id", "data",
-                  "ip_address", "created_at"]
+                  "ip_address", "user_agent", "request_id", "created_at"]

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.workspaces import selectors, services
+from apps.workspaces.api.filters import AuditEventFilter
 from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.api.serializers import (
@@ -86,7 +87,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AuditEventOutput
     pagination_class = CreatedCursorPagination
-    filterset_fields = ["workspace", "action", "target_type", "target_id"]
+    filterset_class = AuditEventFilter
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         workspace = self.request.query_params.get("workspace")
