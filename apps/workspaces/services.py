@@ -27,6 +27,25 @@ def workspace_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> W
     return workspace
 
 
+def workspace_retention_set(*, workspace: Workspace, actor: AbstractBaseUser,
+                            keep_succeeded_days: int | None = None,
+                            keep_failed_days: int | None = None) -> Workspace:
+    """Change how long the workspace's finished runs are kept."""
+    changes = {name: value for name, value in (("keep_succeeded_days", keep_succeeded_days),
+                                               ("keep_failed_days", keep_failed_days))
+               if value is not None and value != getattr(workspace, name)}
+    if not changes:
+        return workspace
+    with transaction.atomic():
+        Workspace.objects.filter(pk=workspace.pk).update(**changes)
+        audit_record(workspace=workspace, actor=actor, action="workspace.retention_changed",
+                     target=workspace, data={"before": {k: getattr(workspace, k)
+                                                        for k in changes}, "after": changes})
+    for name, value in changes.items():
+        setattr(workspace, name, value)
+    return workspace
+
+
 def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str,
                    actor: AbstractBaseUser | None = None) -> Membership:
     """Add `user` to `workspace` with `role`, or change their role."""

@@ -21,6 +21,7 @@ from apps.workspaces.api.serializers import (
     MeOutput,
     WorkspaceCreateInput,
     WorkspaceOutput,
+    WorkspaceUpdateInput,
 )
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 
@@ -57,6 +58,16 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         workspace = services.workspace_create(owner=request.user, **data.validated_data)
         return Response(self.get_serializer(workspace).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WorkspaceUpdateInput, responses={200: WorkspaceOutput})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        workspace = self.get_object()
+        require_role(request, workspace.pk, Role.ADMIN)
+        data = WorkspaceUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace = services.workspace_retention_set(workspace=workspace, actor=request.user,
+                                                     **data.validated_data)
+        return Response(self.get_serializer(workspace).data)
 
     @extend_schema(responses=MembershipOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -61,7 +61,8 @@ def test_member_changes_in_the_admin_go_through_the_services(client, workspace):
     client.force_login(admin)
     member = UserFactory()
     existing = workspace.memberships.get()
-    form = {"name": workspace.name, "slug": workspace.slug,
+    form = {"name": workspace.name, "slug": workspace.slug, "keep_succeeded_days": "30",
+            "keep_failed_days": "90",
             "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
             "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
             "memberships-0-id": str(existing.pk), "memberships-0-workspace": str(workspace.pk),
