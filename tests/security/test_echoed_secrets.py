@@ -13,11 +13,11 @@ import json
 from itertools import pairwise
 
 import pytest
-from apps.workflows.execution import execution_run
 
 from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
 from apps.credentials.crypto import redact
 from apps.workflows.models import Execution
+from apps.workflows.runtime.run import execution_run
 from apps.workflows.services import execution_create
 from apps.workflows.tests.factories import WorkflowFactory
 from apps.workspaces.models import Role

@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from apps.workflows.execution import execution_run
 
 from apps.connectors.outbound.testing import LocalServer, Reply
 from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.runtime.run import execution_run
 from apps.workflows.services import execution_create
 from apps.workflows.tests.factories import WorkflowFactory
 
