@@ -4,19 +4,22 @@ at /metrics by the web process, and the worker's log lines carry its execution a
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
+from apps.observability import metrics
 from apps.workflows.models import Execution
 from apps.workflows.services import workflow_publish
 from apps.workflows.tests.factories import WorkflowFactory
 from apps.workspaces.services import api_token_create
 from config.env import var_path
-from tests.worker import wait_for
+from tests.worker import running_worker, wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 
@@ -116,3 +119,20 @@ def test_a_run_on_the_worker_moves_the_metrics_and_logs_its_ids(client, server, 
     # Logged by the outbound client, which knows neither id: they come from the context.
     assert call and call[0]["node_id"] == "call"
     assert any(line["event"] == "execution.finished" for line in mine)
+
+
+def test_a_worker_serves_its_processes_metrics_on_its_own_port(transactional_db):
+    metrics.webhook_delivery("accepted")  # this process's file in the host's metrics folder
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # A queue nothing is sent to: this worker only has to be up.
+    with (running_worker(queues="observability-test", concurrency=1,
+                         env={"WORKER_METRICS_PORT": str(port)}),
+          urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer):
+        text = answer.read().decode()
+    names = {family.name for family in text_string_to_metric_families(text)}
+    # The files of every process on this host (this test process's included)...
+    assert "webhook_deliveries" in names
+    # ...but not the database counts, which only the web serves (scraped once, not per pod).
+    assert "executions" not in names

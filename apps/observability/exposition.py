@@ -48,11 +48,23 @@ def clean_dead_processes(path: str) -> None:
             mark_process_dead(pid, path)
 
 
-def render() -> bytes:
-    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+def _process_registry(path: str) -> CollectorRegistry:
     Path(path).mkdir(parents=True, exist_ok=True)
     clean_dead_processes(path)
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=path)
+    return registry
+
+
+def serve_worker_metrics(port: int) -> None:
+    """A worker container's own /metrics (its processes' files are not the web's to read);
+    the database counts are left to the web, so they are scraped once."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, registry=_process_registry(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
+
+
+def render() -> bytes:
+    registry = _process_registry(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     registry.register(ExecutionsCollector())
     return generate_latest(registry)

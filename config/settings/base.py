@@ -136,6 +136,9 @@ PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="") or st
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = PROMETHEUS_MULTIPROC_DIR
 # When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own processes' metrics on this port when set (containers and
+# pods do not share the metrics folder with the web).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 # Errors to Sentry when SENTRY_DSN is set, scrubbed of secrets (apps/observability/sentry.py).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:

@@ -84,7 +84,7 @@ def test_the_list_filters_by_action_actor_and_time(api, user, workspace):
     url = f"/api/v1/audit-events/?workspace={workspace.id}"
     by_action = api.get(f"{url}&action=member.role_changed").json()["results"]
     assert [e["action"] for e in by_action] == ["member.role_changed"]
-    by_actor = api.get(f"{url}&actor={user.id}").json()["results"]
+    by_actor = api.get(f"{url}&actor={user.username}").json()["results"]
     assert {e["action"] for e in by_actor} == {"member.added"}
     first = AuditEvent.objects.get(action="member.added").created_at
     later = api.get(f"{url}&created_after={first.isoformat().replace('+00:00', 'Z')}"
