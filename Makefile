@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install frontend frontend-check browser migrate demo lint schema clean
+.PHONY: run test bench install frontend frontend-check browser migrate demo lint schema clean
 
 run: install frontend migrate demo
 	$(BIN)/honcho start -f Procfile
@@ -16,6 +16,12 @@ test: install frontend frontend-check browser
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest
+
+# The core loop side by side with n8n (installed into var/n8n/ on first use); writes
+# benchmarks/RESULTS.md. Needs PostgreSQL and Redis: see benchmarks/core_loop.py.
+# Extra flags: make bench BENCH_ARGS=--quick
+bench: install
+	$(BIN)/python -m benchmarks.core_loop --from-make $(BENCH_ARGS)
 
 install: $(STAMP)
 

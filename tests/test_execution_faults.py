@@ -193,3 +193,51 @@ def test_a_backlog_drains_across_worker_processes_with_each_run_once(server, use
     assert ExecutionStep.objects.filter(execution__in=runs).count() == 3 * 120
     keys = [key for path, key in server.requests if path == "/count"]
     assert sorted(keys) == sorted(f"{e.pk}:call" for e in backlog)  # each call exactly once
+
+
+def test_a_high_priority_run_overtakes_a_backlog_on_a_worker(server, user, workspace):
+    graph = {"nodes": [node("start", "manual_trigger"),
+                       node("call", "http_request", url=f"{server.url}/slow")],
+             "edges": [{"id": "a", "source": "start", "target": "call"}]}
+    workflow = WorkflowFactory(workspace=workspace, graph=graph)
+    workflow_publish(workflow=workflow, published_by=user)
+    workflow.refresh_from_db()
+    server.delay = 0.1
+    backlog = [execution_create(workflow=workflow, mode="api", input={}) for _ in range(40)]
+
+    worker = start_worker(concurrency=1, env=WORKER_ENV)
+    try:
+        assert server.hit.wait(30)
+        urgent = execution_create(workflow=workflow, mode="api", input={}, priority=2)
+        urgent = wait_for(finished(urgent.pk), timeout=30)
+        behind = Execution.objects.filter(pk__in=[e.pk for e in backlog]).exclude(
+            status__in=Execution.FINISHED).count()
+        for execution in backlog:
+            wait_for(finished(execution.pk), timeout=60)
+    finally:
+        stop_worker(worker)
+    assert urgent.status == "succeeded"
+    assert behind >= 30  # it ran next, not after the backlog
+
+
+def test_a_failed_run_is_retried_by_the_workflow_on_a_worker(user, workspace):
+    graph = {"nodes": [node("start", "manual_trigger"),
+                       node("stop", "stop_and_fail", message="upstream said no")],
+             "edges": [{"id": "a", "source": "start", "target": "stop"}]}
+    workflow = WorkflowFactory(workspace=workspace, graph=graph, retry_attempts=1,
+                               retry_delay_seconds=1)
+    workflow_publish(workflow=workflow, published_by=user)
+    workflow.refresh_from_db()
+
+    worker = start_worker(concurrency=1, env=WORKER_ENV)
+    try:
+        first = execution_create(workflow=workflow, mode="api", input={"k": "v"})
+        retry = wait_for(lambda: Execution.objects.filter(
+            parent=first, mode="retry", status__in=Execution.FINISHED).first(), timeout=30)
+    finally:
+        stop_worker(worker)
+    first.refresh_from_db()
+    assert (first.status, retry.status, retry.attempt, retry.input) == (
+        "failed", "failed", 2, {"k": "v"})
+    assert (retry.started_at - first.finished_at).total_seconds() >= 1  # the back-off held
+    assert not Execution.objects.filter(parent=retry).exists()  # one retry, as configured

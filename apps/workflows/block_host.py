@@ -1,5 +1,5 @@
-"""The host services blocks reach through `ctx.services` (ARCHITECTURE.md, STYLE.md §5):
-adapters from the block SDK's small interfaces to the apps that own the data. Outbound HTTP
+"""The host services blocks reach through `ctx.services` (docs/ARCHITECTURE.md, docs/STYLE.md
+§5): adapters from the block SDK's small interfaces to the apps that own the data. Outbound HTTP
 and credentials are the Runner's own `http=`/`secrets=` (apps/credentials/resolver.py)."""
 
 import logging

@@ -12,6 +12,14 @@ def empty_graph() -> dict:
     return {"nodes": [], "edges": []}
 
 
+class Priority(models.IntegerChoices):
+    """Workers take queued runs by priority, then oldest first."""
+
+    LOW = 0, "Low"
+    NORMAL = 1, "Normal"
+    HIGH = 2, "High"
+
+
 class Workflow(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -26,6 +34,11 @@ class Workflow(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Optimistic concurrency: every save must name the version it read.
     version = models.PositiveIntegerField(default=1)
+    priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # Workflow-level retry of a failed run (step retries are per block): how many more runs,
+    # the first after `retry_delay_seconds`, each next one after twice the last delay.
+    retry_attempts = models.PositiveSmallIntegerField(default=0)
+    retry_delay_seconds = models.PositiveIntegerField(default=60)
     published_version = models.ForeignKey("WorkflowVersion", null=True, blank=True,
                                           on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -103,6 +116,9 @@ class Execution(models.Model):
     rerun_from_node = models.CharField(max_length=100, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.MANUAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # 1 for a first run; a workflow-level retry of a failed run counts on from its parent.
+    attempt = models.PositiveSmallIntegerField(default=1)
     input = models.JSONField(default=dict, blank=True)
     output = models.JSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
@@ -131,9 +147,10 @@ class Execution(models.Model):
             models.Index(fields=["workflow", "-created_at"], name="execution_wf_created"),
             models.Index(fields=["status", "wake_at"], name="execution_status_wake"),
             models.Index(fields=["status", "lease_expires_at"], name="execution_status_lease"),
-            # Workers claim the oldest queued row, and count a workspace's running ones.
-            models.Index(fields=["created_at"], condition=models.Q(status="queued"),
-                         name="execution_queued_fifo"),
+            # Workers claim the queued row of highest priority, oldest first, and count a
+            # workspace's running ones.
+            models.Index(fields=["-priority", "created_at"], condition=models.Q(status="queued"),
+                         name="execution_queued_order"),
             models.Index(fields=["workspace"], condition=models.Q(status="running"),
                          name="execution_running_ws"),
         ]

@@ -1,6 +1,7 @@
 """Writes for workflows: create, save with optimistic concurrency, publish, rollback, import."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,14 +24,16 @@ EXPORT_FORMAT_VERSION = 1
 
 def workflow_create(*, workspace: Workspace, name: str, description: str = "",
                     graph: dict[str, Any] | None = None,
-                    created_by: AbstractBaseUser | None = None) -> Workflow:
-    """Create a draft workflow after validating its graph."""
+                    created_by: AbstractBaseUser | None = None, **settings: Any) -> Workflow:
+    """Create a draft workflow after validating its graph (`settings`: priority and retry
+    fields of the model)."""
     graph = graph if graph is not None else {"nodes": [], "edges": []}
     graph_validate(graph)
     with transaction.atomic():
         workflow = Workflow.objects.create(workspace=workspace, name=name,
                                            description=description, graph=graph,
-                                           created_by=created_by, updated_by=created_by)
+                                           created_by=created_by, updated_by=created_by,
+                                           **settings)
         audit_record(workspace=workspace, actor=created_by, action="workflow.created",
                      target=workflow, data={"name": name})
     return workflow
@@ -146,9 +149,11 @@ def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | No
                     version: WorkflowVersion | None = None, draft: bool = False,
                     trigger: Any = None, parent: Execution | None = None,
                     parent_step: str = "", rerun_from_node: str = "",
-                    started_by: AbstractBaseUser | None = None) -> Execution:
+                    started_by: AbstractBaseUser | None = None,
+                    priority: int | None = None) -> Execution:
     """A queued execution, not saved yet: the given `version`, else the live published
-    version, or the draft when `draft` (its graph frozen on the row)."""
+    version, or the draft when `draft` (its graph frozen on the row). Its priority is the
+    workflow's unless given."""
     if draft:
         version, draft_graph = None, workflow.graph
     else:
@@ -159,7 +164,8 @@ def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | No
     return Execution(workspace_id=workflow.workspace_id, workflow=workflow, version=version,
                      draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
                      parent=parent, parent_step=parent_step,
-                     rerun_from_node=rerun_from_node, started_by=started_by)
+                     rerun_from_node=rerun_from_node, started_by=started_by,
+                     priority=workflow.priority if priority is None else priority)
 
 
 def execution_create(**fields: Any) -> Execution:
@@ -193,19 +199,36 @@ def executions_create_many(*, runs: list[Execution], also: Sequence[Model] = ())
 
 
 def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
-                    started_by: AbstractBaseUser | None, mode: str = Execution.Mode.MANUAL
-                    ) -> Execution:
+                    started_by: AbstractBaseUser | None, mode: str = Execution.Mode.MANUAL,
+                    priority: int | None = None) -> Execution:
     """A manual or API run: the draft (a test run) or the live version."""
     if draft:
         graph_validate(workflow.graph, for_run=True)
         mode = Execution.Mode.TEST
     execution = execution_build(workflow=workflow, mode=mode, input=input, draft=draft,
-                                started_by=started_by)
+                                started_by=started_by, priority=priority)
     # Written with the execution, in the same round trip.
     executed = audit_build(workspace_id=workflow.workspace_id, actor=started_by,
                            action="workflow.executed", target=workflow,
                            data={"execution_id": str(execution.pk), "mode": mode})
     return executions_create_many(runs=[execution], also=[executed])[0]
+
+
+def execution_retry_later(*, failed: Execution, workflow: Workflow) -> Execution | None:
+    """The workflow-level retry of a failed run, parked until its back-off is over (the
+    sweep queues it then); None when the workflow's attempts are used up. Test runs of the
+    draft are not retried: the user is looking at them."""
+    if failed.mode == Execution.Mode.TEST or failed.attempt > workflow.retry_attempts:
+        return None
+    delay = workflow.retry_delay_seconds * 2 ** (failed.attempt - 1)
+    retry = Execution(
+        workspace_id=failed.workspace_id, workflow_id=failed.workflow_id,
+        version_id=failed.version_id, draft_graph=failed.draft_graph,
+        mode=Execution.Mode.RETRY, input=failed.input, trigger_id=failed.trigger_id,
+        parent=failed, priority=failed.priority, attempt=failed.attempt + 1,
+        status=Execution.Status.WAITING, wake_at=timezone.now() + timedelta(seconds=delay))
+    run_together([insert([retry])])
+    return retry
 
 
 def execution_cancel(*, execution: Execution, actor: AbstractBaseUser) -> Execution:

@@ -37,7 +37,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
-# Execution durability and fairness (ARCHITECTURE.md, Execution).
+# Execution durability and fairness (docs/ARCHITECTURE.md, Execution).
 EXECUTION_LEASE_SECONDS = env.float("EXECUTION_LEASE_SECONDS", default=30.0)
 EXECUTION_MAX_DELIVERIES = env.int("EXECUTION_MAX_DELIVERIES", default=10)
 # Dispatch (apps/workflows/runtime): at most one drain hint per interval and process; a drain

@@ -19,7 +19,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "items": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
             "default": ["POST"],
         },
-        # The one-method shorthand of ARCHITECTURE.md's example; "methods" wins when both.
+        # The one-method shorthand of docs/ARCHITECTURE.md's example; "methods" wins when both.
         "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
         "verification": {
             "type": "object",

@@ -10,7 +10,7 @@ Design choices, and why:
   that timed out after the server acted would duplicate its side effect.
 - Never sleep long in a worker. Waits up to ``max_wait``/``max_delay`` happen inline; beyond
   that ``RateLimited``/``CircuitOpen`` carry ``retry_after`` so the engine parks the execution
-  (ARCHITECTURE.md: waiting never holds a worker).
+  (docs/ARCHITECTURE.md: waiting never holds a worker).
 - A 429's ``Retry-After`` is recorded for the whole target, so other calls and workers stop
   hammering an API that asked for a pause, not only the call that was told.
 - Fixed-window rate limiting: one ``add`` + one ``incr`` per call, atomic on Redis, and good

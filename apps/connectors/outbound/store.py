@@ -1,6 +1,6 @@
 """Shared state for rate limits, circuit breakers and metrics.
 
-Per-target state must be seen by every worker (ARCHITECTURE.md, Execution), so the client
+Per-target state must be seen by every worker (docs/ARCHITECTURE.md, Execution), so the client
 keeps it behind ``KeyValueStore``: the subset of Django's cache API it needs. The Django side
 passes ``django.core.cache.cache`` (Redis in production, the local cache on the embedded
 default); ``InMemoryStore`` serves tests and single-process use.

@@ -1,7 +1,7 @@
 """Test helpers for code that calls out: a real local HTTP(S) server, a stub resolver, and a
 guard that fails a test the moment anything tries to connect beyond the loopback interface.
 
-STYLE.md: "a third-party service is played by a local HTTP server speaking its protocol".
+docs/STYLE.md: "a third-party service is played by a local HTTP server speaking its protocol".
 Tests reach it through an ``SSRFPolicy`` whose allow-list names the server's exact
 ``127.0.0.1:<port>``, so everything else stays blocked as in production. Names other than
 ``localhost`` are mapped with ``StubResolver``: there is no network here, and a test must

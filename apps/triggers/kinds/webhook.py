@@ -17,7 +17,7 @@ def check(config: Mapping[str, Any]) -> Problems:
 
 
 def prepare(config: dict[str, Any]) -> dict[str, Any]:
-    """``"method": "POST"`` (ARCHITECTURE.md's example) means ``"methods": ["POST"]``."""
+    """``"method": "POST"`` (docs/ARCHITECTURE.md's example) means ``"methods": ["POST"]``."""
     if "method" in config and "methods" not in config:
         config["methods"] = [config["method"]]
     return config

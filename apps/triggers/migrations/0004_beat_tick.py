@@ -1,6 +1,6 @@
 """The trigger tick as a beat row (django-celery-beat's database scheduler), every second.
 
-One row for the whole platform: per-trigger beat rows are avoided on purpose (ARCHITECTURE.md,
+One row for the whole platform: per-trigger beat rows are avoided on purpose (docs/ARCHITECTURE.md,
 Triggers). Operators can tune the interval in the admin. Expiring messages keep a backlog of
 ticks from piling up while no worker consumes them.
 """

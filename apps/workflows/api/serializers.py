@@ -2,8 +2,30 @@
 
 from rest_framework import serializers
 
-from apps.workflows.models import Execution, ExecutionLog, ExecutionStep, Workflow, WorkflowVersion
+from apps.workflows.models import (
+    Execution,
+    ExecutionLog,
+    ExecutionStep,
+    Priority,
+    Workflow,
+    WorkflowVersion,
+)
 from apps.workspaces.api.serializers import StrictSerializer
+
+
+class PriorityField(serializers.ChoiceField):
+    """`low`, `normal` or `high` in the API; a small integer in the database (claim order)."""
+
+    _BY_NAME = {choice.name.lower(): choice.value for choice in Priority}
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(choices=list(self._BY_NAME), **kwargs)
+
+    def to_internal_value(self, data: object) -> int:
+        return self._BY_NAME[super().to_internal_value(data)]
+
+    def to_representation(self, value: int) -> str:
+        return Priority(value).name.lower()
 
 
 class WorkflowListOutput(serializers.ModelSerializer):
@@ -13,7 +35,10 @@ class WorkflowListOutput(serializers.ModelSerializer):
     class Meta:
         model = Workflow
         fields = ["id", "workspace", "name", "description", "status", "version",
-                  "published_version", "created_at", "updated_at"]
+                  "published_version", "priority", "retry_attempts", "retry_delay_seconds",
+                  "created_at", "updated_at"]
+
+    priority = PriorityField(read_only=True)
 
 
 class WorkflowOutput(WorkflowListOutput):
@@ -21,14 +46,26 @@ class WorkflowOutput(WorkflowListOutput):
         fields = [*WorkflowListOutput.Meta.fields, "graph"]
 
 
-class WorkflowCreateInput(StrictSerializer):
+class WorkflowSettingsInput(StrictSerializer):
+    """How the workflow's runs are queued and retried."""
+
+    priority = PriorityField(required=False, help_text="Queue order of its runs.")
+    retry_attempts = serializers.IntegerField(
+        required=False, min_value=0, max_value=10,
+        help_text="Runs started again after a failed run (0: none).")
+    retry_delay_seconds = serializers.IntegerField(
+        required=False, min_value=1, max_value=86400,
+        help_text="Wait before the first retry; each next one waits twice as long.")
+
+
+class WorkflowCreateInput(WorkflowSettingsInput):
     workspace = serializers.UUIDField()
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     graph = serializers.JSONField(required=False)
 
 
-class WorkflowUpdateInput(StrictSerializer):
+class WorkflowUpdateInput(WorkflowSettingsInput):
     version = serializers.IntegerField(min_value=1, help_text="The version you loaded.")
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -73,9 +110,11 @@ class ExecutionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Execution
-        fields = ["id", "workspace", "workflow", "version", "mode", "status", "input", "output",
-                  "error", "wake_at", "trigger", "parent", "created_at", "started_at",
-                  "finished_at", "duration_ms"]
+        fields = ["id", "workspace", "workflow", "version", "mode", "status", "priority",
+                  "attempt", "input", "output", "error", "wake_at", "trigger", "parent",
+                  "created_at", "started_at", "finished_at", "duration_ms"]
+
+    priority = PriorityField(read_only=True)
 
 
 class ExecutionStepOutput(serializers.ModelSerializer):
@@ -111,6 +150,8 @@ class ExecutionLogOutput(serializers.ModelSerializer):
 
 class RunInput(StrictSerializer):
     input = serializers.DictField(required=False, default=dict)
+    priority = PriorityField(required=False, help_text="This run's queue order (default: the "
+                                                       "workflow's).")
     draft = serializers.BooleanField(required=False, default=False,
                                      help_text="Run the draft (a test run) instead of the live "
                                                "published version.")

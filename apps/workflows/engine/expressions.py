@@ -147,6 +147,11 @@ def _search(parsed: ParsedResult, context: Mapping[str, Any], field: str) -> Any
         result = _INTERPRETER.visit(parsed.parsed, context)
     except JMESPathError as exc:
         raise ExpressionEvalError(f"{field}: {{{{ {parsed.expression} }}}}: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        # Some jmespath functions fail on argument types they accept (merge(@, null) raises
+        # TypeError): still the expression's error, not the engine's (found by hypothesis).
+        raise ExpressionEvalError(f"{field}: {{{{ {parsed.expression} }}}}: "
+                                  f"{type(exc).__name__}: {exc}") from None
     if isinstance(result, str):
         if len(result) > MAX_RESULT_CHARS:
             raise _too_large(parsed, field)

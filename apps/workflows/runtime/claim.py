@@ -1,6 +1,7 @@
 """Claiming and finishing executions: one round trip each.
 
-`execution_claim` takes the oldest queued execution (or a given one) whose workspace runs
+`execution_claim` takes the queued execution of highest priority, oldest first (or a given
+one), whose workspace runs
 fewer than `WORKSPACE_MAX_RUNNING` executions, marks it running under a fresh lease and
 returns the row, all in one `UPDATE ... RETURNING`. Concurrent workers skip rows another
 claim holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time). With a
@@ -84,7 +85,7 @@ def _claim_sql(*, by_id: bool, capped: bool) -> tuple[str, list[str]]:
         UPDATE {table} SET status = %(running)s, lease_owner = %(owner)s,
                lease_expires_at = %(lease)s, started_at = COALESCE(started_at, %(now)s)
         WHERE id = (SELECT c.id FROM {table} c WHERE {pick} {cap}
-                    ORDER BY c.created_at LIMIT 1 {lock})
+                    ORDER BY c.priority DESC, c.created_at LIMIT 1 {lock})
         RETURNING *,
           (SELECT w.name FROM {workflows} w WHERE w.id = workflow_id) AS workflow_name,
           (SELECT v.number FROM {versions} v WHERE v.id = version_id) AS version_number

@@ -46,6 +46,7 @@ from apps.workflows.runtime.claim import (
 from apps.workflows.runtime.dispatch import drain_send
 from apps.workflows.runtime.lease import lease_keeper
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
+from apps.workflows.services import execution_retry_later
 from apps.workspaces.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,8 @@ def _record_outcome(claimed: Claimed, outcome: Outcome, steps: list[ExecutionSte
     if execution_finish(claimed=claimed, status=status, output=output, error=error,
                         steps=steps):
         _tell_parent(claimed.execution)
+        if status == S.FAILED:
+            _retry_later(claimed.execution)
 
 
 def execution_fail_dead(*, execution_id: Any) -> None:
@@ -158,6 +161,19 @@ def execution_fail_dead(*, execution_id: Any) -> None:
             status=S.FAILED, error=execution.error, finished_at=execution.finished_at,
             deliveries=deaths, wake_at=None, lease_owner="", lease_expires_at=None)
     _tell_parent(execution)
+
+
+def _retry_later(execution: Execution) -> None:
+    """The workflow's own retry policy, read only when a run failed."""
+    workflow = Workflow.objects.only("retry_attempts", "retry_delay_seconds").get(
+        pk=execution.workflow_id)
+    retry = execution_retry_later(failed=execution, workflow=workflow)
+    if retry is not None:
+        logger.info("execution.retry_scheduled", extra={
+            "execution_id": str(execution.pk), "retry_id": str(retry.pk),
+            "attempt": retry.attempt, "wake_at": retry.wake_at.isoformat()})
+        if retry.wake_at is not None:
+            _wake_soon(retry.pk, retry.wake_at)
 
 
 def _tell_parent(execution: Execution) -> None:

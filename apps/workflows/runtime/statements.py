@@ -113,16 +113,21 @@ def _insert_fields(meta: Options) -> list[Field]:
 
 def _insert(rows: Sequence[Model]) -> tuple[str, list[Any], list[Field]]:
     connection = _db()
-    meta = rows[0]._meta
-    fields = _insert_fields(meta)
-    qn = connection.ops.quote_name
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (model identifiers)
-           f"VALUES {', '.join([one] * len(rows))}")
+    sql, fields = _insert_sql(type(rows[0]), len(rows))
     # pre_save fills what the ORM would (auto_now_add timestamps).
     params = [f.get_db_prep_save(f.pre_save(row, True), connection)
               for row in rows for f in fields]
     return sql, params, fields
+
+
+@lru_cache(maxsize=32)
+def _insert_sql(model: type[Model], count: int) -> tuple[str, list[Field]]:
+    qn = _db().ops.quote_name
+    fields = _insert_fields(model._meta)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 (model identifiers)
+           f"({', '.join(qn(f.column) for f in fields)}) VALUES {', '.join([one] * count)}")
+    return sql, fields
 
 
 def from_row(model: type[Model], columns: list[str], row: tuple) -> Model:

@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.workflows.models import Execution
+from apps.workflows.models import Execution, Priority
 from apps.workflows.runtime.claim import execution_claim, execution_finish
 from apps.workflows.runtime.run import execution_drain, execution_run
 from apps.workflows.runtime.sweep import execution_sweep
+from apps.workflows.services import execution_create, workflow_publish
 from apps.workflows.tests.factories import SIMPLE_GRAPH, WorkflowFactory
 from apps.workspaces.tests.factories import WorkspaceFactory
 
@@ -104,3 +105,44 @@ def test_a_live_lease_means_another_worker_has_it():
     execution.refresh_from_db()
     assert (execution.status, execution.lease_owner) == ("running", "alive")
     assert not execution.steps.exists()
+
+
+def test_a_high_priority_run_is_claimed_before_an_older_backlog():
+    backlog = [_execution() for _ in range(3)]
+    urgent = _execution(priority=Priority.HIGH)
+    low = _execution(priority=Priority.LOW)
+    order = [execution_claim(owner=f"w{i}").execution.pk for i in range(5)]
+    assert order == [urgent.pk, *[e.pk for e in backlog], low.pk]
+
+
+FAILING_GRAPH = {
+    "nodes": [{"id": "start", "type": "manual_trigger", "data": {"config": {}}},
+              {"id": "stop", "type": "stop_and_fail", "data": {"config": {"message": "no"}}}],
+    "edges": [{"id": "e", "source": "start", "target": "stop"}],
+}
+
+
+def test_a_failed_run_is_retried_by_the_workflow_policy_with_back_off(user):
+    workflow = WorkflowFactory(graph=FAILING_GRAPH, retry_attempts=2, retry_delay_seconds=30)
+    workflow_publish(workflow=workflow, published_by=user)
+    workflow.refresh_from_db()
+    first = execution_create(workflow=workflow, mode="api", input={"x": 1})
+    assert execution_run(execution_id=first.pk)
+
+    delays = []
+    runs = [first]
+    for _ in range(2):
+        retry = Execution.objects.get(parent=runs[-1], mode="retry")
+        assert (retry.status, retry.attempt, retry.input) == ("waiting", runs[-1].attempt + 1,
+                                                             {"x": 1})
+        delays.append(round((retry.wake_at - timezone.now()).total_seconds()))
+        Execution.objects.filter(pk=retry.pk).update(wake_at=timezone.now())  # time passes
+        assert execution_sweep()["woken"] == 1
+        assert execution_drain(linger_s=0) == 1
+        retry.refresh_from_db()
+        runs.append(retry)
+
+    first.refresh_from_db()
+    assert [r.status for r in runs] == ["failed"] * 3
+    assert 28 <= delays[0] <= 30 and 58 <= delays[1] <= 60  # 30 s, then twice that
+    assert not Execution.objects.filter(parent=runs[-1]).exists()  # attempts used up

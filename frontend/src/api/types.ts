@@ -1,5 +1,5 @@
 // Hand-written API types for the /api/v1 contract. They move to api/generated/ once the
-// backend publishes its OpenAPI schema (STYLE.md §7–8); keep the names so imports survive.
+// backend publishes its OpenAPI schema (docs/STYLE.md §7–8); keep the names so imports survive.
 
 export type Id = string
 
@@ -34,7 +34,7 @@ export interface Me {
   workspaces: WorkspaceSummary[]
 }
 
-// ---- workflow graph (stored in React Flow's shape, ARCHITECTURE.md "The workflow definition")
+// ---- workflow graph (stored in React Flow's shape, docs/ARCHITECTURE.md "The workflow definition")
 
 export interface GraphNodeData {
   version?: string | number
