@@ -35,6 +35,7 @@ from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.services import execution_build, executions_create_many
 from apps.workspaces import json_boundary
 from apps.workspaces.ratelimit import window_count
+from apps.workspaces.request_meta import current_request_meta
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +226,10 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
     execution = execution_build(
         workflow=trigger.workflow, draft=target.test, trigger=trigger, input=payload,
         mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK)
+    sender = current_request_meta()
     delivery = WebhookDelivery(trigger=trigger, delivery_id=key, execution=execution,
-                               test=target.test)
+                               test=target.test, ip_address=sender.ip_address,
+                               user_agent=sender.user_agent)
     try:
         # Both rows in one round trip and one transaction; inside a caller's transaction a
         # savepoint keeps it usable after a duplicate delivery id.

@@ -93,3 +93,38 @@ def test_the_list_filters_by_action_actor_and_time(api, user, workspace):
     none = api.get(f"{url}&created_before={first.isoformat().replace('+00:00', 'Z')}"
                    "&action=member.added").json()["results"]
     assert none == []
+
+
+def test_webhook_received_is_listed_from_the_delivery_rows(settings, api, client, user,
+                                                          workspace, member_api):
+    from apps.triggers.models import Trigger, WebhookDelivery
+    from apps.triggers.tests.factories import published_workflow
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
+                                  config={"verification": {"preset": "none"}})
+    trigger = Trigger.objects.get(workflow=workflow)
+    response = client.post(f"/hooks/{trigger.webhook_token}", {"n": 1},
+                           content_type="application/json", REMOTE_ADDR="10.0.0.9",
+                           HTTP_X_FORWARDED_FOR="192.0.2.44", HTTP_USER_AGENT="GitHub-Hookshot/1")
+    assert response.status_code == 202
+    # No audit row per delivery: the delivery row is the record.
+    assert not AuditEvent.objects.filter(action="webhook.received").exists()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.ip_address, delivery.user_agent) == ("192.0.2.44", "GitHub-Hookshot/1")
+
+    listed = api.get(f"/api/v1/webhook-deliveries/?workspace={workspace.id}"
+                     f"&trigger={trigger.id}").json()["results"]
+    assert listed == [{
+        "id": delivery.id, "workspace": str(workspace.id), "actor": None,
+        "action": "webhook.received", "target_type": "Trigger", "target_id": str(trigger.id),
+        "data": {"execution_id": response.json()["execution_id"], "delivery_id": None,
+                 "test": False},
+        "ip_address": "192.0.2.44", "user_agent": "GitHub-Hookshot/1",
+        "created_at": listed[0]["created_at"]}]
+    assert api.get("/api/v1/webhook-deliveries/?created_before=2000-01-01T00:00:00Z"
+                   ).json()["results"] == []
+    viewer = member_api(Role.VIEWER)
+    assert viewer.get("/api/v1/webhook-deliveries/").json()["results"] == []
+    assert viewer.get(f"/api/v1/webhook-deliveries/?workspace={workspace.id}"
+                      ).status_code == 403
