@@ -87,6 +87,10 @@ class WebhookDelivery(models.Model):
     execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     test = models.BooleanField(default=False)
+    # The delivery row is the audit record of `webhook.received` (an audit row per delivery
+    # would double the writes of the hottest path): who sent it is kept here.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -32,6 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from apps.observability import metrics
 from apps.triggers import cron
 from apps.triggers.models import Trigger, TriggerFire
 from apps.workflows.models import Execution
@@ -282,6 +283,7 @@ def _write_fires(fires: list[TriggerFire], now: datetime, result: TickResult) ->
     for fire in fires:
         result.outcomes[fire.outcome] += 1
         if fire.outcome == TriggerFire.Outcome.FIRED:
+            metrics.schedule_fired(lateness_seconds=(now - fire.scheduled_for).total_seconds())
             result.fired += 1
         else:
             result.skipped += 1
@@ -313,6 +315,8 @@ def _record(trigger: Trigger, scheduled_for: datetime, outcome: str, result: Tic
         result.outcomes["duplicate"] += 1
         return False
     if outcome == TriggerFire.Outcome.FIRED:
+        fired_at = now or timezone.now()
+        metrics.schedule_fired(lateness_seconds=(fired_at - scheduled_for).total_seconds())
         result.fired += 1
     else:
         result.skipped += 1

@@ -7,6 +7,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from apps.triggers.models import Trigger, WebhookDelivery
 from apps.workspaces.exceptions import NotFound
+from apps.workspaces.models import Membership, Role
 
 
 def trigger_list(*, user: AbstractBaseUser) -> QuerySet[Trigger]:
@@ -24,3 +25,12 @@ def trigger_get(*, user: AbstractBaseUser, trigger_id: object) -> Trigger:
         return trigger_list(user=user).get(pk=trigger_id)
     except (Trigger.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Trigger not found.") from exc
+
+
+def webhook_delivery_list(*, user: AbstractBaseUser) -> QuerySet[WebhookDelivery]:
+    """Deliveries to the triggers of the workspaces where the caller is an admin or owner
+    (the `webhook.received` part of the audit log)."""
+    admin_of = Membership.objects.filter(
+        user=user, role__in=[Role.ADMIN, Role.OWNER]).values("workspace_id")
+    return (WebhookDelivery.objects.filter(trigger__workspace_id__in=admin_of)
+            .select_related("trigger"))

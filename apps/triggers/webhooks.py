@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import jmespath
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -35,6 +34,8 @@ from apps.triggers.signatures import verify
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.services import execution_build, executions_create_many
 from apps.workspaces import json_boundary
+from apps.workspaces.ratelimit import window_count
+from apps.workspaces.request_meta import current_request_meta
 
 logger = logging.getLogger(__name__)
 
@@ -117,42 +118,13 @@ def webhook_targets_forget() -> None:
     _targets.clear()
 
 
-_redis_clients: dict[int, Any] = {}
-
-
-def _window_count(key: str, ttl: int) -> int:
-    """Increment a counter that expires with its window: one round trip on Redis."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        full = backend.make_and_validate_key(key)
-        # One client per process and backend: building one per call (as the cache API
-        # does) costs more than the round trip. Clients are thread-safe over their pool.
-        client = _redis_clients.get(id(backend._cache))
-        if client is None:
-            client = _redis_clients.setdefault(id(backend._cache),
-                                               backend._cache.get_client(write=True))
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(full)
-        pipe.expire(full, ttl, nx=True)
-        return int(pipe.execute()[0])
-    cache.add(key, 0, timeout=ttl)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: this request opens the window
-        cache.add(key, 1, timeout=ttl)
-        return 1
-
-
 def webhook_rate_limited(*, target: HookTarget, now: float | None = None) -> int | None:
     """Seconds to wait when the trigger's window is full (a shared fixed window), else None."""
     rule = target.config.get("rate_limit") or {}
     limit, per = int(rule.get("limit", 6000)), int(rule.get("per_s", 60))
     now = now if now is not None else time.time()
     window = int(now // per)
-    count = _window_count(f"triggers:rl:{target.trigger.pk}:{int(target.test)}:{window}", per + 1)
+    count = window_count(f"triggers:rl:{target.trigger.pk}:{int(target.test)}:{window}", per + 1)
     if count <= limit:
         return None
     return max(1, math.ceil((window + 1) * per - now))
@@ -254,8 +226,10 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
     execution = execution_build(
         workflow=trigger.workflow, draft=target.test, trigger=trigger, input=payload,
         mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK)
+    sender = current_request_meta()
     delivery = WebhookDelivery(trigger=trigger, delivery_id=key, execution=execution,
-                               test=target.test)
+                               test=target.test, ip_address=sender.ip_address,
+                               user_agent=sender.user_agent)
     try:
         # Both rows in one round trip and one transaction; inside a caller's transaction a
         # savepoint keeps it usable after a duplicate delivery id.

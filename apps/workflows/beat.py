@@ -17,7 +17,11 @@ def periodic_task_ensure(*, name: str, task: str, every_seconds: float, queue: s
 
 
 def ensure_platform_tasks(**kwargs: Any) -> None:
-    """post_migrate hook: the execution sweep wakes parked runs and rescues dead workers'."""
+    """post_migrate hook: the execution sweep wakes parked runs and rescues dead workers';
+    retention deletes finished runs older than their workspace keeps them."""
     periodic_task_ensure(name="Execution sweep", task="housekeeping.sweep_executions",
                          every_seconds=settings.EXECUTION_SWEEP_INTERVAL_SECONDS,
+                         queue="housekeeping")
+    periodic_task_ensure(name="Execution retention", task="housekeeping.expire_executions",
+                         every_seconds=settings.EXECUTION_RETENTION_INTERVAL_SECONDS,
                          queue="housekeeping")

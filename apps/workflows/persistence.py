@@ -15,6 +15,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from apps.credentials.resolver import run_scrub
+from apps.observability import metrics
 from apps.workflows.engine.ports import ResumeSignal
 from apps.workflows.engine.types import TERMINAL, StepRecord
 from apps.workflows.models import Execution, ExecutionStep
@@ -85,6 +86,8 @@ class DatabaseStepStore:
         return self.steps(execution_id).get(key)
 
     def record_step(self, execution_id: str, record: StepRecord) -> None:
+        if record.status in TERMINAL:
+            _count_step(record)
         with self._lock:
             self._cache.setdefault(execution_id, {})[record.key] = record
             self._pending[(execution_id, record.key)] = record
@@ -118,6 +121,14 @@ class DatabaseStepStore:
                 thread_connection.close()
             finally:
                 thread_connection.dec_thread_sharing()
+
+
+def _count_step(record: StepRecord) -> None:
+    """Each step reaches a terminal record once (a resumed run reuses it, never re-records)."""
+    seconds = ((record.finished_at - record.started_at).total_seconds()
+               if record.finished_at and record.started_at else 0.0)
+    metrics.block_finished(block_type=record.block.rpartition("@")[0] or record.block,
+                           status=record.status.value, seconds=seconds)
 
 
 def _write(batch: list[tuple[str, StepRecord]]) -> None:

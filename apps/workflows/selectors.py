@@ -1,7 +1,7 @@
 """Reads for workflows, versions and executions, always scoped to the caller's workspaces."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workspaces.exceptions import NotFound
@@ -26,3 +26,13 @@ def workflow_version_list(*, workflow: Workflow) -> QuerySet[WorkflowVersion]:
 def execution_list(*, user: AbstractBaseUser) -> QuerySet[Execution]:
     return Execution.objects.filter(workspace__memberships__user=user).select_related(
         "workflow", "version")
+
+
+def execution_counts_unfinished() -> dict[str, int]:
+    """Queued, running and waiting (parked) executions platform-wide, for /metrics."""
+    unfinished = (Execution.Status.QUEUED, Execution.Status.RUNNING, Execution.Status.WAITING)
+    counts = dict.fromkeys(unfinished, 0)
+    rows = (Execution.objects.filter(status__in=unfinished).values("status")
+            .annotate(n=Count("id")).values_list("status", "n"))
+    counts.update(dict(rows))
+    return {str(status): n for status, n in counts.items()}

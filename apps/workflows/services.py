@@ -16,7 +16,7 @@ from apps.workflows.runtime.statements import insert, run_together
 from apps.workflows.validation import graph_validate
 from apps.workspaces.exceptions import Conflict, InvalidInput
 from apps.workspaces.models import Workspace
-from apps.workspaces.services import audit_record
+from apps.workspaces.services import audit_build, audit_record
 
 EXPORT_FORMAT = "flowplane.workflow"
 EXPORT_FORMAT_VERSION = 1
@@ -205,8 +205,13 @@ def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
     if draft:
         graph_validate(workflow.graph, for_run=True)
         mode = Execution.Mode.TEST
-    return execution_create(workflow=workflow, mode=mode, input=input, draft=draft,
-                            started_by=started_by, priority=priority)
+    execution = execution_build(workflow=workflow, mode=mode, input=input, draft=draft,
+                                started_by=started_by, priority=priority)
+    # Written with the execution, in the same round trip.
+    executed = audit_build(workspace_id=workflow.workspace_id, actor=started_by,
+                           action="workflow.executed", target=workflow,
+                           data={"execution_id": str(execution.pk), "mode": mode})
+    return executions_create_many(runs=[execution], also=[executed])[0]
 
 
 def execution_retry_later(*, failed: Execution, workflow: Workflow) -> Execution | None:

@@ -33,3 +33,12 @@ def sweep_executions_task() -> None:
     from apps.workflows.runtime.sweep import execution_sweep
 
     execution_sweep()
+
+
+@shared_task(name="housekeeping.expire_executions", ignore_result=True, soft_time_limit=240,
+             time_limit=300)
+def expire_executions_task() -> None:
+    """Delete finished executions past their workspace's retention (a bounded amount a run)."""
+    from apps.workflows.retention import executions_expire
+
+    executions_expire()

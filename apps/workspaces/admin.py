@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
+from apps.workspaces.services import membership_remove, membership_set
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,6 +16,19 @@ class WorkspaceAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
+        """Member changes go through the services, so each one is audited."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        changed = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership_remove(membership=membership, actor=request.user)
+        # A row whose user was changed adds that user; the old member stays until deleted.
+        for membership in changed:
+            membership_set(workspace=form.instance, user=membership.user,
+                           role=membership.role, actor=request.user)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
@@ -28,9 +42,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "workspace", "actor", "action", "target_type", "target_id"]
+    list_display = ["created_at", "workspace", "actor", "action", "target_type", "target_id",
+                    "ip_address"]
     list_filter = ["action", "target_type"]
-    search_fields = ["action", "target_id"]
+    search_fields = ["action", "target_id", "request_id", "ip_address"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -10,6 +11,14 @@ class Workspace(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    # Retention: finished runs (and their steps) are deleted this many days after they were
+    # created; failed runs are kept longer, for the post-mortem (apps/workflows/retention.py).
+    keep_succeeded_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Days to keep succeeded and cancelled runs.")
+    keep_failed_days = models.PositiveIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Days to keep failed runs.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -73,10 +82,14 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created")]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created"),
+                   models.Index(fields=["workspace", "action", "-created_at"],
+                                name="audit_ws_action_created")]
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
+from apps.workspaces.request_meta import current_request_meta
 from apps.workspaces.tokens import token_generate
 
 
@@ -26,11 +27,54 @@ def workspace_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> W
     return workspace
 
 
-def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str) -> Membership:
+def workspace_retention_set(*, workspace: Workspace, actor: AbstractBaseUser,
+                            keep_succeeded_days: int | None = None,
+                            keep_failed_days: int | None = None) -> Workspace:
+    """Change how long the workspace's finished runs are kept."""
+    changes = {name: value for name, value in (("keep_succeeded_days", keep_succeeded_days),
+                                               ("keep_failed_days", keep_failed_days))
+               if value is not None and value != getattr(workspace, name)}
+    if not changes:
+        return workspace
+    with transaction.atomic():
+        Workspace.objects.filter(pk=workspace.pk).update(**changes)
+        audit_record(workspace=workspace, actor=actor, action="workspace.retention_changed",
+                     target=workspace, data={"before": {k: getattr(workspace, k)
+                                                        for k in changes}, "after": changes})
+    for name, value in changes.items():
+        setattr(workspace, name, value)
+    return workspace
+
+
+def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str,
+                   actor: AbstractBaseUser | None = None) -> Membership:
     """Add `user` to `workspace` with `role`, or change their role."""
-    membership, _ = Membership.objects.update_or_create(
-        workspace=workspace, user=user, defaults={"role": role})
+    with transaction.atomic():
+        before = (Membership.objects.select_for_update()
+                  .filter(workspace=workspace, user=user).values_list("role", flat=True).first())
+        membership, _ = Membership.objects.update_or_create(
+            workspace=workspace, user=user, defaults={"role": role})
+        if before != role:
+            action = "member.added" if before is None else "member.role_changed"
+            audit_record(workspace=workspace, actor=actor, action=action, target=membership,
+                         data={"user_id": user.pk, "username": user.get_username(),
+                               "role": role, "previous_role": before})
     return membership
+
+
+def membership_remove(*, membership: Membership, actor: AbstractBaseUser | None = None) -> None:
+    """Take a member out of their workspace."""
+    with transaction.atomic():
+        # The row as it is now: the caller's copy may hold an older role.
+        locked = (Membership.objects.select_for_update().select_related("user", "workspace")
+                  .filter(pk=membership.pk).first())
+        if locked is None:
+            return
+        user = locked.user
+        audit_record(workspace=locked.workspace, actor=actor, action="member.removed",
+                     target=locked, data={"user_id": user.pk, "username": user.get_username(),
+                                          "role": locked.role})
+        locked.delete()
 
 
 def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
@@ -51,12 +95,27 @@ def audit_record(*, workspace: Workspace | None, actor: AbstractBaseUser | None,
                  target: Any = None, data: dict[str, Any] | None = None,
                  ip_address: str | None = None) -> AuditEvent:
     """Append an audit event. `data` must not hold secrets: callers pass ids and names only."""
-    return AuditEvent.objects.create(
-        workspace=workspace,
+    event = audit_build(workspace_id=workspace.pk if workspace is not None else None,
+                        actor=actor, action=action, target=target, data=data,
+                        ip_address=ip_address)
+    event.save()
+    return event
+
+
+def audit_build(*, workspace_id: Any, actor: AbstractBaseUser | None, action: str,
+                target: Any = None, data: dict[str, Any] | None = None,
+                ip_address: str | None = None) -> AuditEvent:
+    """An unsaved audit event, for callers that write it together with other rows.
+    Address, user agent and request id come from the current request, if there is one."""
+    meta = current_request_meta()
+    return AuditEvent(
+        workspace_id=workspace_id,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(getattr(target, "pk", "")) if target is not None else "",
         data=data or {},
-        ip_address=ip_address,
+        ip_address=ip_address or meta.ip_address,
+        user_agent=meta.user_agent,
+        request_id=meta.request_id,
     )

@@ -1,5 +1,9 @@
 """Settings true in every environment; local/test/production only override."""
 
+import os
+
+from corsheaders.defaults import default_headers
+
 from config.env import BASE_DIR, env, var_path
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -13,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -25,10 +30,15 @@ INSTALLED_APPS = [
     "apps.credentials",
     "apps.connectors",
     "apps.routing",
+    "apps.observability",
 ]
 
 MIDDLEWARE = [
+    "apps.observability.middleware.RequestIdMiddleware",
+    "apps.observability.middleware.RequestMetricsMiddleware",
+    "apps.workspaces.request_meta.RequestMetaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,9 +131,40 @@ TRIGGER_TEST_URL_TTL_SECONDS = env.int("TRIGGER_TEST_URL_TTL_SECONDS", default=3
 # Timestamp-free signature presets: the same signed body is a duplicate this long.
 TRIGGER_REPLAY_WINDOW_SECONDS = env.int("TRIGGER_REPLAY_WINDOW_SECONDS", default=72 * 3600)
 
+# Metrics: every process (gunicorn workers, Celery pool children) writes its samples under
+# this folder and /metrics adds them up. prometheus_client reads the variable when it is
+# first imported, so it is set here, before anything imports it.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="") or str(
+    var_path("metrics", ".keep").parent)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = PROMETHEUS_MULTIPROC_DIR
+# When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own processes' metrics on this port when set (containers and
+# pods do not share the metrics folder with the web).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+# Errors to Sentry when SENTRY_DSN is set, scrubbed of secrets (apps/observability/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.observability.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+                release=env.str("SENTRY_RELEASE", default=""),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+                include_locals=env.bool("SENTRY_INCLUDE_LOCALS", default=False))
+
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403
 from config.settings.logging import *  # noqa: E402,F403
+
+# Proxies whose X-Forwarded-For is believed (addresses or CIDRs of our own load balancers);
+# without them the peer address is the client (apps/workspaces/client_ip.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Browser origins allowed to call the API cross-origin (bearer tokens; no cookies).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
 # Credential key ring "kid:<base64url 32 bytes>,..."; the first key encrypts. local.py
 # generates one under var/ for the embedded default; production requires it.

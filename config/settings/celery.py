@@ -36,6 +36,9 @@ CELERY_TASK_ROUTES = {
     "triggers.*": {"queue": "triggers"},
     "routing.*": {"queue": "routing"},
 }
+# Workers log through Django's LOGGING (JSON lines with the execution and node ids), not
+# Celery's own format, which drops every field but the message.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
@@ -53,3 +56,11 @@ EXECUTION_SWEEP_HINTS = env.int("EXECUTION_SWEEP_HINTS", default=4)
 # workspace's burst cannot occupy every worker slot.
 WORKSPACE_MAX_RUNNING = env.int("WORKSPACE_MAX_RUNNING", default=4)
 EXECUTION_SWEEP_INTERVAL_SECONDS = env.float("EXECUTION_SWEEP_INTERVAL_SECONDS", default=2.0)
+# Retention (apps/workflows/retention.py): how often beat runs it; executions per batch (one
+# short transaction each), step rows per DELETE, and batches per run (the rest waits for
+# the next run, so one run stays well inside its time limit).
+EXECUTION_RETENTION_INTERVAL_SECONDS = env.int("EXECUTION_RETENTION_INTERVAL_SECONDS",
+                                               default=900)
+EXECUTION_RETENTION_BATCH = env.int("EXECUTION_RETENTION_BATCH", default=200)
+EXECUTION_RETENTION_STEP_BATCH = env.int("EXECUTION_RETENTION_STEP_BATCH", default=5000)
+EXECUTION_RETENTION_MAX_BATCHES = env.int("EXECUTION_RETENTION_MAX_BATCHES", default=500)

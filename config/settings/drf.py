@@ -1,5 +1,7 @@
 """REST framework and OpenAPI schema settings."""
 
+from config.env import env
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.workspaces.authentication.BearerTokenAuthentication",
@@ -21,7 +23,13 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["apps.workspaces.api.throttling.CallerRateThrottle"],
 }
+# API rate limits (apps/workspaces/api/throttling.py): "<count>/<second|minute|hour|day>",
+# empty for none. 429 with Retry-After when over.
+API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="600/minute")
+API_RATE_PER_WORKSPACE = env.str("API_RATE_PER_WORKSPACE", default="3000/minute")
+API_RATE_ANONYMOUS = env.str("API_RATE_ANONYMOUS", default="60/minute")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flowplane API",

@@ -10,6 +10,11 @@ SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 # A fixed ring so worker processes started by tests open what the tests sealed.
 CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="") or (
     "test1:dGVzdC1vbmx5LWtleS1tYXRlcmlhbC0zMi1ieXRlcyE")
+# The whole suite calls from 127.0.0.1 with ids that repeat between runs: API rate limits are
+# off unless a test sets them (apps/workspaces/tests/test_throttling.py).
+API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="")
+API_RATE_PER_WORKSPACE = env.str("API_RATE_PER_WORKSPACE", default="")
+API_RATE_ANONYMOUS = env.str("API_RATE_ANONYMOUS", default="")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if not env.str("REDIS_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

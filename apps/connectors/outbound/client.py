@@ -38,6 +38,7 @@ from requests.utils import requote_uri
 from urllib3.exceptions import MaxRetryError
 
 from apps.credentials.crypto import redact
+from apps.observability import metrics
 
 from .auth import AuthInjector, OutgoingRequest
 from .errors import (
@@ -305,16 +306,19 @@ class OutboundClient:
         try:
             response = self._with_policies(call, target_name, target_policy, start)
         except RateLimited as exc:
+            self._observe(target_policy, None, start)
             self.metrics_store.incr(target_name, "rate_limited")
             self.metrics_store.record_error(target_name, str(exc))
             self._log("outbound.call_rate_limited", call, target_name, start, error=str(exc))
             raise
         except OutboundError as exc:
+            self._observe(target_policy, None, start)
             message = redact(str(exc), secrets)
             self.metrics_store.incr(target_name, "failed")
             self.metrics_store.record_error(target_name, message)
             self._log("outbound.call_failed", call, target_name, start, error=message)
             raise
+        self._observe(target_policy, response.status, start)
         if response.status == 429:
             self.metrics_store.incr(target_name, "rate_limited")
             self.metrics_store.record_error(target_name, "HTTP 429")
@@ -543,6 +547,11 @@ class OutboundClient:
             ) from None
         finally:
             raw.close()
+
+    @staticmethod
+    def _observe(target: TargetPolicy, status: int | None, start: float) -> None:
+        metrics.api_call_finished(target_key=target.key, status=status,
+                                  seconds=time.perf_counter() - start)
 
     def _log(self, event: str, call: _Call, target: str, start: float, **fields: Any) -> None:
         logger.info(

@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.observability import metrics
 from apps.triggers import replay, webhooks
 from apps.triggers.signatures import SignatureInvalid
 from apps.workspaces import json_boundary
@@ -63,6 +64,7 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     except ApplicationError as exc:  # a misconfigured draft node (test URL)
         return _error(exc.status_code, exc.type, exc.detail)
     if target is None:
+        metrics.webhook_delivery("not_found")
         return _error(404, "not_found", "No active webhook at this URL.")
     config = target.config
     method = request.method or "GET"
@@ -70,6 +72,7 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
                              for k, vs in request.GET.lists()}
     retry_after = webhooks.webhook_rate_limited(target=target)
     if retry_after is not None:
+        metrics.webhook_delivery("rate_limited")
         return _error(429, "rate_limited", "Too many requests for this webhook.",
                       Retry_After=str(retry_after))
     # Handshakes that come unsigned (GET hub.challenge, validationToken) are answered first.
@@ -80,23 +83,26 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
             return _reply(reply)
     allowed = config.get("methods") or ["POST"]
     if method not in allowed:
+        metrics.webhook_delivery("invalid")
         response = _error(405, "method_not_allowed", f"This webhook accepts {', '.join(allowed)}.")
         response["Allow"] = ", ".join(allowed)
         return response
     limit = int(config.get("max_body_bytes", 1048576))
     try:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-            return _error(413, "payload_too_large", f"The body is larger than {limit} bytes.")
-        raw = request.body
+        too_large = int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(
+            request.body) > limit
     except (ValueError, RequestDataTooBig):
+        too_large = True
+    if too_large:
+        metrics.webhook_delivery("too_large")
         return _error(413, "payload_too_large", f"The body is larger than {limit} bytes.")
-    if len(raw) > limit:
-        return _error(413, "payload_too_large", f"The body is larger than {limit} bytes.")
+    raw = request.body
     try:
         webhooks.webhook_verify(target=target, headers=request.headers, body=raw)
     except SignatureInvalid as exc:
         logger.info("webhook.rejected", extra={"trigger_id": str(target.trigger.pk),
                                                "reason": str(exc)})
+        metrics.webhook_delivery("rejected_signature")
         return _error(401, "signature_invalid", str(exc))
     content_type = request.content_type or ""
     try:
@@ -105,8 +111,10 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
         json_boundary.check(body)
         json_boundary.check(query, where="query")
     except json_boundary.InvalidJSON as exc:
+        metrics.webhook_delivery("invalid")
         return _error(400, exc.type, exc.detail, fields=exc.fields)
     except (ValueError, UnicodeDecodeError):
+        metrics.webhook_delivery("invalid")
         return _error(400, "parse_error", "The body does not match its Content-Type.")
     reply = webhooks.webhook_challenge(target=target, method=method, query={}, body=body)
     if reply is not None:
@@ -120,8 +128,10 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
         delivery_id=webhooks.delivery_id_of(target.preset, request.headers, body),
         replay_key=replay_key)
     if accepted.duplicate:
+        metrics.webhook_delivery("duplicate")
         return JsonResponse({"status": "duplicate", "execution_id": str(accepted.execution_id),
                              "delivery_id": accepted.delivery_id}, status=200)
+    metrics.webhook_delivery("accepted")
     response_mode = config.get("response") or {}
     if response_mode.get("mode") == "wait":
         return _reply(webhooks.webhook_wait(execution_id=accepted.execution_id,

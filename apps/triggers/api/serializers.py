@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.triggers.models import Trigger
+from apps.triggers.models import Trigger, WebhookDelivery
 from apps.workspaces.api.serializers import StrictSerializer
 from apps.workspaces.exceptions import NotFound
 from apps.workspaces.models import Role
@@ -125,3 +125,33 @@ class PreviewOutput(serializers.Serializer):
     expression = serializers.CharField()
     timezone = serializers.CharField()
     runs = FireTimeOutput(many=True)
+
+
+class WebhookReceivedOutput(serializers.ModelSerializer):
+    """A delivery in the audit log's shape: `webhook.received`, by no signed-in actor."""
+
+    workspace = serializers.UUIDField(source="trigger.workspace_id")
+    actor = serializers.SerializerMethodField()
+    action = serializers.SerializerMethodField()
+    target_type = serializers.SerializerMethodField()
+    target_id = serializers.CharField(source="trigger_id")
+    data = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="received_at")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "workspace", "actor", "action", "target_type", "target_id", "data",
+                  "ip_address", "user_agent", "created_at"]
+
+    def get_actor(self, delivery: WebhookDelivery) -> None:
+        return None
+
+    def get_action(self, delivery: WebhookDelivery) -> str:
+        return "webhook.received"
+
+    def get_target_type(self, delivery: WebhookDelivery) -> str:
+        return "Trigger"
+
+    def get_data(self, delivery: WebhookDelivery) -> dict[str, Any]:
+        return {"execution_id": str(delivery.execution_id) if delivery.execution_id else None,
+                "delivery_id": delivery.delivery_id, "test": delivery.test}

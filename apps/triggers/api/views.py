@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.triggers import cron, selectors, services
+from apps.triggers.api.filters import WebhookDeliveryFilter
 from apps.triggers.api.serializers import (
     CronPreviewInput,
     DraftTestUrlInput,
@@ -21,10 +22,12 @@ from apps.triggers.api.serializers import (
     SecretOutput,
     TriggerDetailOutput,
     TriggerOutput,
+    WebhookReceivedOutput,
 )
 from apps.triggers.exceptions import TriggerNotSchedulable
-from apps.triggers.models import Trigger
+from apps.triggers.models import Trigger, WebhookDelivery
 from apps.workflows.selectors import workflow_get
+from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.exceptions import InvalidInput
 from apps.workspaces.models import Role
@@ -118,3 +121,21 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                         status=status.HTTP_200_OK)
 
 
+
+
+class DeliveryCursorPagination(CreatedCursorPagination):
+    ordering = "-received_at"
+
+
+class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """`webhook.received` events: each accepted delivery, read from its delivery row."""
+
+    serializer_class = WebhookReceivedOutput
+    pagination_class = DeliveryCursorPagination
+    filterset_class = WebhookDeliveryFilter
+
+    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+        workspace = self.request.query_params.get("workspace")
+        if workspace:
+            require_role(self.request, workspace, Role.ADMIN)
+        return selectors.webhook_delivery_list(user=self.request.user)

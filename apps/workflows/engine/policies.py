@@ -16,6 +16,7 @@ whose orphans never return.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import random
 import threading
@@ -272,7 +273,9 @@ def call_with_timeout(fn: Callable[[], T], timeout_s: float, max_orphans: int = 
                 if abandoned:
                     _orphans -= 1
 
-    thread = threading.Thread(target=target, name="flowplane-step", daemon=True)
+    # The call sees the caller's context (the log line ids of the step).
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,),
+                              name="flowplane-step", daemon=True)
     thread.start()
     if not done.wait(timeout_s):
         with _orphans_lock:

@@ -38,6 +38,7 @@ from typing import Any
 
 from apps.blocks.registry import BlockRegistry
 from apps.blocks.sdk import BodyItemResult, SubWorkflowRunner, Wake
+from apps.observability.context import log_ids
 from apps.workflows.engine import errors as codes
 from apps.workflows.engine.errors import (
     ExecutionCancelled,
@@ -401,7 +402,9 @@ class _ScopeRun:
 
     def execute(self, task: StepTask) -> StepRecord | None:
         try:
-            return execute_step(task, self.ex.env)
+            # Branch threads start without the caller's ids: bound again per step.
+            with log_ids(execution_id=self.ex.env.execution_id, node_id=task.pnode.id):
+                return execute_step(task, self.ex.env)
         except ExecutionCancelled:
             self.ex.cancelled = True
             self.cancelled = True

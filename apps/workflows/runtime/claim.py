@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from apps.observability import metrics
 from apps.workflows.models import Execution, ExecutionStep, Workflow, WorkflowVersion
 from apps.workflows.runtime.statements import Statement, from_row, run_together, upsert
 
@@ -176,3 +177,5 @@ def _log_finished(execution: Execution, workflow_name: str, now: datetime) -> No
         "execution_id": str(execution.pk), "workflow": workflow_name,
         "status": execution.status, "mode": execution.mode,
         "duration_ms": int((now - started).total_seconds() * 1000)})
+    metrics.workflow_finished(mode=execution.mode, status=execution.status,
+                              seconds=(now - started).total_seconds())

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.blocks.registry import default_registry
 from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
+from apps.observability.context import log_ids
 from apps.workflows.block_host import block_services
 from apps.workflows.engine.errors import GraphInvalid
 from apps.workflows.engine.graph import Plan, build_plan
@@ -95,6 +96,11 @@ def execution_run(*, execution_id: Any) -> bool:
 
 def execution_run_claimed(claimed: Claimed) -> None:
     """Run a claimed execution as far as it can go now and record the outcome."""
+    with log_ids(execution_id=str(claimed.execution.pk)):  # on every log line of the run
+        _run_claimed(claimed)
+
+
+def _run_claimed(claimed: Claimed) -> None:
     execution = claimed.execution
     lease_keeper.hold(claimed.owner)
     store = DatabaseStepStore(fresh=str(execution.pk) if claimed.first_run else None,

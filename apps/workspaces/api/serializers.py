@@ -24,7 +24,8 @@ class WorkspaceOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Workspace
-        fields = ["id", "name", "slug", "role", "created_at"]
+        fields = ["id", "name", "slug", "role", "keep_succeeded_days", "keep_failed_days",
+                  "created_at"]
 
     def get_role(self, workspace: Workspace) -> str | None:
         roles: dict[Any, str] = self.context.get("roles", {})
@@ -33,6 +34,11 @@ class WorkspaceOutput(serializers.ModelSerializer):
 
 class WorkspaceCreateInput(StrictSerializer):
     name = serializers.CharField(max_length=120)
+
+
+class WorkspaceUpdateInput(StrictSerializer):
+    keep_succeeded_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    keep_failed_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
 
 class MembershipOutput(serializers.ModelSerializer):
@@ -74,4 +80,4 @@ class AuditEventOutput(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "workspace", "actor", "action", "target_type", "target_id", "data",
-                  "ip_address", "created_at"]
+                  "ip_address", "user_agent", "request_id", "created_at"]

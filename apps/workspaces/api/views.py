@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.workspaces import selectors, services
+from apps.workspaces.api.filters import AuditEventFilter
 from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.api.serializers import (
@@ -20,6 +21,7 @@ from apps.workspaces.api.serializers import (
     MeOutput,
     WorkspaceCreateInput,
     WorkspaceOutput,
+    WorkspaceUpdateInput,
 )
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 
@@ -57,6 +59,16 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         workspace = services.workspace_create(owner=request.user, **data.validated_data)
         return Response(self.get_serializer(workspace).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=WorkspaceUpdateInput, responses={200: WorkspaceOutput})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        workspace = self.get_object()
+        require_role(request, workspace.pk, Role.ADMIN)
+        data = WorkspaceUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace = services.workspace_retention_set(workspace=workspace, actor=request.user,
+                                                     **data.validated_data)
+        return Response(self.get_serializer(workspace).data)
+
     @extend_schema(responses=MembershipOutput(many=True))
     @action(detail=True, methods=["get"])
     def members(self, request: Request, pk: str) -> Response:
@@ -86,7 +98,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AuditEventOutput
     pagination_class = CreatedCursorPagination
-    filterset_fields = ["workspace", "action", "target_type", "target_id"]
+    filterset_class = AuditEventFilter
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         workspace = self.request.query_params.get("workspace")

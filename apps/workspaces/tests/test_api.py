@@ -12,6 +12,7 @@ def test_me_lists_workspaces_with_roles(api, user, workspace, other_workspace):
     assert body["username"] == user.username
     assert body["workspaces"] == [{"id": str(workspace.id), "name": workspace.name,
                                    "slug": workspace.slug, "role": "owner",
+                                   "keep_succeeded_days": 30, "keep_failed_days": 90,
                                    "created_at": body["workspaces"][0]["created_at"]}]
 
 

@@ -1,0 +1,1 @@
+"""Operating the platform: Prometheus metrics, request/execution ids on log lines."""
