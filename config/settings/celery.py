@@ -36,9 +36,6 @@ CELERY_TASK_ROUTES = {
     "triggers.*": {"queue": "triggers"},
     "routing.*": {"queue": "routing"},
 }
-# Workers log through Django's LOGGING (JSON lines with the execution and node ids), not
-# Celery's own format, which drops every field but the message.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
