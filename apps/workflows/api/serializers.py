@@ -30,7 +30,7 @@ class PriorityField(serializers.ChoiceField):
 
 class WorkflowListOutput(serializers.ModelSerializer):
     published_version = serializers.IntegerField(source="published_version.number",
-                                                 default=None, read_only=True)
+                                                 default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Workflow
