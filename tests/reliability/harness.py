@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +20,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import psycopg
 import redis
 
 from apps.workflows.models import Execution, ExecutionStep
@@ -165,3 +168,58 @@ def own_redis() -> Iterator[OwnRedis]:
         yield server
     finally:
         server.kill()
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of the suite's own (initdb in a temp dir, a free port, run as the
+    `postgres` user when the suite runs as root). Never the machine's shared server."""
+
+    def __init__(self) -> None:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not bins:
+            raise RuntimeError("PostgreSQL server binaries not found in /usr/lib/postgresql")
+        self.bin = bins[-1]
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="fp-pg-"))
+        self.data = self.dir / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/flowplane_fault"
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        subprocess.run([*self.as_postgres, *args], check=True, timeout=timeout,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def init(self) -> None:
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust",
+                  "-U", "postgres", "--no-sync")
+        self.start()
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE flowplane_fault")
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c max_connections=50")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
+                  "-l", str(self.dir / "log"), "-w", "-t", "30", "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w",
+                  "-t", "30", "stop")
+
+    def destroy(self) -> None:
+        with suppress(subprocess.SubprocessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def own_postgres() -> Iterator[OwnPostgres]:
+    server = OwnPostgres()
+    try:
+        server.init()
+        yield server
+    finally:
+        server.destroy()
