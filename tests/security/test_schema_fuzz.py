@@ -2,8 +2,8 @@
 who owns a workspace with a workflow, an execution and a trigger: no operation answers 5xx
 and no answer breaks the schema it publishes.
 
-Bounded for CI: a fixed number of derandomised examples per operation (positive and
-negative data), through the real WSGI application (middleware, authentication, parsers).
+Bounded for CI: a fixed number of derandomised examples per operation, valid and
+schema-violating, through the real WSGI application (middleware, authentication, parsers).
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from apps.workflows.services import execution_create, workflow_publish
 from apps.workflows.tests.factories import WorkflowFactory
 
-EXAMPLES_PER_OPERATION = 25
+# Examples per operation: valid requests, then schema-violating ones (slower to generate).
+EXAMPLES = {"positive": 25, "negative": 10}
 TIME_LIMIT_SECONDS = 180
 
 # Operations left out, each for a stated reason (keep this list short and explained).
@@ -71,30 +74,39 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(api, seeded, wsgi_app):
         if key in EXCLUDED:
             continue
         tried += 1
-
-        @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None,
-                  database=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def check(case):  # type: ignore[no-untyped-def]
-            operation = case.operation
-            if case.path_parameters:
-                for name in list(case.path_parameters):
-                    for kind, value in ids.items():
-                        if kind in operation.path and name in ("id", "pk", f"{kind}_id"):
-                            case.path_parameters[name] = value
-            # Each example in a savepoint rolled back after it: a failed statement in one does
-            # not abort the transaction for the next, and examples do not pile up rows.
-            with transaction.atomic():
-                response = case.call(headers={"Authorization": token})
-                transaction.set_rollback(True)
-            case.validate_response(response, checks=[not_a_server_error,
-                                                     response_schema_conformance])
-
-        try:
-            check()
-        except (AssertionError, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
-            failures.append(f"{key[0]} {key[1]}: {str(exc)[:1500]}")
-        assert time.monotonic() - started < TIME_LIMIT_SECONDS, "schema fuzzing over budget"
+        # Valid requests, then schema-violating ones (malformed, mis-typed): neither may
+        # answer 5xx, and a documented answer must match its schema.
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                _fuzz(operation, mode, token, ids)
+            except Unsatisfiable:
+                # No schema-violating request exists for this operation (nothing to break).
+                assert mode is GenerationMode.NEGATIVE, key
+            except (AssertionError, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
+                failures.append(f"{key[0]} {key[1]} ({mode.value}): {str(exc)[:1500]}")
+            assert time.monotonic() - started < TIME_LIMIT_SECONDS, "schema fuzzing over budget"
     assert tried > 20, tried
     assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
+
+
+def _fuzz(operation, mode: GenerationMode, token: str, ids: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    @settings(max_examples=EXAMPLES[mode.value], derandomize=True, deadline=None,
+              database=None, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def check(case):  # type: ignore[no-untyped-def]
+        # The seeded objects' ids in path parameters, so operations reach real rows (ids the
+        # caller cannot see are tried by test_cross_workspace_routes.py).
+        for name in list(case.path_parameters or {}):
+            for kind, value in ids.items():
+                if kind in operation.path and name in ("id", "pk", f"{kind}_id"):
+                    case.path_parameters[name] = value
+        # Each example in a savepoint rolled back after it: a failed statement in one does
+        # not abort the transaction for the next, and examples do not pile up rows.
+        with transaction.atomic():
+            response = case.call(headers={"Authorization": token})
+            transaction.set_rollback(True)
+        case.validate_response(response, checks=[not_a_server_error,
+                                                 response_schema_conformance])
+
+    check()

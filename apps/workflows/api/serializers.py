@@ -106,7 +106,8 @@ class WorkflowImportInput(StrictSerializer):
 
 
 class ExecutionOutput(serializers.ModelSerializer):
-    version = serializers.IntegerField(source="version.number", default=None, read_only=True)
+    version = serializers.IntegerField(source="version.number", default=None, read_only=True,
+                                       allow_null=True)  # null for a draft (test) run
 
     class Meta:
         model = Execution
