@@ -522,7 +522,13 @@ class OutboundClient:
             if declared.isdigit() and int(declared) > call.max_bytes:
                 raise ResponseTooLarge(host, call.max_bytes)
             body = bytearray()
-            for chunk in raw.iter_content(chunk_size=64 * 1024):
+            # `read1` returns what has arrived (at most 64 KiB) instead of waiting for a full
+            # chunk, so the total deadline is checked at every read: a peer sending one byte
+            # per read timeout cannot hold the call until the end of its body.
+            read1 = getattr(raw.raw, "read1", None)
+            chunks = (iter(lambda: read1(64 * 1024, decode_content=True), b"")
+                      if read1 is not None else raw.iter_content(chunk_size=64 * 1024))
+            for chunk in chunks:
                 body += chunk
                 if len(body) > call.max_bytes:
                     raise ResponseTooLarge(host, call.max_bytes)
