@@ -88,12 +88,13 @@ def _graph(url: str) -> dict:
             "edges": [{"id": "e", "source": "start", "target": "call"}]}
 
 
-def test_429_and_silence_end_each_run_within_a_bound(user, workspace):
+def test_429_silence_and_a_trickle_end_each_run_within_a_bound(user, workspace):
     peer = BadPeer()
+    peer.drip = 0.5  # each byte within the 1 s read timeout: 30 s for the body
     runs = {}
     worker = start_worker(concurrency=1, env=WORKER_ENV)
     try:
-        for path in ("/429", "/never", "/ok"):
+        for path in ("/429", "/never", "/drip", "/ok"):
             workflow = published(workspace, user, _graph(f"{peer.url}{path}"))
             runs[path] = execution_create(workflow=workflow, mode="api", input={}).pk
         started = time.monotonic()
@@ -109,13 +110,13 @@ def test_429_and_silence_end_each_run_within_a_bound(user, workspace):
     print({p: (e.status, (e.error or {}).get("code"), e.finished_at - e.started_at)
            for p, e in done.items()}, dict(peer.calls), round(took, 1))  # -rP
     assert done["/ok"].status == "succeeded"
-    for path in ("/429", "/never"):
+    for path in ("/429", "/never", "/drip"):
         execution = done[path]
         assert execution.status == "failed", (path, execution.error)
         keys = {key for (p, key) in peer.calls if p == path}
         assert keys == {f"{execution.pk}:call"}, (path, peer.calls)  # one key, never none
         assert peer.calls[(path, f"{execution.pk}:call")] <= 3, (path, peer.calls)
-        # 3 attempts of a 1 s timeout (or a 429) and short back-offs.
+        # 3 attempts of a 1 s timeout (or a 429) and short back-offs; the trickle too.
         assert (execution.finished_at - execution.started_at).total_seconds() < 15, path
     assert took < 60, took
 

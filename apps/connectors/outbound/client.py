@@ -258,6 +258,7 @@ class OutboundClient:
         target: TargetPolicy | None = None,
         allow_redirects: bool = True,
         retries: bool = True,
+        total_timeout: float | None = None,
     ) -> OutboundResponse:
         """Send one request under every policy; HTTP error statuses are returned, not raised.
 
@@ -297,7 +298,8 @@ class OutboundClient:
             auth=auth_injector,
             max_bytes=max_response_bytes or self.max_response_bytes,
             allow_redirects=allow_redirects,
-            deadline=start + self.total_timeout if self.total_timeout else None,
+            deadline=(start + total) if (total := total_timeout or self.total_timeout)
+            else None,
             origin=_origin(url),
             secrets=secrets,
         )
