@@ -163,11 +163,12 @@ class OwnRedis:
 @contextmanager
 def own_redis() -> Iterator[OwnRedis]:
     server = OwnRedis()
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.kill()
+        shutil.rmtree(server.dir, ignore_errors=True)
 
 
 class OwnPostgres:
