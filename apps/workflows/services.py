@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Max, Model
+from django.db.models import F, Max, Model, ProtectedError
 from django.utils import timezone
 
 from apps.workflows.exceptions import WorkflowNotPublished
@@ -139,10 +139,16 @@ def workflow_import(*, workspace: Workspace, document: dict[str, Any],
 
 
 def workflow_delete(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
-    with transaction.atomic():
-        audit_record(workspace=workflow.workspace, actor=actor, action="workflow.deleted",
-                     target=workflow, data={"name": workflow.name})
-        workflow.delete()
+    """A workflow that has run keeps its history: its versions are protected by their
+    executions, so deleting it is a conflict (409), not a database error (was a 500)."""
+    try:
+        with transaction.atomic():
+            audit_record(workspace=workflow.workspace, actor=actor, action="workflow.deleted",
+                         target=workflow, data={"name": workflow.name})
+            workflow.delete()
+    except ProtectedError as exc:
+        raise Conflict("The workflow has executions, whose history is kept; unpublish it "
+                       "instead of deleting it.") from exc
 
 
 def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | None = None,

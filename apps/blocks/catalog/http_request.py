@@ -64,7 +64,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "content_type": {"type": "string", "maxLength": 200,
                          "description": "Content-Type of a raw body."},
         "credential_id": {"type": ["string", "null"], "default": None},
-        "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 30},
+        "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 30,
+                      "description": "Seconds for one attempt, the whole body included."},
         "response_format": {"enum": ["auto", "json", "text", "binary"], "default": "auto"},
         "max_binary_bytes": {"type": "integer", "minimum": 1, "maximum": MAX_BINARY,
                              "default": 1024 * 1024},
@@ -137,10 +138,13 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     binary_cap = int(config.get("max_binary_bytes", 1024 * 1024))
     method = config.get("method", "GET")
     try:
+        # `timeout_s` bounds the whole attempt (connect, each read and the body), not only
+        # each read: a peer trickling its body cannot stretch it.
+        timeout = _outbound.timeout_for(ctx, float(config.get("timeout_s", 30)))
         response = _outbound.request(
             ctx, KEY, method, url,
             params=_query(config.get("query") or {}), headers=headers,
-            timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
+            timeout=timeout, total_timeout=timeout,
             credential_id=config.get("credential_id"),
             max_response_bytes=binary_cap if mode == "binary" else None,
             allow_redirects=bool(config.get("follow_redirects", True)),

@@ -259,6 +259,7 @@ class OutboundClient:
         target: TargetPolicy | None = None,
         allow_redirects: bool = True,
         retries: bool = True,
+        total_timeout: float | None = None,
     ) -> OutboundResponse:
         """Send one request under every policy; HTTP error statuses are returned, not raised.
 
@@ -298,7 +299,8 @@ class OutboundClient:
             auth=auth_injector,
             max_bytes=max_response_bytes or self.max_response_bytes,
             allow_redirects=allow_redirects,
-            deadline=start + self.total_timeout if self.total_timeout else None,
+            deadline=(start + total) if (total := total_timeout or self.total_timeout)
+            else None,
             origin=_origin(url),
             secrets=secrets,
         )
@@ -526,7 +528,13 @@ class OutboundClient:
             if declared.isdigit() and int(declared) > call.max_bytes:
                 raise ResponseTooLarge(host, call.max_bytes)
             body = bytearray()
-            for chunk in raw.iter_content(chunk_size=64 * 1024):
+            # `read1` returns what has arrived (at most 64 KiB) instead of waiting for a full
+            # chunk, so the total deadline is checked at every read: a peer sending one byte
+            # per read timeout cannot hold the call until the end of its body.
+            read1 = getattr(raw.raw, "read1", None)
+            chunks = (iter(lambda: read1(64 * 1024, decode_content=True), b"")
+                      if read1 is not None else raw.iter_content(chunk_size=64 * 1024))
+            for chunk in chunks:
                 body += chunk
                 if len(body) > call.max_bytes:
                     raise ResponseTooLarge(host, call.max_bytes)

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -50,12 +51,23 @@ def _reply(reply: webhooks.HookReply) -> HttpResponse:
 
 @csrf_exempt
 def hook(request: HttpRequest, token: str) -> HttpResponse:
-    return _handle(request, token, test=False)
+    return _guarded(request, token, test=False)
 
 
 @csrf_exempt
 def hook_test(request: HttpRequest, token: str) -> HttpResponse:
-    return _handle(request, token, test=True)
+    return _guarded(request, token, test=True)
+
+
+def _guarded(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
+    """The database away (restarting, failing over): 503 with Retry-After, so senders retry
+    later. Nothing was accepted: 2xx is only ever sent after the delivery's commit."""
+    try:
+        return _handle(request, token, test=test)
+    except (OperationalError, InterfaceError):
+        logger.warning("webhook.database_unavailable", exc_info=True)
+        return _error(503, "unavailable", "The delivery cannot be stored now; retry later.",
+                      Retry_After="5")
 
 
 def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:

@@ -30,7 +30,7 @@ class PriorityField(serializers.ChoiceField):
 
 class WorkflowListOutput(serializers.ModelSerializer):
     published_version = serializers.IntegerField(source="published_version.number",
-                                                 default=None, read_only=True)
+                                                 default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Workflow
@@ -106,7 +106,8 @@ class WorkflowImportInput(StrictSerializer):
 
 
 class ExecutionOutput(serializers.ModelSerializer):
-    version = serializers.IntegerField(source="version.number", default=None, read_only=True)
+    version = serializers.IntegerField(source="version.number", default=None, read_only=True,
+                                       allow_null=True)  # null for a draft (test) run
 
     class Meta:
         model = Execution

@@ -70,7 +70,7 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(self.get_serializer(workspace).data)
 
     @extend_schema(responses=MembershipOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
         workspace = self.get_object()
         members = workspace.memberships.select_related("user").order_by("user__username")
