@@ -7,6 +7,3 @@ class ObservabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.observability import signals  # noqa: F401 (connects the Celery hooks)
-        from apps.observability.context import install_log_filter
-
-        install_log_filter()  # Django has configured LOGGING by now

@@ -1,8 +1,8 @@
 """Ids that every log line carries while they are bound: request, execution, node.
 
-Plain Python (the engine binds the node id), no Django. `LogIdsFilter`, put on the root
-logger's handlers when the app loads (and again when Celery sets its logging up), copies
-the bound ids onto each record. Threads do not inherit the ids: code that hands work to a
+Plain Python (the engine binds the node id), no Django. `LogIdsFilter`, a filter of the
+console handler in LOGGING (config/settings/logging.py), copies the bound ids onto each
+record. Threads do not inherit the ids: code that hands work to a
 thread binds them again there (the engine does, per step).
 """
 
@@ -43,10 +43,3 @@ class LogIdsFilter(logging.Filter):
             if name not in record.__dict__:
                 setattr(record, name, value)
         return True
-
-
-def install_log_filter(logger: logging.Logger | None = None) -> None:
-    """Put the filter on every handler of `logger` (the root logger by default), once."""
-    for handler in (logger or logging.getLogger()).handlers:
-        if not any(isinstance(f, LogIdsFilter) for f in handler.filters):
-            handler.addFilter(LogIdsFilter())

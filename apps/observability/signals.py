@@ -1,27 +1,14 @@
-"""Celery hooks: ids on the worker's log lines, the worker's /metrics, metric files of
-exited pool children."""
+"""Celery hooks: the worker's /metrics, metric files of exited pool children. (Ids reach the
+worker's log lines through LOGGING's `log_ids` filter: Celery logs through Django's LOGGING,
+config/celery.py.)"""
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
-from celery.signals import (
-    after_setup_logger,
-    after_setup_task_logger,
-    worker_init,
-    worker_process_shutdown,
-)
+from celery.signals import worker_init, worker_process_shutdown
 from django.conf import settings
-
-from apps.observability.context import install_log_filter
-
-
-@after_setup_logger.connect
-@after_setup_task_logger.connect
-def _log_ids_on_celery_handlers(logger: logging.Logger, **_: Any) -> None:
-    install_log_filter(logger)
 
 
 @worker_init.connect

@@ -26,10 +26,12 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
         "formatters": {"json": {"()": "config.logfmt.JsonFormatter"},
                        "plain": {"()": "config.logfmt.PlainFormatter"}},
         "filters": {"quiet_tasks": {"()": "config.logfmt.QuietTasks",
-                                    "names": LOG_QUIET_TASKS, "enabled": level != "DEBUG"}},
+                                    "names": LOG_QUIET_TASKS, "enabled": level != "DEBUG"},
+                    # request, execution and node ids bound while the line is logged
+                    "log_ids": {"()": "apps.observability.context.LogIdsFilter"}},
         "handlers": {"console": {"class": "logging.StreamHandler",
                                  "formatter": "plain" if fmt == "plain" else "json",
-                                 "filters": ["quiet_tasks"]}},
+                                 "filters": ["quiet_tasks", "log_ids"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},

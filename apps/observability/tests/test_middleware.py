@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from apps.observability.context import LogIdsFilter, install_log_filter
+from apps.observability.context import LogIdsFilter
 from apps.triggers.models import Trigger
 from apps.triggers.services import trigger_secret_rotate
 from apps.triggers.tests.factories import published_workflow
@@ -26,16 +26,16 @@ class Collect(logging.Handler):
 def collected():
     handler = Collect()
     root = logging.getLogger()
+    handler.addFilter(LogIdsFilter())  # as LOGGING's console handler has it
     root.addHandler(handler)
-    install_log_filter()  # what the app does for the handlers LOGGING configured
     yield handler
     root.removeHandler(handler)
 
 
-def test_the_configured_handlers_carry_the_filter():
-    handlers = logging.getLogger().handlers
-    assert handlers and all(any(isinstance(f, LogIdsFilter) for f in h.filters)
-                            for h in handlers)
+def test_the_configured_console_handler_carries_the_filter():
+    consoles = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    assert consoles and all(any(isinstance(f, LogIdsFilter) for f in h.filters)
+                            for h in consoles)
 
 
 def test_a_request_id_is_made_when_none_is_given(client):
