@@ -124,6 +124,10 @@ def test_webhook_received_is_listed_from_the_delivery_rows(settings, api, client
         "created_at": listed[0]["created_at"]}]
     assert api.get("/api/v1/webhook-deliveries/?created_before=2000-01-01T00:00:00Z"
                    ).json()["results"] == []
+    assert api.get("/api/v1/webhook-deliveries/?ip_address=192.0.2.44").json()["results"] \
+        == listed
+    bad_ip = api.get("/api/v1/webhook-deliveries/?ip_address=invalid")  # was a 500
+    assert bad_ip.status_code == 400 and "ip_address" in bad_ip.json()["fields"]
     viewer = member_api(Role.VIEWER)
     assert viewer.get("/api/v1/webhook-deliveries/").json()["results"] == []
     assert viewer.get(f"/api/v1/webhook-deliveries/?workspace={workspace.id}"
