@@ -5,6 +5,7 @@ Side effects are counted on a local HTTP server by idempotency key."""
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 import pytest
@@ -118,7 +119,14 @@ def test_a_step_that_kills_its_worker_every_time_fails_after_bounded_deliveries(
     deadly = published(workspace, user, call_graph(server.url, "/die"))
     fine = published(workspace, user, call_graph(server.url, "/fine"))
     current: dict[str, int] = {}
-    server.on_hit = lambda path: kill_group(current["pid"]) if path == "/die" else None
+    started = threading.Event()  # set once current["pid"] names the worker that is up
+
+    def die(path: str) -> None:
+        # A new worker may claim and call before start_worker() returns its pid: wait for it.
+        if path == "/die" and started.wait(30):
+            kill_group(current["pid"])
+
+    server.on_hit = die
 
     killer = execution_create(workflow=deadly, mode="api", input={"n": 1})
     other = execution_create(workflow=fine, mode="api", input={"n": 2})
@@ -129,10 +137,12 @@ def test_a_step_that_kills_its_worker_every_time_fails_after_bounded_deliveries(
         while not all_finished(ids):
             assert time.monotonic() < deadline, "runs did not finish in time"
             if worker is None or worker.poll() is not None:
+                started.clear()
                 if worker is not None:
                     stop_worker(worker, hard=True)
                 worker = start_worker(concurrency=1, env=env)
                 current["pid"] = worker.pid
+                started.set()
             execution_sweep()
             time.sleep(0.5)
     finally:
