@@ -8,6 +8,7 @@ import io
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -177,11 +178,8 @@ def test_the_ready_program_starts_first_and_stops_last(tmp_path):
     assert order.read_text().split() == ["client", "broker"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_the_supervisor_process_stops_on_ctrl_c_and_sigterm(tmp_path, sig):
-    """The real entry point's signal handling, as `make run` runs it (a tiny program list)."""
-    import subprocess
-
+def _supervised_sleeper() -> tuple[subprocess.Popen, int]:
+    """The real supervisor entry point running one long sleeper; (supervisor, sleeper pid)."""
     code = ("import sys; from config.supervisor import Program, Supervisor; "
             f"sys.exit(Supervisor([Program('sleeper', [{PY!r}, '-c', "
             "'import time; print(\"sleeping\", flush=True); time.sleep(120)'])]).run())")
@@ -194,7 +192,13 @@ def test_the_supervisor_process_stops_on_ctrl_c_and_sigterm(tmp_path, sig):
         lines.append(line)
         if "sleeping" in line:
             break
-    sleeper = int(re.search(r"started sleeper \(pid (\d+)", "".join(lines)).group(1))
+    return proc, int(re.search(r"started sleeper \(pid (\d+)", "".join(lines)).group(1))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_the_supervisor_process_stops_on_ctrl_c_and_sigterm(tmp_path, sig):
+    """The real entry point's signal handling, as `make run` runs it (a tiny program list)."""
+    proc, sleeper = _supervised_sleeper()
     proc.send_signal(sig)
     rest, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0
@@ -204,21 +208,7 @@ def test_the_supervisor_process_stops_on_ctrl_c_and_sigterm(tmp_path, sig):
 
 def test_a_killed_supervisor_leaves_no_process_behind():
     """Even SIGKILL (no chance to stop anything): each child gets SIGTERM from the kernel."""
-    import subprocess
-
-    code = ("import sys; from config.supervisor import Program, Supervisor; "
-            f"sys.exit(Supervisor([Program('sleeper', [{PY!r}, '-c', "
-            "'import time; print(\"sleeping\", flush=True); time.sleep(120)'])]).run())")
-    proc = subprocess.Popen([PY, "-c", code], cwd=Path(__file__).resolve().parent.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if "sleeping" in line:
-            break
-    sleeper = int(re.search(r"started sleeper \(pid (\d+)", "".join(lines)).group(1))
+    proc, sleeper = _supervised_sleeper()
     proc.kill()
     proc.wait(timeout=10)
     wait_for(lambda: not alive(sleeper), timeout=10)
