@@ -156,8 +156,13 @@ class OwnRedis:
             self.proc.kill()
             self.proc.wait(timeout=10)
 
-    def keys(self) -> int:
-        return redis.Redis(host="127.0.0.1", port=self.port).dbsize()
+    def messages(self) -> int:
+        """Messages held: queued (kombu's queues are lists) or delivered and unacked. A worker
+        reconnecting declares its queues' bindings at once, so an emptied server is one with
+        no messages, not one with no keys."""
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        queued = sum(client.llen(key) for key in client.scan_iter(_type="list"))
+        return queued + client.hlen("unacked")
 
 
 @contextmanager

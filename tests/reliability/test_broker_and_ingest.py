@@ -51,7 +51,7 @@ def test_redis_restarted_and_emptied_mid_run_loses_no_run(user, workspace):
             assert server.hit.wait(30), "no step reached the server"
             broker.kill()  # kill -9 of redis-server mid-step: hints and unacked work gone
             broker.start()  # same port, empty
-            assert broker.keys() == 0
+            assert broker.messages() == 0
             server.delay = 0.0
             deadline = time.monotonic() + 90
             while not all_finished(first):
@@ -70,7 +70,7 @@ def test_redis_restarted_and_emptied_mid_run_loses_no_run(user, workspace):
             lost = [execution_create(workflow=workflow, mode="api", input={"n": i}).pk
                     for i in range(5, 7)]
             sweep()
-            assert broker.keys() > 0  # the hints are in the broker
+            assert broker.messages() > 0  # the hints are in the broker
             broker.kill()
             broker.start()
             worker = start_worker(concurrency=1, env={**WORKER_ENV,
