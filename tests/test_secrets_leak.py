@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from apps.connectors.outbound.testing import LocalServer, Reply
-from apps.credentials.crypto import redact
+from apps.core.redaction import redact
 from apps.credentials.models import Credential
 from apps.credentials.resolver import secrets_for
 from apps.workflows.models import Execution, ExecutionLog, ExecutionStep

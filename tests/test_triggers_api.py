@@ -94,7 +94,7 @@ def test_removing_the_node_deactivates_and_tokens_survive_republish(workspace, u
 
 
 def test_invalid_trigger_config_refuses_publish_with_the_node_path(workspace, user):
-    from apps.workspaces.exceptions import InvalidInput
+    from apps.core.exceptions import InvalidInput
 
     workflow = workflow_create(workspace=workspace, name="bad", created_by=user,
                                graph=trigger_graph("schedule_trigger",

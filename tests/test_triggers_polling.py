@@ -202,7 +202,7 @@ def test_the_tick_hands_due_polls_to_the_workers(workspace, user, feed,
 
 
 def test_connector_sources_are_refused_at_publish(workspace, user):
-    from apps.workspaces.exceptions import InvalidInput
+    from apps.core.exceptions import InvalidInput
 
     with pytest.raises(InvalidInput):
         published_workflow(workspace=workspace, user=user, block_type="poll_trigger",

@@ -1,4 +1,4 @@
-from apps.workspaces.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError
 
 
 class ImportFailed(ApplicationError):

@@ -8,7 +8,7 @@ def ensure_refresh_task(**kwargs: Any) -> None:
     """post_migrate: the beat row that refreshes expiring OAuth tokens."""
     from django.conf import settings
 
-    from apps.workflows.beat import periodic_task_ensure
+    from apps.core.beat import periodic_task_ensure
 
     periodic_task_ensure(name="Credential refresh", task="credentials.refresh_expiring",
                          every_seconds=settings.CREDENTIAL_REFRESH_INTERVAL_SECONDS,

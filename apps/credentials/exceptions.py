@@ -2,7 +2,7 @@
 block that lets them through fails its step with a clear code instead of crashing the run."""
 
 from apps.blocks.sdk import BlockError
-from apps.workspaces.exceptions import ApplicationError, Conflict, InvalidInput, NotFound
+from apps.core.exceptions import ApplicationError, Conflict, InvalidInput, NotFound
 
 
 class CredentialNotFound(NotFound):

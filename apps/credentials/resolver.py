@@ -64,8 +64,8 @@ from typing import Any
 
 from apps.blocks.sdk import BlockError
 from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundResponse
+from apps.core.redaction import redact
 from apps.credentials import kinds, services
-from apps.credentials.crypto import redact
 from apps.credentials.exceptions import CredentialNotFound, CredentialUnavailable
 from apps.credentials.models import Credential
 from apps.credentials.oauth import expired_signal_matches

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from apps.connectors.models import Connector
 from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundError
+from apps.core.redaction import redact
 from apps.credentials import kinds, oauth
-from apps.credentials.crypto import InvalidCiphertext, redact
+from apps.credentials.crypto import InvalidCiphertext
 from apps.credentials.exceptions import (
     CredentialInvalid,
     CredentialNameTaken,

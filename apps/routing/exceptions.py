@@ -1,6 +1,6 @@
 """Routing errors a caller can act on; the API maps each to one status and body shape."""
 
-from apps.workspaces.exceptions import ApplicationError, InvalidInput
+from apps.core.exceptions import ApplicationError, InvalidInput
 
 
 class InvalidRouteMap(InvalidInput):

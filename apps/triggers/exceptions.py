@@ -1,4 +1,4 @@
-from apps.workspaces.exceptions import ApplicationError, InvalidInput
+from apps.core.exceptions import ApplicationError, InvalidInput
 
 
 class TriggerConfigInvalid(InvalidInput):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from apps.core.exceptions import NotFound
 from apps.triggers.models import Trigger, WebhookDelivery
-from apps.workspaces.exceptions import NotFound
 from apps.workspaces.models import Membership, Role
 
 

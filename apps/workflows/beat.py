@@ -1,19 +1,10 @@
-"""The platform's fixed set of periodic tasks, kept as django-celery-beat rows so operators
-see and tune them in the admin. Rows are created when missing and never overwritten."""
+"""The execution housekeeping rows among the platform's periodic tasks (see apps.core.beat)."""
 
 from typing import Any
 
 from django.conf import settings
 
-
-def periodic_task_ensure(*, name: str, task: str, every_seconds: float, queue: str) -> None:
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    if PeriodicTask.objects.filter(name=name).exists():
-        return  # an operator may have tuned it
-    interval, _ = IntervalSchedule.objects.get_or_create(
-        every=max(1, round(every_seconds)), period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.create(name=name, task=task, interval=interval, queue=queue)
+from apps.core.beat import periodic_task_ensure
 
 
 def ensure_platform_tasks(**kwargs: Any) -> None:

@@ -1,4 +1,4 @@
-from apps.workspaces.exceptions import Conflict
+from apps.core.exceptions import Conflict
 
 
 class WorkflowNotPublished(Conflict):

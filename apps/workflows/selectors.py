@@ -3,8 +3,8 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 
+from apps.core.exceptions import NotFound
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
-from apps.workspaces.exceptions import NotFound
 
 
 def workflow_list(*, user: AbstractBaseUser) -> QuerySet[Workflow]:

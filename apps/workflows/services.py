@@ -9,12 +9,12 @@ from django.db import transaction
 from django.db.models import F, Max, Model, ProtectedError
 from django.utils import timezone
 
+from apps.core.exceptions import Conflict, InvalidInput
 from apps.workflows.exceptions import WorkflowNotPublished
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workflows.runtime.dispatch import executions_queued
 from apps.workflows.runtime.statements import insert, run_together
 from apps.workflows.validation import graph_validate
-from apps.workspaces.exceptions import Conflict, InvalidInput
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import audit_build, audit_record
 

@@ -4,10 +4,10 @@ the node it concerns and a field path the canvas can point at."""
 from typing import Any
 
 from apps.blocks.registry import default_registry
+from apps.core.exceptions import InvalidInput
 from apps.workflows.engine.graph import validate_graph
 from apps.workflows.engine.types import ValidationIssue
 from apps.workflows.graph_shape import graph_shape_errors
-from apps.workspaces.exceptions import InvalidInput
 
 # A draft may be saved before it has a trigger; it cannot be published or run without one.
 _DRAFT_TOLERATED = frozenset({"missing_trigger"})

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from apps.workspaces.exceptions import InvalidInput
+from apps.core.exceptions import InvalidInput
 
 __all__ = ["InvalidJSON", "check", "loads"]
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.workspaces.exceptions import NotFound, PermissionDenied
+from apps.core.exceptions import NotFound, PermissionDenied
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 from apps.workspaces.tokens import token_matches, token_parse_prefix
 

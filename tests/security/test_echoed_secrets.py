@@ -15,7 +15,7 @@ from itertools import pairwise
 import pytest
 
 from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
-from apps.credentials.crypto import redact
+from apps.core.redaction import redact
 from apps.workflows.models import Execution
 from apps.workflows.runtime.run import execution_run
 from apps.workflows.services import execution_create

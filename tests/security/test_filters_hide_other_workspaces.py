@@ -11,11 +11,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
+from apps.core.api.filtering import ScopedFilterBackend
 from apps.triggers.models import Trigger
 from apps.triggers.tests.factories import published_workflow
 from apps.workflows.models import Execution, Workflow
 from apps.workflows.tests.factories import ExecutionFactory
-from apps.workspaces.api.filtering import ScopedFilterBackend
 from apps.workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from apps.credentials.crypto import MIN_REDACTED_LEN, redact
+from apps.core.redaction import MIN_REDACTED_LEN, redact
 
 MESSAGE = "outbound request to 127.0.0.1 refused: loopback addresses are not allowed"
 

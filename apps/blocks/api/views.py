@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.blocks.selectors import block_catalog, block_manifest
-from apps.workspaces.exceptions import NotFound
+from apps.core.exceptions import NotFound
 
 
 class BlockCatalogView(APIView):

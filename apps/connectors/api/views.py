@@ -19,7 +19,7 @@ from apps.connectors.api.serializers import (
     ConnectorListOutput,
 )
 from apps.connectors.models import Connector
-from apps.workspaces.api.filtering import ScopedFilterSet
+from apps.core.api.filtering import ScopedFilterSet
 
 
 class ConnectorFilter(ScopedFilterSet):

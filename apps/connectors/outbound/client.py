@@ -37,7 +37,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import requote_uri
 from urllib3.exceptions import MaxRetryError
 
-from apps.credentials.crypto import redact
+from apps.core.redaction import redact
 from apps.observability import metrics
 
 from .auth import AuthInjector, OutgoingRequest

@@ -2,10 +2,10 @@
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
 from apps.credentials import kinds
 from apps.credentials.models import Credential
 from apps.credentials.selectors import credential_status
-from apps.workspaces.api.serializers import StrictSerializer
 
 
 class CredentialCreateInput(StrictSerializer):

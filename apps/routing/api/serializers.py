@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
 from apps.routing.models import RouteMap
-from apps.workspaces.api.serializers import StrictSerializer
 
 
 class RouteInput(StrictSerializer):

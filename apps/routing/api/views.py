@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.exceptions import NotFound
 from apps.routing import selectors, services
 from apps.routing.api.serializers import (
     FitInput,
@@ -25,7 +26,6 @@ from apps.routing.api.serializers import (
 from apps.routing.encoders.base import EncoderError
 from apps.routing.evaluation import Example, fit
 from apps.routing.exceptions import RouterUnavailable
-from apps.workspaces.exceptions import NotFound
 
 
 class IsOperatorForWrites(BasePermission):

@@ -3,8 +3,8 @@
 import django_filters
 from django import forms
 
+from apps.core.api.filtering import ScopedFilterSet, UTCDateTimeFilter
 from apps.triggers.models import WebhookDelivery
-from apps.workspaces.api.filtering import ScopedFilterSet, UTCDateTimeFilter
 
 
 class IPAddressFilter(django_filters.Filter):

@@ -16,11 +16,11 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.core.exceptions import ApplicationError
 from apps.observability import metrics
 from apps.triggers import replay, webhooks
 from apps.triggers.signatures import SignatureInvalid
 from apps.workspaces import json_boundary
-from apps.workspaces.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

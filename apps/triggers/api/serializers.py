@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
+from apps.core.exceptions import NotFound
 from apps.triggers.models import Trigger, WebhookDelivery
-from apps.workspaces.api.serializers import StrictSerializer
-from apps.workspaces.exceptions import NotFound
 from apps.workspaces.models import Role
 from apps.workspaces.selectors import membership_get
 

@@ -12,6 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.api.pagination import CreatedCursorPagination
+from apps.core.exceptions import InvalidInput
 from apps.triggers import cron, selectors, services
 from apps.triggers.api.filters import WebhookDeliveryFilter
 from apps.triggers.api.serializers import (
@@ -27,9 +29,7 @@ from apps.triggers.api.serializers import (
 from apps.triggers.exceptions import TriggerNotSchedulable
 from apps.triggers.models import Trigger, WebhookDelivery
 from apps.workflows.selectors import workflow_get
-from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
-from apps.workspaces.exceptions import InvalidInput
 from apps.workspaces.models import Role
 
 

@@ -1,5 +1,5 @@
+from apps.core.api.filtering import ScopedFilterSet, UTCDateTimeFilter
 from apps.workflows.models import Execution, Workflow
-from apps.workspaces.api.filtering import ScopedFilterSet, UTCDateTimeFilter
 
 
 class WorkflowFilter(ScopedFilterSet):

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
 from apps.workflows.models import (
     Execution,
     ExecutionLog,
@@ -10,7 +11,6 @@ from apps.workflows.models import (
     Workflow,
     WorkflowVersion,
 )
-from apps.workspaces.api.serializers import StrictSerializer
 
 
 class PriorityField(serializers.ChoiceField):

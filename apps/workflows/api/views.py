@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.pagination import CreatedCursorPagination, DefaultPagination
+from apps.core.exceptions import Conflict, NotFound
 from apps.workflows import selectors, services
 from apps.workflows.api.filters import ExecutionFilter, WorkflowFilter
 from apps.workflows.api.serializers import (
@@ -39,9 +41,7 @@ from apps.workflows.resume import resume_token_read
 from apps.workflows.runtime.run import node_test_run
 from apps.workflows.runtime.subworkflows import execution_resume
 from apps.workflows.validation import graph_issues
-from apps.workspaces.api.pagination import CreatedCursorPagination, DefaultPagination
 from apps.workspaces.api.scoping import require_role
-from apps.workspaces.exceptions import Conflict, NotFound
 from apps.workspaces.models import Role
 
 # One server-sent event, as clients parse it (`status`, `step`, `end` or `error`; `data` is

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.blocks.registry import default_registry
+from apps.core.exceptions import InvalidInput
 from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
 from apps.observability.context import log_ids
 from apps.workflows.block_host import block_services
@@ -47,7 +48,6 @@ from apps.workflows.runtime.dispatch import drain_send
 from apps.workflows.runtime.lease import lease_keeper
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
 from apps.workflows.services import execution_retry_later
-from apps.workspaces.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from typing import Any
 from django.db import transaction
 
 from apps.blocks.sdk import SubWorkflowResult
+from apps.core.exceptions import InvalidInput
 from apps.workflows.models import Execution, Workflow
 from apps.workflows.runtime.dispatch import executions_queued
 from apps.workflows.services import execution_create
-from apps.workspaces.exceptions import InvalidInput
 
 S = Execution.Status
 

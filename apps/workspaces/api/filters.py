@@ -2,7 +2,7 @@
 
 import django_filters
 
-from apps.workspaces.api.filtering import ScopedFilterSet, UTCDateTimeFilter
+from apps.core.api.filtering import ScopedFilterSet, UTCDateTimeFilter
 from apps.workspaces.models import AuditEvent
 
 

@@ -1,22 +1,11 @@
-"""Serializers for workspaces, tokens and the audit log, plus the strict base class."""
+"""Serializers for workspaces, tokens and the audit log."""
 
 from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently dropping them."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - known)
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class WorkspaceOutput(serializers.ModelSerializer):

@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.pagination import CreatedCursorPagination
 from apps.workspaces import selectors, services
 from apps.workspaces.api.filters import AuditEventFilter
-from apps.workspaces.api.pagination import CreatedCursorPagination
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.api.serializers import (
     ApiTokenCreatedOutput,

@@ -8,7 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.workspaces.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError
 
 
 def flatten_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
