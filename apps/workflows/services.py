@@ -14,6 +14,7 @@ from apps.workflows.exceptions import WorkflowNotPublished
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workflows.runtime.dispatch import executions_queued
 from apps.workflows.runtime.statements import insert, run_together
+from apps.workflows.signals import live_version_changed
 from apps.workflows.validation import graph_validate
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import audit_build, audit_record
@@ -71,8 +72,7 @@ def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
         locked.save(update_fields=["published_version", "status", "updated_at"])
         audit_record(workspace=locked.workspace, actor=published_by, action="workflow.published",
                      target=locked, data={"version": version.number})
-        from apps.triggers.services import trigger_sync_for_workflow  # import cycle
-        trigger_sync_for_workflow(workflow=locked)
+        live_version_changed.send(sender=Workflow, workflow=locked)
     return version
 
 
@@ -83,8 +83,7 @@ def workflow_unpublish(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
                                                        status=Workflow.Status.DRAFT)
         audit_record(workspace=workflow.workspace, actor=actor, action="workflow.unpublished",
                      target=workflow)
-        from apps.triggers.services import trigger_sync_for_workflow  # import cycle
-        trigger_sync_for_workflow(workflow=workflow)
+        live_version_changed.send(sender=Workflow, workflow=workflow)
 
 
 def workflow_rollback(*, workflow: Workflow, number: int,
@@ -100,8 +99,7 @@ def workflow_rollback(*, workflow: Workflow, number: int,
                                                        status=Workflow.Status.PUBLISHED)
         audit_record(workspace=workflow.workspace, actor=actor, action="workflow.rolled_back",
                      target=workflow, data={"version": number})
-        from apps.triggers.services import trigger_sync_for_workflow  # import cycle
-        trigger_sync_for_workflow(workflow=workflow)
+        live_version_changed.send(sender=Workflow, workflow=workflow)
     return version
 
 
