@@ -15,6 +15,16 @@ def ensure_refresh_task(**kwargs: Any) -> None:
                          queue="housekeeping")
 
 
+def _register_sealed_columns() -> None:
+    from apps.credentials.models import Credential, OAuthAuthorization
+    from apps.credentials.sealed import SealedColumn, sealed_column_register
+
+    sealed_column_register(SealedColumn(name="credentials", model=Credential, field="sealed",
+                                        aad=lambda row: row.aad, key_id_field="key_id"))
+    sealed_column_register(SealedColumn(name="oauth_authorizations", model=OAuthAuthorization,
+                                        field="sealed_verifier", aad=lambda row: row.aad))
+
+
 class CredentialsConfig(AppConfig):
     name = "apps.credentials"
     label = "credentials"
@@ -23,5 +33,6 @@ class CredentialsConfig(AppConfig):
     def ready(self) -> None:
         from apps.credentials import tasks  # noqa: F401  (registers the Celery task)
 
+        _register_sealed_columns()
         post_migrate.connect(ensure_refresh_task, sender=self,
                              dispatch_uid="credentials.ensure_refresh_task")

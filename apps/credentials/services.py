@@ -38,6 +38,7 @@ from apps.credentials.exceptions import (
 )
 from apps.credentials.keyring import keyring
 from apps.credentials.models import Credential, OAuthAuthorization
+from apps.credentials.sealed import SealedColumn, sealed_columns
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import audit_record
 
@@ -549,25 +550,32 @@ class RotationCount:
 
 
 def credentials_rotate_key() -> dict[str, RotationCount]:
-    """Re-seal every credential, pending consent and trigger secret under the newest key."""
+    """Re-seal every registered sealed column (apps.credentials.sealed) under the newest key."""
     ring = keyring()
-    counts = {"credentials": RotationCount(), "oauth_authorizations": RotationCount(),
-              "trigger_secrets": RotationCount()}
-    for pk in Credential.objects.values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            row = Credential.objects.select_for_update().get(pk=pk)
-            _rotate_one(ring, counts["credentials"], bytes(row.sealed), row.aad,
-                        lambda blob, row=row: Credential.objects.filter(pk=row.pk).update(
-                            sealed=blob, key_id=ring.primary_key_id))
-    for pk in OAuthAuthorization.objects.values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            pending = OAuthAuthorization.objects.select_for_update().filter(pk=pk).first()
-            if pending is not None:
-                _rotate_one(ring, counts["oauth_authorizations"], bytes(pending.sealed_verifier),
-                            pending.aad, lambda blob, pk=pk: OAuthAuthorization.objects.filter(
-                                pk=pk).update(sealed_verifier=blob))
-    _rotate_trigger_secrets(ring, counts["trigger_secrets"])
+    counts: dict[str, RotationCount] = {}
+    for column in sealed_columns():
+        counts[column.name] = _rotate_column(ring, column)
     return counts
+
+
+def _rotate_column(ring: Any, column: SealedColumn) -> RotationCount:
+    count = RotationCount()
+    rows = column.model._default_manager
+    ids = rows.filter(**{f"{column.field}__isnull": False}).values_list("pk", flat=True)
+    for pk in ids.iterator():
+        with transaction.atomic():
+            row = rows.select_for_update().filter(pk=pk).first()
+            if row is None or getattr(row, column.field) is None:
+                continue  # deleted (or cleared) since it was listed
+
+            def write(blob: bytes, pk: Any = pk) -> None:
+                changes = {column.field: blob}
+                if column.key_id_field:
+                    changes[column.key_id_field] = ring.primary_key_id
+                rows.filter(pk=pk).update(**changes)
+
+            _rotate_one(ring, count, bytes(getattr(row, column.field)), column.aad(row), write)
+    return count
 
 
 def _rotate_one(ring: Any, count: RotationCount, blob: bytes, aad: bytes, write: Any) -> None:
@@ -579,20 +587,3 @@ def _rotate_one(ring: Any, count: RotationCount, blob: bytes, aad: bytes, write:
         count.rotated += 1
     except InvalidCiphertext:
         count.failed += 1
-
-
-def _rotate_trigger_secrets(ring: Any, count: RotationCount) -> None:
-    # The triggers app seals signing secrets with the same key ring and the AAD of
-    # apps.triggers.services._aad; re-sealing keeps that binding.
-    from apps.triggers.models import Trigger
-    from apps.triggers.services import _aad
-
-    ids = Trigger.objects.filter(secret_ciphertext__isnull=False).values_list("pk", flat=True)
-    for pk in ids.iterator():
-        with transaction.atomic():
-            trigger = Trigger.objects.select_for_update().filter(pk=pk).first()
-            if trigger is None or trigger.secret_ciphertext is None:
-                continue
-            _rotate_one(ring, count, bytes(trigger.secret_ciphertext), _aad(trigger).encode(),
-                        lambda blob, pk=pk: Trigger.objects.filter(pk=pk).update(
-                            secret_ciphertext=blob))

@@ -10,6 +10,17 @@ def _sync_triggers(sender: Any, *, workflow: Any, **kwargs: Any) -> None:
     trigger_sync_for_workflow(workflow=workflow)
 
 
+def _register_sealed_secret() -> None:
+    """Key rotation re-seals trigger signing secrets with the AAD they were sealed under."""
+    from apps.credentials.sealed import SealedColumn, sealed_column_register
+    from apps.triggers.models import Trigger
+    from apps.triggers.services import _aad
+
+    sealed_column_register(SealedColumn(name="trigger_secrets", model=Trigger,
+                                        field="secret_ciphertext",
+                                        aad=lambda row: _aad(row).encode()))
+
+
 class TriggersConfig(AppConfig):
     name = "apps.triggers"
     label = "triggers"
@@ -19,3 +30,4 @@ class TriggersConfig(AppConfig):
         from apps.workflows.signals import live_version_changed
 
         live_version_changed.connect(_sync_triggers, dispatch_uid="triggers.sync_for_workflow")
+        _register_sealed_secret()
