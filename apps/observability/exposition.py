@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 _PID_FILE = re.compile(r"_(\d+)\.db$")
 
 
-class ExecutionsCollector(Collector):
-    """Unfinished executions by status, counted in the database when scraped: a gauge kept
-    by the processes would drift whenever one died between two updates."""
+# Collectors that count rows at scrape time, registered by the apps that own the rows:
+# observability sits below them in the layers and imports none of them.
+_scrape_collectors: list[Collector] = []
 
-    def collect(self) -> Iterator[Metric]:
-        from apps.workflows.selectors import execution_counts_unfinished
 
-        family = GaugeMetricFamily("executions", "Unfinished executions by status.",
-                                   labels=["status"])
-        for status, count in execution_counts_unfinished().items():
-            family.add_metric([status], count)
-        yield family
+def scrape_collector_register(collector: Collector) -> None:
+    """Serve ``collector`` on the web's /metrics; called from an AppConfig.ready()."""
+    _scrape_collectors.append(collector)
 
 
 def _alive(pid: int) -> bool:
@@ -66,5 +60,6 @@ def serve_worker_metrics(port: int) -> None:
 
 def render() -> bytes:
     registry = _process_registry(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    registry.register(ExecutionsCollector())
+    for collector in _scrape_collectors:
+        registry.register(collector)
     return generate_latest(registry)

@@ -8,6 +8,10 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.observability.exposition import scrape_collector_register
         from apps.workflows.beat import ensure_platform_tasks
+        from apps.workflows.scrape import ExecutionsCollector
+
+        scrape_collector_register(ExecutionsCollector())
 
         post_migrate.connect(ensure_platform_tasks, sender=self)
