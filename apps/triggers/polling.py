@@ -29,6 +29,7 @@ from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.resilience.retry import parse_retry_after
 from apps.triggers.models import Trigger
 from apps.triggers.services import trigger_record_error
 from apps.workflows.models import Execution
@@ -76,8 +77,6 @@ def fetch(config: dict[str, Any], cursor: dict[str, Any]) -> Any:
     except OutboundError as exc:
         raise PollFailed(str(exc)) from None
     if response.status == 429:
-        from apps.connectors.outbound.policies import parse_retry_after
-
         wait = parse_retry_after(response.headers.get("retry-after"), now=time.time())
         raise PollFailed("The source answered 429 Too Many Requests.", retry_after=wait)
     if response.status >= 400:

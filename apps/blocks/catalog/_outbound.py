@@ -13,7 +13,6 @@ to transient trouble only. ``parks_when_told_to_wait`` wraps an ``execute`` so t
 from __future__ import annotations
 
 import base64
-import email.utils
 import functools
 import json
 import time
@@ -32,6 +31,7 @@ from apps.connectors.outbound.errors import (
     ResponseTooLarge,
 )
 from apps.connectors.outbound.policies import may_retry
+from apps.core.resilience.retry import parse_retry_after
 
 __all__ = [
     "SNIPPET_CHARS",
@@ -79,20 +79,6 @@ def parks_when_told_to_wait(execute: F) -> F:
                                          reason=exc.message))
 
     return wrapper  # type: ignore[return-value]
-
-
-def retry_after_s(value: Any) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when.timestamp() - time.time()) if when is not None else None
 
 
 def host_of(url: str) -> str:
@@ -257,7 +243,8 @@ def status_error(block: str, response: Any, host: str,
     """A non-2xx answer as an error: 5xx, 429 and 408 are worth retrying, other 4xx are not."""
     status = int(response.status)
     message = f"{block}: {host!r} answered HTTP {status}: {snippet(response, redact=redact)}"
-    wait = retry_after_s(response.headers.get("retry-after")) if status in (429, 503) else None
+    wait = (parse_retry_after(response.headers.get("retry-after"), now=time.time())
+            if status in (429, 503) else None)
     if wait is not None:
         return RetryLater(message, code=f"http_{status}", retry_after=wait)
     return BlockError(message, code=f"http_{status}", retryable=status in RETRYABLE_STATUSES)

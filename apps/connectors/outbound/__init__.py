@@ -11,6 +11,8 @@ Plain Python: no Django import, so settings are read by the caller and passed in
     response = client.request("GET", url, auth_injector=BearerToken(token))
 """
 
+from apps.core.resilience.store import InMemoryStore, KeyValueStore
+
 from .auth import ApiKeyHeader, ApiKeyQuery, AuthInjector, BasicAuth, BearerToken, OutgoingRequest
 from .client import OutboundClient, OutboundResponse
 from .errors import (
@@ -28,7 +30,6 @@ from .errors import (
 )
 from .policies import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetMetrics, TargetPolicy
 from .ssrf import AllowList, SSRFPolicy
-from .store import InMemoryStore, KeyValueStore
 
 __all__ = [
     "AllowList",

@@ -38,6 +38,8 @@ from requests.utils import requote_uri
 from urllib3.exceptions import MaxRetryError
 
 from apps.core.redaction import redact
+from apps.core.resilience.retry import parse_retry_after
+from apps.core.resilience.store import InMemoryStore, KeyValueStore
 from apps.observability import metrics
 
 from .auth import AuthInjector, OutgoingRequest
@@ -60,10 +62,8 @@ from .policies import (
     TargetMetrics,
     TargetPolicy,
     may_retry,
-    parse_retry_after,
 )
 from .ssrf import DEFAULT_PORTS, SSRFPolicy
-from .store import InMemoryStore, KeyValueStore
 from .transport import PinnedAddressAdapter
 
 __all__ = ["OutboundClient", "OutboundResponse"]

@@ -2,7 +2,10 @@
 
 A *target* is whatever shares a budget upstream: a connector (``"connector:github"``), or by
 default the ``host:port`` of the URL. All state lives in a ``KeyValueStore`` (Django's cache
-in production) so every worker sees the same windows, breakers and counters.
+in production) so every worker sees the same windows, breakers and counters. The mechanisms
+(store, breaker, rate window, back-off, Retry-After) are apps.core.resilience, shared with the
+engine's block policies; this module holds the catalogue's policy vocabulary and what is
+particular to HTTP targets.
 
 Design choices, and why:
 
@@ -13,26 +16,27 @@ Design choices, and why:
   (docs/ARCHITECTURE.md: waiting never holds a worker).
 - A 429's ``Retry-After`` is recorded for the whole target, so other calls and workers stop
   hammering an API that asked for a pause, not only the call that was told.
-- Fixed-window rate limiting: one ``add`` + one ``incr`` per call, atomic on Redis, and good
-  enough for provider quotas stated as "N per period".
-- The breaker counts consecutive failed attempts (connection errors and 5xx, not 4xx/429);
-  after ``reset_timeout`` exactly one probe is let through (``add`` on a probe key is the
-  cross-worker lock); its success closes the breaker, its failure re-opens it.
+- The breaker counts consecutive failed attempts (connection errors and 5xx, not 4xx/429)
+  within ``failure_window``.
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import random
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from apps.core.resilience import breaker as core_breaker
+from apps.core.resilience.breaker import BreakerOpen, BreakerState, BreakerTicket
+from apps.core.resilience.ratelimit import RateLimiter as Window
+from apps.core.resilience.retry import Backoff, backoff_delay
+from apps.core.resilience.store import KeyValueStore, counter_incr
 
 from .errors import CircuitOpen, RateLimited
-from .store import KeyValueStore
 
 __all__ = [
     "BreakerPolicy",
@@ -43,7 +47,6 @@ __all__ = [
     "RetryPolicy",
     "TargetMetrics",
     "TargetPolicy",
-    "parse_retry_after",
 ]
 
 PREFIX = "outbound:v1"
@@ -64,7 +67,7 @@ class RetryPolicy:
     """Attempts in total (first one included) and the back-off between them."""
 
     max_attempts: int = 3
-    backoff: Literal["exponential", "linear", "fixed"] = "exponential"
+    backoff: Backoff = "exponential"
     base_delay: float = 0.5
     max_delay: float = 10.0  # no single wait is longer; a longer Retry-After ends retrying
     jitter: float = 0.2  # each delay is scaled by a random factor in [1 - jitter, 1]
@@ -79,13 +82,8 @@ class RetryPolicy:
 
     def delay(self, retry_number: int, rng: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry ``retry_number`` (1 for the first retry)."""
-        if self.backoff == "exponential":
-            base = self.base_delay * 2 ** (retry_number - 1)
-        elif self.backoff == "linear":
-            base = self.base_delay * retry_number
-        else:
-            base = self.base_delay
-        return min(self.max_delay, base) * (1 - self.jitter * rng())
+        return backoff_delay(self.backoff, retry_number, base_s=self.base_delay,
+                             max_s=self.max_delay, jitter=self.jitter, rand=rng)
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
@@ -133,33 +131,8 @@ class TargetPolicy:
     max_wait: float = 1.0  # longest inline wait for a target-wide Retry-After pause
 
 
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Seconds from ``now`` (wall clock) given a ``Retry-After`` of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - now)
-
-
-def _add_then_incr(store: KeyValueStore, key: str, timeout: float | None) -> int:
-    store.add(key, 0, timeout)
-    try:
-        return int(store.incr(key))
-    except ValueError:  # expired between add and incr
-        store.add(key, 0, timeout)
-        return int(store.incr(key))
-
-
 class RateLimiter:
-    """Fixed-window limiter plus the target-wide pause set by a 429's Retry-After."""
+    """The shared sliding window plus the target-wide pause set by a 429's Retry-After."""
 
     def __init__(
         self,
@@ -171,6 +144,7 @@ class RateLimiter:
         self.store = store
         self.clock = clock
         self.sleep = sleep
+        self.window = Window(store, clock=clock)
 
     def _pause_key(self, target: str) -> str:
         return f"{PREFIX}:{target_key(target)}:paused_until"
@@ -199,78 +173,48 @@ class RateLimiter:
                 continue
             if policy is None:
                 return
-            window = int(now // policy.period)
-            key = f"{PREFIX}:{target_key(target)}:rl:{window}"
-            count = _add_then_incr(self.store, key, int(policy.period * 2) + 1)
-            if count <= policy.limit:
+            wait = self.window.acquire(f"{PREFIX}:{target_key(target)}:rl", limit=policy.limit,
+                                       period_s=policy.period)
+            if wait <= 0:
                 return
-            wait = (window + 1) * policy.period - now
             if waited + wait > policy.max_wait:
                 raise RateLimited(target, wait)
             self.sleep(wait)
             waited += wait
 
 
-@dataclass(frozen=True)
-class BreakerTicket:
-    """What ``CircuitBreaker.before`` let through: a normal call or the half-open probe."""
-
-    target: str
-    probe: bool
-
-
 class CircuitBreaker:
+    """The shared breaker (apps.core.resilience.breaker), one per target, under the
+    catalogue's policy; a refusal is ``CircuitOpen``."""
+
     def __init__(self, store: KeyValueStore, *, clock: Callable[[], float] = time.time) -> None:
-        self.store = store
-        self.clock = clock
+        self.breaker = core_breaker.CircuitBreaker(store, clock=clock)
 
-    def _keys(self, target: str) -> tuple[str, str, str]:
-        base = f"{PREFIX}:{target_key(target)}:cb"
-        return f"{base}:failures", f"{base}:opened_at", f"{base}:probe"
+    @staticmethod
+    def _key(target: str) -> str:
+        return f"{PREFIX}:{target_key(target)}:cb"
 
-    def state(self, target: str, policy: BreakerPolicy) -> str:
+    def state(self, target: str, policy: BreakerPolicy) -> BreakerState:
         """``closed``, ``open`` or ``half_open`` (for health pages and tests)."""
-        _, opened_key, _ = self._keys(target)
-        opened_at = self.store.get(opened_key)
-        if opened_at is None:
-            return "closed"
-        return "open" if self.clock() - float(opened_at) < policy.reset_timeout else "half_open"
+        return self.breaker.state(self._key(target), reset_after_s=policy.reset_timeout)
 
     def before(self, target: str, policy: BreakerPolicy) -> BreakerTicket:
         """Let a call through or raise CircuitOpen."""
-        _, opened_key, probe_key = self._keys(target)
-        opened_at = self.store.get(opened_key)
-        if opened_at is None:
-            return BreakerTicket(target, probe=False)
-        remaining = float(opened_at) + policy.reset_timeout - self.clock()
-        if remaining > 0:
-            raise CircuitOpen(target, remaining)
-        if self.store.add(probe_key, 1, max(1, int(policy.reset_timeout))):
-            return BreakerTicket(target, probe=True)
-        raise CircuitOpen(target, min(policy.reset_timeout, 1.0))
+        try:
+            return self.breaker.before(self._key(target), reset_after_s=policy.reset_timeout)
+        except BreakerOpen as exc:
+            raise CircuitOpen(target, exc.retry_after) from None
 
     def success(self, ticket: BreakerTicket) -> None:
-        failures_key, opened_key, probe_key = self._keys(ticket.target)
-        if ticket.probe:
-            self.store.delete(opened_key)
-            self.store.delete(probe_key)
-        self.store.delete(failures_key)
+        self.breaker.success(ticket)
 
     def failure(self, ticket: BreakerTicket, policy: BreakerPolicy) -> None:
-        failures_key, opened_key, probe_key = self._keys(ticket.target)
-        if ticket.probe:
-            self.store.set(opened_key, self.clock(), None)
-            self.store.delete(probe_key)
-            return
-        count = _add_then_incr(self.store, failures_key, int(policy.failure_window) + 1)
-        if count >= policy.failure_threshold:
-            self.store.set(opened_key, self.clock(), None)
-            self.store.delete(failures_key)
+        self.breaker.failure(ticket, failure_threshold=policy.failure_threshold,
+                             failure_window_s=policy.failure_window)
 
     def neutral(self, ticket: BreakerTicket) -> None:
         """The attempt said nothing about the target's health (e.g. refused by policy)."""
-        if ticket.probe:
-            self.store.delete(self._keys(ticket.target)[2])
+        self.breaker.neutral(ticket)
 
 
 @dataclass(frozen=True)
@@ -296,7 +240,7 @@ class Metrics:
         return f"{PREFIX}:{target_key(target)}:m:{name}"
 
     def incr(self, target: str, name: str) -> None:
-        _add_then_incr(self.store, self._key(target, name), None)
+        counter_incr(self.store, self._key(target, name), None)
 
     def record_error(self, target: str, error: str) -> None:
         self.store.set(

@@ -22,7 +22,6 @@ from apps.connectors.outbound import (
     SSRFPolicy,
     TargetPolicy,
 )
-from apps.connectors.outbound.policies import parse_retry_after
 from apps.connectors.outbound.testing import LocalServer, Reply, connections_guard
 
 
@@ -198,19 +197,6 @@ def test_short_pause_is_waited_inline(server: LocalServer, clock: FakeClock) -> 
     assert clock.sleeps == [1.0]
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("5", 5.0), (" 0 ", 0.0), ("", None), (None, None), ("soon", None), ("-1", None)],
-)
-def test_parse_retry_after(value, expected) -> None:
-    assert parse_retry_after(value, now=0.0) == expected
-
-
-def test_parse_retry_after_date_in_the_past_is_zero() -> None:
-    past = email.utils.formatdate(1_000, usegmt=True)
-    assert parse_retry_after(past, now=2_000.0) == 0.0
-
-
 # -- local rate limit ------------------------------------------------------------------------------
 
 
@@ -226,7 +212,10 @@ def test_rate_limit_raises_when_the_wait_is_too_long(server: LocalServer, clock:
     assert excinfo.value.retry_after == pytest.approx(60)
     assert len(server.requests) == 2
     assert client.metrics("connector:demo").rate_limited == 1
-    clock.now += 60
+    clock.now += 60  # a sliding window: the previous window still weighs fully at its start
+    with pytest.raises(RateLimited):
+        client.get(server.url("/"), target=target)
+    clock.now += 30  # half of its 2 calls still count: 1 + 1 <= 2
     client.get(server.url("/"), target=target)
     assert len(server.requests) == 3
 
@@ -238,7 +227,8 @@ def test_rate_limit_waits_for_the_next_window(server: LocalServer, clock: FakeCl
     clock.now = 100.25
     client.get(server.url("/"), target=target)
     client.get(server.url("/"), target=target)
-    assert clock.sleeps == [0.75]
+    # The rest of this window, then until the previous window's call weighs no more.
+    assert clock.sleeps == [0.75, 1.0]
     assert len(server.requests) == 2
 
 
@@ -318,25 +308,7 @@ def test_breaker_opening_stops_retries(server: LocalServer, clock: FakeClock) ->
     assert len(server.requests) == 2
 
 
-# -- the store ---------------------------------------------------------------------------------
-
-
-def test_in_memory_store_follows_django_cache_semantics(clock: FakeClock) -> None:
-    store = InMemoryStore(clock=clock)
-    assert isinstance(store, KeyValueStore)
-    assert store.get("k") is None and store.get("k", 7) == 7
-    assert store.add("k", 1, 10) is True
-    assert store.add("k", 2, 10) is False
-    assert store.incr("k") == 2 and store.incr("k", 5) == 7
-    with pytest.raises(ValueError):
-        store.incr("missing")
-    clock.now += 10
-    assert store.get("k") is None  # expired
-    store.set("forever", "v", None)
-    store.set("gone", "v", 0)
-    clock.now += 10**9
-    assert store.get("forever") == "v" and store.get("gone") is None
-    assert store.delete("forever") is True and store.delete("forever") is False
+# -- policies ------------------------------------------------------------------------------------
 
 
 def test_target_policy_validation() -> None:

@@ -1,9 +1,9 @@
-"""Shared state for rate limits, circuit breakers and metrics.
+"""The key-value port: shared state for breakers, rate windows, result caches and metrics.
 
-Per-target state must be seen by every worker (docs/ARCHITECTURE.md, Execution), so the client
-keeps it behind ``KeyValueStore``: the subset of Django's cache API it needs. The Django side
-passes ``django.core.cache.cache`` (Redis in production, the local cache on the embedded
-default); ``InMemoryStore`` serves tests and single-process use.
+That state must be seen by every worker (docs/ARCHITECTURE.md, Execution), so the engine and
+the outbound client keep it behind ``KeyValueStore``: the subset of Django's cache API they
+need. The Django side passes ``django.core.cache.cache`` (Redis in production, the local cache
+on the embedded default); ``InMemoryStore`` serves tests and single-process use.
 
 Semantics follow Django's cache: ``timeout=None`` keeps a key forever, ``timeout<=0`` expires
 it at once, ``add`` only sets a missing key and says whether it did, ``incr`` raises
@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["InMemoryStore", "KeyValueStore"]
+__all__ = ["InMemoryStore", "KeyValueStore", "counter_incr"]
 
 
 @runtime_checkable
@@ -95,3 +95,13 @@ class InMemoryStore:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+def counter_incr(store: KeyValueStore, key: str, timeout: float | None) -> int:
+    """Increment a counter that may not exist yet: ``add`` then ``incr`` (atomic on Redis)."""
+    store.add(key, 0, timeout)
+    try:
+        return int(store.incr(key))
+    except ValueError:  # expired between add and incr
+        store.add(key, 0, timeout)
+        return int(store.incr(key))
