@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from apps.blocks.registry import BlockRegistry, autodiscover
 from apps.workflows.engine.graph import validate_graph
-from apps.workflows.engine.memory import InMemoryKV, InMemoryStepStore, SystemClock
+from apps.workflows.engine.memory import InMemoryStepStore, SystemClock, memory_kv
 from apps.workflows.engine.runner import Runner
 from apps.workflows.engine.types import RunRequest
 
@@ -81,7 +81,7 @@ Row = tuple[str, float, float, str, str, bool]
 def measure(repeat: int) -> list[Row]:
     registry = autodiscover(BlockRegistry())
     clock = SystemClock()
-    runner = Runner(registry, store=InMemoryStepStore(), kv=InMemoryKV(clock), clock=clock)
+    runner = Runner(registry, store=InMemoryStepStore(), kv=memory_kv(clock), clock=clock)
     rows: list[Row] = []
     counter = iter(range(10**9))
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apps.workflows.engine.ports import ResumeSignal
+from apps.core.resilience.store import InMemoryStore
+from apps.workflows.engine.ports import Clock, ResumeSignal
 from apps.workflows.engine.types import StepRecord
 
-__all__ = ["CancelFlags", "FakeClock", "InMemoryKV", "InMemoryResume", "InMemoryStepStore",
-           "SystemClock"]
+__all__ = ["CancelFlags", "FakeClock", "InMemoryResume", "InMemoryStepStore",
+           "SystemClock", "memory_kv"]
 
 
 class SystemClock:
@@ -65,63 +65,9 @@ class InMemoryStepStore:
         return dict(self.records.get(execution_id, {}))
 
 
-_MISSING = object()
-
-
-class InMemoryKV:
-    """Django-cache-compatible subset with expiry read from ``clock``."""
-
-    def __init__(self, clock: Any = None) -> None:
-        self._clock = clock or SystemClock()
-        self._data: dict[str, tuple[Any, float | None]] = {}
-        self._lock = threading.RLock()
-
-    def _expiry(self, timeout: float | None) -> float | None:
-        return None if timeout is None else self._clock.now().timestamp() + timeout
-
-    def _live(self, key: str) -> Any:
-        item = self._data.get(key)
-        if item is None:
-            return _MISSING
-        value, expires = item
-        if expires is not None and self._clock.now().timestamp() >= expires:
-            del self._data[key]
-            return _MISSING
-        return value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        with self._lock:
-            value = self._live(key)
-            return default if value is _MISSING else value
-
-    def set(self, key: str, value: Any, timeout: float | None = 300) -> None:
-        with self._lock:
-            self._data[key] = (value, self._expiry(timeout))
-
-    def add(self, key: str, value: Any, timeout: float | None = 300) -> bool:
-        with self._lock:
-            if self._live(key) is not _MISSING:
-                return False
-            self._data[key] = (value, self._expiry(timeout))
-            return True
-
-    def incr(self, key: str, delta: int = 1) -> int:
-        with self._lock:
-            value = self._live(key)
-            if value is _MISSING:
-                raise ValueError(f"Key '{key}' not found")
-            new = int(value) + delta
-            self._data[key] = (new, self._data[key][1])
-            return new
-
-    def delete(self, key: str) -> bool:
-        with self._lock:
-            return self._data.pop(key, None) is not None
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        with self._lock:
-            found = {k: self._live(k) for k in keys}
-            return {k: v for k, v in found.items() if v is not _MISSING}
+def memory_kv(clock: Clock) -> InMemoryStore:
+    """A process-local key-value store whose expiry follows ``clock`` (a FakeClock in tests)."""
+    return InMemoryStore(clock=lambda: clock.now().timestamp())
 
 
 class InMemoryResume:

@@ -2,8 +2,9 @@
 
 Defaults come from the block's manifest (``BlockSpec.policies``); a node overrides any
 field through ``data.policies`` (validated by :data:`POLICIES_SCHEMA`, ``null`` switches a
-breaker, rate limit or cache off). Shared state (breakers, rate windows, cache) lives in
-a :class:`~apps.workflows.engine.ports.KeyValueStore` so every worker sees the same state.
+breaker, rate limit or cache off). The breaker, the rate window and the back-off are
+apps.core.resilience, shared with the outbound client; their state (and the result cache)
+lives in a :class:`~apps.core.resilience.store.KeyValueStore` so every worker sees it.
 
 Timeouts and blocking I/O: a Python thread cannot be killed. :func:`call_with_timeout`
 runs the block in a daemon thread and stops *waiting* at the deadline; the step is marked
@@ -21,7 +22,7 @@ import dataclasses
 import random
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from jmespath.exceptions import JMESPathError
 from jsonschema import Draft202012Validator
@@ -33,13 +34,11 @@ from apps.blocks.sdk import (
     RateLimitPolicy,
     RetryPolicy,
 )
+from apps.core.resilience import retry
 from apps.workflows.engine.expressions import compile_expression
-from apps.workflows.engine.ports import Clock, KeyValueStore
 
 __all__ = [
     "POLICIES_SCHEMA",
-    "CircuitBreaker",
-    "RateLimiter",
     "StepTimeout",
     "TooManyOrphans",
     "backoff_delay",
@@ -132,107 +131,8 @@ def merge_policies(defaults: Policies, override: Mapping[str, Any]) -> Policies:
 
 def backoff_delay(policy: RetryPolicy, failures: int, rng: random.Random) -> float:
     """Seconds to wait after the ``failures``-th failed attempt (1-based), jitter applied."""
-    if policy.backoff == "fixed":
-        delay = policy.base_s
-    elif policy.backoff == "linear":
-        delay = policy.base_s * failures
-    else:
-        delay = policy.base_s * (2 ** (failures - 1))
-    delay = min(delay, policy.max_s)
-    if policy.jitter:
-        delay *= 1 + rng.uniform(-policy.jitter, policy.jitter)
-    return max(0.0, delay)
-
-
-BreakerState = Literal["closed", "open", "half_open"]
-
-
-class CircuitBreaker:
-    """Closed -> open after N consecutive failures -> half-open after the reset time (one
-    trial call at a time) -> closed on success, open again on failure.
-
-    State is three KV keys under ``key``: the failure count, the time it opened and the
-    half-open trial claim (taken with ``add`` so two workers never both probe).
-    """
-
-    def __init__(self, kv: KeyValueStore, clock: Clock, key: str, policy: BreakerPolicy) -> None:
-        self._kv, self._clock, self._policy = kv, clock, policy
-        self._failures = f"{key}:failures"
-        self._opened = f"{key}:opened"
-        self._trial = f"{key}:trial"
-
-    def state(self) -> BreakerState:
-        opened = self._kv.get(self._opened)
-        if opened is None:
-            return "closed"
-        if self._clock.now().timestamp() - float(opened) < self._policy.reset_after_s:
-            return "open"
-        return "half_open"
-
-    def allow(self) -> bool:
-        """May a call go through now? In half-open, only the worker that claims the trial."""
-        state = self.state()
-        if state == "closed":
-            return True
-        if state == "open":
-            return False
-        return bool(self._kv.add(self._trial, 1, self._policy.reset_after_s))
-
-    def record_success(self) -> None:
-        current = self._kv.get_many([self._failures, self._opened])
-        if current.get(self._opened) is not None:
-            self._kv.delete(self._opened)
-            self._kv.delete(self._trial)
-        if current.get(self._failures):
-            self._kv.delete(self._failures)
-
-    def record_failure(self) -> None:
-        now = self._clock.now().timestamp()
-        if self._kv.get(self._opened) is not None:  # a half-open trial failed: open again
-            self._kv.set(self._opened, now, None)
-            self._kv.delete(self._trial)
-            return
-        self._kv.add(self._failures, 0, None)
-        try:
-            failures = self._kv.incr(self._failures)
-        except ValueError:  # evicted between add and incr
-            self._kv.set(self._failures, 1, None)
-            failures = 1
-        if failures >= self._policy.failure_threshold:
-            self._kv.set(self._opened, now, None)
-            self._kv.delete(self._failures)
-
-
-class RateLimiter:
-    """Sliding-window counter: this window's count plus the previous window's count
-    weighted by how much of it still overlaps. Two keys, ``incr`` only, so it is atomic
-    enough on Redis and needs no Lua."""
-
-    def __init__(self, kv: KeyValueStore, clock: Clock, key: str, policy: RateLimitPolicy) -> None:
-        self._kv, self._clock, self._key, self._policy = kv, clock, key, policy
-
-    def acquire(self) -> float:
-        """Take a slot: 0.0 when granted, else the seconds to wait before trying again."""
-        window, limit = self._policy.per_s, self._policy.limit
-        now = self._clock.now().timestamp()
-        slot = int(now // window)
-        elapsed = (now % window) / window
-        current_key, previous_key = f"{self._key}:{slot}", f"{self._key}:{slot - 1}"
-        self._kv.add(current_key, 0, 2 * window + 1)
-        try:
-            count = self._kv.incr(current_key)
-        except ValueError:
-            self._kv.set(current_key, 1, 2 * window + 1)
-            count = 1
-        previous = int(self._kv.get(previous_key) or 0)
-        if previous * (1 - elapsed) + count <= limit:
-            return 0.0
-        self._kv.incr(current_key, -1)  # give the slot back
-        if count > limit or previous == 0:
-            return (1 - elapsed) * window  # this window is full: wait for the next one
-        # When does the previous window's weight drop enough for one more call?
-        needed = 1 - (limit - count) / previous
-        return max((needed - elapsed) * window, 0.001)
+    return retry.backoff_delay(policy.backoff, failures, base_s=policy.base_s,
+                               max_s=policy.max_s, jitter=policy.jitter, rand=rng.random)
 
 
 T = TypeVar("T")

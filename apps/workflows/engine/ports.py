@@ -6,12 +6,12 @@ in-memory versions for tests, benchmarks and single-node test runs. Keep them sm
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from apps.blocks.sdk import SubWorkflowResult, SubWorkflowRunner
+from apps.core.resilience.store import KeyValueStore  # shared policy state and the result cache
 from apps.workflows.engine.types import StepRecord
 
 __all__ = [
@@ -37,27 +37,6 @@ class StepStore(Protocol):
     def step(self, execution_id: str, key: str) -> StepRecord | None: ...
 
     def record_step(self, execution_id: str, record: StepRecord) -> None: ...
-
-
-class KeyValueStore(Protocol):
-    """Shared policy state (breakers, rate windows, result cache).
-
-    The subset of Django's cache API the engine uses, so ``django.core.cache.cache`` can be
-    passed straight in. ``timeout`` is in seconds; None means forever. ``incr`` raises
-    ``ValueError`` when the key is missing (as Django's does).
-    """
-
-    def get(self, key: str, default: Any = None) -> Any: ...
-
-    def set(self, key: str, value: Any, timeout: float | None = ...) -> None: ...
-
-    def add(self, key: str, value: Any, timeout: float | None = ...) -> bool: ...
-
-    def incr(self, key: str, delta: int = 1) -> int: ...
-
-    def delete(self, key: str) -> Any: ...
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
 
 
 class Clock(Protocol):

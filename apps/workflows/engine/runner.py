@@ -47,7 +47,7 @@ from apps.workflows.engine.errors import (
     UnknownNode,
 )
 from apps.workflows.engine.graph import ERROR_PORT, Plan, Scope, build_plan, validate_graph
-from apps.workflows.engine.memory import InMemoryKV, InMemoryStepStore, SystemClock
+from apps.workflows.engine.memory import InMemoryStepStore, SystemClock, memory_kv
 from apps.workflows.engine.ports import CancelSignal, Clock, KeyValueStore, ResumeSource, StepStore
 from apps.workflows.engine.step import StepEnv, StepTask, execute_step, failed_record
 from apps.workflows.engine.types import (
@@ -93,7 +93,7 @@ class Runner:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         # Without a shared KV, policies still work, but only within this process.
-        self.kv: KeyValueStore = kv if kv is not None else InMemoryKV(self.clock)
+        self.kv: KeyValueStore = kv if kv is not None else memory_kv(self.clock)
         self.resume = resume
         self.cancel = cancel
         self.services = {**(services or {}), "sub_workflows": sub_workflows}

@@ -22,6 +22,8 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, Wake
+from apps.core.resilience.breaker import BreakerOpen, BreakerTicket, CircuitBreaker
+from apps.core.resilience.ratelimit import RateLimiter
 from apps.workflows.engine import errors as codes
 from apps.workflows.engine.errors import (
     ExecutionCancelled,
@@ -31,8 +33,6 @@ from apps.workflows.engine.errors import (
 from apps.workflows.engine.expressions import compile_expression, resolve
 from apps.workflows.engine.graph import ERROR_PORT, PlanNode, fast_check
 from apps.workflows.engine.policies import (
-    CircuitBreaker,
-    RateLimiter,
     StepTimeout,
     TooManyOrphans,
     backoff_delay,
@@ -185,10 +185,12 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                           cached=True)
 
     scope = f"{block.key}:{env.workspace_id}"
-    breaker = (CircuitBreaker(env.kv, env.clock, f"flowplane:breaker:{scope}", policies.breaker)
-               if policies.breaker is not None else None)
-    limiter = (RateLimiter(env.kv, env.clock, f"flowplane:rate:{scope}", policies.rate_limit)
-               if policies.rate_limit is not None else None)
+
+    def seconds() -> float:  # the shared mechanisms' clock
+        return env.clock.now().timestamp()
+
+    breaker = CircuitBreaker(env.kv, clock=seconds)
+    limiter = RateLimiter(env.kv, clock=seconds)
     retry = policies.retry
     suffix = "".join(f":{i}" for i in task.path)
     attempt = task.attempts_before
@@ -199,19 +201,28 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
             raise ExecutionCancelled(env.execution_id)
         error: StepError
         called = False  # the breaker learns only from real calls, not from its own refusals
-        if breaker is not None and not breaker.allow():
+        ticket: BreakerTicket | None = None
+        try:
+            if policies.breaker is not None:
+                ticket = breaker.before(f"flowplane:breaker:{scope}",
+                                        reset_after_s=policies.breaker.reset_after_s)
+        except BreakerOpen:
             error = StepError(f"circuit breaker for {block.key!r} is open", codes.CIRCUIT_OPEN,
                               retryable=True)
         else:
-            if limiter is not None:
+            if policies.rate_limit is not None:
                 for _ in range(_MAX_RATE_WAITS):
-                    wait = limiter.acquire()
+                    wait = limiter.acquire(f"flowplane:rate:{scope}",
+                                           limit=policies.rate_limit.limit,
+                                           period_s=policies.rate_limit.per_s)
                     if wait <= 0:
                         break
                     if wait > retry.park_after_s:
                         break
                     env.clock.sleep(wait)
                 if wait > 0:  # a long wait, or the window kept filling up: park
+                    if ticket is not None:
+                        breaker.neutral(ticket)
                     until = env.clock.now() + timedelta(seconds=max(wait, 0.001))
                     return finish(StepStatus.WAITING, attempts=attempt - 1, park=ParkInfo(
                         until, False, "rate limited", "rate_limit"))
@@ -257,8 +268,8 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                     "execution_id": env.execution_id, "node_id": pnode.id})
                 error = StepError(f"{type(exc).__name__}: {exc}", codes.EXCEPTION)
             else:
-                if breaker is not None:
-                    breaker.record_success()
+                if ticket is not None:
+                    breaker.success(ticket)
                 handles = result.handles if result.handles is not None else (
                     (pnode.default_port,) if pnode.default_port else ())
                 outputs = dict(result.outputs)
@@ -273,12 +284,12 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                                policies.cache.ttl_s)
                 return finish(StepStatus.SUCCEEDED, output=outputs, handles=handles,
                               attempts=attempt, variables=variables)
-        if breaker is not None and called:
+        if ticket is not None and called and policies.breaker is not None:
             # A non-retryable error (bad input, a 4xx) still proves the upstream is up.
             if error.retryable:
-                breaker.record_failure()
+                breaker.failure(ticket, failure_threshold=policies.breaker.failure_threshold)
             else:
-                breaker.record_success()
+                breaker.success(ticket)
         if not error.retryable or attempt >= retry.max_attempts:
             return fail(error, attempt)
         delay = backoff_delay(retry, attempt, env.rng)

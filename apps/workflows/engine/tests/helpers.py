@@ -23,12 +23,13 @@ from apps.blocks.sdk import (
     Policies,
     RetryPolicy,
 )
+from apps.core.resilience.store import InMemoryStore
 from apps.workflows.engine.memory import (
     CancelFlags,
     FakeClock,
-    InMemoryKV,
     InMemoryResume,
     InMemoryStepStore,
+    memory_kv,
 )
 from apps.workflows.engine.runner import Runner
 from apps.workflows.engine.types import Outcome, RunRequest
@@ -168,7 +169,7 @@ class Env:
     fakes: Fakes
     store: InMemoryStepStore
     clock: FakeClock
-    kv: InMemoryKV
+    kv: InMemoryStore
     resume: InMemoryResume
     cancel: CancelFlags
     runner: Runner
@@ -192,7 +193,7 @@ def make_env(**runner_options: Any) -> Env:
     fakes.register(registry)
     clock = FakeClock()
     env = Env(registry=registry, fakes=fakes, store=InMemoryStepStore(), clock=clock,
-              kv=InMemoryKV(clock), resume=InMemoryResume(), cancel=CancelFlags(),
+              kv=memory_kv(clock), resume=InMemoryResume(), cancel=CancelFlags(),
               runner=None)  # type: ignore[arg-type]
     env.runner = env.new_runner(**runner_options)
     return env

@@ -16,10 +16,7 @@ from apps.blocks.sdk import (
     RateLimitPolicy,
     RetryPolicy,
 )
-from apps.workflows.engine.memory import FakeClock, InMemoryKV
 from apps.workflows.engine.policies import (
-    CircuitBreaker,
-    RateLimiter,
     backoff_delay,
     merge_policies,
     orphan_count,
@@ -133,29 +130,6 @@ def test_timeout_is_retryable(env: Env):
     assert out.output == {"n": 2, "deadline": True}
 
 
-def test_breaker_transitions():
-    clock = FakeClock()
-    kv = InMemoryKV(clock)
-    breaker = CircuitBreaker(kv, clock, "b", BreakerPolicy(failure_threshold=2, reset_after_s=10))
-    assert breaker.state() == "closed" and breaker.allow()
-    breaker.record_failure()
-    assert breaker.state() == "closed"
-    breaker.record_success()  # success resets the consecutive count
-    breaker.record_failure()
-    assert breaker.state() == "closed"
-    breaker.record_failure()
-    assert breaker.state() == "open" and not breaker.allow()
-    clock.advance(10)
-    assert breaker.state() == "half_open"
-    assert breaker.allow() and not breaker.allow()  # one trial at a time
-    breaker.record_failure()
-    assert breaker.state() == "open"
-    clock.advance(10)
-    assert breaker.allow()
-    breaker.record_success()
-    assert breaker.state() == "closed" and breaker.allow()
-
-
 def test_open_breaker_fails_fast_in_a_run(env: Env):
     g = (GraphBuilder().trigger("t")
          .node("f", "flaky", fail_times=99, policies={
@@ -167,21 +141,6 @@ def test_open_breaker_fails_fast_in_a_run(env: Env):
     out = env.run(g.build(), execution_id="ex-3")
     assert out.error.code == "circuit_open"
     assert env.fakes.count("f") == 2
-
-
-def test_rate_limiter_sliding_window():
-    clock = FakeClock()
-    kv = InMemoryKV(clock)
-    limiter = RateLimiter(kv, clock, "r", RateLimitPolicy(limit=3, per_s=10))
-    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
-    wait = limiter.acquire()
-    assert 0 < wait <= 10
-    clock.advance(10)  # new window, but the previous one still weighs fully at its start
-    assert limiter.acquire() > 0
-    clock.advance(5)  # half of the previous window's 3 calls still count: 1.5 + 1 <= 3
-    assert limiter.acquire() == 0.0
-    clock.advance(20)
-    assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
 
 
 def test_rate_limit_sleeps_short_waits_and_parks_long_ones(env: Env):
