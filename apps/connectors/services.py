@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.connectors.catalog import Catalog, read_catalog
+from apps.connectors.clients import outbound_client
 from apps.connectors.exceptions import ConnectionTestFailed, ImportFailed
 from apps.connectors.models import Connector, ConnectorOperation
 from apps.connectors.openapi import (
@@ -264,15 +264,6 @@ def connector_import_document(
         "operations_retired": report.operations_retired,
         "local_edits_kept": len(report.kept_local_edits)})
     return report
-
-
-def outbound_client() -> OutboundClient:
-    """The guarded client configured from settings (allow-list, shared cache state)."""
-    from django.core.cache import cache
-
-    from apps.connectors.outbound import OutboundClient, SSRFPolicy
-
-    return OutboundClient(SSRFPolicy(allowlist=settings.OUTBOUND_ALLOWLIST), store=cache)
 
 
 def openapi_fetch(*, url: str, client: OutboundClient | None = None) -> bytes:

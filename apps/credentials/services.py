@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.connectors.clients import outbound_client
 from apps.connectors.models import Connector
 from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundError
 from apps.core.redaction import redact
@@ -52,21 +53,16 @@ _UNSET: Any = object()
 
 
 def outbound_http() -> OutboundClient:
-    """The process's guarded client for the current ``OUTBOUND_ALLOWLIST`` (one per setting)."""
-    return _client_for(tuple(settings.OUTBOUND_ALLOWLIST))
+    """The process's guarded client for the current ``OUTBOUND_ALLOWLIST`` (one per setting,
+    so its connection pool is reused)."""
+    allowlist = tuple(settings.OUTBOUND_ALLOWLIST)
+    client = _clients.get(allowlist)
+    if client is None:
+        client = _clients.setdefault(allowlist, outbound_client())
+    return client
 
 
 _clients: dict[tuple[str, ...], OutboundClient] = {}
-
-
-def _client_for(allowlist: tuple[str, ...]) -> OutboundClient:
-    client = _clients.get(allowlist)
-    if client is None:
-        from apps.connectors.outbound import SSRFPolicy
-
-        client = _clients.setdefault(
-            allowlist, OutboundClient(SSRFPolicy(allowlist=list(allowlist)), store=cache))
-    return client
 
 
 # -- sealing ------------------------------------------------------------------------------

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
-
 __all__ = ["ApiError", "outbound_client", "post_json"]
 
 
@@ -20,13 +18,10 @@ class ApiError(Exception):
 
 
 def outbound_client() -> Any:
-    from django.core.cache import cache
+    """The guarded client with a read timeout long enough for a model API."""
+    from apps.connectors.clients import outbound_client
 
-    from apps.connectors.outbound.client import OutboundClient
-    from apps.connectors.outbound.ssrf import SSRFPolicy
-
-    return OutboundClient(SSRFPolicy(allowlist=list(getattr(settings, "OUTBOUND_ALLOWLIST", []))),
-                          store=cache, timeout=(5.0, 60.0), total_timeout=120.0)
+    return outbound_client(timeout=(5.0, 60.0), total_timeout=120.0)
 
 
 def post_json(client: Any, url: str, body: dict[str, Any], *, api_key: str = "",

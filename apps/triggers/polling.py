@@ -24,8 +24,6 @@ from functools import cache
 from typing import Any
 
 import jmespath
-from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,14 +46,12 @@ class PollFailed(Exception):
 @cache
 def outbound_client() -> Any:
     """The platform's guarded client (SSRF policy and allow-list from settings)."""
-    from apps.connectors.outbound.client import OutboundClient
+    from apps.connectors.clients import outbound_client
     from apps.connectors.outbound.policies import NO_RETRY, TargetPolicy
-    from apps.connectors.outbound.ssrf import SSRFPolicy
 
     # No inline retries: a failed poll is retried by the trigger's own back-off.
-    return OutboundClient(SSRFPolicy(allowlist=list(settings.OUTBOUND_ALLOWLIST)),
-                          store=django_cache, default_target=TargetPolicy(retry=NO_RETRY),
-                          timeout=(5.0, 20.0), total_timeout=60.0)
+    return outbound_client(default_target=TargetPolicy(retry=NO_RETRY), timeout=(5.0, 20.0),
+                           total_timeout=60.0)
 
 
 def fetch(config: dict[str, Any], cursor: dict[str, Any]) -> Any:
