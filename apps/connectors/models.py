@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from apps.connectors.openapi.types import OPERATION_FIELDS
+
 
 class Connector(models.Model):
     class Category(models.TextChoices):
@@ -90,19 +92,8 @@ class ConnectorOperation(models.Model):
         DELETE = "DELETE"
         HEAD = "HEAD"
 
-    IMPORTED_FIELDS = (
-        "name",
-        "method",
-        "path",
-        "description",
-        "parameters_schema",
-        "body_schema",
-        "body_content_type",
-        "utterances",
-        "tags",
-        "deprecated",
-        "enabled",
-    )
+    # The key is how an import finds the row, so it is not one of the fields it updates.
+    IMPORTED_FIELDS = (*(name for name in OPERATION_FIELDS if name != "key"), "enabled")
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="operations")
     key = models.CharField(max_length=150)

@@ -19,20 +19,7 @@ class OperationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ConnectorOperation
-        fields = [
-            "key",
-            "name",
-            "method",
-            "path",
-            "description",
-            "parameters_schema",
-            "body_schema",
-            "body_content_type",
-            "utterances",
-            "tags",
-            "deprecated",
-            "enabled",
-        ]
+        fields = ["key", *ConnectorOperation.IMPORTED_FIELDS]
 
 
 class ConnectorListOutput(serializers.ModelSerializer):

@@ -9,6 +9,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+# What an operation is, wherever it is stored or shown: the catalogue file, the catalogue
+# row's imported fields (apps.connectors.models) and the API (apps.connectors.api).
+OPERATION_FIELDS = (
+    "key",
+    "name",
+    "method",
+    "path",
+    "description",
+    "parameters_schema",
+    "body_schema",
+    "body_content_type",
+    "utterances",
+    "tags",
+    "deprecated",
+)
+
 
 @dataclass
 class AuthScheme:
@@ -58,19 +74,7 @@ class OperationSpec:
     raw_description: str = ""
 
     # The fields the catalogue file stores (the raw text goes to the evaluation export only).
-    STORED = (
-        "key",
-        "name",
-        "method",
-        "path",
-        "description",
-        "parameters_schema",
-        "body_schema",
-        "body_content_type",
-        "utterances",
-        "tags",
-        "deprecated",
-    )
+    STORED = OPERATION_FIELDS
 
     def to_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.STORED}
