@@ -1,13 +1,12 @@
 """Blocks that need the platform's data reach it through the host services of a real run."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from apps.blocks.sdk import BlockError
 from apps.connectors.models import Connector, ConnectorOperation
+from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
 from apps.workflows.block_host import block_services
 
 pytestmark = pytest.mark.django_db
@@ -45,35 +44,21 @@ def test_vector_store_is_scoped_to_the_runs_workspace(workspace, other_workspace
 
 
 def test_the_routers_agent_runs_catalogue_operations_against_the_real_api(workspace, settings):
-    requests: list[str] = []
+    def item(recorded: Recorded) -> Reply:
+        body = json.dumps({"id": recorded.path.rsplit("/", 1)[-1]}).encode()
+        return Reply(200, {"Content-Type": "application/json"}, body)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            body = json.dumps({"id": self.path.rsplit("/", 1)[-1]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.OUTBOUND_ALLOWLIST = ["127.0.0.1"]
-    connector = Connector.objects.create(
-        slug="local", name="Local", base_url=f"http://127.0.0.1:{server.server_address[1]}")
-    ConnectorOperation.objects.create(
-        connector=connector, key="get_item", name="Get item", method="GET", path="/items/{id}",
-        parameters_schema={"type": "object", "required": ["id"],
-                           "properties": {"id": {"type": "string", "x-in": "path"}}})
-    executor = block_services(workspace_id=workspace.id)["router"].executor
-    try:
+    with LocalServer(default=item) as server:
+        connector = Connector.objects.create(slug="local", name="Local",
+                                             base_url=server.url(""))
+        ConnectorOperation.objects.create(
+            connector=connector, key="get_item", name="Get item", method="GET",
+            path="/items/{id}", parameters_schema={
+                "type": "object", "required": ["id"],
+                "properties": {"id": {"type": "string", "x-in": "path"}}})
+        executor = block_services(workspace_id=workspace.id)["router"].executor
         assert executor("local", "get_item", {"id": "a b"})["body"] == {"id": "a%20b"}
         with pytest.raises(BlockError, match="id"):
             executor("local", "get_item", {})
-    finally:
-        server.shutdown()
-    assert requests == ["/items/a%20b"]
+    assert [r.path for r in server.requests] == ["/items/a%20b"]

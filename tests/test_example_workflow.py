@@ -7,14 +7,13 @@ manual trigger -> HTTP request -> condition (status == 200)
 """
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.runtime.sweep import execution_sweep
 from apps.workspaces.services import api_token_create
@@ -28,24 +27,14 @@ def items_api():
     """A real HTTP server: /items answers `state["status"]` with three items."""
     state = {"status": 200, "calls": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state["calls"] += 1
-            body = json.dumps({"items": ["a", "b", "c"]}).encode()
-            self.send_response(state["status"])
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def items(recorded: Recorded) -> Reply:
+        state["calls"] += 1
+        body = json.dumps({"items": ["a", "b", "c"]}).encode()
+        return Reply(state["status"], {"Content-Type": "application/json"}, body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/items"
-    yield state
-    server.shutdown()
+    with LocalServer().route("/items", items) as server:
+        state["url"] = server.url("/items")
+        yield state
 
 
 def node(id_, type_, parent=None, **config):

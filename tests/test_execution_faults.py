@@ -2,13 +2,12 @@
 next to another workspace's quick one."""
 
 import itertools
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from apps.connectors.outbound.testing import CountingServer
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.runtime.sweep import execution_sweep
 from apps.workflows.services import execution_create, workflow_publish
@@ -21,43 +20,12 @@ pytestmark = pytest.mark.usefixtures("own_workers")
 WORKER_ENV = {"OUTBOUND_ALLOWLIST": "127.0.0.1", "EXECUTION_LEASE_SECONDS": "2"}
 
 
-class SlowServer:
-    """A real HTTP server on 127.0.0.1 whose /slow answer takes `delay` seconds."""
-
-    def __init__(self) -> None:
-        self.delay = 0.0
-        self.requests: list[tuple[str, str | None]] = []
-        self.hit = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.requests.append((self.path, self.headers.get("Idempotency-Key")))
-                server.hit.set()
-                time.sleep(server.delay)
-                body = json.dumps({"path": self.path, "items": [1, 2, 3]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-
-
 @pytest.fixture
 def server():
-    slow = SlowServer()
-    yield slow
-    slow.close()
+    """A real HTTP server on 127.0.0.1; `delay` makes /slow (and every path) slow."""
+    counting = CountingServer()
+    yield counting
+    counting.close()
 
 
 def node(id_, type_, **config):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
+from apps.connectors.outbound.testing import LocalServer, Reply
 from apps.observability import metrics
 from apps.workflows.models import Execution
 from apps.workflows.services import workflow_publish
@@ -24,32 +23,12 @@ from tests.worker import running_worker, wait_for
 pytestmark = pytest.mark.usefixtures("celery_worker")
 
 
-class JsonServer:
-    """A real HTTP server on 127.0.0.1 answering every GET with a small JSON body."""
-
-    def __init__(self) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = b'{"ok": true}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def server():
-    json_server = JsonServer()
-    yield json_server
-    json_server.httpd.shutdown()
+    """A real HTTP server on 127.0.0.1 answering /ok with a small JSON body."""
+    with LocalServer() as local:
+        local.route("/ok", Reply(200, {"Content-Type": "application/json"}, b'{"ok": true}'))
+        yield local
 
 
 def node(id_, type_, **config):
@@ -71,7 +50,7 @@ def sample(samples, name, **labels) -> float:
 
 def test_a_run_on_the_worker_moves_the_metrics_and_logs_its_ids(client, server, user, workspace):
     graph = {"nodes": [node("start", "manual_trigger"),
-                       node("call", "http_request", url=f"{server.url}/ok"),
+                       node("call", "http_request", url=server.url("/ok")),
                        node("shape", "transform", mapping={"ok": "{{ nodes.call.output }}"})],
              "edges": [{"id": "a", "source": "start", "target": "call"},
                        {"id": "b", "source": "call", "target": "shape"}]}

@@ -6,45 +6,33 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
 from tests.test_secrets_leak import API_KEY, PASSWORD, TOKEN, assert_clean
 from tests.worker import run_django_script
 
 
-class SentryServer:
+class SentryServer(LocalServer):
     """Accepts POST /api/<project>/envelope/ like Sentry does and keeps the items."""
 
     def __init__(self) -> None:
+        super().__init__(default=self._envelope)
         self.items: list[tuple[dict, bytes]] = []
         self.paths: list[str] = []
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                encoding = self.headers.get("Content-Encoding", "")
-                if encoding == "gzip":
-                    raw = gzip.decompress(raw)
-                elif encoding == "deflate":
-                    raw = zlib.decompress(raw)
-                server.paths.append(self.path)
-                server.items.extend(_envelope_items(raw))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def _envelope(self, recorded: Recorded) -> Reply:
+        raw = recorded.body
+        encoding = recorded.header("Content-Encoding") or ""
+        if encoding == "gzip":
+            raw = gzip.decompress(raw)
+        elif encoding == "deflate":
+            raw = zlib.decompress(raw)
+        self.paths.append(recorded.path)
+        self.items.extend(_envelope_items(raw))
+        return Reply(200, {"Content-Type": "application/json"}, b"{}")
 
     def events(self) -> list[dict]:
         return [json.loads(payload) for header, payload in self.items
@@ -69,9 +57,8 @@ def _envelope_items(raw: bytes) -> list[tuple[dict, bytes]]:
 
 @pytest.fixture
 def sentry_server():
-    server = SentryServer()
-    yield server
-    server.httpd.shutdown()
+    with SentryServer() as server:
+        yield server
 
 
 SCRIPT = f"""

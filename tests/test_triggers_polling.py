@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
 from apps.triggers.models import Trigger
 from apps.triggers.polling import outbound_client, poll_run
 from apps.triggers.scheduler import trigger_tick
@@ -32,39 +31,22 @@ class Feed:
 def feed(settings):
     state = Feed()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            state.queries.append(query)
-            if state.fail:
-                status, headers = state.fail
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            items = [i for i in state.items
-                     if "since" not in query or i["updated"] >= int(query["since"])]
-            body = json.dumps({"data": {"items": items}}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def items(recorded: Recorded) -> Reply:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(recorded.path).query).items()}
+        state.queries.append(query)
+        if state.fail:
+            status, headers = state.fail
+            return Reply(status, headers)
+        items = [i for i in state.items
+                 if "since" not in query or i["updated"] >= int(query["since"])]
+        body = json.dumps({"data": {"items": items}}).encode()
+        return Reply(200, {"Content-Type": "application/json"}, body)
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.OUTBOUND_ALLOWLIST = [f"127.0.0.1:{server.server_port}"]
-    outbound_client.cache_clear()
-    state.url = f"http://127.0.0.1:{server.server_port}/items"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with LocalServer().route("/items", items) as server:
+        settings.OUTBOUND_ALLOWLIST = [server.netloc]
+        outbound_client.cache_clear()
+        state.url = server.url("/items")
+        yield state
     outbound_client.cache_clear()
 
 

@@ -7,24 +7,23 @@ Every wait is bounded; every process started here is stopped by the test that st
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
 import redis
 
+# The fault tests take their HTTP peer from here; it is the shared test server's.
+from apps.connectors.outbound.testing import CountingServer  # noqa: F401
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.services import workflow_publish
 from apps.workflows.tests.factories import WorkflowFactory
@@ -32,53 +31,6 @@ from apps.workflows.tests.factories import WorkflowFactory
 # Tests' HTTP peers are on 127.0.0.1 (allow-listed); short leases so dead workers are found
 # within seconds.
 WORKER_ENV = {"OUTBOUND_ALLOWLIST": "127.0.0.1", "EXECUTION_LEASE_SECONDS": "2"}
-
-
-class CountingServer:
-    """A real HTTP server on 127.0.0.1. Every request is recorded as (path, Idempotency-Key);
-    `delay` slows answers; `on_hit(path)` runs before answering (a fault injected by PID)."""
-
-    def __init__(self) -> None:
-        self.delay = 0.0
-        self.on_hit: Callable[[str], None] | None = None
-        self.requests: list[tuple[str, str | None]] = []
-        self.hit = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                server.requests.append((self.path, self.headers.get("Idempotency-Key")))
-                server.hit.set()
-                if server.on_hit is not None:
-                    server.on_hit(self.path)
-                time.sleep(server.delay)
-                body = json.dumps({"path": self.path, "ok": True}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def keys(self, path: str) -> Counter:
-        """How many calls each idempotency key made to `path`."""
-        return Counter(key for p, key in self.requests if p == path)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def node(id_: str, type_: str, **config: object) -> dict:

@@ -1,5 +1,7 @@
 """Test helpers for code that calls out: a real local HTTP(S) server, a stub resolver, and a
 guard that fails a test the moment anything tries to connect beyond the loopback interface.
+``LocalServer`` is the one test HTTP server of the repository: every test that plays a
+third party (apps/*/tests and tests/) builds on it.
 
 docs/STYLE.md: "a third-party service is played by a local HTTP server speaking its protocol".
 Tests reach it through an ``SSRFPolicy`` whose allow-list names the server's exact
@@ -12,16 +14,19 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import socket
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 __all__ = [
+    "CountingServer",
     "ExternalConnectionAttempt",
     "LocalServer",
     "Recorded",
@@ -48,6 +53,11 @@ class Recorded:
     body: bytes
     sni: str | None = None
 
+    def header(self, name: str) -> str | None:
+        """A request header by name, whatever its case."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
 
 Handler = Callable[[Recorded], Reply]
 
@@ -57,12 +67,15 @@ class LocalServer:
 
     ``route(path, reply, reply, ...)`` answers successive calls with successive replies (the
     last one repeats); ``route(path, handler)`` calls ``handler(recorded) -> Reply``. Every
-    request is kept in ``requests``. Pass ``tls`` (a server ``SSLContext``) for HTTPS; the
-    SNI name each connection sent is recorded.
+    request is kept in ``requests``; ``default`` answers paths without a route (404 when
+    absent). Pass ``tls`` (a server ``SSLContext``) for HTTPS; the SNI name each connection
+    sent is recorded.
     """
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None,
+                 default: Handler | None = None) -> None:
         self.requests: list[Recorded] = []
+        self._default = default
         self._routes: dict[str, Handler | list[Reply]] = {}
         self._lock = threading.Lock()
         self._tls = tls
@@ -128,7 +141,7 @@ class LocalServer:
         path = recorded.path.split("?", 1)[0]
         with self._lock:
             self.requests.append(recorded)
-            route = self._routes.get(path)
+            route = self._routes.get(path, self._default)
             if route is None:
                 return Reply(404, body=b"no route")
             if isinstance(route, list):
@@ -184,6 +197,38 @@ class LocalServer:
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
         return _Handler
+
+
+class CountingServer:
+    """A LocalServer for tests that run workers, started at once (``close()`` stops it).
+
+    Every path answers ``{"path", "ok", "items"}`` as JSON after ``delay`` seconds. Each
+    request is counted in ``requests`` as ``(path, Idempotency-Key)``, sets ``hit`` and runs
+    ``on_hit(path)`` before the answer (a fault injected by PID).
+    """
+
+    def __init__(self) -> None:
+        self.delay = 0.0
+        self.on_hit: Callable[[str], None] | None = None
+        self.requests: list[tuple[str, str | None]] = []
+        self.hit = threading.Event()
+        self.server = LocalServer(default=self._answer).__enter__()
+        self.url = self.server.url("")
+
+    def _answer(self, recorded: Recorded) -> Reply:
+        self.requests.append((recorded.path, recorded.header("Idempotency-Key")))
+        self.hit.set()
+        if self.on_hit is not None:
+            self.on_hit(recorded.path)
+        body = json.dumps({"path": recorded.path, "ok": True, "items": [1, 2, 3]}).encode()
+        return Reply(200, {"Content-Type": "application/json"}, body, delay=self.delay)
+
+    def keys(self, path: str) -> Counter[str | None]:
+        """How many calls each idempotency key made to ``path``."""
+        return Counter(key for p, key in self.requests if p == path)
+
+    def close(self) -> None:
+        self.server.__exit__(None, None, None)
 
 
 class StubResolver:

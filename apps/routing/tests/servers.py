@@ -10,53 +10,39 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 
+from apps.connectors.outbound.testing import LocalServer, Recorded, Reply
+
 
 class _Server:
+    """A LocalServer, started at once, answering JSON from ``handler(method, path, headers,
+    body)``; every request is kept in ``requests`` (headers lower-cased, JSON body decoded)."""
+
     def __init__(self, handler: Callable[[str, str, dict[str, str], Any], tuple[int, Any]]
                  ) -> None:
-        outer = self
         self.requests: list[dict[str, Any]] = []
+        self._handler = handler
+        self.server = LocalServer(default=self._serve).__enter__()
+        self.port = self.server.port
+        self.url = self.server.url("")
 
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = raw.decode(errors="replace")
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                outer.requests.append({"method": self.command, "path": self.path,
-                                       "headers": headers, "body": body})
-                status, payload = handler(self.command, self.path, headers, body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+    def _serve(self, recorded: Recorded) -> Reply:
+        try:
+            body = json.loads(recorded.body) if recorded.body else None
+        except ValueError:
+            body = recorded.body.decode(errors="replace")
+        headers = {k.lower(): v for k, v in recorded.headers.items()}
+        self.requests.append({"method": recorded.method, "path": recorded.path,
+                              "headers": headers, "body": body})
+        status, payload = self._handler(recorded.method, recorded.path, headers, body)
+        return Reply(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.__exit__(None, None, None)
 
 
 def bag_of_words(text: str, dim: int = 64) -> list[float]:
