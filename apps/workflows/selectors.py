@@ -25,7 +25,7 @@ def workflow_version_list(*, workflow: Workflow) -> QuerySet[WorkflowVersion]:
 
 def execution_list(*, user: AbstractBaseUser) -> QuerySet[Execution]:
     return Execution.objects.filter(workspace__memberships__user=user).select_related(
-        "workflow", "version")
+        "workflow", "version", "trigger")
 
 
 def execution_counts_unfinished() -> dict[str, int]:

@@ -1,5 +1,7 @@
 """Input and output shapes of the workflow and execution API."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictSerializer
@@ -108,14 +110,36 @@ class WorkflowImportInput(StrictSerializer):
 class ExecutionOutput(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", default=None, read_only=True,
                                        allow_null=True)  # null for a draft (test) run
+    # Names for run lists, so a page of runs needs no request per workflow or trigger.
+    workflow_name = serializers.CharField(source="workflow.name", read_only=True)
+    trigger_kind = serializers.CharField(source="trigger.kind", default=None, read_only=True,
+                                         allow_null=True)
+    trigger_node = serializers.CharField(source="trigger.node_id", default=None,
+                                         read_only=True, allow_null=True)
 
     class Meta:
         model = Execution
-        fields = ["id", "workspace", "workflow", "version", "mode", "status", "priority",
-                  "attempt", "input", "output", "error", "wake_at", "trigger", "parent",
-                  "created_at", "started_at", "finished_at", "duration_ms"]
+        fields = ["id", "workspace", "workflow", "workflow_name", "version", "mode", "status",
+                  "priority", "attempt", "input", "output", "error", "wake_at", "trigger",
+                  "trigger_kind", "trigger_node", "parent", "created_at", "started_at",
+                  "finished_at", "duration_ms"]
 
     priority = PriorityField(read_only=True)
+
+
+class ExecutionDetailOutput(ExecutionOutput):
+    graph = serializers.SerializerMethodField(
+        help_text="The graph this run executes: the frozen draft of a test run, else the "
+                  "published version's.")
+
+    class Meta(ExecutionOutput.Meta):
+        fields = [*ExecutionOutput.Meta.fields, "graph"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_graph(self, execution: Execution) -> dict | None:
+        if execution.draft_graph is not None:
+            return execution.draft_graph
+        return execution.version.graph if execution.version_id else None
 
 
 class ExecutionStepOutput(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from apps.core.exceptions import Conflict, NotFound
 from apps.workflows import selectors, services
 from apps.workflows.api.filters import ExecutionFilter, WorkflowFilter
 from apps.workflows.api.serializers import (
+    ExecutionDetailOutput,
     ExecutionLogOutput,
     ExecutionOutput,
     ExecutionStepOutput,
@@ -190,6 +191,10 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self) -> QuerySet[Execution]:
         return selectors.execution_list(user=self.request.user)
+
+    @extend_schema(responses=ExecutionDetailOutput)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(ExecutionDetailOutput(self.get_object()).data)
 
     @extend_schema(responses=ExecutionStepOutput(many=True))
     @action(detail=True, methods=["get"], pagination_class=DefaultPagination,

@@ -215,6 +215,33 @@ def test_executions_are_scoped(api, workspace, other_workspace):
     assert theirs.status == "queued" and not theirs.cancel_requested
 
 
+def test_a_run_lists_with_names_and_its_detail_carries_the_graph_it_ran(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace, name="Greeter",
+                               graph=copy.deepcopy(SIMPLE_GRAPH))
+    response = api.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True}, format="json")
+    run_id = response.json()["id"]
+    workflow.graph = {"nodes": [], "edges": []}  # edits after the run do not change its graph
+    workflow.save()
+    listed = api.get("/api/v1/executions/", {"workflow": str(workflow.id)}).json()["results"]
+    assert [(e["id"], e["workflow_name"], e["trigger_kind"]) for e in listed] == [
+        (run_id, "Greeter", None)]
+    assert "graph" not in listed[0]
+    detail = api.get(f"/api/v1/executions/{run_id}/").json()
+    assert detail["graph"] == SIMPLE_GRAPH
+
+
+def test_execution_list_query_count_does_not_grow_with_rows(api, workspace):
+    ExecutionFactory.create_batch(2, workflow=WorkflowFactory(workspace=workspace))
+    api.get("/api/v1/executions/")
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/executions/")
+    for _ in range(5):
+        ExecutionFactory(workflow=WorkflowFactory(workspace=workspace))
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get("/api/v1/executions/").json()["results"]) == 7
+    assert len(many) == len(few)
+
+
 def test_viewer_cannot_run_cancel_or_resume(workspace, member_api):
     workflow = WorkflowFactory(workspace=workspace)
     execution = ExecutionFactory(workflow=workflow)

@@ -2,7 +2,7 @@
 // unsafe methods, JSON in and out, and every failure turned into a typed ApiError.
 import type { ApiErrorBody } from './types'
 
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+export const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const AUTH_ERROR_TYPES = new Set(['not_authenticated', 'authentication_failed'])
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -131,20 +131,27 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     })
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause
-    throw new ApiError(0, null, 'Cannot reach the server. Check your connection and try again.')
+    throw networkError()
   }
 
   const body = await readBody(response)
   if (response.ok) return body as T
+  throw failure(response, body)
+}
 
+/** The typed ApiError for a failed response (sending the user to log in when that is why). */
+export function failure(response: Response, body: unknown): ApiError {
   const error = new ApiError(
     response.status,
     isErrorBody(body) ? body : null,
     `${response.status} ${response.statusText || 'Request failed'}`.trim(),
   )
   if (error.isUnauthenticated) onUnauthenticated()
-  throw error
+  return error
 }
+
+export const networkError = () =>
+  new ApiError(0, null, 'Cannot reach the server. Check your connection and try again.')
 
 export const api = {
   get: <T>(path: string, query?: QueryParams, signal?: AbortSignal) =>

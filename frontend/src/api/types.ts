@@ -1,10 +1,24 @@
-// Hand-written API types for the /api/v1 contract. They move to api/generated/ once the
-// backend publishes its OpenAPI schema (docs/STYLE.md §7–8); keep the names so imports survive.
+// API types. Where the OpenAPI schema describes a shape, the type is taken from the generated
+// file (generated/schema.d.ts: `npm run api:generate`, never edited by hand); what the schema
+// leaves open (the graph, the block catalogue, JSON Schema) is written here.
+import type { components } from './generated/schema'
+
+type Schemas = components['schemas']
+
+/** Output serializers always render every field, so the generated optionals are all present. */
+type Output<T> = Required<T>
 
 export type Id = string
 
 export interface Paginated<T> {
   count: number
+  next: string | null
+  previous: string | null
+  results: T[]
+}
+
+/** Cursor pagination (runs): no count, only the neighbouring pages. */
+export interface CursorPage<T> {
   next: string | null
   previous: string | null
   results: T[]
@@ -18,19 +32,11 @@ export interface ApiErrorBody {
   [extra: string]: unknown
 }
 
-export type WorkspaceRole = 'owner' | 'admin' | 'editor' | 'viewer' | (string & {})
+export type WorkspaceRole = Schemas['RoleEnum'] | (string & {})
 
-export interface WorkspaceSummary {
-  id: Id
-  name: string
-  slug: string
-  role: WorkspaceRole | null
-}
+export type WorkspaceSummary = Output<Schemas['WorkspaceOutput']>
 
-export interface Me {
-  id: number | string
-  username: string
-  email: string
+export type Me = Omit<Output<Schemas['MeOutput']>, 'workspaces'> & {
   workspaces: WorkspaceSummary[]
 }
 
@@ -63,23 +69,11 @@ export interface WorkflowGraph {
   edges: GraphEdge[]
 }
 
-export type WorkflowStatus = 'draft' | 'published' | 'archived'
+export type WorkflowStatus = Schemas['StatusDaeEnum']
 
-export interface WorkflowListItem {
-  id: Id
-  workspace: Id
-  name: string
-  description: string
-  status: WorkflowStatus
-  version: number
-  published_version: number | null
-  updated_at: string
-  created_at: string
-}
+export type WorkflowListItem = Output<Schemas['WorkflowListOutput']>
 
-export interface Workflow extends WorkflowListItem {
-  graph: WorkflowGraph
-}
+export type Workflow = WorkflowListItem & { graph: WorkflowGraph }
 
 export interface WorkflowCreate {
   workspace: Id
@@ -88,18 +82,29 @@ export interface WorkflowCreate {
   graph: WorkflowGraph
 }
 
-export interface WorkflowPatch {
-  version: number
-  name?: string
-  description?: string
+export type WorkflowPatch = Omit<Schemas['WorkflowUpdateInputRequest'], 'graph'> & {
   graph?: WorkflowGraph
 }
 
-export interface RunCreated {
-  id: Id
-  status: string
-  [field: string]: unknown
+// ---- runs (executions), their steps and logs
+
+export type ExecutionStatus = Schemas['ExecutionOutput']['status'] & string
+export type ExecutionMode = Schemas['ModeEnum']
+export type Execution = Output<Schemas['ExecutionOutput']>
+export type ExecutionDetail = Omit<Output<Schemas['ExecutionDetailOutput']>, 'graph'> & {
+  graph: WorkflowGraph | null
 }
+export type StepStatus = Schemas['ExecutionStepOutputStatusEnum']
+export type ExecutionStep = Output<Schemas['ExecutionStepOutput']>
+export type ExecutionLog = Output<Schemas['ExecutionLogOutput']>
+export type RunInput = Schemas['RunInputRequest']
+
+/** What POST /run/ answers. */
+export type RunCreated = Execution
+
+// ---- triggers
+
+export type Trigger = Output<Schemas['TriggerOutput']>
 
 // ---- block registry (GET /api/v1/blocks/)
 

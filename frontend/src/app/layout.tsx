@@ -1,4 +1,4 @@
-import { Link, Outlet } from 'react-router'
+import { Link, NavLink, Outlet } from 'react-router'
 import { useShallow } from 'zustand/react/shallow'
 import type { Me } from '@/api/types'
 import { EmptyState, ErrorMessage, Loading } from '@/components/ui/feedback'
@@ -15,6 +15,12 @@ export function Layout() {
           Flowplane
         </Link>
         {me.data && <WorkspaceSwitcher me={me.data} />}
+        <nav className="app-header__nav" aria-label="Main">
+          <NavLink to="/app/" end>
+            Workflows
+          </NavLink>
+          <NavLink to="/app/executions">Runs</NavLink>
+        </nav>
         <div className="app-header__spacer" />
         {me.data && <UserMenu me={me.data} />}
       </header>

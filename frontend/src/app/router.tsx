@@ -1,5 +1,6 @@
 // Client-side routes under /app/. Django returns index.html for `/` and every `/app/*` path.
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router'
+import { ExecutionListPage } from '@/features/executions/execution-list-page'
 import { WorkflowListPage } from '@/features/workflows/workflow-list-page'
 import { Loading } from '@/components/ui/feedback'
 import { Layout, NotFound } from './layout'
@@ -17,6 +18,15 @@ export const routes: RouteObject[] = [
         HydrateFallback: () => <Loading label="Loading editor…" />,
         lazy: () =>
           import('@/features/canvas/editor-page').then((m) => ({ Component: m.EditorPage })),
+      },
+      { path: 'executions', element: <ExecutionListPage /> },
+      {
+        path: 'executions/:id',
+        HydrateFallback: () => <Loading label="Loading run…" />,
+        lazy: () =>
+          import('@/features/executions/execution-detail-page').then((m) => ({
+            Component: m.ExecutionDetailPage,
+          })),
       },
       { path: '*', element: <NotFound /> },
     ],

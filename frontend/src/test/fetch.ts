@@ -13,10 +13,20 @@ export function json(body: unknown, status = 200): FakeResponse {
   return { status, body }
 }
 
+/** fetch(url, init) from client.ts or fetch(Request) from the typed client, as one shape. */
+async function normalise(input: RequestInfo | URL, init: RequestInit): Promise<[URL, RequestInit]> {
+  if (input instanceof Request) {
+    const body = input.method === 'GET' || input.method === 'HEAD' ? undefined : await input.text()
+    const headers = Object.fromEntries(input.headers.entries())
+    return [new URL(input.url), { method: input.method, headers, body: body || undefined }]
+  }
+  return [new URL(String(input), window.location.origin), init]
+}
+
 export function mockFetch(route: Route) {
   const spy = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input), window.location.origin)
-    const answer = route(url, init) ?? {
+    const [url, request] = await normalise(input, init)
+    const answer = route(url, request) ?? {
       status: 404,
       body: { type: 'not_found', detail: 'Not found.' },
     }

@@ -1,12 +1,26 @@
-import type { BlockCatalog, Me, Workflow, WorkflowListItem } from '@/api/types'
+import type {
+  BlockCatalog,
+  Execution,
+  ExecutionDetail,
+  ExecutionStep,
+  Me,
+  Workflow,
+  WorkflowListItem,
+} from '@/api/types'
+
+const retention = {
+  keep_succeeded_days: 30,
+  keep_failed_days: 90,
+  created_at: '2025-01-01T00:00:00Z',
+}
 
 export const me: Me = {
   id: 1,
   username: 'ada',
   email: 'ada@example.com',
   workspaces: [
-    { id: 'w1', name: 'Acme', slug: 'acme', role: 'owner' },
-    { id: 'w2', name: 'Side project', slug: 'side', role: 'editor' },
+    { id: 'w1', name: 'Acme', slug: 'acme', role: 'owner', ...retention },
+    { id: 'w2', name: 'Side project', slug: 'side', role: 'editor', ...retention },
   ],
 }
 
@@ -18,6 +32,9 @@ export const listItem = (overrides: Partial<WorkflowListItem> = {}): WorkflowLis
   status: 'draft',
   version: 3,
   published_version: null,
+  priority: 'normal',
+  retry_attempts: 0,
+  retry_delay_seconds: 60,
   updated_at: new Date(Date.now() - 5 * 60_000).toISOString(),
   created_at: '2025-01-01T00:00:00Z',
   ...overrides,
@@ -93,3 +110,52 @@ export const catalog: BlockCatalog = {
     },
   ],
 }
+
+export const execution = (overrides: Partial<Execution> = {}): Execution => ({
+  id: 'ex1',
+  workspace: 'w1',
+  workflow: 'wf1',
+  workflow_name: 'Greet new users',
+  version: null,
+  mode: 'test',
+  status: 'succeeded',
+  priority: 'normal',
+  attempt: 1,
+  input: { name: 'Ada' },
+  output: { text: 'Hello Ada' },
+  error: null,
+  wake_at: null,
+  trigger: null,
+  trigger_kind: null,
+  trigger_node: null,
+  parent: null,
+  created_at: '2026-01-01T10:00:00Z',
+  started_at: '2026-01-01T10:00:00Z',
+  finished_at: '2026-01-01T10:00:01.250Z',
+  duration_ms: 1250,
+  ...overrides,
+})
+
+export const executionDetail = (overrides: Partial<ExecutionDetail> = {}): ExecutionDetail => ({
+  ...execution(),
+  graph: workflow().graph,
+  ...overrides,
+})
+
+export const step = (overrides: Partial<ExecutionStep> = {}): ExecutionStep => ({
+  id: 1,
+  key: 'start',
+  node_id: 'start',
+  item_key: '',
+  block_type: 'manual_trigger',
+  block_version: 1,
+  status: 'succeeded',
+  input: null,
+  output: { name: 'Ada' },
+  error: null,
+  attempts: 1,
+  started_at: '2026-01-01T10:00:00Z',
+  finished_at: '2026-01-01T10:00:00.100Z',
+  resume_url: null,
+  ...overrides,
+})

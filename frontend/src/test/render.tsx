@@ -1,4 +1,5 @@
 import { render } from '@testing-library/react'
+import type { ReactNode } from 'react'
 import { createMemoryRouter, RouterProvider } from 'react-router'
 import { Providers } from '@/app/providers'
 import { createQueryClient } from '@/app/query-client'
@@ -15,4 +16,11 @@ export function renderApp(path: string) {
     </Providers>,
   )
   return { ...view, router, client }
+}
+
+/** One component with the app's providers (no router). */
+export function renderWithProviders(ui: ReactNode) {
+  const client = createQueryClient()
+  client.setDefaultOptions({ queries: { retry: false, staleTime: 0 } })
+  return { ...render(<Providers client={client}>{ui}</Providers>), client }
 }

@@ -3,12 +3,14 @@ import { cleanup } from '@testing-library/react'
 import { afterEach } from 'vitest'
 import { useWorkspaceStore } from '@/features/auth/workspace-store'
 import { useCanvasStore } from '@/features/canvas/store'
+import { useRunOverlayStore } from '@/features/executions/run-store'
 
 afterEach(() => {
   cleanup()
   localStorage.clear()
   useWorkspaceStore.setState({ workspaceId: null })
   useCanvasStore.getState().unload()
+  useRunOverlayStore.getState().clear()
   document.cookie.split(';').forEach((cookie) => {
     const name = cookie.split('=')[0].trim()
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`

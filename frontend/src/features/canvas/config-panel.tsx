@@ -1,8 +1,12 @@
+import { X } from 'lucide-react'
 import { useBlockSpec } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
 import { SchemaForm } from '@/features/schema-form/schema-form'
+import { WebhookUrls } from '@/features/triggers/webhook-urls'
 import type { CanvasNode } from '@/lib/graph'
 import { useCanvasStore } from './store'
+
+const WEBHOOK_BLOCK = 'webhook_trigger'
 
 export function ConfigPanel({ readOnly = false }: { readOnly?: boolean }) {
   const node = useCanvasStore((s) => s.nodes.find((n) => n.id === s.selectedNodeId))
@@ -16,6 +20,7 @@ function NodeSettings({ node, readOnly }: { node: CanvasNode; readOnly: boolean 
   const updateNodeConfig = useCanvasStore((s) => s.updateNodeConfig)
   const removeNodes = useCanvasStore((s) => s.removeNodes)
   const select = useCanvasStore((s) => s.select)
+  const workflowId = useCanvasStore((s) => s.workflowId)
   const { block, isPending } = useBlockSpec(node.data.blockType, node.data.version)
   const title = block?.title ?? node.data.blockType
 
@@ -36,7 +41,7 @@ function NodeSettings({ node, readOnly }: { node: CanvasNode; readOnly: boolean 
           aria-label="Close"
           onClick={() => select(null)}
         >
-          ×
+          <X size={16} aria-hidden="true" />
         </button>
       </header>
       {block?.description && <p className="config-panel__description">{block.description}</p>}
@@ -53,6 +58,9 @@ function NodeSettings({ node, readOnly }: { node: CanvasNode; readOnly: boolean 
           {message}
         </p>
       ))}
+      {!readOnly && workflowId && node.data.blockType === WEBHOOK_BLOCK && (
+        <WebhookUrls workflowId={workflowId} nodeId={node.id} />
+      )}
       {/* A disabled fieldset disables every control inside it. */}
       <fieldset className="config-panel__form" disabled={readOnly}>
         <SchemaForm

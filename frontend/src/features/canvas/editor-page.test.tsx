@@ -2,13 +2,20 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import type { WorkflowPatch } from '@/api/types'
-import { json, mockFetch, type FakeResponse } from '@/test/fetch'
-import { catalog, me, workflow } from '@/test/fixtures'
+import { json, mockFetch, type FakeResponse, type Route } from '@/test/fetch'
+import { catalog, execution, executionDetail, me, step, workflow } from '@/test/fixtures'
 import { renderApp } from '@/test/render'
 import { useCanvasStore } from './store'
 
-function backend(onWrite: (body: WorkflowPatch) => FakeResponse, stored = workflow(), user = me) {
+function backend(
+  onWrite: (body: WorkflowPatch) => FakeResponse,
+  stored = workflow(),
+  user = me,
+  extra: Route = () => undefined,
+) {
   return mockFetch((url, init) => {
+    const answer = extra(url, init)
+    if (answer) return answer
     if (url.pathname === '/api/v1/me/') return json(user)
     if (url.pathname === '/api/v1/blocks/') return json(catalog)
     if (url.pathname === '/api/v1/blocks/condition/' && url.searchParams.get('version') === '1') {
@@ -133,17 +140,49 @@ describe('EditorPage', () => {
     expect(await screen.findByLabelText(/Expression/)).toBeDisabled()
   })
 
-  it('test-runs the saved draft', async () => {
+  it('runs the saved draft with the dialog’s input and shows the run on the nodes', async () => {
     const user = userEvent.setup()
     const bodies: unknown[] = []
-    backend((body) => {
-      bodies.push(body)
-      return json({ id: 'ex1', status: 'queued' }, 202)
-    })
+    const steps = [
+      step(),
+      step({ id: 2, key: 'check', node_id: 'check', block_type: 'condition', output: [1, 2] }),
+    ]
+    // jsdom has no EventSource, so the run is followed by polling its record and steps.
+    backend(
+      (body) => {
+        bodies.push(body)
+        return json(execution({ status: 'queued' }), 202)
+      },
+      workflow(),
+      me,
+      (url) => {
+        if (url.pathname === '/api/v1/executions/ex1/') return json(executionDetail())
+        if (url.pathname === '/api/v1/executions/ex1/steps/')
+          return json({ count: 2, next: null, previous: null, results: steps })
+        return undefined
+      },
+    )
     await openEditor()
     await user.click(screen.getByRole('button', { name: 'Run' }))
-    expect(await screen.findByText('Run ex1 started (queued).')).toBeInTheDocument()
-    expect(bodies).toEqual([{ input: {}, draft: true }])
+    const dialog = screen.getByRole('dialog', { name: 'Test run' })
+    const input = within(dialog).getByLabelText('Input (JSON object)')
+    fireEvent.change(input, { target: { value: '{"name": "Ada",}' } })
+    expect(within(dialog).getByRole('alert')).toHaveTextContent(/Not valid JSON \(line 1/)
+    expect(within(dialog).getByRole('button', { name: 'Run' })).toBeDisabled()
+    fireEvent.change(input, { target: { value: '{"name": "Ada"}' } })
+    await user.click(within(dialog).getByRole('button', { name: 'Run' }))
+
+    expect(bodies).toEqual([{ input: { name: 'Ada' }, draft: true }])
+    await waitFor(() =>
+      expect(screen.getByTestId('node-check')).toHaveAttribute('data-run-status', 'succeeded'),
+    )
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument()
+    expect(within(screen.getByTestId('node-check')).getByText('2 items')).toBeInTheDocument()
+    expect(screen.getByRole('status', { name: '' })).toHaveTextContent(/Test run succeeded/)
+    expect(screen.getByRole('link', { name: /Open run/ })).toHaveAttribute(
+      'href',
+      '/app/executions/ex1',
+    )
   })
 
   it('says when running is not available yet', async () => {
@@ -151,6 +190,8 @@ describe('EditorPage', () => {
     backend(() => ({ status: 404, body: { type: 'not_found', detail: 'Not found.' } }))
     await openEditor()
     await user.click(screen.getByRole('button', { name: 'Run' }))
+    fireEvent.change(screen.getByLabelText('Input (JSON object)'), { target: { value: '{}' } })
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Run' }))
     expect(
       await screen.findByText('Running workflows is not available on this server yet.'),
     ).toBeInTheDocument()

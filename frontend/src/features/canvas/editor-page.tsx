@@ -1,13 +1,17 @@
 import { ReactFlowProvider } from '@xyflow/react'
-import { useEffect, useEffectEvent } from 'react'
+import { useEffect, useEffectEvent, useState } from 'react'
 import { useBlocker, useParams } from 'react-router'
 import { Banner, ErrorMessage, Loading } from '@/components/ui/feedback'
 import { useMe } from '@/features/auth/api'
 import { canEdit } from '@/features/auth/workspace-store'
+import { useRunOverlayStore } from '@/features/executions/run-store'
+import { useLiveExecution } from '@/features/executions/use-live-execution'
 import { Canvas } from './canvas'
 import { ConfigPanel } from './config-panel'
 import { EditorToolbar } from './editor-toolbar'
 import { Palette } from './palette'
+import { RunBanner } from './run-banner'
+import { RunDialog } from './run-dialog'
 import { useCanvasStore } from './store'
 import { useEditorActions, type EditorActions } from './use-editor-actions'
 
@@ -25,7 +29,19 @@ export function EditorPage() {
   useEffect(() => {
     if (data && loadedId !== id) onData(data)
   }, [data, loadedId, id])
-  useEffect(() => () => useCanvasStore.getState().unload(), [id])
+  useEffect(
+    () => () => {
+      useCanvasStore.getState().unload()
+      useRunOverlayStore.getState().clear()
+    },
+    [id],
+  )
+  const [askingInput, setAskingInput] = useState(false)
+  useLiveExecution(actions.activeRunId)
+  const dismissRun = () => {
+    actions.dismissRun()
+    useRunOverlayStore.getState().clear()
+  }
 
   useLeaveGuard()
   useShortcuts(actions, readOnly)
@@ -43,7 +59,13 @@ export function EditorPage() {
   return (
     <ReactFlowProvider>
       <div className="editor">
-        <EditorToolbar workflow={workflow.data} actions={actions} readOnly={readOnly} />
+        <EditorToolbar
+          workflow={workflow.data}
+          actions={actions}
+          readOnly={readOnly}
+          onRun={() => setAskingInput(true)}
+        />
+        {actions.activeRunId && <RunBanner runId={actions.activeRunId} onDismiss={dismissRun} />}
         {actions.conflict && <ConflictBanner actions={actions} />}
         {actions.notice && (
           <Banner kind={actions.notice.kind} onDismiss={actions.dismissNotice}>
@@ -56,6 +78,15 @@ export function EditorPage() {
           <Canvas readOnly={readOnly} />
           <ConfigPanel readOnly={readOnly} />
         </div>
+        {askingInput && (
+          <RunDialog
+            workflowId={id}
+            starting={actions.running}
+            onClose={() => setAskingInput(false)}
+            // Closed either way: a failure shows on the nodes and in the notice behind it.
+            onRun={(input) => void actions.run(input).finally(() => setAskingInput(false))}
+          />
+        )}
       </div>
     </ReactFlowProvider>
   )

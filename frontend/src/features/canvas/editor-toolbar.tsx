@@ -1,3 +1,4 @@
+import { ArrowLeft, History, Play } from 'lucide-react'
 import { Link } from 'react-router'
 import { useShallow } from 'zustand/react/shallow'
 import type { Workflow } from '@/api/types'
@@ -8,9 +9,10 @@ interface EditorToolbarProps {
   workflow: Workflow
   actions: EditorActions
   readOnly: boolean
+  onRun: () => void
 }
 
-export function EditorToolbar({ workflow, actions, readOnly }: EditorToolbarProps) {
+export function EditorToolbar({ workflow, actions, readOnly, onRun }: EditorToolbarProps) {
   const { dirty, canUndo, canRedo, undo, redo, baseVersion } = useCanvasStore(
     useShallow((s) => ({
       dirty: s.dirty,
@@ -26,7 +28,7 @@ export function EditorToolbar({ workflow, actions, readOnly }: EditorToolbarProp
   return (
     <div className="toolbar">
       <Link to="/app/" className="btn btn--ghost btn--small" aria-label="Back to workflows">
-        ←
+        <ArrowLeft size={16} aria-hidden="true" />
       </Link>
       <div className="toolbar__title">
         <h1>{workflow.name}</h1>
@@ -37,6 +39,10 @@ export function EditorToolbar({ workflow, actions, readOnly }: EditorToolbarProp
         </span>
         {dirty && <span className="toolbar__dirty">● Unsaved changes</span>}
       </div>
+      <Link to={`/app/executions?workflow=${workflow.id}`} className="btn btn--ghost">
+        <History size={14} aria-hidden="true" />
+        Runs
+      </Link>
       {readOnly ? (
         <span className="toolbar__meta">Read only: you are a viewer in this workspace</span>
       ) : (
@@ -79,8 +85,8 @@ export function EditorToolbar({ workflow, actions, readOnly }: EditorToolbarProp
           </button>
           <button
             type="button"
-            className="btn"
-            onClick={() => void actions.run()}
+            className="btn btn--run"
+            onClick={onRun}
             disabled={dirty || actions.running || actions.runUnavailable}
             title={
               actions.runUnavailable
@@ -88,6 +94,7 @@ export function EditorToolbar({ workflow, actions, readOnly }: EditorToolbarProp
                 : (saveFirst ?? 'Test-run the saved draft')
             }
           >
+            <Play size={14} aria-hidden="true" />
             {actions.running ? 'Starting…' : 'Run'}
           </button>
         </div>

@@ -32,6 +32,8 @@ export function useEditorActions(workflowId: string) {
   const [notice, setNotice] = useState<Notice | null>(null)
   const [conflict, setConflict] = useState<Conflict | null>(null)
   const [runUnavailable, setRunUnavailable] = useState(false)
+  /** The last run started here, watched live on the canvas. */
+  const [activeRunId, setActiveRunId] = useState<string | null>(null)
 
   /** Shared handling of a failed write: field errors onto nodes, 409 to the conflict banner. */
   const fail = (error: unknown, graph: WorkflowGraph, action: string) => {
@@ -107,15 +109,18 @@ export function useEditorActions(workflowId: string) {
     }
   }
 
-  const doRun = async () => {
+  const doRun = async (input: Record<string, unknown>): Promise<boolean> => {
     try {
-      const started = await run.mutateAsync({})
-      setNotice({ kind: 'success', text: `Run ${started.id} started (${started.status}).` })
+      const started = await run.mutateAsync(input)
+      setActiveRunId(String(started.id))
+      setNotice(null)
+      return true
     } catch (error) {
       if (error instanceof ApiError && error.isNotFound) {
         setRunUnavailable(true)
         setNotice({ kind: 'info', text: 'Running workflows is not available on this server yet.' })
       } else fail(error, useCanvasStore.getState().toGraph(), 'Run')
+      return false
     }
   }
 
@@ -128,6 +133,8 @@ export function useEditorActions(workflowId: string) {
     saving: update.isPending,
     publishing: publish.isPending,
     running: run.isPending,
+    activeRunId,
+    dismissRun: () => setActiveRunId(null),
     load,
     save: () => save(),
     reload,

@@ -5,6 +5,10 @@ import { memo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useBlockSpec } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
+import { useRunOverlayStore, type NodeRun } from '@/features/executions/run-store'
+import { statusLabel } from '@/features/executions/labels'
+import { StatusIcon } from '@/features/executions/status-badge'
+import { formatDuration } from '@/lib/format'
 import { categoryColor } from '@/lib/block-visuals'
 import { issueCount } from '@/lib/field-errors'
 import type { CanvasNode } from '@/lib/graph'
@@ -20,6 +24,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
     useShallow((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle ?? null)),
   )
   const problems = useCanvasStore((s) => issueCount(s.issues.byNode[id]))
+  const run = useRunOverlayStore((s) => s.byNode[id])
   const ports = nodePorts(isPending ? undefined : block, data.config, usedSources, usedTargets)
   const unknown = !isPending && !block
   const label = typeof data.label === 'string' && data.label ? data.label : undefined
@@ -28,6 +33,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
     'block-node',
     selected && 'block-node--selected',
     problems > 0 && 'block-node--invalid',
+    run && `block-node--run block-node--${run.status}`,
   ]
 
   return (
@@ -35,6 +41,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       className={classes.filter(Boolean).join(' ')}
       style={{ ['--category' as string]: categoryColor(block?.category) }}
       data-testid={`node-${id}`}
+      data-run-status={run?.status}
     >
       <div className="block-node__header">
         <BlockIcon icon={block?.icon} title={title} category={block?.category} />
@@ -62,6 +69,24 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
           ))}
         </div>
       </div>
+      {run && <RunFooter run={run} />}
+    </div>
+  )
+}
+
+/** The node's part in the watched run: status, time taken and items produced. */
+function RunFooter({ run }: { run: NodeRun }) {
+  return (
+    <div className="block-node__run" title={statusLabel(run.status)}>
+      <StatusIcon status={run.status} />
+      <span>{statusLabel(run.status)}</span>
+      {run.durationMs !== null && <span>{formatDuration(run.durationMs)}</span>}
+      {run.items > 0 && (
+        <span>
+          {run.items} item{run.items === 1 ? '' : 's'}
+        </span>
+      )}
+      {run.attempts > 1 && <span>{run.attempts} attempts</span>}
     </div>
   )
 }

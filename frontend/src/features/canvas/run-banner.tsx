@@ -1,0 +1,41 @@
+// The editor's last test run, live: its status as the nodes report in, and the way to its page.
+import { ExternalLink, X } from 'lucide-react'
+import { Link } from 'react-router'
+import { useShallow } from 'zustand/react/shallow'
+import { useRunOverlayStore } from '@/features/executions/run-store'
+import { statusLabel } from '@/features/executions/labels'
+import { StatusIcon } from '@/features/executions/status-badge'
+
+export function RunBanner({ runId, onDismiss }: { runId: string; onDismiss: () => void }) {
+  const { status, done, total } = useRunOverlayStore(
+    useShallow((s) => {
+      const nodes = Object.values(s.byNode)
+      return {
+        status: s.status,
+        done: nodes.filter((n) => n.status !== 'running' && n.status !== 'waiting').length,
+        total: nodes.length,
+      }
+    }),
+  )
+  const shown = status ?? 'queued'
+  return (
+    <div className={`run-banner run-banner--${shown}`} role="status" aria-live="polite">
+      <StatusIcon status={shown} size={16} />
+      <span>
+        Test run <strong>{statusLabel(shown).toLowerCase()}</strong>
+        {total > 0 && ` · ${done} of ${total} node${total === 1 ? '' : 's'} done`}
+      </span>
+      <Link to={`/app/executions/${runId}`} className="run-banner__link">
+        Open run <ExternalLink size={13} aria-hidden="true" />
+      </Link>
+      <button
+        type="button"
+        className="btn btn--ghost btn--small"
+        aria-label="Hide run statuses"
+        onClick={onDismiss}
+      >
+        <X size={14} aria-hidden="true" />
+      </button>
+    </div>
+  )
+}
