@@ -156,6 +156,9 @@ class OwnRedis:
             self.proc.kill()
             self.proc.wait(timeout=10)
 
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port)
+
     def messages(self) -> int:
         """Messages held: queued (kombu's queues are lists) or delivered and unacked. A worker
         reconnecting declares its queues' bindings at once, so an emptied server is one with
