@@ -43,6 +43,8 @@ class CountingServer:
         self.on_hit: Callable[[str], None] | None = None
         self.requests: list[tuple[str, str | None]] = []
         self.hit = threading.Event()
+        self.in_flight = self.max_in_flight = 0  # calls being answered at once
+        self._count = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,7 +56,12 @@ class CountingServer:
                 server.hit.set()
                 if server.on_hit is not None:
                     server.on_hit(self.path)
+                with server._count:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 time.sleep(server.delay)
+                with server._count:
+                    server.in_flight -= 1
                 body = json.dumps({"path": self.path, "ok": True}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
