@@ -112,12 +112,24 @@ def test_preview_shows_the_dst_policy(api):
 @pytest.mark.django_db
 def test_misfire_skip_after_downtime(workspace, user):
     t0 = at(2026, 6, 1, 12, 0)
-    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1))
+    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1),
+                       misfire={"policy": "skip"})
     result = trigger_tick(now=t0 + timedelta(minutes=65))  # the scheduler was down an hour
     assert result.fired == 0
     assert result.outcomes["skipped_misfire"] == 7
     trigger.refresh_from_db()
     assert trigger.next_fire_at == t0 + timedelta(minutes=70)
+
+
+@pytest.mark.django_db
+def test_by_default_an_outage_is_caught_up_by_one_run(workspace, user):
+    t0 = at(2026, 6, 1, 12, 0)
+    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1))
+    assert trigger.config["misfire"]["policy"] == "catch_up"  # the block's default, stored
+    result = trigger_tick(now=t0 + timedelta(minutes=65))  # the scheduler was down an hour
+    assert result.fired == 1 and result.outcomes["skipped_misfire"] == 6
+    assert fired(trigger) == [t0 + timedelta(minutes=60)]  # the latest missed fire
+    assert trigger_tick(now=t0 + timedelta(minutes=66)).fired == 0  # and not again
 
 
 @pytest.mark.django_db
