@@ -51,6 +51,7 @@ from apps.workflows.runtime.shutdown import shutting_down
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
 from apps.workflows.services import execution_retry_later
 from apps.workspaces.exceptions import InvalidInput
+from apps.workspaces.selectors import workspace_budgets
 
 logger = logging.getLogger(__name__)
 
@@ -228,8 +229,11 @@ def _published_plan(version_id: Any) -> Plan:
 
 def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
     execution = claimed.execution
+    budgets = workspace_budgets(workspace_id=execution.workspace_id)
     runner = Runner(
-        default_registry, store=store, kv=cache,
+        default_registry, store=store, kv=cache, max_steps=budgets.max_steps,
+        max_step_output_bytes=budgets.max_step_output_bytes,
+        max_output_bytes=budgets.max_run_output_bytes,
         resume=ExecutionResumeSource(execution.resumes), cancel=ExecutionCancelSignal(),
         sub_workflows=SubWorkflows(execution),
         services=block_services(workspace_id=execution.workspace_id),
@@ -261,7 +265,9 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
     if node_id not in plan.nodes:
         raise InvalidInput(f"Node {node_id!r} is not in the workflow.",
                            fields={"node_id": ["Unknown node id."]})
+    budgets = workspace_budgets(workspace_id=workflow.workspace_id)
     runner = Runner(default_registry, store=InMemoryStepStore(), kv=cache, logger=logger,
+                    max_step_output_bytes=budgets.max_step_output_bytes,
                     services=block_services(workspace_id=workflow.workspace_id),
                     secrets=secrets_for(workspace_id=workflow.workspace_id),
                     http=outbound_http())
