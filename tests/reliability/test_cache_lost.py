@@ -1,6 +1,7 @@
-"""Redis as the cache (breakers, rate windows, webhook windows) killed while workers run, on
-a Redis the suite starts itself; the broker and the database stay up. Runs go on and
-webhooks are accepted, with the limits not enforced until it is back (config/cache.py)."""
+"""Redis as the cache (breakers, rate windows, webhook and API windows) killed while workers
+run, on a Redis the suite starts itself; the broker and the database stay up. Runs go on,
+webhooks and API calls are accepted, the limits not enforced until it is back
+(config/cache.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from apps.triggers.webhooks import webhook_targets_forget
 from apps.workflows.models import Execution
 from apps.workflows.runtime.sweep import execution_sweep
 from apps.workflows.services import execution_create
+from apps.workspaces.services import api_token_create
 from config.env import var_path
 from tests.reliability.harness import (
     WORKER_ENV,
@@ -51,7 +53,14 @@ def _deliver(client: Client, token: str) -> int:
                        content_type="application/json").status_code
 
 
+def _list(api: Client) -> int:
+    return api.get("/api/v1/workflows/").status_code
+
+
 def test_cache_redis_killed_runs_and_webhooks_go_on(user, workspace, settings):
+    settings.API_RATE_PER_TOKEN = "1/hour"
+    _, secret = api_token_create(user=user, name="cache-lost")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     server = CountingServer()
     workflow = published(workspace, user, _graph(server.url))
     hook = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
@@ -72,15 +81,18 @@ def test_cache_redis_killed_runs_and_webhooks_go_on(user, workspace, settings):
             # The rate window lived there (a closed breaker only reads: no key to see).
             assert any("flowplane:rate" in k for k in keys), keys
             assert [_deliver(client, token), _deliver(client, token)] == [202, 429]
+            assert [_list(api), _list(api)] == [200, 429]  # the token's API rate
 
             cache_redis.kill()
             during = _run_all(workflow, 3)
             # The webhook's window cannot be counted: every delivery is accepted.
             assert [_deliver(client, token) for _ in range(3)] == [202, 202, 202]
+            assert [_list(api), _list(api)] == [200, 200]  # nor the API's
 
             cache_redis.start()  # back, empty: limits count again from zero
             after = _run_all(workflow, 1)
             assert [_deliver(client, token), _deliver(client, token)] == [202, 429]
+            assert [_list(api), _list(api)] == [200, 429]
             hook_runs = list(Execution.objects.filter(workflow=hook).values_list("pk", flat=True))
             execution_sweep()
             wait_for(lambda: all_finished(hook_runs), timeout=60, interval=0.3)
