@@ -112,12 +112,24 @@ def test_preview_shows_the_dst_policy(api):
 @pytest.mark.django_db
 def test_misfire_skip_after_downtime(workspace, user):
     t0 = at(2026, 6, 1, 12, 0)
-    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1))
+    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1),
+                       misfire={"policy": "skip"})
     result = trigger_tick(now=t0 + timedelta(minutes=65))  # the scheduler was down an hour
     assert result.fired == 0
     assert result.outcomes["skipped_misfire"] == 7
     trigger.refresh_from_db()
     assert trigger.next_fire_at == t0 + timedelta(minutes=70)
+
+
+@pytest.mark.django_db
+def test_by_default_an_outage_is_caught_up_by_one_run(workspace, user):
+    t0 = at(2026, 6, 1, 12, 0)
+    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1))
+    assert trigger.config["misfire"]["policy"] == "catch_up"  # the block's default, stored
+    result = trigger_tick(now=t0 + timedelta(minutes=65))  # the scheduler was down an hour
+    assert result.fired == 1 and result.outcomes["skipped_misfire"] == 6
+    assert fired(trigger) == [t0 + timedelta(minutes=60)]  # the latest missed fire
+    assert trigger_tick(now=t0 + timedelta(minutes=66)).fired == 0  # and not again
 
 
 @pytest.mark.django_db
@@ -219,3 +231,21 @@ def test_a_busy_tick_asks_for_one_helper_at_a_time(workspace, user):
     assert cache.get("triggers:tick:helpers") == MAX_HELPERS  # never more in flight
     tick_helper_done()
     assert cache.get("triggers:tick:helpers") == MAX_HELPERS - 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("down_from", "back_at", "fire"), [
+    # Spring forward (29 March): 02:30 does not exist; the one fire is at 03:00 CEST.
+    (at(2026, 3, 28, 23, 0), at(2026, 3, 29, 4, 10), at(2026, 3, 29, 1, 0)),
+    # Fall back (25 October): 02:30 happens twice; the one fire is the first, CEST.
+    (at(2026, 10, 24, 22, 0), at(2026, 10, 25, 4, 10), at(2026, 10, 25, 0, 30)),
+])
+def test_a_dst_change_during_an_outage_is_caught_up_once(workspace, user, down_from, back_at,
+                                                          fire):
+    daily = schedule(workspace, user, "30 2 * * *", tz=BERLIN, start=down_from)
+    hourly = schedule(workspace, user, "0 * * * *", tz=BERLIN, start=down_from)
+    result = trigger_tick(now=back_at)  # the scheduler was down across the change
+    assert fired(daily) == [fire]
+    assert fired(hourly) == [at(back_at.year, back_at.month, back_at.day, 4, 0)]  # the latest
+    assert result.fired == 2
+    assert trigger_tick(now=back_at + timedelta(seconds=30)).fired == 0

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.connectors.clients import outbound_client
@@ -379,69 +379,92 @@ def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
                   ) -> dict[str, str]:
     """Get a fresh access token, with one refresher per credential across all workers.
 
-    A cache ``add`` is the lease. Whoever holds it re-reads the row first: if another worker
-    already replaced the token (it differs from ``stale_access_token``, or no longer expires
-    within ``ahead_seconds``) that token is used as is. Others wait for the holder and read
-    its result. ``invalid_grant`` marks the row for re-authorization, and a transient failure
+    The credential's row lock is the single flight: it is held while the token endpoint is
+    called, so a rotated refresh token is sent once and stored once. Whoever waited for it
+    re-reads the row; if another worker already replaced the token (it differs from
+    ``stale_access_token``, or no longer expires within ``ahead_seconds``) that token is used
+    as is. It is the database's lock, not the cache's: the cache fails open when Redis is
+    away (config/cache.py), and two refreshes with one rotating refresh token would revoke
+    the grant. ``invalid_grant`` marks the row for re-authorization, and a transient failure
     sets a short back-off, so a broken grant is never hammered by every running step.
     """
-    lease_key = f"credentials:refresh-lease:{credential_id}"
     backoff_key = f"credentials:refresh-backoff:{credential_id}"
-    owner = uuid.uuid4().hex
-    lease = settings.CREDENTIAL_REFRESH_LEASE_SECONDS
-    deadline = time.monotonic() + lease
-    while not cache.add(lease_key, owner, timeout=lease):
-        row = Credential.objects.get(pk=credential_id)
-        if row.needs_reauth:
-            raise CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected.")
-        secret = secret_open(row)
-        if _fresh(row, secret, stale_access_token, ahead_seconds):
-            return secret
-        if time.monotonic() > deadline:
-            raise CredentialRefreshFailed("Another worker is still refreshing this credential.")
-        time.sleep(0.05)
+    failure: Exception  # set on every path that does not return
     try:
-        row = Credential.objects.get(pk=credential_id)
-        if row.needs_reauth:
-            raise CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected.")
-        secret = secret_open(row)
-        if _fresh(row, secret, stale_access_token, ahead_seconds):
-            return secret
-        if cache.get(backoff_key):
-            raise CredentialRefreshFailed(
-                f"Refreshing credential {row.name!r} failed moments ago; retrying later.")
-        http = client or outbound_http()
-        try:
-            if row.kind == K.OAUTH2_CLIENT:
-                tokens = oauth.client_credentials(http, row.public_data,
-                                                  secret.get("client_secret", ""))
-            elif secret.get("refresh_token"):
-                tokens = oauth.refresh(http, row.public_data, secret.get("client_secret"),
-                                       secret["refresh_token"])
-            elif secret.get("access_token") and not _access_expiring(row, 0):
-                return secret  # cannot be refreshed; usable until it expires
+        with transaction.atomic():
+            _bound_lock_wait(settings.CREDENTIAL_REFRESH_LEASE_SECONDS)
+            row = (Credential.objects.select_for_update(of=("self",))
+                   .select_related("workspace").get(pk=credential_id))
+            if row.needs_reauth:
+                raise CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected.")
+            secret = secret_open(row)
+            if _fresh(row, secret, stale_access_token, ahead_seconds):
+                return secret
+            if cache.get(backoff_key):
+                raise CredentialRefreshFailed(
+                    f"Refreshing credential {row.name!r} failed moments ago; retrying later.")
+            try:
+                tokens = _new_tokens(row, secret, client or outbound_http())
+            except oauth.GrantRejected as exc:
+                failure = _grant_rejected(row, secret, exc)  # recorded when this commits
+            except (oauth.TokenEndpointError, OutboundError) as exc:
+                failure = _refresh_failed(row, secret, backoff_key, exc)
             else:
-                raise oauth.GrantRejected("invalid_grant", "no refresh token")
-        except oauth.GrantRejected as exc:
-            message = redact(str(exc), secret.values())
-            _record_error(row, f"Re-authorization needed: {message}", needs_reauth=True)
-            logger.warning("credential.needs_reauth", extra={"credential_id": str(row.pk)})
-            audit_record(workspace=row.workspace, actor=None, action="credential.needs_reauth",
-                         target=row, data={"name": row.name, "error": exc.error})
-            raise CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected "
-                                        f"({exc.error}).") from None
-        except (oauth.TokenEndpointError, OutboundError) as exc:
-            message = redact(str(exc), secret.values())
-            cache.set(backoff_key, 1, timeout=settings.CREDENTIAL_REFRESH_BACKOFF_SECONDS)
-            _record_error(row, message)
-            logger.warning("credential.refresh_failed", extra={"credential_id": str(row.pk)})
-            raise CredentialRefreshFailed(message) from None
-        row = _store_tokens(row.pk, tokens)
-        logger.info("credential.refreshed", extra={"credential_id": str(row.pk)})
-        return secret_open(row)
-    finally:
-        if cache.get(lease_key) == owner:
-            cache.delete(lease_key)
+                if tokens is None:
+                    return secret  # cannot be refreshed; usable until it expires
+                row = _store_tokens(row.pk, tokens)
+                logger.info("credential.refreshed", extra={"credential_id": str(row.pk)})
+                return secret_open(row)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        raise CredentialRefreshFailed(
+            "Another worker is still refreshing this credential.") from None
+    raise failure
+
+
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
+
+
+def _bound_lock_wait(seconds: float) -> None:
+    """Wait at most this long for another worker's refresh (PostgreSQL; SQLite serialises
+    writing transactions itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)",
+                           [f"{int(seconds * 1000)}ms"])
+
+
+def _new_tokens(row: Credential, secret: Mapping[str, str],
+                http: OutboundClient) -> oauth.TokenSet | None:
+    """The token endpoint's answer; None when the token cannot be refreshed but still works."""
+    if row.kind == K.OAUTH2_CLIENT:
+        return oauth.client_credentials(http, row.public_data, secret.get("client_secret", ""))
+    if secret.get("refresh_token"):
+        return oauth.refresh(http, row.public_data, secret.get("client_secret"),
+                             secret["refresh_token"])
+    if secret.get("access_token") and not _access_expiring(row, 0):
+        return None
+    raise oauth.GrantRejected("invalid_grant", "no refresh token")
+
+
+def _grant_rejected(row: Credential, secret: Mapping[str, str],
+                    exc: oauth.GrantRejected) -> CredentialNeedsReauth:
+    message = redact(str(exc), secret.values())
+    _record_error(row, f"Re-authorization needed: {message}", needs_reauth=True)
+    logger.warning("credential.needs_reauth", extra={"credential_id": str(row.pk)})
+    audit_record(workspace=row.workspace, actor=None, action="credential.needs_reauth",
+                 target=row, data={"name": row.name, "error": exc.error})
+    return CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected ({exc.error}).")
+
+
+def _refresh_failed(row: Credential, secret: Mapping[str, str], backoff_key: str,
+                    exc: Exception) -> CredentialRefreshFailed:
+    message = redact(str(exc), secret.values())
+    cache.set(backoff_key, 1, timeout=settings.CREDENTIAL_REFRESH_BACKOFF_SECONDS)
+    _record_error(row, message)
+    logger.warning("credential.refresh_failed", extra={"credential_id": str(row.pk)})
+    return CredentialRefreshFailed(message)
 
 
 def _fresh(row: Credential, secret: Mapping[str, str], stale: str | None, ahead: float) -> bool:

@@ -10,8 +10,10 @@ has no row locks; there IMMEDIATE transactions serialise the ticks instead).
 Policies (schedule config):
 
 - misfire: fires more than ``grace_s`` late count as missed (the platform was down).
-  ``skip`` drops them and fires only what is on time; ``catch_up`` fires the latest
-  ``max_catch_up`` missed runs, each with its own ``scheduled_for``.
+  ``catch_up`` (the default) fires the latest ``max_catch_up`` (default 1) missed runs, each
+  with its own ``scheduled_for``, and records the others as skipped; ``skip`` drops them
+  all and fires only what is on time. One catch-up, not all: a daily job missed in an
+  outage still runs, a minutely one does not replay the hour.
 - overlap: ``allow`` fires while fewer than ``max_instances`` runs of this trigger are
   unfinished, else records the fire as skipped; ``skip`` is the same with one instance;
   ``queue`` keeps the due fire pending (``next_fire_at`` stays) and fires it, late, once
@@ -228,7 +230,7 @@ def _plan_schedule(trigger: Trigger, now: datetime, running: int,
     on_time = [d for d in due if now - d <= grace or d.isoformat() == queued_for]
     missed = [d for d in due if d not in on_time]
     fire: list[datetime] = list(on_time)
-    if misfire.get("policy") == "catch_up" and missed:
+    if misfire.get("policy", "catch_up") == "catch_up" and missed:
         fire = sorted(missed[-int(misfire.get("max_catch_up", 1)):] + on_time)
     skipped_misfire = len(missed) - len([d for d in fire if d in missed])
     if skipped_misfire:

@@ -8,6 +8,8 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported before a worker forks its pool, so that the children share its flag.
+        import apps.workflows.runtime.shutdown  # noqa: F401
         from apps.observability.exposition import scrape_collector_register
         from apps.workflows.beat import ensure_platform_tasks
         from apps.workflows.scrape import ExecutionsCollector

@@ -15,6 +15,12 @@ class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug"]}),
+        ("Retention", {"fields": ["keep_succeeded_days", "keep_failed_days"]}),
+        ("Run budgets (empty: the platform's default)", {
+            "fields": ["max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes"]}),
+    ]
 
     def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
         """Member changes go through the services, so each one is audited."""

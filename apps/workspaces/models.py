@@ -19,6 +19,19 @@ class Workspace(models.Model):
     keep_failed_days = models.PositiveIntegerField(
         default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="Days to keep failed runs.")
+    # Budgets of each run (apps/workflows/engine/budgets.py); empty: the platform's default
+    # (EXECUTION_MAX_* settings). Set by operators in the admin, not by members.
+    max_steps_per_run = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text="Steps one run may record (empty: EXECUTION_MAX_STEPS).")
+    max_step_output_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1 << 30)],
+        help_text="Bytes of JSON one step's output may have (empty: "
+                  "EXECUTION_MAX_STEP_OUTPUT_BYTES).")
+    max_run_output_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1 << 34)],
+        help_text="Bytes of JSON all step outputs of one run may have (empty: "
+                  "EXECUTION_MAX_RUN_OUTPUT_BYTES).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -1,11 +1,14 @@
 """Fixed-window counters on the shared cache, for rate limits every process must agree on
-(webhooks per trigger, the API per token and per workspace)."""
+(webhooks per trigger, the API per token and per workspace). With Redis away a window
+counts nothing: the limit is not enforced until it is back (config/cache.py says why)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.cache import cache
+
+from config.cache import UNREACHABLE, cache_unavailable
 
 _redis_clients: dict[int, Any] = {}
 
@@ -27,7 +30,11 @@ def window_count(key: str, ttl: int) -> int:
         pipe = client.pipeline(transaction=False)
         pipe.incr(full)
         pipe.expire(full, ttl, nx=True)
-        return int(pipe.execute()[0])
+        try:
+            return int(pipe.execute()[0])
+        except UNREACHABLE as exc:  # fail open, as the whole cache does (config/cache.py)
+            cache_unavailable("window_count", exc)
+            return 0
     cache.add(key, 0, timeout=ttl)
     try:
         return cache.incr(key)

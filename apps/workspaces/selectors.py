@@ -1,5 +1,9 @@
 """Reads for workspaces and memberships, always scoped to the caller."""
 
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -55,3 +59,42 @@ def audit_event_list(*, user: AbstractBaseUser) -> QuerySet[AuditEvent]:
     admin_of = Membership.objects.filter(
         user=user, role__in=[Role.ADMIN, Role.OWNER]).values("workspace_id")
     return AuditEvent.objects.filter(workspace_id__in=admin_of).select_related("actor")
+
+
+@dataclass(frozen=True)
+class RunBudgets:
+    max_steps: int
+    max_step_output_bytes: int
+    max_run_output_bytes: int
+
+
+_BUDGETS_TTL_S = 10.0  # a change in the admin reaches every worker within this
+_budgets: dict[str, tuple[float, RunBudgets]] = {}
+
+
+def workspace_budgets(*, workspace_id: object) -> RunBudgets:
+    """A run's budgets in this workspace: its own, else the platform's. Cached briefly per
+    process, as a worker reads them for every run it claims."""
+    key = str(workspace_id)
+    now = time.monotonic()
+    cached = _budgets.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    own = (Workspace.objects.filter(pk=workspace_id)
+           .values("max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes")
+           .first()) or {}
+    budgets = RunBudgets(
+        max_steps=own.get("max_steps_per_run") or settings.EXECUTION_MAX_STEPS,
+        max_step_output_bytes=(own.get("max_step_output_bytes")
+                               or settings.EXECUTION_MAX_STEP_OUTPUT_BYTES),
+        max_run_output_bytes=(own.get("max_run_output_bytes")
+                              or settings.EXECUTION_MAX_RUN_OUTPUT_BYTES))
+    if len(_budgets) > 10_000:
+        _budgets.clear()
+    _budgets[key] = (now + _BUDGETS_TTL_S, budgets)
+    return budgets
+
+
+def workspace_budgets_forget() -> None:
+    """Drop the per-process cache (tests; a change is otherwise seen within its TTL)."""
+    _budgets.clear()

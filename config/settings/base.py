@@ -85,9 +85,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis unreachable: the cache answers as an empty one within a second (config/cache.py).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache",
+                          "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}
 else:
     # Shared by web, worker and beat processes on one machine, unlike locmem. Deliberately not
     # the embedded broker's redis-server: management commands (`make run`'s migrate and

@@ -52,6 +52,11 @@ EXECUTION_SWEEP_HINTS = env.int("EXECUTION_SWEEP_HINTS", default=4)
 # Running executions per workspace; keep it below the worker concurrency so one
 # workspace's burst cannot occupy every worker slot.
 WORKSPACE_MAX_RUNNING = env.int("WORKSPACE_MAX_RUNNING", default=4)
+# Budgets of one run (a workspace may override each, apps/workspaces/models.py): steps
+# recorded, bytes of JSON of one step's output and of all of them.
+EXECUTION_MAX_STEPS = env.int("EXECUTION_MAX_STEPS", default=10_000)
+EXECUTION_MAX_STEP_OUTPUT_BYTES = env.int("EXECUTION_MAX_STEP_OUTPUT_BYTES", default=8 << 20)
+EXECUTION_MAX_RUN_OUTPUT_BYTES = env.int("EXECUTION_MAX_RUN_OUTPUT_BYTES", default=64 << 20)
 EXECUTION_SWEEP_INTERVAL_SECONDS = env.float("EXECUTION_SWEEP_INTERVAL_SECONDS", default=2.0)
 # Retention (apps/workflows/retention.py): how often beat runs it; executions per batch (one
 # short transaction each), step rows per DELETE, and batches per run (the rest waits for

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -48,6 +49,44 @@ def call_graph(url: str, path: str, *, after: int = 2) -> dict:
     ids = [n["id"] for n in nodes]
     return {"nodes": nodes, "edges": [{"id": f"e{a}-{b}", "source": a, "target": b}
                                       for a, b in itertools.pairwise(ids)]}
+
+
+def schedule_graph(url: str, path: str, **config: object) -> dict:
+    """call_graph started by a schedule trigger with `config` (cron, timezone, misfire...)."""
+    graph = call_graph(url, path)
+    graph["nodes"][0] = node("start", "schedule_trigger", **config)
+    return graph
+
+
+def start_beat() -> subprocess.Popen:
+    """A real celery beat on the database scheduler, sending the trigger tick every second
+    (the row its migration creates is gone after a test database flush). Output goes to
+    var/test-beat.log."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from config.env import var_path
+    from tests.worker import ROOT, worker_env
+
+    every, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
+    PeriodicTask.objects.update_or_create(
+        name="Trigger tick (schedules and polling)",
+        defaults={"task": "triggers.tick", "interval": every, "queue": "triggers",
+                  "expire_seconds": 5, "enabled": True})
+    with var_path("test-beat.log").open("a") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
+             "-S", "django_celery_beat.schedulers:DatabaseScheduler", "--pidfile="],
+            cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+
+def stop_beat(proc: subprocess.Popen) -> None:
+    kill_group(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        kill_group(proc.pid)
+        proc.wait(timeout=10)
 
 
 def published(workspace, user, graph: dict):  # type: ignore[no-untyped-def]
@@ -107,6 +146,9 @@ class OwnRedis:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port)
 
     def messages(self) -> int:
         """Messages held: queued (kombu's queues are lists) or delivered and unacked. A worker

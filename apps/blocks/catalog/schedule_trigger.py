@@ -33,13 +33,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "policy": {"enum": ["skip", "catch_up"], "default": "skip"},
+                # After downtime (the scheduler stopped): catch_up runs the latest
+                # max_catch_up missed fires (by default the one latest), skip runs none.
+                "policy": {"enum": ["skip", "catch_up"], "default": "catch_up"},
                 "max_catch_up": {"type": "integer", "minimum": 1, "maximum": 100,
                                  "default": 1},
                 # A fire later than this after its time counts as missed.
                 "grace_s": {"type": "integer", "minimum": 1, "maximum": 3600, "default": 60},
             },
-            "default": {"policy": "skip", "max_catch_up": 1, "grace_s": 60},
+            "default": {"policy": "catch_up", "max_catch_up": 1, "grace_s": 60},
         },
         "payload": {"type": "object", "default": {}},
     },

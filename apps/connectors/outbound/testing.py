@@ -204,7 +204,8 @@ class CountingServer:
 
     Every path answers ``{"path", "ok", "items"}`` as JSON after ``delay`` seconds. Each
     request is counted in ``requests`` as ``(path, Idempotency-Key)``, sets ``hit`` and runs
-    ``on_hit(path)`` before the answer (a fault injected by PID).
+    ``on_hit(path)`` before the answer (a fault injected by PID); ``max_in_flight`` is the most
+    calls answered at once.
     """
 
     def __init__(self) -> None:
@@ -212,6 +213,8 @@ class CountingServer:
         self.on_hit: Callable[[str], None] | None = None
         self.requests: list[tuple[str, str | None]] = []
         self.hit = threading.Event()
+        self.in_flight = self.max_in_flight = 0  # calls being answered at once
+        self._count = threading.Lock()
         self.server = LocalServer(default=self._answer).__enter__()
         self.url = self.server.url("")
 
@@ -220,8 +223,14 @@ class CountingServer:
         self.hit.set()
         if self.on_hit is not None:
             self.on_hit(recorded.path)
+        with self._count:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        time.sleep(self.delay)
+        with self._count:
+            self.in_flight -= 1
         body = json.dumps({"path": recorded.path, "ok": True, "items": [1, 2, 3]}).encode()
-        return Reply(200, {"Content-Type": "application/json"}, body, delay=self.delay)
+        return Reply(200, {"Content-Type": "application/json"}, body)
 
     def keys(self, path: str) -> Counter[str | None]:
         """How many calls each idempotency key made to ``path``."""

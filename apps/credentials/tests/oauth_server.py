@@ -129,6 +129,8 @@ class OAuthProvider:
         self.token_requests: list[dict[str, Any]] = []
         self.access_ttl = access_ttl
         self.slack_expired: set[str] = set()  # access tokens /api/slack reports as expired
+        self.token_delay = 0.0  # seconds the token endpoint takes (to overlap two callers)
+        self.api_tokens: list[str] = []  # the access token of each /api/me call
         self.lock = threading.Lock()
         self.app = self._build()
         self._server: Any = None
@@ -246,6 +248,7 @@ class OAuthProvider:
 
         @app.route("/token", methods=["POST"])
         def issue_token() -> Any:
+            time.sleep(provider.token_delay)
             response = server.create_token_response()
             record = dict(request.form)
             record.pop("client_secret", None)
@@ -260,6 +263,7 @@ class OAuthProvider:
         def me() -> Any:
             from authlib.integrations.flask_oauth2 import current_token
 
+            provider.api_tokens.append(current_token.access_token)
             return jsonify({"user": current_token.user, "client": current_token.client_id})
 
         @app.route("/api/slack")

@@ -23,9 +23,12 @@ EXCEPTION = "exception"  # an unexpected exception escaped the block
 WORKER_LOST = "worker_lost"  # the step was running when its worker died, too many times
 TOO_MANY_ORPHANS = "too_many_orphans"  # timed-out threads still running; refuse new ones
 STEP_BUDGET = "step_budget_exceeded"  # the run recorded max_steps steps; no new one starts
+OUTPUT_TOO_LARGE = "output_too_large"  # one step's output is over the per-step byte limit
+RUN_OUTPUT_BUDGET = "run_output_budget_exceeded"  # the run's outputs are over their budget
 
 NON_RETRYABLE_CODES = frozenset({EXPRESSION_ERROR, INVALID_CONFIG, OUTPUT_NOT_JSON,
-                                 INVALID_RESULT, UNKNOWN_HANDLE, WORKER_LOST, STEP_BUDGET})
+                                 INVALID_RESULT, UNKNOWN_HANDLE, WORKER_LOST, STEP_BUDGET,
+                                 OUTPUT_TOO_LARGE, RUN_OUTPUT_BUDGET})
 
 
 class EngineError(Exception):

@@ -40,6 +40,7 @@ from apps.blocks.registry import BlockRegistry
 from apps.blocks.sdk import BodyItemResult, SubWorkflowRunner, Wake
 from apps.observability.context import log_ids
 from apps.workflows.engine import errors as codes
+from apps.workflows.engine.budgets import OutputBudget
 from apps.workflows.engine.errors import (
     ExecutionCancelled,
     ExpressionEvalError,
@@ -86,6 +87,8 @@ class Runner:
         max_redeliveries: int = 3,
         max_orphans: int = 16,
         max_steps: int = 10_000,
+        max_step_output_bytes: int | None = None,
+        max_output_bytes: int | None = None,
         rng: random.Random | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -103,6 +106,8 @@ class Runner:
         self.max_orphans = max_orphans
         # Every step is a stored row: a loop whose items doubled 16 times made 65,539 of them.
         self.max_steps = max_steps
+        # Every output is stored too: bytes of one step's output, and of all of a run's.
+        self.max_step_output_bytes, self.max_output_bytes = max_step_output_bytes, max_output_bytes
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
         self.logger = logger or logging.getLogger("flowplane.engine")
 
@@ -224,6 +229,7 @@ class _Execution:
             kv=runner.kv, clock=runner.clock, rng=runner.rng, logger=runner.logger,
             secrets=runner.secrets, http=runner.http, services=runner.services,
             max_orphans=runner.max_orphans,
+            budget=OutputBudget(runner.max_step_output_bytes, runner.max_output_bytes),
             is_cancelled=(lambda: cancel.is_cancelled(request.execution_id))
             if cancel is not None else (lambda: False))
         self.base_context: dict[str, Any] = {

@@ -25,6 +25,7 @@ from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, W
 from apps.core.resilience.breaker import BreakerOpen, BreakerTicket, CircuitBreaker
 from apps.core.resilience.ratelimit import RateLimiter
 from apps.workflows.engine import errors as codes
+from apps.workflows.engine.budgets import OutputBudget
 from apps.workflows.engine.errors import (
     ExecutionCancelled,
     ExpressionEvalError,
@@ -61,6 +62,7 @@ class StepEnv:
     http: Any
     services: Mapping[str, Any]
     max_orphans: int
+    budget: OutputBudget
     is_cancelled: Callable[[], bool]
 
 
@@ -105,7 +107,7 @@ def failed_record(task: StepTask, env: StepEnv, code: str, message: str,
                    started_at=started_at or now, finished_at=now)
 
 
-def _check_result(task: StepTask, result: Any) -> BlockResult:
+def _check_result(task: StepTask, result: Any, budget: OutputBudget) -> BlockResult:
     where = f"block {task.pnode.block.ref} at node {task.pnode.id!r}"
     if isinstance(result, Mapping) and not isinstance(result, BlockResult):
         result = BlockResult(outputs=result)
@@ -115,12 +117,15 @@ def _check_result(task: StepTask, result: Any) -> BlockResult:
     if not isinstance(result.outputs, Mapping):
         raise _ResultError(codes.INVALID_RESULT, f"{where}: outputs must be a mapping")
     try:
-        json.dumps(result.outputs, allow_nan=False)
+        size = len(json.dumps(result.outputs, allow_nan=False))  # ASCII: characters are bytes
         if result.variables is not None:
             json.dumps(result.variables, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise _ResultError(codes.OUTPUT_NOT_JSON,
                            f"{where} returned output that is not JSON data: {exc}") from None
+    over = budget.charge(task.pnode.id, size)
+    if over is not None:
+        raise _ResultError(*over)
     if result.handles is not None:
         for handle in result.handles:
             if handle not in task.pnode.ports or handle == ERROR_PORT:
@@ -246,7 +251,7 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                     raw = call_with_timeout(call, policies.timeout_s, env.max_orphans)
                 else:
                     raw = block.execute(ctx, task.config, task.inputs)
-                result = _check_result(task, raw)
+                result = _check_result(task, raw, env.budget)
             except ExecutionCancelled:
                 raise
             except BlockError as exc:

@@ -4,7 +4,9 @@ A drain (`execution_drain`, the `workflows.drain` task) claims queued executions
 another and runs each to its end or its next wait. When the queue runs dry it keeps looking
 for a moment (`EXECUTION_DRAIN_LINGER_SECONDS`), so a steady stream of runs is taken without
 a hint per run; after `EXECUTION_DRAIN_BUDGET_SECONDS` it hands over to a fresh hint, so the
-process's other queues (ticks, the sweep) get their turn in a busy period.
+process's other queues (ticks, the sweep) get their turn in a busy period. Once its worker
+got SIGTERM it claims nothing more (`shutdown.py`): the runs it holds finish, the rest wait
+in the queue for another worker.
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ from apps.workflows.runtime.claim import (
 )
 from apps.workflows.runtime.dispatch import drain_send
 from apps.workflows.runtime.lease import lease_keeper
+from apps.workflows.runtime.shutdown import shutting_down
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
 from apps.workflows.services import execution_retry_later
+from apps.workspaces.selectors import workspace_budgets
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,11 @@ def execution_drain(*, budget_s: float | None = None, linger_s: float | None = N
     ran = 0
     idle_until: float | None = None
     while time.monotonic() < deadline:
+        if shutting_down():
+            # Warm shutdown: what is queued stays for the other workers, told by a hint (this
+            # one's consumer has stopped, so the hint cannot come back here).
+            drain_send()
+            return ran
         claimed = execution_claim(owner=uuid.uuid4().hex)
         if claimed is None:
             if ran == 0:
@@ -220,8 +229,11 @@ def _published_plan(version_id: Any) -> Plan:
 
 def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
     execution = claimed.execution
+    budgets = workspace_budgets(workspace_id=execution.workspace_id)
     runner = Runner(
-        default_registry, store=store, kv=cache,
+        default_registry, store=store, kv=cache, max_steps=budgets.max_steps,
+        max_step_output_bytes=budgets.max_step_output_bytes,
+        max_output_bytes=budgets.max_run_output_bytes,
         resume=ExecutionResumeSource(execution.resumes), cancel=ExecutionCancelSignal(),
         sub_workflows=SubWorkflows(execution),
         services=block_services(workspace_id=execution.workspace_id),
@@ -253,7 +265,9 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
     if node_id not in plan.nodes:
         raise InvalidInput(f"Node {node_id!r} is not in the workflow.",
                            fields={"node_id": ["Unknown node id."]})
+    budgets = workspace_budgets(workspace_id=workflow.workspace_id)
     runner = Runner(default_registry, store=InMemoryStepStore(), kv=cache, logger=logger,
+                    max_step_output_bytes=budgets.max_step_output_bytes,
                     services=block_services(workspace_id=workflow.workspace_id),
                     secrets=secrets_for(workspace_id=workflow.workspace_id),
                     http=outbound_http())
