@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from apps.workflows.engine.ports import ResumeSignal
 from apps.workflows.engine.types import StepRecord
 
 __all__ = ["CancelFlags", "FakeClock", "InMemoryKV", "InMemoryResume", "InMemoryStepStore",
-           "SystemClock"]
+           "NoObserver", "SystemClock"]
 
 
 class SystemClock:
@@ -153,3 +154,14 @@ class CancelFlags:
         if self.after is not None and self.checks > self.after:
             return True
         return execution_id in self.cancelled
+
+
+class NoObserver:
+    """Watches no step (the runner's default)."""
+
+    @contextmanager
+    def step(self, *, node_id: str, block_type: str, block_version: int) -> Iterator[NoObserver]:
+        yield self
+
+    def finished(self, record: StepRecord) -> None:
+        pass
