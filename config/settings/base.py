@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.observability.middleware.RequestIdMiddleware",
+    "apps.observability.middleware.TracingMiddleware",
     "apps.observability.middleware.RequestMetricsMiddleware",
     "apps.workspaces.request_meta.RequestMetaMiddleware",
     "django.middleware.security.SecurityMiddleware",
