@@ -1,24 +1,28 @@
 """OpenTelemetry traces, end to end: a signed webhook accepted by a real gunicorn, run by a real
 worker whose HTTP step calls a local server with a bearer credential, arrives at a real OTLP/HTTP
 receiver as one trace: web request -> workflow.execute -> block.execute -> api.call, from two
-processes, with no secret in any span. Off (no endpoint, or OTEL_TRACES_EXPORTER=none) nothing
-is sent and the SDK is not even imported."""
+processes, with no secret in any span. Schedule fires and polls start the traces their runs
+continue. Off (no endpoint, or OTEL_TRACES_EXPORTER=none) nothing is sent and the tracing SDK is
+not even imported."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from apps.connectors.outbound.testing import LocalServer, Reply
 from apps.credentials.crypto import redact
 from apps.credentials.services import credential_create
 from apps.triggers.models import Trigger
 from apps.triggers.services import trigger_secret_rotate
+from apps.triggers.tests.factories import published_workflow
 from apps.workflows.models import Execution
 from apps.workflows.services import workflow_create, workflow_publish
 from tests.otlp import ReceivedSpan, otlp_receiver
@@ -167,3 +171,49 @@ def test_tracing_is_off_unless_an_endpoint_is_set(transactional_db, workspace, u
     if on:
         web = only([s for s in receiver.spans if s.attributes.get("http.route") == HOOK_ROUTE])
         assert execution.trace_context.split("-")[1] == web.trace_id
+
+
+def test_each_schedule_fire_starts_the_trace_its_run_continues(transactional_db, workspace,
+                                                                 user):
+    workflow = published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
+                                  config={"cron": "* * * * *"})
+    trigger = Trigger.objects.get(workflow=workflow)
+    Trigger.objects.filter(pk=trigger.pk).update(
+        next_fire_at=timezone.now() - timedelta(seconds=1))
+    script = ("from apps.observability.tracing import tracing_shutdown\n"
+              "from apps.triggers.scheduler import trigger_tick\n"
+              "print(trigger_tick().fired)\n"
+              "tracing_shutdown()\n")
+    with otlp_receiver() as receiver:
+        fired = run_django_script(script, OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint)
+    assert fired.strip().splitlines()[-1] == "1"
+    fire = only(receiver.named("trigger.fire"))
+    assert fire.attributes["flowplane.trigger.id"] == str(trigger.pk)
+    assert fire.parent_span_id == ""  # its own trace, not the tick's
+    traceparent = Execution.objects.get(trigger=trigger).trace_context
+    assert traceparent.split("-")[1:3] == [fire.trace_id, fire.span_id]
+
+
+def test_a_poll_its_call_and_the_runs_it_starts_are_one_trace(transactional_db, workspace,
+                                                              user):
+    with LocalServer() as feed, otlp_receiver() as receiver:
+        feed.route("/items", Reply(status=200, headers={"Content-Type": "application/json"},
+                                   body=json.dumps({"items": [{"id": "a"}]}).encode()))
+        workflow = published_workflow(workspace=workspace, user=user, block_type="poll_trigger",
+                                      config={"source": {"kind": "http",
+                                                         "url": feed.url("/items")},
+                                              "items_path": "items", "interval_s": 60})
+        trigger = Trigger.objects.get(workflow=workflow)
+        Trigger.objects.filter(pk=trigger.pk).update(cursor={"baseline": True})
+        script = ("from apps.observability.tracing import tracing_shutdown\n"
+                  "from apps.triggers.tasks import poll_trigger_task\n"
+                  f"print(poll_trigger_task({str(trigger.pk)!r})['started'])\n"
+                  "tracing_shutdown()\n")
+        started = run_django_script(script, OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
+                                    OUTBOUND_ALLOWLIST=f"127.0.0.1:{feed.port}")
+    assert started.strip().splitlines()[-1] == "1"
+    poll, call = only(receiver.named("trigger.poll")), only(receiver.named("api.call"))
+    assert poll.attributes["flowplane.trigger.id"] == str(trigger.pk)
+    assert call.parent_span_id == poll.span_id and call.trace_id == poll.trace_id
+    traceparent = Execution.objects.get(trigger=trigger).trace_context
+    assert traceparent.split("-")[1:3] == [poll.trace_id, poll.span_id]
