@@ -9,6 +9,7 @@ import os
 
 from gunicorn.glogging import Logger
 
+from config.env import metrics_dir
 from config.logfmt import HOOK_TOKEN
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -37,3 +38,12 @@ class AccessLogger(Logger):
 
 
 logger_class = AccessLogger
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    """In the master, once a worker is gone (recycled, killed, crashed): drop its live-gauge
+    metric files, as prometheus_client's multiprocess mode asks. Its counter and histogram
+    files stay: their totals must not go backwards."""
+    from prometheus_client.multiprocess import mark_process_dead
+
+    mark_process_dead(worker.pid, metrics_dir())
