@@ -24,7 +24,8 @@ from apps.triggers.models import Trigger
 from apps.triggers.services import trigger_secret_rotate
 from apps.triggers.tests.factories import published_workflow
 from apps.workflows.models import Execution
-from apps.workflows.services import workflow_create, workflow_publish
+from apps.workflows.services import execution_create, workflow_create, workflow_publish
+from apps.workflows.tests.factories import WorkflowFactory
 from tests.otlp import ReceivedSpan, otlp_receiver
 from tests.test_triggers_e2e import send, web_server
 from tests.worker import run_django_script, running_worker, wait_for
@@ -217,3 +218,23 @@ def test_a_poll_its_call_and_the_runs_it_starts_are_one_trace(transactional_db, 
     assert call.parent_span_id == poll.span_id and call.trace_id == poll.trace_id
     traceparent = Execution.objects.get(trigger=trigger).trace_context
     assert traceparent.split("-")[1:3] == [poll.trace_id, poll.span_id]
+
+
+def test_a_pool_child_sends_its_last_spans_when_it_exits(own_workers, workspace, user):
+    workflow = WorkflowFactory(workspace=workspace, graph={
+        "nodes": [node("start", "manual_trigger"), node("shape", "transform", mapping={"a": 1})],
+        "edges": [{"id": "e", "source": "start", "target": "shape"}]})
+    workflow_publish(workflow=workflow, published_by=user)
+    workflow.refresh_from_db()
+    with otlp_receiver() as receiver:
+        # Batches are due only after a minute: what arrives was sent when the child exited.
+        with running_worker(concurrency=1, env={
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+                "OTEL_BSP_SCHEDULE_DELAY": "60000"}):
+            execution = execution_create(workflow=workflow, mode=Execution.Mode.MANUAL)
+            wait_for(lambda: Execution.objects.filter(pk=execution.pk,
+                                                      status="succeeded").exists())
+            assert receiver.spans == []
+        run = only(receiver.named("workflow.execute"))
+    assert run.attributes["flowplane.execution.id"] == str(execution.pk)
+    assert run.parent_span_id == ""  # accepted outside any span: the run starts the trace
