@@ -19,3 +19,10 @@ def var_path(*parts: str) -> Path:
     path = VAR_DIR.joinpath(*parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def metrics_dir() -> str:
+    """Where every process writes its Prometheus samples: the settings and the gunicorn master
+    (which loads no settings) must agree."""
+    return env.str("PROMETHEUS_MULTIPROC_DIR", default="") or str(
+        var_path("metrics", ".keep").parent)

@@ -6,9 +6,11 @@ embedded default serves one machine; each holds ~100 MiB). WEB_THREADS: threads 
 """
 
 import os
-import re
 
 from gunicorn.glogging import Logger
+
+from config.env import metrics_dir
+from config.logfmt import HOOK_TOKEN
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
@@ -24,9 +26,6 @@ control_socket_disable = True  # no $HOME/.gunicorn/gunicorn.ctl shared between 
 # `POST /hooks/kEldtw... 202 99B 4ms 127.0.0.1` (no query string: it may carry a token)
 access_log_format = "%(m)s %(U)s %(s)s %(B)sB %(M)sms %(h)s"
 
-_HOOK_TOKEN = re.compile(r"(/hooks/(?:test/)?[^/?\s]{6})[^/?\s]+")
-
-
 class AccessLogger(Logger):
     """A webhook URL is its trigger's secret: access lines keep its first 6 characters."""
 
@@ -34,8 +33,17 @@ class AccessLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("U", "r"):
             if isinstance(atoms.get(key), str):
-                atoms[key] = _HOOK_TOKEN.sub(r"\1...", atoms[key])
+                atoms[key] = HOOK_TOKEN.sub(r"\1...", atoms[key])
         return atoms
 
 
 logger_class = AccessLogger
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    """In the master, once a worker is gone (recycled, killed, crashed): drop its live-gauge
+    metric files, as prometheus_client's multiprocess mode asks. Its counter and histogram
+    files stay: their totals must not go backwards."""
+    from prometheus_client.multiprocess import mark_process_dead
+
+    mark_process_dead(worker.pid, metrics_dir())

@@ -5,12 +5,16 @@ records carry ids and counts, never payloads."""
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 # Set by `make run`'s supervisor (config/supervisor.py) in each process it starts.
 PROCESS = os.environ.get("FLOWPLANE_PROCESS", "")
+# A webhook URL is its trigger's secret: lines keep the token's first 6 characters.
+HOOK_TOKEN = re.compile(r"(/hooks/(?:test/)?[^/?\s'\"]{6})[^/?\s'\"]+")
+_QUERY_VALUE = re.compile(r"([?&][^=&#\s'\"]*=)[^&#\s'\"]*")
 
 
 def _extra(record: logging.LogRecord) -> dict:
@@ -73,3 +77,24 @@ class QuietTasks(logging.Filter):
             return True
         message = record.getMessage()
         return not (message.startswith(self.prefixes) or message.endswith(self.suffixes))
+
+
+def redact_url_text(text: str) -> str:
+    """Every query value and the webhook tokens out of text that quotes a URL or a path."""
+    return _QUERY_VALUE.sub(r"\1[Filtered]", HOOK_TOKEN.sub(r"\1...", text))
+
+
+class RequestLines(logging.Filter):
+    """Django's own request and security lines quote the request: the message names its path
+    and the record's `request` prints as `<WSGIRequest: GET '/path?query'>`, whose query can
+    carry a token (and a webhook's path is one). Both are rewritten before any handler prints
+    them; the `request` becomes that redacted text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(("django.security", "django.request")):
+            record.msg, record.args = redact_url_text(record.getMessage()), ()
+            request = getattr(record, "request", None)
+            if request is not None:  # a str when another handler's copy of this filter ran
+                record.request = redact_url_text(
+                    request if isinstance(request, str) else repr(request))
+        return True

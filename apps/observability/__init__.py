@@ -1,1 +1,1 @@
-"""Operating the platform: Prometheus metrics, request/execution ids on log lines."""
+"""Operating the platform: Prometheus metrics, ids on log lines, Sentry, OpenTelemetry traces."""

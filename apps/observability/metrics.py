@@ -59,10 +59,15 @@ def workflow_finished(*, mode: str, status: str, seconds: float) -> None:
 def api_call_finished(*, target_key: str | None, status: int | None, seconds: float) -> None:
     """`target_key` is the outbound target policy's key: ``connector:<slug>`` for catalogue
     connectors (an admin-curated, bounded set); anything else counts as ``http``."""
-    connector = "http"
+    API_CALL_DURATION.labels(connector_of(target_key), status_class(status)).observe(
+        max(seconds, 0.0))
+
+
+def connector_of(target_key: str | None) -> str:
+    """A catalogue connector's slug from an outbound target key, else ``http``."""
     if target_key and target_key.startswith("connector:"):
-        connector = target_key.removeprefix("connector:")[:64]
-    API_CALL_DURATION.labels(connector, status_class(status)).observe(max(seconds, 0.0))
+        return target_key.removeprefix("connector:")[:64]
+    return "http"
 
 
 def webhook_delivery(outcome: str) -> None:

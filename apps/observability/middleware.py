@@ -1,4 +1,4 @@
-"""Request middleware: the request id, and the request metrics."""
+"""Request middleware: the request id, the request's trace span, and the request metrics."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
-from apps.observability import metrics
+from apps.observability import metrics, tracing
 from apps.observability.context import log_ids
 
 # A caller's id is kept only if it is short and plain: it goes into every log line.
@@ -54,4 +55,33 @@ class RequestMetricsMiddleware:
         metrics.http_request_served(
             method=request.method or "", view=(match.view_name if match else "unmatched"),
             status=response.status_code, seconds=time.perf_counter() - start)
+        return response
+
+
+class TracingMiddleware:
+    """One server span per request, child of the caller's W3C `traceparent` when it sends one;
+    the executions a request accepts carry it to the worker. Named by the route's pattern
+    (`POST hooks/<str:token>`): the path itself can be a secret (a webhook's URL is its token),
+    and the query string is never recorded. Not installed at all when tracing is off."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not tracing.enabled():
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        method = request.method or ""
+        with tracing.span(method, kind=tracing.SpanKind.SERVER,
+                          parent=tracing.parent_from_headers(request.headers),
+                          attributes={"http.request.method": method}) as span:
+            response = self.get_response(request)
+            match = getattr(request, "resolver_match", None)
+            route = match.route if match else "unmatched"
+            span.update_name(f"{method} {route}")
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", response.status_code)
+            if request_id := getattr(request, "request_id", None):
+                span.set_attribute("flowplane.request_id", request_id)
+            if response.status_code >= 500:
+                tracing.failed(span, str(response.status_code))
         return response

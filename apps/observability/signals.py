@@ -1,6 +1,6 @@
-"""Celery hooks: the worker's /metrics, metric files of exited pool children. (Ids reach the
-worker's log lines through LOGGING's `log_ids` filter: Celery logs through Django's LOGGING,
-config/celery.py.)"""
+"""Celery hooks: the worker's /metrics, metric files of exited pool children, their last
+trace spans. (Ids reach the worker's log lines through LOGGING's `log_ids` filter: Celery logs
+through Django's LOGGING, config/celery.py.)"""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def _metrics_process_gone(pid: int | None = None, **_: Any) -> None:
     from prometheus_client.multiprocess import mark_process_dead
 
     mark_process_dead(pid or os.getpid(), settings.PROMETHEUS_MULTIPROC_DIR)
+
+
+@worker_process_shutdown.connect
+def _send_last_spans(**_: Any) -> None:
+    """A pool child exits without running atexit handlers: send its batched spans first."""
+    from apps.observability.tracing import tracing_shutdown
+
+    tracing_shutdown()

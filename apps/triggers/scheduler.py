@@ -34,7 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.observability import metrics
+from apps.observability import metrics, tracing
 from apps.triggers import cron
 from apps.triggers.models import Trigger, TriggerFire
 from apps.workflows.models import Execution
@@ -295,11 +295,18 @@ def _execution_for(trigger: Trigger, scheduled_for: datetime, now: datetime) -> 
     """The fire's execution, not saved yet (a batch of them is written in one INSERT)."""
     config = trigger.config
     workflow = trigger.workflow
+    # Each fire starts its own trace (not the tick's, which fires many workflows): the run
+    # continues it in the worker.
+    with tracing.span("trigger.fire", attributes={
+            "flowplane.trigger.id": str(trigger.pk), "flowplane.workflow.id": str(workflow.pk),
+            "flowplane.trigger.scheduled_for": scheduled_for.isoformat()}):
+        traceparent = tracing.current_traceparent()
     return Execution(
         workspace_id=workflow.workspace_id, workflow=workflow, trigger=trigger,
         version_id=workflow.published_version_id, mode=Execution.Mode.SCHEDULE,
         input={"scheduled_for": scheduled_for.isoformat(), "fired_at": now.isoformat(),
-               "timezone": config.get("timezone", "UTC"), "payload": config.get("payload") or {}})
+               "timezone": config.get("timezone", "UTC"), "payload": config.get("payload") or {}},
+        trace_context=traceparent)
 
 
 def _record(trigger: Trigger, scheduled_for: datetime, outcome: str, result: TickResult, *,

@@ -28,7 +28,9 @@ def tick_helper_task() -> dict:
 @shared_task(name="triggers.poll", ignore_result=True, acks_late=True,
              reject_on_worker_lost=True, soft_time_limit=90, time_limit=120)
 def poll_trigger_task(trigger_id: str) -> dict:
-    """Poll one trigger once."""
+    """Poll one trigger once (one trace: the poll's call and the runs it starts)."""
+    from apps.observability import tracing
     from apps.triggers.polling import poll_run
 
-    return poll_run(trigger_id=trigger_id)
+    with tracing.span("trigger.poll", attributes={"flowplane.trigger.id": trigger_id}):
+        return poll_run(trigger_id=trigger_id)

@@ -134,6 +134,9 @@ class Execution(models.Model):
     deliveries = models.PositiveIntegerField(default=0)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # The W3C traceparent of the span that accepted it (a webhook or API request); the worker
+    # continues that trace. Empty when tracing is off (apps/observability/tracing.py).
+    trace_context = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

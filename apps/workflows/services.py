@@ -10,6 +10,7 @@ from django.db.models import F, Max, Model, ProtectedError
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict, InvalidInput
+from apps.observability.tracing import current_traceparent
 from apps.workflows.exceptions import WorkflowNotPublished
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
 from apps.workflows.runtime.dispatch import executions_queued
@@ -192,6 +193,7 @@ def executions_create_many(*, runs: list[Execution], also: Sequence[Model] = ())
     """
     if not runs:
         return runs
+    _carry_trace(runs)
     statements = [insert(runs)]
     for model in dict.fromkeys(type(row) for row in also):
         statements.append(insert([row for row in also if type(row) is model]))
@@ -200,6 +202,14 @@ def executions_create_many(*, runs: list[Execution], also: Sequence[Model] = ())
         row._state.adding = False
     transaction.on_commit(executions_queued)
     return runs
+
+
+def _carry_trace(runs: Sequence[Execution]) -> None:
+    """The accepting span (webhook or API request, the parent's step) becomes the parent of
+    each run's `workflow.execute` in the worker."""
+    traceparent = current_traceparent()
+    for run in runs:
+        run.trace_context = run.trace_context or traceparent
 
 
 def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
@@ -231,6 +241,7 @@ def execution_retry_later(*, failed: Execution, workflow: Workflow) -> Execution
         mode=Execution.Mode.RETRY, input=failed.input, trigger_id=failed.trigger_id,
         parent=failed, priority=failed.priority, attempt=failed.attempt + 1,
         status=Execution.Status.WAITING, wake_at=timezone.now() + timedelta(seconds=delay))
+    _carry_trace([retry])
     run_together([insert([retry])])
     return retry
 

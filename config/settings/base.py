@@ -4,7 +4,7 @@ import os
 
 from corsheaders.defaults import default_headers
 
-from config.env import BASE_DIR, env, var_path
+from config.env import BASE_DIR, env, metrics_dir, var_path
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.observability.middleware.RequestIdMiddleware",
+    "apps.observability.middleware.TracingMiddleware",
     "apps.observability.middleware.RequestMetricsMiddleware",
     "apps.workspaces.request_meta.RequestMetaMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -136,8 +137,7 @@ TRIGGER_REPLAY_WINDOW_SECONDS = env.int("TRIGGER_REPLAY_WINDOW_SECONDS", default
 # Metrics: every process (gunicorn workers, Celery pool children) writes its samples under
 # this folder and /metrics adds them up. prometheus_client reads the variable when it is
 # first imported, so it is set here, before anything imports it.
-PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="") or str(
-    var_path("metrics", ".keep").parent)
+PROMETHEUS_MULTIPROC_DIR = metrics_dir()
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = PROMETHEUS_MULTIPROC_DIR
 # When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

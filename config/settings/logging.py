@@ -28,10 +28,12 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
         "filters": {"quiet_tasks": {"()": "config.logfmt.QuietTasks",
                                     "names": LOG_QUIET_TASKS, "enabled": level != "DEBUG"},
                     # request, execution and node ids bound while the line is logged
-                    "log_ids": {"()": "apps.observability.context.LogIdsFilter"}},
+                    "log_ids": {"()": "apps.observability.context.LogIdsFilter"},
+                    # query values and webhook tokens out of Django's request lines
+                    "request_lines": {"()": "config.logfmt.RequestLines"}},
         "handlers": {"console": {"class": "logging.StreamHandler",
                                  "formatter": "plain" if fmt == "plain" else "json",
-                                 "filters": ["quiet_tasks", "log_ids"]}},
+                                 "filters": ["quiet_tasks", "log_ids", "request_lines"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},

@@ -8,6 +8,7 @@ parks too and, when woken, picks up where they are: finished items are reused.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -66,8 +67,11 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if concurrency <= 1:
         results = [body.run(item, index) for index, item in enumerate(items)]
     else:
+        # Each item runs in a copy of this step's context (the host's trace span, log ids).
+        contexts = [contextvars.copy_context() for _ in items]
         with ThreadPoolExecutor(concurrency, thread_name_prefix="flowplane-loop") as pool:
-            results = list(pool.map(lambda pair: body.run(pair[1], pair[0]), enumerate(items)))
+            results = list(pool.map(lambda pair: contexts[pair[0]].run(
+                body.run, pair[1], pair[0]), enumerate(items)))
     errors = [{"index": r.index, "error": r.error} for r in results if r.status == "failed"]
     outputs = {
         "results": [r.output if r.status == "succeeded" else None for r in results],

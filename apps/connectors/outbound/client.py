@@ -40,7 +40,7 @@ from urllib3.exceptions import MaxRetryError
 from apps.core.redaction import redact
 from apps.core.resilience.retry import parse_retry_after
 from apps.core.resilience.store import InMemoryStore, KeyValueStore
-from apps.observability import metrics
+from apps.observability import metrics, tracing
 
 from .auth import AuthInjector, OutgoingRequest
 from .errors import (
@@ -304,6 +304,24 @@ class OutboundClient:
             origin=_origin(url),
             secrets=secrets,
         )
+        # The origin, not the URL: a path can itself be a secret (a Slack webhook URL), a
+        # query can carry an API key.
+        scheme, host, port = call.origin
+        with tracing.span("api.call", kind=tracing.SpanKind.CLIENT, attributes={
+                "http.request.method": method, "server.address": host, "server.port": port,
+                "flowplane.connector": metrics.connector_of(target_policy.key),
+                "flowplane.endpoint": f"{scheme}://{host}:{port}"}) as span:
+            response = self._observed(call, target_name, target_policy, start)
+            span.set_attribute("http.response.status_code", response.status)
+            span.set_attribute("flowplane.api.attempts", response.attempts)
+            if response.status >= 400:
+                tracing.failed(span, str(response.status))
+        return response
+
+    def _observed(self, call: _Call, target_name: str, target_policy: TargetPolicy,
+                  start: float) -> OutboundResponse:
+        """The call under its policies, counted and logged."""
+        secrets = call.secrets
         self.metrics_store.incr(target_name, "calls_total")
         try:
             response = self._with_policies(call, target_name, target_policy, start)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +14,7 @@ from apps.core.resilience.store import InMemoryStore
 from apps.workflows.engine.ports import Clock, ResumeSignal
 from apps.workflows.engine.types import StepRecord
 
-__all__ = ["CancelFlags", "FakeClock", "InMemoryResume", "InMemoryStepStore",
+__all__ = ["CancelFlags", "FakeClock", "InMemoryResume", "InMemoryStepStore", "NoObserver",
            "SystemClock", "memory_kv"]
 
 
@@ -99,3 +101,14 @@ class CancelFlags:
         if self.after is not None and self.checks > self.after:
             return True
         return execution_id in self.cancelled
+
+
+class NoObserver:
+    """Watches no step (the runner's default)."""
+
+    @contextmanager
+    def step(self, *, node_id: str, block_type: str, block_version: int) -> Iterator[NoObserver]:
+        yield self
+
+    def finished(self, record: StepRecord) -> None:
+        pass

@@ -6,6 +6,7 @@ in-memory versions for tests, benchmarks and single-node test runs. Keep them sm
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -20,7 +21,9 @@ __all__ = [
     "KeyValueStore",
     "ResumeSignal",
     "ResumeSource",
+    "StepObserver",
     "StepStore",
+    "StepWatch",
     "SubWorkflowResult",
     "SubWorkflowRunner",
 ]
@@ -64,3 +67,20 @@ class CancelSignal(Protocol):
     """Asked at every step boundary; True stops the execution."""
 
     def is_cancelled(self, execution_id: str) -> bool: ...
+
+
+class StepWatch(Protocol):
+    """Told how a step it watched ended."""
+
+    def finished(self, record: StepRecord) -> None: ...
+
+
+class StepObserver(Protocol):
+    """Wrapped around every step the runner executes, on the thread that runs it (tracing).
+
+    The engine knows no telemetry library: the host decides what a step becomes. A step of a
+    loop's body runs inside its loop's step, so the host sees it nested there.
+    """
+
+    def step(self, *, node_id: str, block_type: str,
+             block_version: int) -> AbstractContextManager[StepWatch]: ...

@@ -25,6 +25,7 @@ else can run. ``cancelled`` when the cancel port said so at a step boundary.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import random
 import threading
@@ -48,8 +49,15 @@ from apps.workflows.engine.errors import (
     UnknownNode,
 )
 from apps.workflows.engine.graph import ERROR_PORT, Plan, Scope, build_plan, validate_graph
-from apps.workflows.engine.memory import InMemoryStepStore, SystemClock, memory_kv
-from apps.workflows.engine.ports import CancelSignal, Clock, KeyValueStore, ResumeSource, StepStore
+from apps.workflows.engine.memory import InMemoryStepStore, NoObserver, SystemClock, memory_kv
+from apps.workflows.engine.ports import (
+    CancelSignal,
+    Clock,
+    KeyValueStore,
+    ResumeSource,
+    StepObserver,
+    StepStore,
+)
 from apps.workflows.engine.step import StepEnv, StepTask, execute_step, failed_record
 from apps.workflows.engine.types import (
     TERMINAL,
@@ -91,6 +99,7 @@ class Runner:
         max_output_bytes: int | None = None,
         rng: random.Random | None = None,
         logger: logging.Logger | None = None,
+        observer: StepObserver | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -110,6 +119,7 @@ class Runner:
         self.max_step_output_bytes, self.max_output_bytes = max_step_output_bytes, max_output_bytes
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
         self.logger = logger or logging.getLogger("flowplane.engine")
+        self.observer: StepObserver = observer or NoObserver()
 
     # --- public surface ----------------------------------------------------------------
 
@@ -335,7 +345,9 @@ class _ScopeRun:
                 if isinstance(prepared, StepRecord):
                     self._apply(prepared, ready)
                 elif self.concurrent and (ready or in_flight):
-                    in_flight[self.ex.pool().submit(self.execute, prepared)] = node_id
+                    # The branch runs in the caller's context: the host's trace span, say.
+                    in_flight[self.ex.pool().submit(contextvars.copy_context().run,
+                                                    self.execute, prepared)] = node_id
                 else:
                     record = self.execute(prepared)
                     if record is not None:
@@ -408,9 +420,14 @@ class _ScopeRun:
 
     def execute(self, task: StepTask) -> StepRecord | None:
         try:
-            # Branch threads start without the caller's ids: bound again per step.
-            with log_ids(execution_id=self.ex.env.execution_id, node_id=task.pnode.id):
-                return execute_step(task, self.ex.env)
+            block = task.pnode.block
+            # The step's log lines carry its node id; the observer sees it start and end.
+            with (log_ids(execution_id=self.ex.env.execution_id, node_id=task.pnode.id),
+                  self.ex.runner.observer.step(node_id=task.pnode.id, block_type=block.key,
+                                               block_version=block.version) as watch):
+                record = execute_step(task, self.ex.env)
+                watch.finished(record)
+                return record
         except ExecutionCancelled:
             self.ex.cancelled = True
             self.cancelled = True

@@ -26,6 +26,7 @@ from django.utils import timezone
 from apps.blocks.registry import default_registry
 from apps.core.exceptions import InvalidInput
 from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
+from apps.observability import tracing
 from apps.observability.context import log_ids
 from apps.workflows.block_host import block_services
 from apps.workflows.engine.errors import GraphInvalid
@@ -50,6 +51,7 @@ from apps.workflows.runtime.dispatch import drain_send
 from apps.workflows.runtime.lease import lease_keeper
 from apps.workflows.runtime.shutdown import shutting_down
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
+from apps.workflows.runtime.traces import StepTracer, run_ended, run_span
 from apps.workflows.services import execution_retry_later
 from apps.workspaces.selectors import workspace_budgets
 
@@ -60,6 +62,7 @@ _POLL_S = 0.02  # how often a lingering drain looks again
 # A wake-up this close is sent as a delayed hint instead of waiting for the next sweep.
 _SHORT_WAIT = timedelta(seconds=10)
 _OUTCOME_STATUS = {"succeeded": S.SUCCEEDED, "failed": S.FAILED, "cancelled": S.CANCELLED}
+_STEP_TRACER = StepTracer()
 
 
 def execution_drain(*, budget_s: float | None = None, linger_s: float | None = None) -> int:
@@ -105,11 +108,12 @@ def execution_run(*, execution_id: Any) -> bool:
 
 def execution_run_claimed(claimed: Claimed) -> None:
     """Run a claimed execution as far as it can go now and record the outcome."""
-    with log_ids(execution_id=str(claimed.execution.pk)):  # on every log line of the run
-        _run_claimed(claimed)
+    # On every log line of the run; its span continues the trace of the accepting request.
+    with log_ids(execution_id=str(claimed.execution.pk)), run_span(claimed) as span:
+        _run_claimed(claimed, span)
 
 
-def _run_claimed(claimed: Claimed) -> None:
+def _run_claimed(claimed: Claimed, span: tracing.Span) -> None:
     execution = claimed.execution
     lease_keeper.hold(claimed.owner)
     store = DatabaseStepStore(fresh=str(execution.pk) if claimed.first_run else None,
@@ -122,6 +126,7 @@ def _run_claimed(claimed: Claimed) -> None:
             message=f"The engine failed: {type(exc).__name__}", code="engine_error"))
     finally:
         store.close_thread_connections()
+    run_ended(span, outcome)
     try:
         # If this write fails (the database is away) the lease runs out and the sweep
         # queues the run again; it resumes from the checkpoints that were written.
@@ -238,7 +243,8 @@ def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
         sub_workflows=SubWorkflows(execution),
         services=block_services(workspace_id=execution.workspace_id),
         secrets=secrets_for(workspace_id=execution.workspace_id, execution_id=execution.pk),
-        http=outbound_http(), logger=logger)
+        http=outbound_http(), logger=logger,
+        observer=_STEP_TRACER if tracing.active() else None)  # off: not even a no-op span
     if execution.version_id:
         plan = _published_plan(execution.version_id)
     else:
