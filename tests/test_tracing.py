@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from apps.connectors.outbound.testing import LocalServer, Reply
-from apps.credentials.crypto import redact
+from apps.core.redaction import redact
 from apps.credentials.services import credential_create
 from apps.triggers.models import Trigger
 from apps.triggers.services import trigger_secret_rotate
