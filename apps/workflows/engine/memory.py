@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,11 +103,14 @@ class CancelFlags:
 
 
 class NoObserver:
-    """Watches no step (the runner's default)."""
+    """Watches no step (the runner's default): one shared, stateless context for every step."""
 
-    @contextmanager
-    def step(self, *, node_id: str, block_type: str, block_version: int) -> Iterator[NoObserver]:
-        yield self
+    def __init__(self) -> None:
+        self._same = nullcontext(self)
+
+    def step(self, *, node_id: str, block_type: str,
+             block_version: int) -> AbstractContextManager[NoObserver]:
+        return self._same
 
     def finished(self, record: StepRecord) -> None:
         pass
