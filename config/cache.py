@@ -26,7 +26,7 @@ logger = logging.getLogger("flowplane.cache")
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 _LOG_EVERY_S = 10.0
 T = TypeVar("T")
-_last_logged = 0.0
+_last_logged: float | None = None
 
 
 def cache_unavailable(operation: str, exc: BaseException) -> None:
@@ -34,7 +34,7 @@ def cache_unavailable(operation: str, exc: BaseException) -> None:
     otherwise log a line each)."""
     global _last_logged
     now = time.monotonic()
-    if now - _last_logged >= _LOG_EVERY_S:
+    if _last_logged is None or now - _last_logged >= _LOG_EVERY_S:
         _last_logged = now
         logger.warning("cache.unavailable", extra={
             "operation": operation, "error": f"{type(exc).__name__}: {exc}",

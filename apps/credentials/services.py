@@ -392,7 +392,7 @@ def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
     failure: Exception  # set on every path that does not return
     try:
         with transaction.atomic():
-            _bound_lock_wait(settings.CREDENTIAL_REFRESH_LEASE_SECONDS)
+            _bound_lock_wait(settings.CREDENTIAL_REFRESH_WAIT_SECONDS)
             row = (Credential.objects.select_for_update(of=("self",))
                    .select_related("workspace").get(pk=credential_id))
             if row.needs_reauth:

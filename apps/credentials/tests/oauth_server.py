@@ -248,9 +248,11 @@ class OAuthProvider:
 
         @app.route("/token", methods=["POST"])
         def issue_token() -> Any:
+            received = time.time()
             time.sleep(provider.token_delay)
             response = server.create_token_response()
             record = dict(request.form)
+            record["received_at"] = received
             record.pop("client_secret", None)
             record["issued"] = response.status_code == 200
             record["status"] = response.status_code
