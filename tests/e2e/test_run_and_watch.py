@@ -45,6 +45,8 @@ def _run_and_watch(base_url: str, username: str, workflow_name: str) -> dict:
     with chromium() as context:
         page = context.new_page()
         page.set_viewport_size({"width": 1440, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
         page.goto(f"{base_url}/app/")
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-for-tests")
@@ -92,6 +94,8 @@ def _run_and_watch(base_url: str, username: str, workflow_name: str) -> dict:
         _all_green(page)
         seen["reloaded_heading"] = page.get_by_role("heading", level=1).inner_text()
         seen["reloaded_url"] = page.url
+    seen["streamed"] = any(url.endswith("/stream/") for url in requests)
+    seen["polled_steps"] = any("/steps/" in url for url in requests)
     return seen
 
 
@@ -109,6 +113,8 @@ def test_run_with_input_watch_it_and_open_it_from_the_history(live_server, user,
     assert "Greeter e2e" in seen["row"] and "Test (draft)" in seen["row"]
     assert "Hello Ada" in seen["greet_output"]
     assert seen["reloaded_url"] == seen["detail_url"]
+    # Live updates came over server-sent events; the polling fallback was never needed.
+    assert seen["streamed"] and not seen["polled_steps"]
     assert "Run of Greeter e2e" in seen["reloaded_heading"]
 
     execution = wait_for(lambda: Execution.objects.filter(workflow=workflow).first())
