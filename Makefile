@@ -63,8 +63,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-schema: install
+# The committed API schema and the frontend types generated from it (tests/test_openapi_schema.py
+# and `npm run lint` fail when either is stale).
+schema: install $(NODE_DEPS)
 	$(BIN)/python manage.py spectacular --file openapi.yaml --validate
+	cd frontend && npm run api:generate
 
 clean:
 	rm -rf var frontend/dist

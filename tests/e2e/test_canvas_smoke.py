@@ -27,6 +27,7 @@ def _sign_in_open_and_run(base_url: str, username: str, workflow_name: str) -> d
             ".react-flow__node", "els => els.map(e => e.getAttribute('data-id'))"))
         page.screenshot(path=str(var_path("e2e", "canvas.png")))
         page.get_by_role("button", name="Run", exact=True).click()
+        page.get_by_role("dialog").get_by_role("button", name="Run", exact=True).click()
         page.wait_for_timeout(1000)
     return seen
 

@@ -40,51 +40,22 @@ export function categoryColor(category: string | undefined): string {
   return `hsl(${hash % 360} 60% 42%)`
 }
 
-const ICON_NAMES: Record<string, string> = {
-  webhook: '🪝',
-  clock: '⏰',
-  cron: '⏰',
-  schedule: '⏰',
-  globe: '🌐',
-  http: '🌐',
-  code: '⌨',
-  filter: '⏚',
-  branch: '⑂',
-  condition: '⑂',
-  split: '⑂',
-  mail: '✉',
-  email: '✉',
-  database: '🗄',
-  play: '▶',
-  manual: '▶',
-  transform: '⇄',
-  delay: '⏳',
-  wait: '⏳',
-  bot: '🤖',
-  ai: '✨',
-  'git-branch': '⑂',
-  'git-merge': '⋈',
-  sigma: 'Σ',
-  'alert-triangle': '⚠',
-  repeat: '↻',
-  refresh: '↻',
-  'log-out': '⇥',
-  variable: 'x',
-  octagon: '⛔',
-  workflow: '⧉',
-  shuffle: '⇄',
-  pause: '⏸',
-}
-
 export type BlockIcon = { kind: 'image'; src: string } | { kind: 'glyph'; text: string }
 
-/** A URL becomes an image, an emoji or short glyph is shown as is, a known name maps to a glyph. */
+/** The registry's icon name without a library prefix ("lucide:clock" → "clock"). */
+export function iconName(icon: string | undefined): string {
+  return (icon ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^(lucide|mdi|fa)[-:]/, '')
+}
+
+/** A URL becomes an image, a short glyph is shown as is, else the title's initial. Named icons
+ * are drawn by features/blocks/block-icon.tsx from an SVG icon set before this is asked. */
 export function resolveIcon(icon: string | undefined, title: string): BlockIcon {
   const value = (icon ?? '').trim()
   if (/^(https?:\/\/|\/|data:image\/)/.test(value)) return { kind: 'image', src: value }
   if (value && [...value].length <= 2 && /[^\x20-\x7e]/.test(value))
     return { kind: 'glyph', text: value }
-  const named = ICON_NAMES[value.toLowerCase().replace(/^(lucide|mdi|fa)[-:]/, '')]
-  if (named) return { kind: 'glyph', text: named }
   return { kind: 'glyph', text: (title.trim().charAt(0) || '?').toUpperCase() }
 }

@@ -12,9 +12,10 @@ import {
 import { useCallback, useMemo, type DragEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useBlocks } from '@/features/blocks/api'
+import { edgeClass } from '@/features/executions/edge-class'
+import { useRunOverlayStore, type NodeRun } from '@/features/executions/run-store'
 import { defaultsFor } from '@/features/schema-form/schema'
 import type { CanvasEdge, CanvasNode } from '@/lib/graph'
-import { ERROR_HANDLE } from '@/lib/ports'
 import { nodeTypes } from './nodes/node-types'
 import { useCanvasStore } from './store'
 
@@ -34,6 +35,11 @@ const onDragOver = (event: DragEvent) => {
   }
 }
 
+function withEdgeClass(edge: CanvasEdge, ran: Record<string, NodeRun>): CanvasEdge {
+  const className = edgeClass(edge, ran)
+  return className ? { ...edge, className } : edge
+}
+
 export function Canvas({ readOnly = false }: { readOnly?: boolean }) {
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode } = useCanvasStore(
     useShallow((s) => ({
@@ -49,12 +55,10 @@ export function Canvas({ readOnly = false }: { readOnly?: boolean }) {
   const blocks = useBlocks()
   const find = blocks.data?.find
 
-  // Error branches are drawn apart so the happy path stays readable.
-  const styledEdges = useMemo(
-    () =>
-      edges.map((e) => (e.sourceHandle === ERROR_HANDLE ? { ...e, className: 'edge--error' } : e)),
-    [edges],
-  )
+  const ran = useRunOverlayStore((s) => s.byNode)
+  // Error branches are drawn apart so the happy path stays readable; a watched run's path is
+  // drawn solid.
+  const styledEdges = useMemo(() => edges.map((e) => withEdgeClass(e, ran)), [edges, ran])
 
   const onDrop = useCallback(
     (event: DragEvent) => {

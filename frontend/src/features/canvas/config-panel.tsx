@@ -3,6 +3,7 @@ import { useBlockSpec } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
 import { SchemaForm } from '@/features/schema-form/schema-form'
 import { WebhookUrls } from '@/features/triggers/webhook-urls'
+import { LastRun } from './last-run'
 import type { CanvasNode } from '@/lib/graph'
 import { useCanvasStore } from './store'
 
@@ -58,6 +59,7 @@ function NodeSettings({ node, readOnly }: { node: CanvasNode; readOnly: boolean 
           {message}
         </p>
       ))}
+      <LastRun nodeId={node.id} />
       {!readOnly && workflowId && node.data.blockType === WEBHOOK_BLOCK && (
         <WebhookUrls workflowId={workflowId} nodeId={node.id} />
       )}

@@ -179,6 +179,10 @@ describe('EditorPage', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument()
     expect(within(screen.getByTestId('node-check')).getByText('2 items')).toBeInTheDocument()
     expect(screen.getByRole('status', { name: '' })).toHaveTextContent(/Test run succeeded/)
+    act(() => useCanvasStore.getState().select('check'))
+    const panel = await screen.findByRole('complementary', { name: 'Node settings' })
+    expect(within(panel).getByText(/Last run/)).toBeInTheDocument()
+    expect(within(panel).getByText('Succeeded')).toBeInTheDocument()
     expect(screen.getByRole('link', { name: /Open run/ })).toHaveAttribute(
       'href',
       '/app/executions/ex1',

@@ -5,18 +5,17 @@ import { useShallow } from 'zustand/react/shallow'
 import { useRunOverlayStore } from '@/features/executions/run-store'
 import { statusLabel } from '@/features/executions/labels'
 import { StatusIcon } from '@/features/executions/status-badge'
+import { useCanvasStore } from './store'
 
 export function RunBanner({ runId, onDismiss }: { runId: string; onDismiss: () => void }) {
-  const { status, done, total } = useRunOverlayStore(
-    useShallow((s) => {
-      const nodes = Object.values(s.byNode)
-      return {
-        status: s.status,
-        done: nodes.filter((n) => n.status !== 'running' && n.status !== 'waiting').length,
-        total: nodes.length,
-      }
-    }),
+  const { status, done } = useRunOverlayStore(
+    useShallow((s) => ({
+      status: s.status,
+      done: Object.values(s.byNode).filter((n) => n.status !== 'running' && n.status !== 'waiting')
+        .length,
+    })),
   )
+  const total = useCanvasStore((s) => s.nodes.length)
   const shown = status ?? 'queued'
   return (
     <div className={`run-banner run-banner--${shown}`} role="status" aria-live="polite">

@@ -117,9 +117,9 @@ function RunHeader({ run }: { run: ExecutionDetail }) {
           </h1>
           <StatusBadge status={run.status} />
           <span className="toolbar__meta">
-            {MODE_LABELS[run.mode] ?? run.mode} · {run.version ? `v${run.version}` : 'draft'} ·
-            started {formatDateTime(run.started_at ?? run.created_at)} ·{' '}
-            {formatDuration(run.duration_ms)}
+            {MODE_LABELS[run.mode] ?? run.mode}
+            {run.version ? ` · v${run.version}` : run.mode !== 'test' && ' · draft'} · started{' '}
+            {formatDateTime(run.started_at ?? run.created_at)} · {formatDuration(run.duration_ms)}
             {run.attempt > 1 && ` · attempt ${run.attempt}`}
           </span>
         </div>

@@ -119,7 +119,9 @@ export function ExecutionListPage() {
           <ExecutionTable runs={runs.data.results} showWorkflow={!workflow} />
           <div className="page__footer">
             <span>
-              {runs.isFetching ? 'Refreshing…' : `${runs.data.results.length} runs shown`}
+              {runs.isFetching
+                ? 'Refreshing…'
+                : `${runs.data.results.length} run${runs.data.results.length === 1 ? '' : 's'} shown`}
             </span>
             <div className="pager">
               <button

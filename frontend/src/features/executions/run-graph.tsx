@@ -5,7 +5,7 @@ import { useMemo } from 'react'
 import type { WorkflowGraph } from '@/api/types'
 import { nodeTypes } from '@/features/canvas/nodes/node-types'
 import { toCanvas, type CanvasEdge, type CanvasNode } from '@/lib/graph'
-import { ERROR_HANDLE } from '@/lib/ports'
+import { edgeClass } from './edge-class'
 import { useRunOverlayStore } from './run-store'
 
 const defaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed } }
@@ -25,16 +25,8 @@ export function RunGraph({
     () => canvas.nodes.map((node) => ({ ...node, selected: node.id === selectedNodeId })),
     [canvas, selectedNodeId],
   )
-  // An edge a run went along is drawn solid; the rest stay as drawn.
   const edges = useMemo(
-    () =>
-      canvas.edges.map((edge) => {
-        const classes = [
-          edge.sourceHandle === ERROR_HANDLE && 'edge--error',
-          byNode[edge.source]?.status === 'succeeded' && byNode[edge.target] && 'edge--ran',
-        ]
-        return { ...edge, className: classes.filter(Boolean).join(' ') || undefined }
-      }),
+    () => canvas.edges.map((edge) => ({ ...edge, className: edgeClass(edge, byNode) })),
     [canvas, byNode],
   )
   const onNodeClick: NodeMouseHandler<CanvasNode> = (_, node) => onSelect(node.id)

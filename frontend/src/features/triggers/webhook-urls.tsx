@@ -22,7 +22,12 @@ export function WebhookUrls({ workflowId, nodeId }: { workflowId: string; nodeId
       ) : (
         <>
           {trigger?.webhook_url ? (
-            <CopyField label="Production URL" value={trigger.webhook_url} />
+            <>
+              <CopyField label="Production URL" value={trigger.webhook_url} />
+              {!trigger.is_active && (
+                <p className="muted">Not live yet: it runs once the workflow is published.</p>
+              )}
+            </>
           ) : (
             <p className="muted">The production URL appears once the workflow is published.</p>
           )}

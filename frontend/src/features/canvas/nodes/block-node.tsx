@@ -76,11 +76,12 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
 
 /** The node's part in the watched run: status, time taken and items produced. */
 function RunFooter({ run }: { run: NodeRun }) {
+  const inProgress = run.status === 'running' || run.status === 'waiting'
   return (
     <div className="block-node__run" title={statusLabel(run.status)}>
       <StatusIcon status={run.status} />
       <span>{statusLabel(run.status)}</span>
-      {run.durationMs !== null && <span>{formatDuration(run.durationMs)}</span>}
+      {run.durationMs !== null && !inProgress && <span>{formatDuration(run.durationMs)}</span>}
       {run.items > 0 && (
         <span>
           {run.items} item{run.items === 1 ? '' : 's'}
