@@ -1,7 +1,7 @@
 """A flood over quota, sent to a live HTTP server, with real workers behind it: webhooks
-above their trigger's rate limit, API runs above the token's rate, and more runs accepted
-than the workspace may run at once. Rejected requests get 429 with Retry-After; every
-accepted one runs, once; nothing is lost."""
+above their trigger's rate limit, API runs above the token's and the workspace's rates, and
+more runs accepted than the workspace may run at once. Rejected requests get 429 with
+Retry-After; every accepted one runs, once; nothing is lost."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import pytest
 from apps.triggers.models import Trigger
 from apps.workflows.models import Execution
 from apps.workflows.runtime.sweep import execution_sweep
+from apps.workspaces.models import Role
 from apps.workspaces.services import api_token_create
+from apps.workspaces.tests.factories import MembershipFactory
 from tests.reliability.harness import (
     WORKER_ENV,
     CountingServer,
@@ -119,24 +121,38 @@ def test_webhooks_over_the_trigger_limit_and_the_running_cap(live_server, server
     assert server.max_in_flight == cap  # the workspace's running cap held across processes
 
 
-def test_api_runs_over_the_token_rate(live_server, server, user, workspace, settings):
-    limit, sent = 5, 20
-    settings.API_RATE_PER_TOKEN = f"{limit}/hour"
+def test_api_runs_over_the_token_and_workspace_rates(live_server, server, user, workspace,
+                                                     settings):
+    """One token floods past its rate; then a second member's token, within its own rate,
+    passes the workspace's."""
+    per_token, per_workspace, sent = 5, 8, 20
+    settings.API_RATE_PER_TOKEN = f"{per_token}/hour"
+    settings.API_RATE_PER_WORKSPACE = f"{per_workspace}/hour"
     workflow = published(workspace, user, call_graph(server.url, "/api"))
-    _, secret = api_token_create(user=user, name="flood")
+    _, first_token = api_token_create(user=user, name="flood")
+    member = MembershipFactory(workspace=workspace, role=Role.EDITOR).user
+    _, second_token = api_token_create(user=member, name="flood")
+    url = f"{live_server.url}/api/v1/workflows/{workflow.pk}/run/"
     worker = start_worker(concurrency=2, env=WORKER_ENV)
     try:
         first = _window()
-        answers = _flood(f"{live_server.url}/api/v1/workflows/{workflow.pk}/run/",
-                         [json.dumps({"input": {"n": i}}).encode() for i in range(sent)],
-                         {"Authorization": f"Bearer {secret}"})
-        ids = _check_quota(answers, limit, _window() - first + 1)
+        by_token = _flood(url, [json.dumps({"input": {"n": i}}).encode() for i in range(sent)],
+                          {"Authorization": f"Bearer {first_token}"})
+        by_workspace = _flood(url, [json.dumps({"input": {"n": i}}).encode()
+                                    for i in range(per_token)],
+                              {"Authorization": f"Bearer {second_token}"})
+        windows = _window() - first + 1
+        ids = _check_quota(by_token, per_token, windows)
+        # The second token stays within its own rate: what it loses is the workspace's.
+        ids += _check_quota(by_workspace, per_workspace - per_token, windows)
+        assert all(body["detail"].startswith("Too many requests for this workspace.")
+                   for status, body, _ in by_workspace if status == 429), by_workspace
         execution_sweep()
         wait_for(lambda: all_finished(ids), timeout=90, interval=0.3)
     finally:
         stop_worker(worker, hard=True)
 
-    assert Execution.objects.filter(workflow=workflow).count() == len(ids)
+    assert Execution.objects.filter(workflow=workflow).count() == len(ids) == per_workspace
     runs = list(Execution.objects.filter(pk__in=ids))
     assert {e.status for e in runs} == {"succeeded"}, [e.error for e in runs]
     assert server.keys("/api") == {f"{pk}:call": 1 for pk in ids}
