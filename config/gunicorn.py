@@ -30,7 +30,7 @@ _HOOK_TOKEN = re.compile(r"(/hooks/(?:test/)?[^/?\s]{6})[^/?\s]+")
 class AccessLogger(Logger):
     """A webhook URL is its trigger's secret: access lines keep its first 6 characters."""
 
-    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+    def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("U", "r"):
             if isinstance(atoms.get(key), str):
