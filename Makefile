@@ -16,6 +16,7 @@ run: install frontend migrate demo
 test: install frontend frontend-check browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest
 
@@ -62,6 +63,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 schema: install
 	$(BIN)/python manage.py spectacular --file openapi.yaml --validate
