@@ -25,13 +25,14 @@ from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BodyRunner, W
 from apps.core.resilience.breaker import BreakerOpen, BreakerTicket, CircuitBreaker
 from apps.core.resilience.ratelimit import RateLimiter
 from apps.workflows.engine import errors as codes
+from apps.workflows.engine.config_check import fast_check
 from apps.workflows.engine.errors import (
     ExecutionCancelled,
     ExpressionEvalError,
     StepBudgetExceeded,
 )
 from apps.workflows.engine.expressions import compile_expression, resolve
-from apps.workflows.engine.graph import ERROR_PORT, PlanNode, fast_check
+from apps.workflows.engine.plan import ERROR_PORT, PlanNode
 from apps.workflows.engine.policies import (
     StepTimeout,
     TooManyOrphans,
