@@ -5,6 +5,10 @@
 A plan depends only on the graph and the registry, so a host may cache it per published
 WorkflowVersion.
 
+The parts: ``plan`` (what a plan is), ``config_check`` (one node: block, config,
+expressions, references, policies) and ``topology`` (order, cycles, reachability, scopes);
+this module parses and ties them together.
+
 Issue codes: ``invalid_graph``, ``invalid_node``, ``invalid_edge``, ``duplicate_node_id``,
 ``duplicate_edge_id``, ``duplicate_edge``, ``unknown_block``, ``unknown_version``,
 ``deprecated_block`` (warning), ``invalid_config``, ``expression_syntax``,
