@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install frontend frontend-check browser migrate demo lint schema clean
+.PHONY: run test bench install lock frontend frontend-check browser migrate demo lint schema clean
 
 # Broker (embedded default only), web, worker, routing worker and beat under one supervisor
 # (config/supervisor.py): a process that dies is restarted; Ctrl-C stops them all.
@@ -14,8 +14,10 @@ run: install frontend migrate demo
 	$(BIN)/python -m config.supervisor
 
 test: install frontend frontend-check browser
+	$(BIN)/python scripts/lock.py --check
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest
 
@@ -27,11 +29,19 @@ bench: install
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The versions come from requirements.lock (scripts/lock.py); the project itself is
+# installed without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock after changing pyproject.toml's dependencies.
+lock:
+	test -x $(BIN)/pip-compile || $(BIN)/pip install --quiet 'pip-tools>=7.4'
+	$(BIN)/python scripts/lock.py
 
 NODE_DEPS := frontend/node_modules/.package-lock.json
 
@@ -62,6 +72,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The committed API schema and the frontend types generated from it (tests/test_openapi_schema.py
 # and `npm run lint` fail when either is stale).

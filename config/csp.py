@@ -40,7 +40,7 @@ def with_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         nonce = secrets.token_urlsafe(16)
-        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        request.csp_nonce = nonce
         response = view(request, *args, **kwargs)
         if HEADER not in response:
             response[HEADER] = policy(nonce)

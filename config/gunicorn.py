@@ -29,7 +29,7 @@ access_log_format = "%(m)s %(U)s %(s)s %(B)sB %(M)sms %(h)s"
 class AccessLogger(Logger):
     """A webhook URL is its trigger's secret: access lines keep its first 6 characters."""
 
-    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+    def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         for key in ("U", "r"):
             if isinstance(atoms.get(key), str):

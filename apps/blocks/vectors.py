@@ -63,7 +63,7 @@ def _releases_connection(method: F) -> F:
                     and not connection.in_atomic_block):
                 connection.close()
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 class VectorStoreError(ValueError):

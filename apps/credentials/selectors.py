@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,13 +17,13 @@ from apps.credentials.models import Credential
 S = Credential.Status
 
 
-def credential_list(*, user: AbstractBaseUser) -> QuerySet[Credential]:
+def credential_list(*, user: User) -> QuerySet[Credential]:
     """Credentials of every workspace the caller belongs to (viewers included: metadata only)."""
     return (Credential.objects.filter(workspace__memberships__user=user)
             .select_related("connector", "workspace").order_by("name", "id"))
 
 
-def credential_get(*, user: AbstractBaseUser, credential_id: Any) -> Credential:
+def credential_get(*, user: User, credential_id: Any) -> Credential:
     try:
         return credential_list(user=user).get(pk=credential_id)
     except (Credential.DoesNotExist, ValidationError, ValueError, TypeError) as exc:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -145,7 +145,7 @@ def _validate(kind: str, config: Mapping[str, Any], secret: Mapping[str, Any], *
 
 
 def credential_create(
-    *, workspace: Workspace, actor: AbstractBaseUser | None, name: str, kind: str,
+    *, workspace: Workspace, actor: User | None, name: str, kind: str,
     config: Mapping[str, Any] | None = None, secret: Mapping[str, Any] | None = None,
     connector: Connector | None = None, expires_at: datetime | None = None,
 ) -> Credential:
@@ -172,7 +172,7 @@ def credential_create(
 
 
 def credential_update(
-    *, credential: Credential, actor: AbstractBaseUser | None, name: str | None = None,
+    *, credential: Credential, actor: User | None, name: str | None = None,
     config: Mapping[str, Any] | None = None, secret: Mapping[str, Any] | None = None,
     expires_at: Any = _UNSET,
 ) -> Credential:
@@ -220,7 +220,7 @@ def credential_update(
     return row
 
 
-def credential_delete(*, credential: Credential, actor: AbstractBaseUser | None) -> None:
+def credential_delete(*, credential: Credential, actor: User | None) -> None:
     with transaction.atomic():
         audit_record(workspace=credential.workspace, actor=actor, action="credential.deleted",
                      target=credential, data={"name": credential.name, "kind": credential.kind})
@@ -281,7 +281,7 @@ def oauth_secret_current(*, credential: Credential,
 # -- OAuth2 authorization code + PKCE -----------------------------------------------------
 
 
-def oauth_start(*, credential: Credential, user: AbstractBaseUser, redirect_uri: str) -> str:
+def oauth_start(*, credential: Credential, user: User, redirect_uri: str) -> str:
     """Open a consent: returns the provider URL; state and verifier stay server-side."""
     if credential.kind != K.OAUTH2_CODE:
         raise OAuthNotApplicable("Only OAuth2 authorization-code credentials have a consent.")
@@ -301,7 +301,7 @@ def oauth_start(*, credential: Credential, user: AbstractBaseUser, redirect_uri:
     return url
 
 
-def oauth_complete(*, user: AbstractBaseUser, state: str, code: str | None,
+def oauth_complete(*, user: User, state: str, code: str | None,
                    error: str | None = None, client: OutboundClient | None = None
                    ) -> Credential:
     """Finish a consent from the provider's redirect: check state, exchange, store tokens."""
@@ -506,7 +506,7 @@ def credentials_refresh_expiring(*, limit: int = 500) -> RefreshReport:
 
 
 def credential_test(*, credential: Credential, url: str | None = None,
-                    actor: AbstractBaseUser | None = None,
+                    actor: User | None = None,
                     client: OutboundClient | None = None) -> dict[str, Any]:
     """Prove the credential works: the connector's health check, or a GET of ``url``."""
     from apps.connectors.exceptions import ConnectionTestFailed

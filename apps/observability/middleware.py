@@ -34,7 +34,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_of(request)
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id
         with log_ids(request_id=request_id):
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id

@@ -84,6 +84,6 @@ def sentry_init(*, dsn: str, environment: str, release: str, traces_sample_rate:
         send_default_pii=False, max_request_body_size="never",
         include_local_variables=include_locals,
         event_scrubber=EventScrubber(denylist=_DENYLIST, recursive=True),
-        before_send=before_send,  # type: ignore[arg-type]
-        before_send_transaction=before_send,  # type: ignore[arg-type]
+        before_send=before_send,
+        before_send_transaction=before_send,
         traces_sample_rate=traces_sample_rate)

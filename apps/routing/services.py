@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -90,17 +90,17 @@ def router_get(*, force: bool = False, max_missing: int | None = None) -> Router
     state = _state
     if (not force and state["router"] is not None and version == state["version"]
             and now - state["checked"] < RECHECK_SECONDS):
-        return state["router"]
+        return cast(Router, state["router"])
     with _lock:
         if (not force and state["router"] is not None and version == state["version"]
                 and now - state["checked"] < RECHECK_SECONDS):
-            return state["router"]
+            return cast(Router, state["router"])
         try:
             router, fingerprint = _build(max_missing=max_missing)
         except TooManyMissing as exc:
             _prepare_in_background()
             if state["router"] is not None:  # keep answering with the previous routes
-                return state["router"]
+                return cast(Router, state["router"])
             raise RouterUnavailable(
                 f"The router is encoding {exc.missing} new utterances; try again in a few "
                 "minutes.") from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from apps.core.exceptions import NotFound
@@ -10,7 +10,7 @@ from apps.triggers.models import Trigger, WebhookDelivery
 from apps.workspaces.models import Membership, Role
 
 
-def trigger_list(*, user: AbstractBaseUser) -> QuerySet[Trigger]:
+def trigger_list(*, user: User) -> QuerySet[Trigger]:
     """Triggers of the caller's workspaces, with the newest webhook delivery time."""
     newest = (WebhookDelivery.objects.filter(trigger=OuterRef("pk"))
               .order_by("-received_at").values("received_at")[:1])
@@ -20,14 +20,14 @@ def trigger_list(*, user: AbstractBaseUser) -> QuerySet[Trigger]:
             .order_by("-created_at"))
 
 
-def trigger_get(*, user: AbstractBaseUser, trigger_id: object) -> Trigger:
+def trigger_get(*, user: User, trigger_id: object) -> Trigger:
     try:
         return trigger_list(user=user).get(pk=trigger_id)
     except (Trigger.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Trigger not found.") from exc
 
 
-def webhook_delivery_list(*, user: AbstractBaseUser) -> QuerySet[WebhookDelivery]:
+def webhook_delivery_list(*, user: User) -> QuerySet[WebhookDelivery]:
     """Deliveries to the triggers of the workspaces where the caller is an admin or owner
     (the `webhook.received` part of the audit log)."""
     admin_of = Membership.objects.filter(

@@ -71,7 +71,7 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
     """
     now = now or timezone.now()
     live = Workflow.objects.select_related("published_version").get(pk=workflow.pk)
-    graph = live.published_version.graph if live.published_version_id else None
+    graph = live.published_version.graph if live.published_version is not None else None
     with transaction.atomic():
         existing = {t.node_id: t for t in Trigger.objects.select_for_update().filter(
             workflow_id=live.pk)}
@@ -79,8 +79,7 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
         for node, spec in trigger_nodes(graph):
             config = node_config(node, spec)
             trigger = existing.pop(node["id"], None)
-            created = trigger is None
-            if created:
+            if trigger is None:
                 trigger = Trigger(workspace_id=live.workspace_id, workflow=live,
                                   node_id=node["id"], kind=spec.kind)
             trigger_apply_config(trigger=trigger, spec=spec, config=config, now=now)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from apps.workflows.models import Execution, ExecutionStep, Workflow, WorkflowVersion
 
@@ -14,7 +17,7 @@ class WorkflowAdmin(admin.ModelAdmin):
 class WorkflowVersionAdmin(admin.ModelAdmin):
     list_display = ["workflow", "number", "published_by", "published_at"]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -1,18 +1,18 @@
 """Reads for workflows, versions and executions, always scoped to the caller's workspaces."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 
 from apps.core.exceptions import NotFound
 from apps.workflows.models import Execution, Workflow, WorkflowVersion
 
 
-def workflow_list(*, user: AbstractBaseUser) -> QuerySet[Workflow]:
+def workflow_list(*, user: User) -> QuerySet[Workflow]:
     return Workflow.objects.filter(workspace__memberships__user=user).select_related(
         "published_version")
 
 
-def workflow_get(*, user: AbstractBaseUser, workflow_id: object) -> Workflow:
+def workflow_get(*, user: User, workflow_id: object) -> Workflow:
     try:
         return workflow_list(user=user).get(pk=workflow_id)
     except (Workflow.DoesNotExist, ValueError, TypeError) as exc:
@@ -23,7 +23,7 @@ def workflow_version_list(*, workflow: Workflow) -> QuerySet[WorkflowVersion]:
     return workflow.versions.select_related("published_by").order_by("-number")
 
 
-def execution_list(*, user: AbstractBaseUser) -> QuerySet[Execution]:
+def execution_list(*, user: User) -> QuerySet[Execution]:
     return Execution.objects.filter(workspace__memberships__user=user).select_related(
         "workflow", "version", "trigger")
 

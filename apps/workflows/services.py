@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Max, Model, ProtectedError
 from django.utils import timezone
@@ -26,7 +26,7 @@ EXPORT_FORMAT_VERSION = 1
 
 def workflow_create(*, workspace: Workspace, name: str, description: str = "",
                     graph: dict[str, Any] | None = None,
-                    created_by: AbstractBaseUser | None = None, **settings: Any) -> Workflow:
+                    created_by: User | None = None, **settings: Any) -> Workflow:
     """Create a draft workflow after validating its graph (`settings`: priority and retry
     fields of the model)."""
     graph = graph if graph is not None else {"nodes": [], "edges": []}
@@ -41,7 +41,7 @@ def workflow_create(*, workspace: Workspace, name: str, description: str = "",
     return workflow
 
 
-def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: AbstractBaseUser,
+def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: User,
                     **changes: Any) -> Workflow:
     """Save changes only if nobody saved since `expected_version` was read (409 otherwise)."""
     if "graph" in changes:
@@ -59,7 +59,7 @@ def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: Ab
     return current
 
 
-def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
+def workflow_publish(*, workflow: Workflow, published_by: User,
                      note: str = "") -> WorkflowVersion:
     """Freeze the draft graph as the next immutable version and make it live."""
     graph_validate(workflow.graph, for_run=True)
@@ -77,7 +77,7 @@ def workflow_publish(*, workflow: Workflow, published_by: AbstractBaseUser,
     return version
 
 
-def workflow_unpublish(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
+def workflow_unpublish(*, workflow: Workflow, actor: User) -> None:
     """Take the workflow offline: triggers stop starting it; its versions are kept."""
     with transaction.atomic():
         Workflow.objects.filter(pk=workflow.pk).update(published_version=None,
@@ -88,7 +88,7 @@ def workflow_unpublish(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
 
 
 def workflow_rollback(*, workflow: Workflow, number: int,
-                      actor: AbstractBaseUser) -> WorkflowVersion:
+                      actor: User) -> WorkflowVersion:
     """Make an earlier published version live again."""
     try:
         version = workflow.versions.get(number=number)
@@ -116,7 +116,7 @@ def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
 
 
 def workflow_import(*, workspace: Workspace, document: dict[str, Any],
-                    imported_by: AbstractBaseUser) -> Workflow:
+                    imported_by: User) -> Workflow:
     """Create a draft from an exported document. Only rows are created: nothing runs."""
     problems: dict[str, list[str]] = {}
     if document.get("format") != EXPORT_FORMAT:
@@ -133,11 +133,11 @@ def workflow_import(*, workspace: Workspace, document: dict[str, Any],
         problems["document.graph"] = ["This field is required."]
     if problems:
         raise InvalidInput("The import document is invalid.", fields=problems)
-    return workflow_create(workspace=workspace, name=name, description=description,
+    return workflow_create(workspace=workspace, name=str(name), description=description,
                            graph=document["graph"], created_by=imported_by)
 
 
-def workflow_delete(*, workflow: Workflow, actor: AbstractBaseUser) -> None:
+def workflow_delete(*, workflow: Workflow, actor: User) -> None:
     """A workflow that has run keeps its history: its versions are protected by their
     executions, so deleting it is a conflict (409), not a database error (was a 500)."""
     try:
@@ -154,7 +154,7 @@ def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | No
                     version: WorkflowVersion | None = None, draft: bool = False,
                     trigger: Any = None, parent: Execution | None = None,
                     parent_step: str = "", rerun_from_node: str = "",
-                    started_by: AbstractBaseUser | None = None,
+                    started_by: User | None = None,
                     priority: int | None = None) -> Execution:
     """A queued execution, not saved yet: the given `version`, else the live published
     version, or the draft when `draft` (its graph frozen on the row). Its priority is the
@@ -213,7 +213,7 @@ def _carry_trace(runs: Sequence[Execution]) -> None:
 
 
 def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
-                    started_by: AbstractBaseUser | None, mode: str = Execution.Mode.MANUAL,
+                    started_by: User | None, mode: str = Execution.Mode.MANUAL,
                     priority: int | None = None) -> Execution:
     """A manual or API run: the draft (a test run) or the live version."""
     if draft:
@@ -246,7 +246,7 @@ def execution_retry_later(*, failed: Execution, workflow: Workflow) -> Execution
     return retry
 
 
-def execution_cancel(*, execution: Execution, actor: AbstractBaseUser) -> Execution:
+def execution_cancel(*, execution: Execution, actor: User) -> Execution:
     """Stop at the next step boundary; work that has not started yet ends at once."""
     with transaction.atomic():
         locked = Execution.objects.select_for_update().get(pk=execution.pk)
@@ -266,7 +266,7 @@ def execution_cancel(*, execution: Execution, actor: AbstractBaseUser) -> Execut
 
 
 def execution_rerun(*, execution: Execution, from_node: str,
-                    started_by: AbstractBaseUser) -> Execution:
+                    started_by: User) -> Execution:
     """Run the same graph and input again: from the start, or from `from_node` reusing the
     recorded outputs of everything upstream of it."""
     graph = execution.version.graph if execution.version else execution.draft_graph

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
 from apps.workspaces.services import membership_remove, membership_set
@@ -22,7 +25,8 @@ class WorkspaceAdmin(admin.ModelAdmin):
             "fields": ["max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes"]}),
     ]
 
-    def save_formset(self, request, form, formset, change) -> None:  # type: ignore[no-untyped-def]
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any,
+                     change: bool) -> None:
         """Member changes go through the services, so each one is audited."""
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
@@ -42,7 +46,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
     search_fields = ["name", "user__username", "prefix"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are created through the API so the plaintext is shown once
 
 
@@ -53,11 +57,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["action", "target_id", "request_id", "ip_address"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -16,7 +16,7 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request):
         header = authentication.get_authorization_header(request).decode("latin-1")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != self.keyword.lower():

@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,11 +14,11 @@ from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Works
 from apps.workspaces.tokens import token_matches, token_parse_prefix
 
 
-def workspace_list(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
+def workspace_list(*, user: User) -> QuerySet[Workspace]:
     return Workspace.objects.filter(memberships__user=user).order_by("name")
 
 
-def membership_get(*, user: AbstractBaseUser, workspace_id: object) -> Membership:
+def membership_get(*, user: User, workspace_id: object) -> Membership:
     """The caller's membership in a workspace; NotFound when they are not a member."""
     try:
         return Membership.objects.select_related("workspace").get(
@@ -28,7 +28,7 @@ def membership_get(*, user: AbstractBaseUser, workspace_id: object) -> Membershi
         raise NotFound("Workspace not found.") from exc
 
 
-def membership_require(*, user: AbstractBaseUser, workspace_id: object, role: str) -> Membership:
+def membership_require(*, user: User, workspace_id: object, role: str) -> Membership:
     """The caller's membership, which must be at least `role` (PermissionDenied otherwise)."""
     membership = membership_get(user=user, workspace_id=workspace_id)
     if not membership.allows(role):
@@ -36,7 +36,7 @@ def membership_require(*, user: AbstractBaseUser, workspace_id: object, role: st
     return membership
 
 
-def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
 
 
@@ -54,7 +54,7 @@ def api_token_authenticate(*, token: str) -> ApiToken | None:
     return api_token
 
 
-def audit_event_list(*, user: AbstractBaseUser) -> QuerySet[AuditEvent]:
+def audit_event_list(*, user: User) -> QuerySet[AuditEvent]:
     """Audit events of the workspaces where the caller is an admin or owner."""
     admin_of = Membership.objects.filter(
         user=user, role__in=[Role.ADMIN, Role.OWNER]).values("workspace_id")

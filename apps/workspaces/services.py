@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,7 +12,7 @@ from apps.workspaces.request_meta import current_request_meta
 from apps.workspaces.tokens import token_generate
 
 
-def workspace_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> Workspace:
+def workspace_create(*, name: str, owner: User, slug: str = "") -> Workspace:
     """Create a workspace with `owner` as its owner."""
     base = slugify(slug or name)[:50] or "workspace"
     candidate, n = base, 1
@@ -27,7 +27,7 @@ def workspace_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> W
     return workspace
 
 
-def workspace_retention_set(*, workspace: Workspace, actor: AbstractBaseUser,
+def workspace_retention_set(*, workspace: Workspace, actor: User,
                             keep_succeeded_days: int | None = None,
                             keep_failed_days: int | None = None) -> Workspace:
     """Change how long the workspace's finished runs are kept."""
@@ -46,8 +46,8 @@ def workspace_retention_set(*, workspace: Workspace, actor: AbstractBaseUser,
     return workspace
 
 
-def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str,
-                   actor: AbstractBaseUser | None = None) -> Membership:
+def membership_set(*, workspace: Workspace, user: User, role: str,
+                   actor: User | None = None) -> Membership:
     """Add `user` to `workspace` with `role`, or change their role."""
     with transaction.atomic():
         before = (Membership.objects.select_for_update()
@@ -62,7 +62,7 @@ def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str,
     return membership
 
 
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser | None = None) -> None:
+def membership_remove(*, membership: Membership, actor: User | None = None) -> None:
     """Take a member out of their workspace."""
     with transaction.atomic():
         # The row as it is now: the caller's copy may hold an older role.
@@ -77,7 +77,7 @@ def membership_remove(*, membership: Membership, actor: AbstractBaseUser | None 
         locked.delete()
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token and return it with its plaintext, which is shown once and never again."""
     token, prefix, digest = token_generate()
     api_token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=digest)
@@ -85,13 +85,13 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     return api_token, token
 
 
-def api_token_revoke(*, api_token: ApiToken, actor: AbstractBaseUser) -> None:
+def api_token_revoke(*, api_token: ApiToken, actor: User) -> None:
     ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now())
     audit_record(workspace=None, actor=actor, action="api_token.revoked", target=api_token)
 
 
-def audit_record(*, workspace: Workspace | None, actor: AbstractBaseUser | None, action: str,
+def audit_record(*, workspace: Workspace | None, actor: User | None, action: str,
                  target: Any = None, data: dict[str, Any] | None = None,
                  ip_address: str | None = None) -> AuditEvent:
     """Append an audit event. `data` must not hold secrets: callers pass ids and names only."""
@@ -102,7 +102,7 @@ def audit_record(*, workspace: Workspace | None, actor: AbstractBaseUser | None,
     return event
 
 
-def audit_build(*, workspace_id: Any, actor: AbstractBaseUser | None, action: str,
+def audit_build(*, workspace_id: Any, actor: User | None, action: str,
                 target: Any = None, data: dict[str, Any] | None = None,
                 ip_address: str | None = None) -> AuditEvent:
     """An unsaved audit event, for callers that write it together with other rows.

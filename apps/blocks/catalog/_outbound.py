@@ -78,7 +78,7 @@ def parks_when_told_to_wait(execute: F) -> F:
             return BlockResult(park=Park(until=ctx.now() + timedelta(seconds=wait),
                                          reason=exc.message))
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def host_of(url: str) -> str:

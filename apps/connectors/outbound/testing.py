@@ -119,7 +119,7 @@ class LocalServer:
             def remember_sni(sock: ssl.SSLObject, name: str | None, ctx: ssl.SSLContext) -> None:
                 self.sni_names.append(name)
 
-            context.sni_callback = remember_sni  # type: ignore[assignment]
+            context.sni_callback = remember_sni
             server.socket = context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(
@@ -287,10 +287,10 @@ def connections_guard() -> Iterator[list[tuple[str, int]]]:
         check(address)
         return original_connect_ex(self, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
     try:
         yield connected
     finally:
-        socket.socket.connect = original_connect  # type: ignore[method-assign]
-        socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
+        socket.socket.connect = original_connect
+        socket.socket.connect_ex = original_connect_ex

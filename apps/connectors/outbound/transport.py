@@ -75,7 +75,7 @@ class PinnedAddressAdapter(HTTPAdapter):
         # The pre-2.32 API builds pools from the URL alone, bypassing the pinning above.
         raise NotImplementedError("use get_connection_with_tls_context")
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: PreparedRequest,
         stream: bool = False,

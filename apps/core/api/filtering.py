@@ -37,7 +37,7 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 def _id_filter(field: models.Field) -> type[django_filters.Filter]:
-    target = field.target_field  # type: ignore[attr-defined]
+    target = field.target_field
     if isinstance(target, models.UUIDField):
         return django_filters.UUIDFilter
     if isinstance(target, models.IntegerField | models.AutoField):

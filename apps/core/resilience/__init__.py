@@ -21,5 +21,7 @@ its own Redis connection and reads the wall clock itself; ``pybreaker`` keeps br
 per process unless given its own Redis client. The policy vocabularies stay with their
 persisted contracts (node ``policies`` of workflow graphs in apps.blocks.sdk, the connector
 catalogue's in apps.connectors.outbound.policies); both are translated into the arguments
-here.
+here. What limits calls *into* the platform (API throttling, webhook ingest) is another
+concern, apps.workspaces.ratelimit: a fixed window counted in one pipelined Redis round
+trip on the hot accept path.
 """

@@ -17,7 +17,7 @@ def backoff_delay(backoff: Backoff, retry_number: int, *, base_s: float, max_s: 
     retries of many callers without ever waiting longer than ``max_s``.
     """
     if backoff == "exponential":
-        delay = base_s * 2 ** (retry_number - 1)
+        delay = base_s * 2.0 ** (retry_number - 1)
     elif backoff == "linear":
         delay = base_s * retry_number
     else:

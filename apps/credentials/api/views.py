@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.connectors.models import Connector
+from apps.core.api.auth import caller
 from apps.credentials import selectors, services
 from apps.credentials.api.serializers import (
     CredentialCreateInput,
@@ -43,10 +44,10 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering_fields = ["name", "created_at", "expires_at"]
 
     def get_queryset(self) -> QuerySet[Credential]:
-        return selectors.credential_list(user=self.request.user)
+        return selectors.credential_list(user=caller(self.request))
 
     def get_object(self) -> Credential:
-        return selectors.credential_get(user=self.request.user, credential_id=self.kwargs["pk"])
+        return selectors.credential_get(user=caller(self.request), credential_id=self.kwargs["pk"])
 
     def _editable(self) -> Credential:
         credential = self.get_object()
@@ -66,7 +67,7 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 raise CredentialInvalid("Unknown connector.",
                                         fields={"connector": ["No enabled connector has it."]})
         credential = services.credential_create(
-            workspace=membership.workspace, actor=request.user, name=v["name"], kind=v["kind"],
+            workspace=membership.workspace, actor=caller(request), name=v["name"], kind=v["kind"],
             config=v["config"], secret=v["secret"], connector=connector,
             expires_at=v.get("expires_at"))
         return Response(CredentialOutput(credential).data, status=status.HTTP_201_CREATED)
@@ -80,12 +81,12 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         kwargs: dict[str, Any] = {k: v[k] for k in ("name", "config", "secret") if k in v}
         if "expires_at" in v:
             kwargs["expires_at"] = v["expires_at"]
-        credential = services.credential_update(credential=credential, actor=request.user,
+        credential = services.credential_update(credential=credential, actor=caller(request),
                                                  **kwargs)
         return Response(CredentialOutput(credential).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        services.credential_delete(credential=self._editable(), actor=request.user)
+        services.credential_delete(credential=self._editable(), actor=caller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=CredentialTestInput, responses=CredentialTestOutput)
@@ -97,7 +98,7 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         result = services.credential_test(credential=credential,
                                           url=data.validated_data.get("url") or None,
-                                          actor=request.user)
+                                          actor=caller(request))
         return Response(CredentialTestOutput(result).data)
 
     @extend_schema(request=None, responses=OAuthStartOutput)
@@ -107,7 +108,7 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         credential = self._editable()
         redirect_uri = (settings.CREDENTIAL_OAUTH_REDIRECT_URL
                         or request.build_absolute_uri(reverse("oauth-callback")))
-        url = services.oauth_start(credential=credential, user=request.user,
+        url = services.oauth_start(credential=credential, user=caller(request),
                                    redirect_uri=redirect_uri)
         return Response({"authorization_url": url})
 

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.api.auth import caller
 from apps.core.api.pagination import CreatedCursorPagination
 from apps.core.exceptions import InvalidInput
 from apps.triggers import cron, selectors, services
@@ -51,7 +52,7 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering_fields = ["created_at", "next_fire_at"]
 
     def get_queryset(self) -> QuerySet[Trigger]:
-        return selectors.trigger_list(user=self.request.user)
+        return selectors.trigger_list(user=caller(self.request))
 
     @extend_schema(responses=TriggerDetailOutput)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -64,7 +65,7 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             membership_ok = False
         if membership_ok:
             secret = services.trigger_secret_reveal_once(trigger=trigger)
-        trigger.signing_secret = secret  # type: ignore[attr-defined]
+        trigger.signing_secret = secret
         return Response(TriggerDetailOutput(trigger, context=self.get_serializer_context()).data)
 
     @extend_schema(request=SecretInput, responses=SecretOutput)
@@ -110,12 +111,12 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Ensure a row (and a test URL) for a trigger node of an unpublished draft."""
         data = DraftTestUrlInput(data=request.data)
         data.is_valid(raise_exception=True)
-        workflow = workflow_get(user=request.user, workflow_id=data.validated_data["workflow"])
+        workflow = workflow_get(user=caller(request), workflow_id=data.validated_data["workflow"])
         require_role(request, workflow.workspace_id, Role.EDITOR)
         trigger = services.trigger_ensure_for_draft(workflow=workflow,
                                                     node_id=data.validated_data["node_id"])
-        trigger = selectors.trigger_get(user=request.user, trigger_id=trigger.pk)
-        trigger.signing_secret = services.trigger_secret_reveal_once(  # type: ignore[attr-defined]
+        trigger = selectors.trigger_get(user=caller(request), trigger_id=trigger.pk)
+        trigger.signing_secret = services.trigger_secret_reveal_once(
             trigger=trigger)
         return Response(TriggerDetailOutput(trigger, context=self.get_serializer_context()).data,
                         status=status.HTTP_200_OK)
@@ -138,4 +139,4 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         workspace = self.request.query_params.get("workspace")
         if workspace:
             require_role(self.request, workspace, Role.ADMIN)
-        return selectors.webhook_delivery_list(user=self.request.user)
+        return selectors.webhook_delivery_list(user=caller(self.request))

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.auth import caller
 from apps.core.api.pagination import CreatedCursorPagination, DefaultPagination
 from apps.core.exceptions import Conflict, NotFound
 from apps.workflows import selectors, services
@@ -63,9 +64,9 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["-updated_at"]
 
     def get_queryset(self) -> QuerySet[Workflow]:
-        return selectors.workflow_list(user=self.request.user)
+        return selectors.workflow_list(user=caller(self.request))
 
-    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+    def get_serializer_class(self):
         return WorkflowListOutput if self.action == "list" else WorkflowOutput
 
     def _writable(self, role: str = Role.EDITOR) -> Workflow:
@@ -79,8 +80,8 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         membership = require_role(request, fields.pop("workspace"))
-        workflow = services.workflow_create(workspace=membership.workspace, created_by=request.user,
-                                            **fields)
+        workflow = services.workflow_create(workspace=membership.workspace,
+                                            created_by=caller(request), **fields)
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput})
@@ -89,7 +90,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = WorkflowUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        workflow = services.workflow_update(workflow=workflow, updated_by=request.user,
+        workflow = services.workflow_update(workflow=workflow, updated_by=caller(request),
                                             expected_version=changes.pop("version"), **changes)
         return Response(WorkflowOutput(workflow).data)
 
@@ -99,7 +100,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def destroy(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
-        services.workflow_delete(workflow=workflow, actor=request.user)
+        services.workflow_delete(workflow=workflow, actor=caller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=PublishInput, responses={201: WorkflowVersionOutput})
@@ -108,7 +109,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = self._writable()
         data = PublishInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.workflow_publish(workflow=workflow, published_by=request.user,
+        version = services.workflow_publish(workflow=workflow, published_by=caller(request),
                                             **data.validated_data)
         return Response(WorkflowVersionOutput(version).data, status=status.HTTP_201_CREATED)
 
@@ -116,8 +117,8 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def unpublish(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
-        services.workflow_unpublish(workflow=workflow, actor=request.user)
-        return Response(WorkflowOutput(selectors.workflow_get(user=request.user,
+        services.workflow_unpublish(workflow=workflow, actor=caller(request))
+        return Response(WorkflowOutput(selectors.workflow_get(user=caller(request),
                                                               workflow_id=pk)).data)
 
     @extend_schema(responses=WorkflowVersionOutput(many=True))
@@ -133,7 +134,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = self._writable()
         data = RollbackInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.workflow_rollback(workflow=workflow, actor=request.user,
+        version = services.workflow_rollback(workflow=workflow, actor=caller(request),
                                              number=data.validated_data["version"])
         return Response(WorkflowVersionOutput(version).data)
 
@@ -150,7 +151,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         membership = require_role(request, data.validated_data["workspace"])
         workflow = services.workflow_import(workspace=membership.workspace,
                                             document=data.validated_data["document"],
-                                            imported_by=request.user)
+                                            imported_by=caller(request))
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
 
 
@@ -160,7 +161,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = self._writable()
         data = RunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        execution = services.execution_start(workflow=workflow, started_by=request.user,
+        execution = services.execution_start(workflow=workflow, started_by=caller(request),
                                              mode=Execution.Mode.API if request.auth else
                                              Execution.Mode.MANUAL, **data.validated_data)
         return Response(ExecutionOutput(execution).data, status=status.HTTP_202_ACCEPTED)
@@ -190,7 +191,7 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[Execution]:
-        return selectors.execution_list(user=self.request.user)
+        return selectors.execution_list(user=caller(self.request))
 
     @extend_schema(responses=ExecutionDetailOutput)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -224,7 +225,7 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=None, responses={200: ExecutionOutput})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        execution = services.execution_cancel(execution=self._writable(), actor=request.user)
+        execution = services.execution_cancel(execution=self._writable(), actor=caller(request))
         return Response(ExecutionOutput(execution).data)
 
     @extend_schema(request=RerunInput, responses={202: ExecutionOutput})
@@ -233,7 +234,7 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         execution = self._writable()
         data = RerunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rerun = services.execution_rerun(execution=execution, started_by=request.user,
+        rerun = services.execution_rerun(execution=execution, started_by=caller(request),
                                          **data.validated_data)
         return Response(ExecutionOutput(rerun).data, status=status.HTTP_202_ACCEPTED)
 

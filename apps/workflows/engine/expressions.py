@@ -167,7 +167,8 @@ def _too_large(parsed: ParsedResult, field: str) -> ExpressionEvalError:
         f"{MAX_RESULT_ITEMS} items or {MAX_RESULT_CHARS // (1024 * 1024)} MiB of text")
 
 
-def _detach(value: dict | list, parsed: ParsedResult, field: str) -> dict | list:
+def _detach(value: dict[Any, Any] | list[Any], parsed: ParsedResult,
+            field: str) -> dict[Any, Any] | list[Any]:
     """A copy of a result's containers, so it shares none with the live context.
 
     ``{{ @ }}``, ``{{ nodes }}`` or ``{{ vars }}`` evaluate to containers the runner keeps
@@ -180,7 +181,7 @@ def _detach(value: dict | list, parsed: ParsedResult, field: str) -> dict | list
     stack: list[tuple[Any, Any, Any]] = [(value, holder, 0)]
     while stack:
         source, parent, slot = stack.pop()
-        copy: dict | list
+        copy: dict[Any, Any] | list[Any]
         if isinstance(source, dict):
             copy = dict.fromkeys(source)
             pairs: Any = source.items()
@@ -198,7 +199,8 @@ def _detach(value: dict | list, parsed: ParsedResult, field: str) -> dict | list
                     chars += len(child)
         if items > MAX_RESULT_ITEMS or chars > MAX_RESULT_CHARS:
             raise _too_large(parsed, field)
-    return holder[0]
+    detached: dict[Any, Any] | list[Any] = holder[0]
+    return detached
 
 
 Template = Callable[[Mapping[str, Any]], Any]

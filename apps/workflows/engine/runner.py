@@ -48,8 +48,9 @@ from apps.workflows.engine.errors import (
     StepBudgetExceeded,
     UnknownNode,
 )
-from apps.workflows.engine.graph import ERROR_PORT, Plan, Scope, build_plan, validate_graph
+from apps.workflows.engine.graph import build_plan, validate_graph
 from apps.workflows.engine.memory import InMemoryStepStore, NoObserver, SystemClock, memory_kv
+from apps.workflows.engine.plan import ERROR_PORT, Plan, Scope
 from apps.workflows.engine.ports import (
     CancelSignal,
     Clock,

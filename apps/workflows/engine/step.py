@@ -26,13 +26,14 @@ from apps.core.resilience.breaker import BreakerOpen, BreakerTicket, CircuitBrea
 from apps.core.resilience.ratelimit import RateLimiter
 from apps.workflows.engine import errors as codes
 from apps.workflows.engine.budgets import OutputBudget
+from apps.workflows.engine.config_check import fast_check
 from apps.workflows.engine.errors import (
     ExecutionCancelled,
     ExpressionEvalError,
     StepBudgetExceeded,
 )
 from apps.workflows.engine.expressions import compile_expression, resolve
-from apps.workflows.engine.graph import ERROR_PORT, PlanNode, fast_check
+from apps.workflows.engine.plan import ERROR_PORT, PlanNode
 from apps.workflows.engine.policies import (
     StepTimeout,
     TooManyOrphans,

@@ -65,7 +65,7 @@ def relaxed_session() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
-    connection.flowplane_relaxed = connection.connection  # type: ignore[attr-defined]
+    connection.flowplane_relaxed = connection.connection
 
 
 @lru_cache(maxsize=4)
@@ -120,8 +120,8 @@ def execution_claim(*, owner: str, execution_id: Any = None) -> Claimed | None:
         return None
     execution = from_row(Execution, columns, rows[0])
     return Claimed(execution=execution, owner=owner, first_run=execution.started_at == now,
-                   workflow_name=execution.workflow_name,  # type: ignore[attr-defined]
-                   version_number=execution.version_number)  # type: ignore[attr-defined]
+                   workflow_name=execution.workflow_name,
+                   version_number=execution.version_number)
 
 
 def execution_finish(*, claimed: Claimed, status: str, output: Any = None,

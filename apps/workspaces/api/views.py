@@ -1,5 +1,8 @@
 """Workspace, token, audit and identity endpoints: validate, call a service, serialize."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.auth import caller
 from apps.core.api.pagination import CreatedCursorPagination
 from apps.workspaces import selectors, services
 from apps.workspaces.api.filters import AuditEventFilter
@@ -26,14 +30,14 @@ from apps.workspaces.api.serializers import (
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 
 
-def _roles(user) -> dict:  # type: ignore[no-untyped-def]
+def _roles(user: User) -> dict[Any, str]:
     return dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
 
 
 class MeView(APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = caller(request)
         workspaces = selectors.workspace_list(user=user)
         data = MeOutput({"id": user.pk, "username": user.get_username(), "email": user.email,
                          "workspaces": workspaces}, context={"roles": _roles(user)}).data
@@ -47,16 +51,16 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self) -> QuerySet[Workspace]:
-        return selectors.workspace_list(user=self.request.user)
+        return selectors.workspace_list(user=caller(self.request))
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "roles": _roles(self.request.user)}
+        return {**super().get_serializer_context(), "roles": _roles(caller(self.request))}
 
     @extend_schema(request=WorkspaceCreateInput, responses={201: WorkspaceOutput})
     def create(self, request: Request) -> Response:
         data = WorkspaceCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        workspace = services.workspace_create(owner=request.user, **data.validated_data)
+        workspace = services.workspace_create(owner=caller(request), **data.validated_data)
         return Response(self.get_serializer(workspace).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WorkspaceUpdateInput, responses={200: WorkspaceOutput})
@@ -65,7 +69,7 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         require_role(request, workspace.pk, Role.ADMIN)
         data = WorkspaceUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        workspace = services.workspace_retention_set(workspace=workspace, actor=request.user,
+        workspace = services.workspace_retention_set(workspace=workspace, actor=caller(request),
                                                      **data.validated_data)
         return Response(self.get_serializer(workspace).data)
 
@@ -81,18 +85,18 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     serializer_class = ApiTokenOutput
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return selectors.api_token_list(user=self.request.user)
+        return selectors.api_token_list(user=caller(self.request))
 
     @extend_schema(request=ApiTokenCreateInput, responses={201: ApiTokenCreatedOutput})
     def create(self, request: Request) -> Response:
         data = ApiTokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        api_token, token = services.api_token_create(user=request.user, **data.validated_data)
-        api_token.token = token  # type: ignore[attr-defined]
+        api_token, token = services.api_token_create(user=caller(request), **data.validated_data)
+        api_token.token = token
         return Response(ApiTokenCreatedOutput(api_token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        services.api_token_revoke(api_token=instance, actor=self.request.user)
+        services.api_token_revoke(api_token=instance, actor=caller(self.request))
 
 
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -104,4 +108,4 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         workspace = self.request.query_params.get("workspace")
         if workspace:
             require_role(self.request, workspace, Role.ADMIN)
-        return selectors.audit_event_list(user=self.request.user)
+        return selectors.audit_event_list(user=caller(self.request))
