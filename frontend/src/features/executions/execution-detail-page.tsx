@@ -17,6 +17,7 @@ import {
   useRerunExecution,
 } from './api'
 import { MODE_LABELS } from './labels'
+import { ErrorView } from './error-view'
 import { JsonView } from './json-view'
 import { RunGraph } from './run-graph'
 import { useRunOverlayStore } from './run-store'
@@ -77,7 +78,7 @@ function RunView({ run }: { run: ExecutionDetail }) {
             {run.error != null && (
               <>
                 <h2>Error</h2>
-                <JsonView value={run.error} />
+                <ErrorView error={run.error} />
               </>
             )}
             <h2>Run output</h2>
