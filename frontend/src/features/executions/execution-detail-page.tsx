@@ -130,11 +130,11 @@ function RunHeader({ run }: { run: ExecutionDetail }) {
               <button
                 type="button"
                 className="btn btn--danger"
-                disabled={cancel.isPending}
+                disabled={cancel.isPending || cancel.isSuccess}
                 onClick={() => cancel.mutate()}
               >
                 <Square size={14} aria-hidden="true" />
-                {cancel.isPending ? 'Cancelling…' : 'Cancel run'}
+                {cancel.isPending || cancel.isSuccess ? 'Cancelling…' : 'Cancel run'}
               </button>
             )}
             <button
