@@ -189,6 +189,34 @@ describe('EditorPage', () => {
     )
   })
 
+  it('stops the run it is watching', async () => {
+    const user = userEvent.setup()
+    const cancels: string[] = []
+    const running = executionDetail({ status: 'running', finished_at: null, duration_ms: null })
+    backend(
+      () => json(execution({ status: 'queued' }), 202),
+      workflow(),
+      me,
+      (url, init) => {
+        if (url.pathname === '/api/v1/executions/ex1/cancel/' && init.method === 'POST') {
+          cancels.push(url.pathname)
+          return json(execution({ status: 'cancelled' }))
+        }
+        if (url.pathname === '/api/v1/executions/ex1/') return json(running)
+        if (url.pathname === '/api/v1/executions/ex1/steps/')
+          return json({ count: 0, next: null, previous: null, results: [] })
+        return undefined
+      },
+    )
+    await openEditor()
+    await user.click(screen.getByRole('button', { name: 'Run' }))
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Run' }))
+    await user.click(await screen.findByRole('button', { name: 'Stop' }))
+    await waitFor(() => expect(cancels).toEqual(['/api/v1/executions/ex1/cancel/']))
+    expect(await screen.findByText('cancelled')).toBeInTheDocument()
+    expect(screen.queryByRole('button', { name: 'Stop' })).not.toBeInTheDocument()
+  })
+
   it('says when running is not available yet', async () => {
     const user = userEvent.setup()
     backend(() => ({ status: 404, body: { type: 'not_found', detail: 'Not found.' } }))

@@ -65,7 +65,9 @@ export function EditorPage() {
           readOnly={readOnly}
           onRun={() => setAskingInput(true)}
         />
-        {actions.activeRunId && <RunBanner runId={actions.activeRunId} onDismiss={dismissRun} />}
+        {actions.activeRunId && (
+          <RunBanner runId={actions.activeRunId} onDismiss={dismissRun} canStop={!readOnly} />
+        )}
         {actions.conflict && <ConflictBanner actions={actions} />}
         {actions.notice && (
           <Banner kind={actions.notice.kind} onDismiss={actions.dismissNotice}>

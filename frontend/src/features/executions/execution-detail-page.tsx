@@ -17,6 +17,7 @@ import {
   useRerunExecution,
 } from './api'
 import { MODE_LABELS } from './labels'
+import { ErrorView } from './error-view'
 import { JsonView } from './json-view'
 import { RunGraph } from './run-graph'
 import { useRunOverlayStore } from './run-store'
@@ -77,7 +78,7 @@ function RunView({ run }: { run: ExecutionDetail }) {
             {run.error != null && (
               <>
                 <h2>Error</h2>
-                <JsonView value={run.error} />
+                <ErrorView error={run.error} />
               </>
             )}
             <h2>Run output</h2>
@@ -129,11 +130,11 @@ function RunHeader({ run }: { run: ExecutionDetail }) {
               <button
                 type="button"
                 className="btn btn--danger"
-                disabled={cancel.isPending}
+                disabled={cancel.isPending || cancel.isSuccess}
                 onClick={() => cancel.mutate()}
               >
                 <Square size={14} aria-hidden="true" />
-                {cancel.isPending ? 'Cancelling…' : 'Cancel run'}
+                {cancel.isPending || cancel.isSuccess ? 'Cancelling…' : 'Cancel run'}
               </button>
             )}
             <button

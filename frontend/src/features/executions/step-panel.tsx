@@ -4,6 +4,7 @@ import { X } from 'lucide-react'
 import { useState } from 'react'
 import type { ExecutionLog, ExecutionStep } from '@/api/types'
 import { formatDateTime, formatDuration } from '@/lib/format'
+import { ErrorView } from './error-view'
 import { JsonView } from './json-view'
 import { nodeSteps, useRunOverlayStore } from './run-store'
 import { StatusBadge } from './status-badge'
@@ -94,7 +95,7 @@ export function StepPanel({
           <div role="tabpanel" className="step-panel__body">
             {tab === 'output' && <JsonView value={step.output} empty="No output" />}
             {tab === 'input' && <JsonView value={step.input} empty="No input" />}
-            {tab === 'error' && <JsonView value={step.error} empty="No error" />}
+            {tab === 'error' && <ErrorView error={step.error} />}
             {tab === 'logs' && <LogList logs={nodeLogs} />}
           </div>
         </>

@@ -5,6 +5,7 @@ import { memo } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useBlockSpec } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
+import { isFinished } from '@/features/executions/api'
 import { useRunOverlayStore, type NodeRun } from '@/features/executions/run-store'
 import { statusLabel } from '@/features/executions/labels'
 import { StatusIcon } from '@/features/executions/status-badge'
@@ -25,6 +26,8 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   )
   const problems = useCanvasStore((s) => issueCount(s.issues.byNode[id]))
   const run = useRunOverlayStore((s) => s.byNode[id])
+  // Once the watched run is over, the nodes it never reached are dimmed.
+  const notReached = useRunOverlayStore((s) => !s.byNode[id] && isFinished(s.status ?? ''))
   const ports = nodePorts(isPending ? undefined : block, data.config, usedSources, usedTargets)
   const unknown = !isPending && !block
   const label = typeof data.label === 'string' && data.label ? data.label : undefined
@@ -34,6 +37,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
     selected && 'block-node--selected',
     problems > 0 && 'block-node--invalid',
     run && `block-node--run block-node--${run.status}`,
+    notReached && 'block-node--not-reached',
   ]
 
   return (
