@@ -6,6 +6,7 @@ embedded default serves one machine; each holds ~100 MiB). WEB_THREADS: threads 
 """
 
 import os
+from typing import Any
 
 from gunicorn.glogging import Logger
 
@@ -40,7 +41,7 @@ class AccessLogger(Logger):
 logger_class = AccessLogger
 
 
-def child_exit(server, worker):  # type: ignore[no-untyped-def]
+def child_exit(server: Any, worker: Any) -> None:  # gunicorn's Arbiter and Worker
     """In the master, once a worker is gone (recycled, killed, crashed): drop its live-gauge
     metric files, as prometheus_client's multiprocess mode asks. Its counter and histogram
     files stay: their totals must not go backwards."""
