@@ -47,6 +47,7 @@ from apps.workflows.runtime.dispatch import drain_send
 from apps.workflows.runtime.lease import lease_keeper
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
 from apps.workflows.services import execution_retry_later
+from apps.workflows.validation import references_validate
 from apps.workspaces.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
 
 def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -> dict[str, Any]:
     """Run one node of the draft against pinned data; nothing is recorded."""
+    references_validate(workflow.graph, workspace_id=workflow.workspace_id)
     try:
         plan = build_plan(workflow.graph, default_registry)
     except GraphInvalid as exc:
