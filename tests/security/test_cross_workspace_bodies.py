@@ -1,5 +1,7 @@
 """Another workspace's ids inside request bodies and inside graph node configs (issue 11,
-tests/security): 404 or a 400 naming the field, and nothing written anywhere.
+tests/security): 404 or a 400 naming the field, and nothing written anywhere. A graph is
+tried on every write that stores or runs it: create, update, import, publish, a draft run,
+test-node and the draft's test webhook URL.
 
 Body fields are found in the published schema (every JSON body property that is a UUID);
 graph references in the block registry (every block config with a ``credential_id`` or a
@@ -92,7 +94,8 @@ def _graph(block: str, key: str, value: str) -> dict[str, Any]:
               "llm_chat": {"model": "m"}, "embedding": {"text": "hi"},
               "send_email": {"to": ["a@example.com"], "subject": "s", "text": "t"}}.get(
         block, {})
-    return {"nodes": [{"id": "hook", "type": "manual_trigger", "data": {"config": {}}},
+    return {"nodes": [{"id": "hook", "type": "webhook_trigger", "data": {"config": {
+        "verification": {"preset": "none"}}}},
                       {"id": "ref", "type": block, "data": {"config": {**config, key: value}}}],
             "edges": [{"id": "e1", "source": "hook", "target": "ref"}]}
 
@@ -138,6 +141,7 @@ def test_another_workspaces_ids_in_node_configs_are_refused_on_every_write(
         ("post", f"/api/v1/workflows/{legacy.pk}/publish/", {}),
         ("post", f"/api/v1/workflows/{legacy.pk}/run/", {"draft": True}),
         ("post", f"/api/v1/workflows/{legacy.pk}/test-node/", {"node_id": "ref"}),
+        ("post", "/api/v1/triggers/draft/", {"workflow": str(legacy.pk), "node_id": "hook"}),
     ]
     for method, path, body in writes:
         response = getattr(api, method)(path, body, format="json")
