@@ -52,3 +52,9 @@ def credential_status(credential: Credential, *, now: datetime | None = None) ->
         if credential.expires_at <= now + timedelta(days=settings.CREDENTIAL_WARNING_DAYS):
             return S.WARNING
     return credential.status
+
+
+def credential_ids_in_workspace(*, workspace_id: Any, ids: set[Any]) -> set[Any]:
+    """Which of `ids` are credentials of `workspace_id` (for checking a graph's references)."""
+    return set(Credential.objects.filter(workspace_id=workspace_id, pk__in=ids).values_list(
+        "pk", flat=True))

@@ -22,6 +22,7 @@ from apps.triggers.presets import preset_get
 from apps.triggers.registry import TriggerSpec, trigger_registry
 from apps.triggers.signatures import secret_generate
 from apps.workflows.models import Workflow
+from apps.workflows.validation import references_validate
 
 RECENT_ERRORS = 10
 
@@ -118,6 +119,9 @@ def _timing(config: dict[str, Any]) -> tuple[Any, ...]:
 
 def trigger_ensure_for_draft(*, workflow: Workflow, node_id: str) -> Trigger:
     """A (possibly inactive) row for a draft's webhook node, so it has a test URL."""
+    # The test URL runs the draft: ids of another workspace in it are refused here, as on
+    # every other write that stores or runs a graph.
+    references_validate(workflow.graph, workspace_id=workflow.workspace_id)
     node = next((n for n in (workflow.graph or {}).get("nodes", []) if n.get("id") == node_id),
                 None)
     spec = trigger_registry.for_block(str(node.get("type"))) if node else None

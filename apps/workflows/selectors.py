@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 
 from apps.core.exceptions import NotFound
-from apps.workflows.models import Execution, Workflow, WorkflowVersion
+from apps.workflows.models import Execution, ExecutionStep, Workflow, WorkflowVersion
 
 
 def workflow_list(*, user: User) -> QuerySet[Workflow]:
@@ -36,3 +36,10 @@ def execution_counts_unfinished() -> dict[str, int]:
             .annotate(n=Count("id")).values_list("status", "n"))
     counts.update(dict(rows))
     return {str(status): n for status, n in counts.items()}
+
+
+def execution_waits_on(*, execution: Execution, key: str) -> bool:
+    """Whether a step of `execution` is waiting under `key` (node id plus item key)."""
+    waiting = execution.steps.filter(status=ExecutionStep.Status.WAITING).values_list(
+        "node_id", "item_key")
+    return any(node_id + item_key == key for node_id, item_key in waiting)

@@ -30,7 +30,7 @@ def workflow_create(*, workspace: Workspace, name: str, description: str = "",
     """Create a draft workflow after validating its graph (`settings`: priority and retry
     fields of the model)."""
     graph = graph if graph is not None else {"nodes": [], "edges": []}
-    graph_validate(graph)
+    graph_validate(graph, workspace_id=workspace.pk)
     with transaction.atomic():
         workflow = Workflow.objects.create(workspace=workspace, name=name,
                                            description=description, graph=graph,
@@ -45,7 +45,7 @@ def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: Us
                     **changes: Any) -> Workflow:
     """Save changes only if nobody saved since `expected_version` was read (409 otherwise)."""
     if "graph" in changes:
-        graph_validate(changes["graph"])
+        graph_validate(changes["graph"], workspace_id=workflow.workspace_id)
     with transaction.atomic():
         updated = Workflow.objects.filter(pk=workflow.pk, version=expected_version).update(
             **changes, version=F("version") + 1, updated_by=updated_by,
@@ -62,7 +62,7 @@ def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: Us
 def workflow_publish(*, workflow: Workflow, published_by: User,
                      note: str = "") -> WorkflowVersion:
     """Freeze the draft graph as the next immutable version and make it live."""
-    graph_validate(workflow.graph, for_run=True)
+    graph_validate(workflow.graph, workspace_id=workflow.workspace_id, for_run=True)
     with transaction.atomic():
         locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
         last = locked.versions.aggregate(n=Max("number"))["n"] or 0
@@ -217,7 +217,7 @@ def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
                     priority: int | None = None) -> Execution:
     """A manual or API run: the draft (a test run) or the live version."""
     if draft:
-        graph_validate(workflow.graph, for_run=True)
+        graph_validate(workflow.graph, workspace_id=workflow.workspace_id, for_run=True)
         mode = Execution.Mode.TEST
     execution = execution_build(workflow=workflow, mode=mode, input=input, draft=draft,
                                 started_by=started_by, priority=priority)

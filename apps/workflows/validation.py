@@ -8,6 +8,7 @@ from apps.core.exceptions import InvalidInput
 from apps.workflows.engine.graph import validate_graph
 from apps.workflows.engine.types import ValidationIssue
 from apps.workflows.graph_shape import graph_shape_errors
+from apps.workflows.references import reference_issues
 
 # A draft may be saved before it has a trigger; it cannot be published or run without one.
 _DRAFT_TOLERATED = frozenset({"missing_trigger"})
@@ -37,20 +38,34 @@ def _locate(issue: ValidationIssue, graph: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def graph_validate(graph: Any, *, for_run: bool = False) -> list[dict[str, Any]]:
+def graph_validate(graph: Any, *, workspace_id: Any, for_run: bool = False
+                   ) -> list[dict[str, Any]]:
     """Raise InvalidInput listing every error; return the warnings.
 
     Saving a draft tolerates what is merely unfinished (no trigger yet); publishing and
-    running do not.
+    running do not. Ids in node configs must name objects of `workspace_id`.
     """
     issues = graph_issues(graph)
+    if not any(i["code"] == "invalid_graph" for i in issues):
+        issues += reference_issues(graph, workspace_id=workspace_id)
     errors = [i for i in issues if i["severity"] == "error"
               and (for_run or i["code"] not in _DRAFT_TOLERATED)]
     if errors:
-        fields: dict[str, list[str]] = {}
-        for error in errors:
-            fields.setdefault(error.get("path") or error["field"] or "graph", []).append(
-                error["message"])
-        raise InvalidInput("The workflow graph is invalid.", fields=fields,
-                           extra={"issues": errors})
+        _refuse(errors)
     return [i for i in issues if i not in errors]
+
+
+def references_validate(graph: Any, *, workspace_id: Any) -> None:
+    """Only the references: for running one node of a draft that may be unfinished."""
+    errors = reference_issues(graph, workspace_id=workspace_id)
+    if errors:
+        _refuse(errors)
+
+
+def _refuse(errors: list[dict[str, Any]]) -> None:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        fields.setdefault(error.get("path") or error["field"] or "graph", []).append(
+            error["message"])
+    raise InvalidInput("The workflow graph is invalid.", fields=fields,
+                       extra={"issues": errors})

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.blocks.selectors import block_catalog, block_manifest
+from apps.core.api.query import query_bool, query_int
 from apps.core.exceptions import NotFound
 
 
@@ -14,17 +15,17 @@ class BlockCatalogView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
         OpenApiParameter("deprecated", bool, description="Include deprecated blocks")])
     def get(self, request: Request) -> Response:
-        include = request.query_params.get("deprecated") in ("1", "true")
+        include = query_bool(request, "deprecated")
         return Response({"categories": block_catalog(include_deprecated=include)})
 
 
 class BlockDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
-        OpenApiParameter("version", int, description="A specific version (latest if absent)")])
+        OpenApiParameter("version", {"type": "integer", "minimum": 1},
+                         description="A specific version (latest if absent)")])
     def get(self, request: Request, key: str) -> Response:
-        version = request.query_params.get("version")
-        manifest = block_manifest(key=key, version=int(version) if version and version.isdigit()
-                                  else None)
+        version = query_int(request, "version", minimum=1)
+        manifest = block_manifest(key=key, version=version)
         if manifest is None:
             raise NotFound(f"Unknown block {key!r}" + (f" version {version}" if version else ""))
         return Response(manifest)

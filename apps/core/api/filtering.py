@@ -6,6 +6,11 @@ django-filter's default for a foreign key is a ModelChoiceFilter over *all* rows
 is only parsed (a malformed one is a 400 whatever exists) and then filters the caller's
 already scoped queryset, so an id the caller cannot see answers like an unknown one: 200,
 empty. Dates are compared in UTC, so an offset PostgreSQL cannot store is no 500.
+
+django-filter also reads an empty value as "no filter" and any unknown boolean spelling as
+"no filter"; both answered 200 to requests the published schema calls invalid
+(``?status=``, ``?is_active=maybe``). ``StrictQueryForm`` makes them 400s naming the field;
+an empty text filter (``?search=``, ``?delivery_id=``) still means "no filter".
 """
 
 from __future__ import annotations
@@ -32,6 +37,27 @@ class UTCDateTimeField(forms.DateTimeField):
             raise forms.ValidationError("Out of range.", code="invalid") from None
 
 
+BOOLEAN_SPELLINGS = frozenset({"true", "false", "1", "0"})
+
+
+class StrictQueryForm(forms.Form):
+    """The form behind every ScopedFilterSet: a typed parameter that is present must parse."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, field in self.fields.items():
+            raws = self.data.getlist(name) if hasattr(self.data, "getlist") else (
+                [self.data[name]] if name in self.data else [])
+            if type(field) is forms.CharField:
+                continue
+            if any(raw == "" for raw in raws):
+                self.add_error(name, "Give a value or leave the parameter out.")
+            elif isinstance(field, forms.NullBooleanField) and any(
+                    str(raw).lower() not in BOOLEAN_SPELLINGS for raw in raws):
+                self.add_error(name, "Must be true or false.")
+        return cleaned
+
+
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
@@ -52,6 +78,11 @@ class ScopedFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.DateTimeField: {"filter_class": UTCDateTimeFilter},
     }
+
+    def get_form_class(self) -> type[forms.Form]:
+        # Subclasses' own Meta would drop a `form` set here; the base form is not optional.
+        fields = [(name, f.field) for name, f in self.filters.items()]
+        return type(f"{type(self).__name__}Form", (StrictQueryForm,), dict(fields))
 
     @classmethod
     def filter_for_lookup(cls, field: models.Field, lookup_type: str) -> tuple[Any, dict]:

@@ -12,7 +12,7 @@ class CredentialCreateInput(StrictSerializer):
     workspace = serializers.UUIDField()
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=Credential.Kind.choices)
-    connector = serializers.SlugField(required=False, allow_null=True,
+    connector = serializers.SlugField(required=False, allow_null=True, max_length=80,
                                       help_text="Catalogue connector slug.")
     config = serializers.DictField(required=False, default=dict,
                                    help_text="Plain settings of the kind (header name, scopes...).")

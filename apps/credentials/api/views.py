@@ -32,6 +32,7 @@ from apps.credentials.api.serializers import (
 )
 from apps.credentials.exceptions import CredentialInvalid, OAuthCallbackFailed
 from apps.credentials.models import Credential
+from apps.workspaces.api.schema import ErrorOutput
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
 
@@ -54,7 +55,8 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         require_role(self.request, credential.workspace_id, Role.EDITOR)
         return credential
 
-    @extend_schema(request=CredentialCreateInput, responses={201: CredentialOutput})
+    @extend_schema(request=CredentialCreateInput,
+                   responses={201: CredentialOutput, 409: ErrorOutput})
     def create(self, request: Request) -> Response:
         data = CredentialCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -72,7 +74,8 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             expires_at=v.get("expires_at"))
         return Response(CredentialOutput(credential).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CredentialUpdateInput, responses=CredentialOutput)
+    @extend_schema(request=CredentialUpdateInput,
+                   responses={200: CredentialOutput, 409: ErrorOutput})
     def partial_update(self, request: Request, pk: str) -> Response:
         credential = self._editable()
         data = CredentialUpdateInput(data=request.data)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.query import query_bool
 from apps.core.exceptions import NotFound
 from apps.routing import selectors, services
 from apps.routing.api.serializers import (
@@ -88,11 +89,12 @@ class EvaluationView(APIView):
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         """The latest evaluation (evaluate_router) and fit, with the router's current size."""
+        per_route = query_bool(request, "per_route")
         evaluation = selectors.router_evaluation_latest()
         summary = None
         if evaluation is not None:
             summary = dict(evaluation.summary)
-            if request.query_params.get("per_route") not in ("1", "true", "yes"):
+            if not per_route:
                 summary.pop("per_route", None)
             summary.update(dataset=evaluation.dataset, created_at=evaluation.created_at)
         params = selectors.router_params()

@@ -60,17 +60,23 @@ class WorkflowSettingsInput(StrictSerializer):
         help_text="Wait before the first retry; each next one waits twice as long.")
 
 
+# A workflow's description is a paragraph, not a document: the column is unbounded text.
+DESCRIPTION_MAX_LENGTH = 10_000
+
+
 class WorkflowCreateInput(WorkflowSettingsInput):
     workspace = serializers.UUIDField()
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="",
+                                        max_length=DESCRIPTION_MAX_LENGTH)
     graph = serializers.JSONField(required=False)
 
 
 class WorkflowUpdateInput(WorkflowSettingsInput):
     version = serializers.IntegerField(min_value=1, help_text="The version you loaded.")
     name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True,
+                                        max_length=DESCRIPTION_MAX_LENGTH)
     graph = serializers.JSONField(required=False)
 
 
@@ -189,8 +195,9 @@ class RerunInput(StrictSerializer):
 
 
 class ResumeInput(StrictSerializer):
-    key = serializers.CharField(help_text="The waiting step's key (its node id, plus [i] "
-                                          "inside loops).")
+    # A step key is a node id (100) plus an item key (200): see ExecutionStep.
+    key = serializers.CharField(max_length=300, help_text="The waiting step's key (its node "
+                                                          "id, plus [i] inside loops).")
     payload = serializers.JSONField(required=False, default=None)
 
 

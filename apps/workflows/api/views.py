@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from apps.core.api.auth import caller
 from apps.core.api.pagination import CreatedCursorPagination, DefaultPagination
-from apps.core.exceptions import Conflict, NotFound
+from apps.core.api.query import query_int
+from apps.core.exceptions import Conflict, InvalidInput, NotFound
 from apps.workflows import selectors, services
 from apps.workflows.api.filters import ExecutionFilter, WorkflowFilter
 from apps.workflows.api.serializers import (
@@ -43,6 +44,7 @@ from apps.workflows.resume import resume_token_read
 from apps.workflows.runtime.run import node_test_run
 from apps.workflows.runtime.subworkflows import execution_resume
 from apps.workflows.validation import graph_issues
+from apps.workspaces.api.schema import ErrorOutput
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
 
@@ -84,7 +86,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                                             created_by=caller(request), **fields)
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput})
+    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput, 409: ErrorOutput})
     def partial_update(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
         data = WorkflowUpdateInput(data=request.data)
@@ -94,10 +96,11 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                                             expected_version=changes.pop("version"), **changes)
         return Response(WorkflowOutput(workflow).data)
 
-    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput})
+    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput, 409: ErrorOutput})
     def update(self, request: Request, pk: str) -> Response:
         return self.partial_update(request, pk)
 
+    @extend_schema(responses={204: None, 409: ErrorOutput})
     def destroy(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
         services.workflow_delete(workflow=workflow, actor=caller(request))
@@ -155,7 +158,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
 
 
-    @extend_schema(request=RunInput, responses={202: ExecutionOutput})
+    @extend_schema(request=RunInput, responses={202: ExecutionOutput, 409: ErrorOutput})
     @action(detail=True, methods=["post"])
     def run(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
@@ -207,14 +210,15 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self.get_paginated_response(ExecutionStepOutput(page, many=True).data)
 
     @extend_schema(responses=ExecutionLogOutput(many=True),
-                   parameters=[OpenApiParameter("after", int, description="Last log id seen")])
+                   parameters=[OpenApiParameter("after", {"type": "integer", "minimum": 0},
+                                               description="Last log id seen")])
     @action(detail=True, methods=["get"], pagination_class=None)
     def logs(self, request: Request, pk: str) -> Response:
         execution = self.get_object()
         logs = execution.logs.order_by("id")
-        after = request.query_params.get("after")
-        if after and after.isdigit():
-            logs = logs.filter(id__gt=int(after))
+        after = query_int(request, "after")
+        if after is not None:
+            logs = logs.filter(id__gt=after)
         return Response(ExecutionLogOutput(logs[:500], many=True).data)
 
     def _writable(self) -> Execution:
@@ -238,18 +242,26 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                                          **data.validated_data)
         return Response(ExecutionOutput(rerun).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=ResumeInput, responses={202: ExecutionOutput})
+    @extend_schema(request=ResumeInput, responses={202: ExecutionOutput, 409: ErrorOutput})
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str) -> Response:
         execution = self._writable()
         data = ResumeInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # Only a step that waits may be resumed: any other key was stored on the run (and
+        # woke it) although nothing would ever read it.
+        if not execution.is_finished and not selectors.execution_waits_on(
+                execution=execution, key=data.validated_data["key"]):
+            raise InvalidInput("No step of this execution is waiting under this key.",
+                               fields={"key": ["No waiting step has this key."]})
         if not execution_resume(execution_id=execution.pk, **data.validated_data):
             raise Conflict("The execution has already finished.")
         execution.refresh_from_db()
         return Response(ExecutionOutput(execution).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, "text/event-stream"): STREAM_EVENT_SCHEMA})
+    # Errors come as one `error` event too (EventStreamRenderer), not as JSON.
+    @extend_schema(responses={(code, "text/event-stream"): STREAM_EVENT_SCHEMA
+                              for code in (200, 401, 404, 429)})
     @action(detail=True, methods=["get"], renderer_classes=[EventStreamRenderer])
     def stream(self, request: Request, pk: str) -> StreamingHttpResponse:
         """Server-sent events: `status` on every status change and `step` per step update;
@@ -268,11 +280,12 @@ class ResumeByTokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(request=OpenApiTypes.OBJECT,
+                   responses={202: OpenApiTypes.OBJECT, 409: ErrorOutput})
     def post(self, request: Request, token: str) -> Response:
         return self._resume(token, request.data or None)
 
-    @extend_schema(responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(responses={202: OpenApiTypes.OBJECT, 409: ErrorOutput})
     def get(self, request: Request, token: str) -> Response:
         """Resume links are often clicked in an email: GET resumes with the query as payload."""
         return self._resume(token, dict(request.query_params.items()) or None)

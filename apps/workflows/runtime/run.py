@@ -53,6 +53,7 @@ from apps.workflows.runtime.shutdown import shutting_down
 from apps.workflows.runtime.subworkflows import SubWorkflows, execution_resume
 from apps.workflows.runtime.traces import StepTracer, run_ended, run_span
 from apps.workflows.services import execution_retry_later
+from apps.workflows.validation import references_validate
 from apps.workspaces.selectors import workspace_budgets
 
 logger = logging.getLogger(__name__)
@@ -263,6 +264,7 @@ def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
 
 def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -> dict[str, Any]:
     """Run one node of the draft against pinned data; nothing is recorded."""
+    references_validate(workflow.graph, workspace_id=workflow.workspace_id)
     try:
         plan = build_plan(workflow.graph, default_registry)
     except GraphInvalid as exc:
