@@ -224,7 +224,8 @@ def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
         default_registry, store=store, kv=cache,
         resume=ExecutionResumeSource(execution.resumes), cancel=ExecutionCancelSignal(),
         sub_workflows=SubWorkflows(execution),
-        services=block_services(workspace_id=execution.workspace_id),
+        services=block_services(workspace_id=execution.workspace_id,
+                                execution_id=execution.pk),
         secrets=secrets_for(workspace_id=execution.workspace_id, execution_id=execution.pk),
         http=outbound_http(), logger=logger)
     if execution.version_id:
