@@ -27,6 +27,7 @@ from .errors import (
     UnresolvableHost,
 )
 from .policies import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetMetrics, TargetPolicy
+from .sigv4 import AwsSigV4, aws_scope
 from .ssrf import AllowList, SSRFPolicy
 from .store import InMemoryStore, KeyValueStore
 
@@ -35,6 +36,7 @@ __all__ = [
     "ApiKeyHeader",
     "ApiKeyQuery",
     "AuthInjector",
+    "AwsSigV4",
     "BasicAuth",
     "BearerToken",
     "BlockedDestination",
@@ -59,4 +61,5 @@ __all__ = [
     "TargetPolicy",
     "TooManyRedirects",
     "UnresolvableHost",
+    "aws_scope",
 ]
