@@ -15,12 +15,14 @@ import pytest
 import uvicorn
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from apps.workflows.models import Execution
 from apps.workflows.services import workflow_create, workflow_publish
 from apps.workspaces.exceptions import InvalidInput
 from apps.workspaces.models import AuditEvent
 from apps.workspaces.services import api_token_create
+from apps.workspaces.tests.factories import MembershipFactory
 
 GREETING_INPUT = {"type": "object", "required": ["name"], "additionalProperties": False,
                   "properties": {"name": {"type": "string", "minLength": 1}}}
@@ -120,7 +122,18 @@ def test_calls_are_rate_limited_per_token(mcp_url, workspace, user, settings):
 
 
 def test_without_a_valid_token_nothing_is_served(mcp_url, workspace, user):
-    workflow(workspace, user, "Greet")
+    greet = workflow(workspace, user, "Greet")
+    viewer = MembershipFactory(workspace=workspace, role="viewer").user
+    _, token = api_token_create(user=viewer, name="mcp")
+
+    async def work(session: ClientSession) -> Any:
+        listed = await session.list_tools()
+        with pytest.raises(MCPError, match="Unknown tool"):
+            await session.call_tool(f"Greet-{greet.pk.hex[:8]}", {})
+        return listed
+
+    assert session_run(mcp_url, token, work).tools == []  # viewers may not run workflows
+    assert not Execution.objects.exists()
     for headers in ({}, {"Authorization": "Bearer fp_not-a-real-token"}):
         response = httpx2.post(mcp_url, headers=headers, json={
             "jsonrpc": "2.0", "id": 1, "method": "tools/list"})
