@@ -89,11 +89,8 @@ def _publish(workspace, user, rules):
     return caught.value.fields
 
 
-def test_rules_are_checked_when_the_trigger_is_saved(workspace, user):
+def test_rules_are_checked_when_the_trigger_is_published(workspace, user):
     base = "graph.nodes[start].data.config.headers"
-    assert _publish(workspace, user, [{"name": "X-A", "pattern": "acme-(["}]) == {
-        f"{base}[0].pattern": [
-            "Invalid regular expression: unterminated character set at position 6."]}
     assert _publish(workspace, user, [{"name": "X-A", "value": SHARED, "pattern": "x"},
                                       {"name": "X-B"}]) == {
         f"{base}[{i}]": ["Set either value (exact match) or pattern (regular expression), "
@@ -111,3 +108,12 @@ def test_malformed_rules_are_refused_by_the_draft_save(workspace, user):
             workflow_create(workspace=workspace, name="hook", created_by=user,
                             graph=trigger_graph("webhook_trigger", {"headers": rules}))
         assert list(caught.value.fields) == [f"graph.nodes[0].data.config.{field}"], rules
+
+
+def test_an_invalid_regular_expression_is_refused_by_the_draft_save(workspace, user):
+    with pytest.raises(InvalidInput) as caught:
+        workflow_create(workspace=workspace, name="hook", created_by=user,
+                        graph=trigger_graph("webhook_trigger", {"headers": [
+                            {"name": "X-A", "pattern": "acme-(["}]}))
+    assert caught.value.fields == {"graph.nodes[0].data.config.headers[0].pattern": [
+        "config.headers[0].pattern: 'acme-([' is not a 'regex'"]}

@@ -54,7 +54,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "name": {"type": "string", "pattern": HEADER_NAME},
                     "value": {"type": "string", "minLength": 1, "maxLength": 1024},
-                    "pattern": {"type": "string", "minLength": 1, "maxLength": 256},
+                    "pattern": {"type": "string", "minLength": 1, "maxLength": 256,
+                                "format": "regex"},
                 },
             },
         },
