@@ -22,6 +22,9 @@ from apps.routing.llm import ChatClient
 from apps.routing.ports import RoutingService
 from apps.routing.tests.servers import FakeOpenAI, _Server
 from apps.workflows.block_host import block_services
+from apps.workflows.models import Execution, ExecutionStep
+from apps.workflows.runtime.run import execution_drain
+from apps.workflows.services import execution_start, workflow_create
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +121,33 @@ def test_the_agent_calls_github_with_the_workspaces_connected_credential(workspa
     assert server.requests[0]["path"] == "/repos/octo/hello/issues"
     assert TOKEN not in str(out)  # the echoed header is redacted from the trace ...
     assert all(TOKEN not in str(r["body"]) for r in llm.chat_requests())  # ... and the model
+
+
+@pytest.mark.django_db(transaction=True)  # the engine's threads read what the test wrote
+def test_a_run_records_the_agents_steps_without_the_token(workspace, user, llm, github,
+                                                          settings):
+    _, connector = github
+    settings.ROUTING_LLM_URL, settings.ROUTING_LLM_MODEL = llm.url, "m"
+    credentials.credential_create(workspace=workspace, actor=None, name="GitHub", kind="bearer",
+                                  secret={"token": TOKEN}, connector=connector)
+    _script_issue_calls(llm)
+    workflow = workflow_create(workspace=workspace, name="triage", created_by=user, graph={
+        "nodes": [{"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
+                   "data": {"config": {}}},
+                  {"id": "agent", "type": "semantic_router", "position": {"x": 240, "y": 0},
+                   "data": {"config": {"query": "list the open issues of octo/hello",
+                                       "connector": "github", "threshold": 0.0,
+                                       "execute": True}}}],
+        "edges": [{"id": "e1", "source": "start", "target": "agent"}]})
+    execution = execution_start(workflow=workflow, input={}, draft=True, started_by=user)
+
+    assert execution_drain(linger_s=0) == 1
+
+    execution.refresh_from_db()
+    assert execution.status == Execution.Status.SUCCEEDED, execution.error
+    step = ExecutionStep.objects.get(execution=execution, node_id="agent")
+    assert step.output["result"] == "Issue #7: Crash on save."
+    assert TOKEN not in str(step.output) and "[redacted]" in str(step.output)
 
 
 def test_the_credential_set_on_the_block_wins_over_the_connected_one(workspace, llm, github):
