@@ -1,6 +1,27 @@
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from apps.workflows.mcp.server import PATH, mcp_app  # noqa: E402 (needs Django set up)
+
+
+def build_application() -> Any:
+    """Django, except ``/mcp/``: the MCP SDK's app, which also takes the lifespan (its
+    session manager runs once per app, so each server process builds its own)."""
+    mcp_application = mcp_app()
+
+    async def application(scope, receive, send):  # type: ignore[no-untyped-def]
+        path = scope.get("path", "")
+        if scope["type"] == "lifespan" or path == PATH.rstrip("/") or path.startswith(PATH):
+            await mcp_application(scope, receive, send)
+        else:
+            await django_application(scope, receive, send)
+
+    return application
+
+
+application = build_application()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
@@ -116,6 +116,11 @@ def _iter_defaults(schema: Any, path: str) -> Iterator[tuple[str, Mapping[str, A
                     yield from _iter_defaults(child, path)
 
 
+# Formats asserted in block configs: only "regex", so a pattern a block compiles is refused
+# when the graph is saved; other formats stay annotations, as JSON Schema 2020-12 has them.
+FORMATS = FormatChecker(formats=("regex",))
+
+
 def _check_spec(spec: BlockSpec, execute: Any) -> Validator:
     """Refuse a manifest that would break at run time; return its config validator."""
     where = f"block {spec.key!r} v{spec.version}"
@@ -161,7 +166,7 @@ def _check_spec(spec: BlockSpec, execute: Any) -> Validator:
         raise RegistryError(f"{where}: policies must be a Policies instance")
     if spec.deprecated_since is not None and not spec.deprecated:
         raise RegistryError(f"{where}: deprecated_since set but deprecated is False")
-    validator: Validator = cls(schema)
+    validator: Validator = cls(schema, format_checker=FORMATS)
     return validator
 
 

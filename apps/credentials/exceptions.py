@@ -43,3 +43,11 @@ class CredentialRefreshFailed(BlockError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=True, code="credential_refresh_failed")
+
+
+class CredentialRequired(BlockError):
+    """A connector that authenticates has no credential to use: the user must pick or connect
+    one. Not retryable: nothing changes until someone does."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False, code="credential_required")

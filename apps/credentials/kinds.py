@@ -6,17 +6,26 @@ lists the secret field names (never their values), and the resolver builds the i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from apps.connectors.outbound import ApiKeyHeader, ApiKeyQuery, AuthInjector, BasicAuth, BearerToken
+from apps.connectors.outbound import (
+    ApiKeyHeader,
+    ApiKeyQuery,
+    AuthInjector,
+    AwsSigV4,
+    BasicAuth,
+    BearerToken,
+)
 
 
 @dataclass(frozen=True)
 class KindSpec:
     # name -> (type, required); types: "str", "int", "bool", "url", "list", "dict", "enum:a|b"
+    # or a PATTERNS key
     public: Mapping[str, tuple[str, bool]]
     # Secret fields the user may write (tokens obtained from a provider are added by services).
     secret: Mapping[str, bool]
@@ -51,6 +60,13 @@ KINDS: dict[str, KindSpec] = {
         defaults={"scopes": [], "token_auth": "client_secret_basic"},
         oauth=True,
     ),
+    "aws_sigv4": KindSpec(
+        # Service and region: these settings, else the connector's aws_sigv4 auth scheme,
+        # else the AWS endpoint the request goes to (apps/connectors/outbound/sigv4.py).
+        public={"access_key_id": ("aws_key_id", True), "region": ("aws_region", False),
+                "service": ("aws_service", False)},
+        secret={"secret_access_key": True, "session_token": False},
+    ),
     "smtp": KindSpec(
         # Key names are what the send_email block reads: ``ssl`` = implicit TLS (465),
         # ``starttls`` (587); without ``port`` the block picks it from the security mode.
@@ -65,7 +81,21 @@ KINDS: dict[str, KindSpec] = {
 TOKEN_FIELDS = ("access_token", "refresh_token")
 
 
+# Formats checked by pattern: (regex, what the message asks for).
+PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "aws_key_id": (re.compile(r"^[A-Z0-9]{16,128}$"),
+                   "An AWS access key id (16 to 128 upper-case letters and digits)."),
+    "aws_region": (re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$"),
+                   "An AWS region such as eu-west-1."),
+    "aws_service": (re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$"),
+                    "An AWS signing name such as sns or execute-api."),
+}
+
+
 def _check(kind: str, name: str, type_: str, value: Any) -> str | None:
+    if type_ in PATTERNS:
+        pattern, message = PATTERNS[type_]
+        return None if isinstance(value, str) and pattern.match(value) else message
     if type_ == "str":
         return None if isinstance(value, str) and len(value) <= 500 else "A string is required."
     if type_ == "int":
@@ -132,7 +162,20 @@ INJECTORS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], AuthInject
     "basic": lambda public, secret: BasicAuth(public["username"], secret["password"]),
     "oauth2_code": lambda public, secret: BearerToken(secret["access_token"]),
     "oauth2_client": lambda public, secret: BearerToken(secret["access_token"]),
+    "aws_sigv4": lambda public, secret: AwsSigV4(
+        public["access_key_id"], secret["secret_access_key"],
+        secret.get("session_token", ""), service=public.get("service", ""),
+        region=public.get("region", "")),
 }
+
+
+def aws_scope_from_connector(auth_schemes: Any) -> dict[str, str]:
+    """``service`` and ``region`` an operator set on the connector's aws_sigv4 auth scheme
+    (for endpoints whose host does not name them, such as a self-hosted gateway)."""
+    for scheme in auth_schemes if isinstance(auth_schemes, list) else []:
+        if isinstance(scheme, dict) and scheme.get("kind") == "aws_sigv4":
+            return {k: str(scheme[k]) for k in ("service", "region") if scheme.get(k)}
+    return {}
 
 
 def oauth_defaults_from_connector(kind: str, auth_schemes: Any) -> dict[str, Any]:

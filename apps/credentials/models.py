@@ -16,6 +16,7 @@ class Credential(models.Model):
         OAUTH2_CODE = "oauth2_code", "OAuth2 authorization code"
         OAUTH2_CLIENT = "oauth2_client", "OAuth2 client credentials"
         SMTP = "smtp", "SMTP"
+        AWS_SIGV4 = "aws_sigv4", "AWS Signature V4"
 
     class Status(models.TextChoices):
         CONNECTED = "connected", "Connected"

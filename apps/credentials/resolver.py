@@ -14,7 +14,8 @@ timeout=(connect, read), max_response_bytes=..., target=TargetPolicy(...))``; it
 ``ctx.secrets`` is a ``WorkspaceSecrets`` bound to the execution's workspace:
 
 ``ctx.secrets.auth_for(credential_id) -> AuthInjector``
-    For api_key (header or query), bearer, basic, oauth2_code and oauth2_client credentials.
+    For api_key (header or query), bearer, basic, oauth2_code, oauth2_client and aws_sigv4
+    credentials (the last signs the finished request; apps/connectors/outbound/sigv4.py).
     Pass it as ``auth_injector=`` to ``ctx.http.request``: the client adds it only for the
     origin the call was made for and scrubs its values from errors and logs. OAuth access
     tokens that expire within ``CREDENTIAL_REFRESH_MARGIN_SECONDS`` are refreshed first.

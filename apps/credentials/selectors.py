@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.credentials.exceptions import CredentialNotFound
+from apps.connectors.models import Connector
+from apps.credentials.exceptions import CredentialNotFound, CredentialRequired
 from apps.credentials.models import Credential
 
 S = Credential.Status
@@ -58,3 +59,38 @@ def credential_ids_in_workspace(*, workspace_id: Any, ids: set[Any]) -> set[Any]
     """Which of `ids` are credentials of `workspace_id` (for checking a graph's references)."""
     return set(Credential.objects.filter(workspace_id=workspace_id, pk__in=ids).values_list(
         "pk", flat=True))
+
+
+def credential_for_connector(*, workspace_id: Any, connector: str, chosen: Any = None
+                             ) -> Credential | None:
+    """The credential a run uses for ``connector`` (a slug): ``chosen`` when given, else the
+    workspace's single usable credential for it, else None when the connector declares no
+    auth scheme. Raises ``CredentialRequired`` (naming the connector) otherwise."""
+    if chosen:
+        try:
+            credential = credential_get_in_workspace(workspace_id=workspace_id,
+                                                     credential_id=chosen)
+        except CredentialNotFound:
+            raise CredentialRequired(f"The credential set for connector {connector!r} does "
+                                     "not exist in this workspace.") from None
+        if credential.connector is not None and credential.connector.slug != connector:
+            raise CredentialRequired(
+                f"Credential {credential.name!r} belongs to connector "
+                f"{credential.connector.slug!r}, not {connector!r}.")
+        return credential
+    candidates = [c for c in Credential.objects.select_related("connector").filter(
+        workspace_id=workspace_id, connector__slug=connector).order_by("name")
+        if credential_status(c) in (S.CONNECTED, S.WARNING)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        names = ", ".join(repr(c.name) for c in candidates[:5])
+        raise CredentialRequired(
+            f"Connector {connector!r} has {len(candidates)} connected credentials ({names}); "
+            "choose one in the block's credentials.")
+    schemes = Connector.objects.filter(slug=connector).values_list("auth_schemes", flat=True)
+    if not any(schemes):
+        return None  # a public API: the call goes out without a credential
+    raise CredentialRequired(
+        f"Connector {connector!r} needs a credential: connect one for it in this workspace "
+        "or set one in the block's credentials.")

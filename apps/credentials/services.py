@@ -254,7 +254,11 @@ def injector_for(credential: Credential, secret: Mapping[str, str]) -> AuthInjec
                                 "authenticate HTTP requests; use values_for().")
     if credential.kind in OAUTH_KINDS and not secret.get("access_token"):
         raise CredentialNeedsReauth(f"Credential {credential.name!r} is not connected.")
-    return build(credential.public_data, secret)
+    public = credential.public_data
+    if credential.kind == K.AWS_SIGV4 and credential.connector is not None:
+        # Read live, so an operator's edit of the connector applies to existing credentials.
+        public = {**kinds.aws_scope_from_connector(credential.connector.auth_schemes), **public}
+    return build(public, secret)
 
 
 def _access_expiring(credential: Credential, ahead: float) -> bool:

@@ -37,8 +37,8 @@ HTTP_REQUESTS = Histogram(
     ["method", "view", "status_class"], buckets=_CALL_BUCKETS)
 
 WEBHOOK_OUTCOMES = frozenset(
-    {"accepted", "duplicate", "rejected_signature", "rate_limited", "too_large", "invalid",
-     "not_found"})
+    {"accepted", "duplicate", "rejected_signature", "rejected_header", "rate_limited",
+     "too_large", "invalid", "not_found"})
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 

@@ -4,10 +4,14 @@
 connector's operation through the tool-calling agent and answers its result and trace. Tool
 execution goes through the ``executor`` the host supplies (the platform's
 connector-operation executor), so credentials, SSRF guard and policies stay where they are.
+An executor with ``bind(connector=, credentials=)`` gets the block's per-connector credential
+mapping that way before the agent starts (the platform's resolves the credential then, so a
+missing one fails before any model turn).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +33,8 @@ class RoutingService:
 
     def run_agent(self, *, connector: str, operation: str, task: str, role: str = "",
                   goal: str = "", backstory: str = "", max_iterations: int = 6,
-                  context: Any = None) -> dict[str, Any]:
+                  context: Any = None, credentials: Mapping[str, str] | None = None
+                  ) -> dict[str, Any]:
         from apps.routing.llm import LLMError, llm_from_settings
         from apps.routing.tools import connector_agent
 
@@ -38,7 +43,11 @@ class RoutingService:
         llm = self.llm or llm_from_settings()
         if llm is None:
             raise LookupError("no chat model is configured (ROUTING_LLM_URL)")
-        agent = connector_agent(connector=connector, llm=llm, executor=self.executor,
+        executor = self.executor
+        if callable(getattr(executor, "bind", None)):
+            executor = executor.bind(connector=connector,  # type: ignore[attr-defined]
+                                     credentials=credentials)
+        agent = connector_agent(connector=connector, llm=llm, executor=executor,
                                 operations=[operation], role=role, goal=goal,
                                 backstory=backstory, max_iterations=max_iterations)
         if not agent.tools:

@@ -25,6 +25,7 @@ import jmespath
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from apps.triggers import required_headers
 from apps.triggers.headers import headers_for_input
 from apps.triggers.models import Trigger, WebhookDelivery
 from apps.triggers.presets import preset_resolve
@@ -164,6 +165,11 @@ def webhook_verify(*, target: HookTarget, headers: Mapping[str, str], body: byte
     verify(target.preset, secret=secret, headers=headers, body=body)
 
 
+def webhook_header_refused(*, target: HookTarget, headers: Mapping[str, str]) -> str | None:
+    """The name of a required header that is missing or wrong (the trigger's ``headers``)."""
+    return required_headers.refused(target.config.get("headers") or [], headers)
+
+
 def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
     """(body, kind) for JSON, form, text or raw (base64) bodies; ValueError if malformed."""
     media = content_type.split(";")[0].strip().lower()
@@ -214,7 +220,8 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
     key = f"test:{unique}" if (target.test and unique) else unique
     payload = {
         "method": method,
-        "headers": headers_for_input(headers),
+        "headers": headers_for_input(
+            headers, required_headers.names(target.config.get("headers") or [])),
         "query": dict(query),
         "body": body,
         "body_kind": body_kind,

@@ -39,6 +39,8 @@ class Workflow(models.Model):
     # the first after `retry_delay_seconds`, each next one after twice the last delay.
     retry_attempts = models.PositiveSmallIntegerField(default=0)
     retry_delay_seconds = models.PositiveIntegerField(default=60)
+    # Offered to MCP clients as a tool while published (apps/workflows/mcp/).
+    is_tool = models.BooleanField(default=False)
     published_version = models.ForeignKey("WorkflowVersion", null=True, blank=True,
                                           on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -12,6 +12,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "sample": {"description": "Payload used when the run is started without one."},
+        "input_schema": {
+            "type": "object",
+            "description": "JSON Schema (2020-12, an object schema) of the input the run "
+                           "takes; MCP clients see it as the tool's input schema."},
     },
 }
 

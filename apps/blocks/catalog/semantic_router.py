@@ -6,14 +6,19 @@ Host service contract (``ctx.services["router"]``, ``apps.routing.ports.RoutingS
         {"route", "connector", "operation", "confidence", "alternatives": [...],
          "reasoning", "decided_by", "arguments", ...}   # route None: no route
     run_agent(*, connector: str, operation: str, task: str, role: str, goal: str,
-              backstory: str, max_iterations: int, context: Any) -> Mapping
+              backstory: str, max_iterations: int, context: Any,
+              credentials: Mapping[str, str]) -> Mapping
         {"output", "stopped", "iterations", "trace": [...], "usage", "error"}
 
 The block routes ``query``; with ``execute`` on and a route found, a tool-calling agent
 (role, goal, backstory from the config, else the connector's) gets the chosen operation as
 its tool and ``task`` (default: the query) as its task; its whole trace is in the output,
-so it lands in the execution log. Ports: ``matched`` when a route was chosen, ``no_route``
-otherwise. ``threshold`` overrides the router's confidence threshold for this node.
+so it lands in the execution log. ``credentials`` maps connector slugs to credential ids
+for the agent's calls; a connector without one uses the workspace's single connected
+credential for it, and a connector that needs one and has none fails the step
+(``credential_required``) before the model is asked anything. Ports: ``matched`` when a
+route was chosen, ``no_route`` otherwise. ``threshold`` overrides the router's confidence
+threshold for this node.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from apps.blocks.sdk import (
 )
 
 KEY = "semantic_router"
+UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -53,6 +59,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "backstory": {"type": ["string", "null"], "maxLength": 4000, "default": None},
         "max_iterations": {"type": "integer", "minimum": 1, "maximum": 20, "default": 6},
         "context": {"default": None, "description": "Data handed to the agent with its task."},
+        "credentials": {
+            "type": "object", "default": {}, "maxProperties": 20,
+            "propertyNames": {"pattern": "^[-a-zA-Z0-9_]{1,80}$"},
+            "additionalProperties": {"type": "string", "pattern": UUID},
+            "description": "Credential id per connector slug for the agent's tool calls "
+                           "(default: the workspace's single connected credential of the "
+                           "connector)."},
     },
 }
 
@@ -120,7 +133,8 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
             task=config.get("task") or config["query"], role=config.get("role") or "",
             goal=config.get("goal") or "", backstory=config.get("backstory") or "",
             max_iterations=config.get("max_iterations", 6),
-            context={"arguments": outputs["arguments"], "data": config.get("context")}))
+            context={"arguments": outputs["arguments"], "data": config.get("context")},
+            credentials=dict(config.get("credentials") or {})))
         outputs["agent"] = agent
         outputs["result"] = agent.get("output")
         if agent.get("stopped") == "llm_error":

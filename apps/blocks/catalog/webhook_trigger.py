@@ -10,6 +10,8 @@ from typing import Any
 
 from apps.blocks.sdk import BlockContext, BlockResult, BlockSpec, Category, register
 
+HEADER_NAME = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$"  # an RFC 9110 token
+
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -41,6 +43,22 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "default": [],
         },
         "hub_verify_token": {"type": "string", "maxLength": 200},
+        # Headers a delivery must carry (apps/triggers/required_headers.py): an exact value
+        # or a regular expression each; anything else is refused with 401.
+        "headers": {
+            "type": "array", "maxItems": 10, "default": [],
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "pattern": HEADER_NAME},
+                    "value": {"type": "string", "minLength": 1, "maxLength": 1024},
+                    "pattern": {"type": "string", "minLength": 1, "maxLength": 256,
+                                "format": "regex"},
+                },
+            },
+        },
         "response": {
             "type": "object",
             "additionalProperties": False,

@@ -29,6 +29,7 @@ from .errors import (
     UnresolvableHost,
 )
 from .policies import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetMetrics, TargetPolicy
+from .sigv4 import AwsSigV4, aws_scope
 from .ssrf import AllowList, SSRFPolicy
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ApiKeyHeader",
     "ApiKeyQuery",
     "AuthInjector",
+    "AwsSigV4",
     "BasicAuth",
     "BearerToken",
     "BlockedDestination",
@@ -60,4 +62,5 @@ __all__ = [
     "TargetPolicy",
     "TooManyRedirects",
     "UnresolvableHost",
+    "aws_scope",
 ]

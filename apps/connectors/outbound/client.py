@@ -437,6 +437,9 @@ class OutboundClient:
             if call.auth is not None and _origin(url) == call.origin:
                 call.auth.inject(outgoing)
             prepared = self._prepare(outgoing, body_json, body_data, call.secrets)
+            if call.auth is not None and _origin(url) == call.origin and hasattr(
+                    call.auth, "sign"):
+                call.auth.sign(prepared)  # a signature covers the finished request (SigV4)
             self.policy.check_url(prepared.url or "")
             host = _origin(prepared.url or "")[1]
             raw = self._send(prepared, call, host)

@@ -108,6 +108,13 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     if too_large:
         metrics.webhook_delivery("too_large")
         return _error(413, "payload_too_large", f"The body is larger than {limit} bytes.")
+    refused = webhooks.webhook_header_refused(target=target, headers=request.headers)
+    if refused is not None:
+        logger.info("webhook.rejected", extra={"trigger_id": str(target.trigger.pk),
+                                               "reason": "required_header", "header": refused})
+        metrics.webhook_delivery("rejected_header")
+        return _error(401, "header_invalid",
+                      f"Required header {refused!r} is missing or does not match.")
     raw = request.body
     try:
         webhooks.webhook_verify(target=target, headers=request.headers, body=raw)

@@ -4,16 +4,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from apps.blocks.catalog.webhook_trigger import CONFIG_SCHEMA
+from apps.triggers import required_headers
 from apps.triggers.presets import preset_get
 from apps.triggers.registry import Problems, TriggerSpec, trigger_registry
 
 
 def check(config: Mapping[str, Any]) -> Problems:
-    """The preset must exist in the catalogue."""
+    """The preset must exist in the catalogue; required headers must be well-formed."""
+    problems = required_headers.problems(config.get("headers") or [])
     preset = (config.get("verification") or {}).get("preset", "none")
     if preset_get(preset) is None:
-        return {"config.verification.preset": [f"Unknown verification preset {preset!r}."]}
-    return {}
+        problems["config.verification.preset"] = [f"Unknown verification preset {preset!r}."]
+    return problems
 
 
 def prepare(config: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ class WorkflowListOutput(serializers.ModelSerializer):
         model = Workflow
         fields = ["id", "workspace", "name", "description", "status", "version",
                   "published_version", "priority", "retry_attempts", "retry_delay_seconds",
-                  "created_at", "updated_at"]
+                  "is_tool", "created_at", "updated_at"]
 
     priority = PriorityField(read_only=True)
 
@@ -58,6 +58,8 @@ class WorkflowSettingsInput(StrictSerializer):
     retry_delay_seconds = serializers.IntegerField(
         required=False, min_value=1, max_value=86400,
         help_text="Wait before the first retry; each next one waits twice as long.")
+    is_tool = serializers.BooleanField(
+        required=False, help_text="Offer the published workflow as a tool at /mcp/.")
 
 
 # A workflow's description is a paragraph, not a document: the column is unbounded text.

@@ -22,7 +22,9 @@ __all__ = ["compile_fast"]
 Check = Callable[[Any], bool]
 
 _IGNORED = frozenset({"description", "title", "default", "examples", "$comment", "deprecated",
-                      "readOnly", "writeOnly", "format", "$schema", "$id"})
+                      "readOnly", "writeOnly", "$schema", "$id"})
+# "format" is not ignored: the block registry asserts the "regex" format (a pattern a block
+# will compile must be one), so a schema using it always gets the real validator.
 _SUPPORTED = _IGNORED | {"type", "properties", "required", "additionalProperties", "items",
                          "enum", "const", "minimum", "maximum", "exclusiveMinimum",
                          "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems",

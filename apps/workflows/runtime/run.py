@@ -242,7 +242,8 @@ def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
         max_output_bytes=budgets.max_run_output_bytes,
         resume=ExecutionResumeSource(execution.resumes), cancel=ExecutionCancelSignal(),
         sub_workflows=SubWorkflows(execution),
-        services=block_services(workspace_id=execution.workspace_id),
+        services=block_services(workspace_id=execution.workspace_id,
+                                execution_id=execution.pk),
         secrets=secrets_for(workspace_id=execution.workspace_id, execution_id=execution.pk),
         http=outbound_http(), logger=logger,
         observer=_STEP_TRACER if tracing.active() else None)  # off: not even a no-op span

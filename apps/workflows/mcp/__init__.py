@@ -1,0 +1,1 @@
+"""Published workflows as MCP tools over streamable HTTP at ``/mcp/`` (README: MCP)."""
