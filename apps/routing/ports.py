@@ -45,7 +45,7 @@ class RoutingService:
             raise LookupError("no chat model is configured (ROUTING_LLM_URL)")
         executor = self.executor
         if callable(getattr(executor, "bind", None)):
-            executor = executor.bind(connector=connector,  # type: ignore[attr-defined]
+            executor = executor.bind(connector=connector,
                                      credentials=credentials)
         agent = connector_agent(connector=connector, llm=llm, executor=executor,
                                 operations=[operation], role=role, goal=goal,
