@@ -924,7 +924,7 @@ export interface components {
             /** Format: uuid */
             workspace: string;
             name: string;
-            kind: components["schemas"]["KindE5eEnum"];
+            kind: components["schemas"]["KindE13Enum"];
             /** @description Catalogue connector slug. */
             connector?: string | null;
             /** @description Plain settings of the kind (header name, scopes...). */
@@ -944,7 +944,7 @@ export interface components {
             /** Format: uuid */
             readonly workspace: string;
             readonly name: string;
-            readonly kind: components["schemas"]["KindE5eEnum"];
+            readonly kind: components["schemas"]["KindE13Enum"];
             readonly connector: string;
             config: unknown;
             /** @description Names of the secret fields this kind takes (values are never returned). */
@@ -1131,6 +1131,17 @@ export interface components {
             fit_weights: boolean;
         };
         /**
+         * @description * `api_key` - API key
+         *     * `bearer` - Bearer token
+         *     * `basic` - Basic auth
+         *     * `oauth2_code` - OAuth2 authorization code
+         *     * `oauth2_client` - OAuth2 client credentials
+         *     * `smtp` - SMTP
+         *     * `aws_sigv4` - AWS Signature V4
+         * @enum {string}
+         */
+        KindE13Enum: "api_key" | "bearer" | "basic" | "oauth2_code" | "oauth2_client" | "smtp" | "aws_sigv4";
+        /**
          * @description * `webhook` - Webhook
          *     * `schedule` - Schedule
          *     * `poll` - Polling
@@ -1140,16 +1151,6 @@ export interface components {
          * @enum {string}
          */
         KindE22Enum: "webhook" | "schedule" | "poll" | "manual" | "api" | "app_event";
-        /**
-         * @description * `api_key` - API key
-         *     * `bearer` - Bearer token
-         *     * `basic` - Basic auth
-         *     * `oauth2_code` - OAuth2 authorization code
-         *     * `oauth2_client` - OAuth2 client credentials
-         *     * `smtp` - SMTP
-         * @enum {string}
-         */
-        KindE5eEnum: "api_key" | "bearer" | "basic" | "oauth2_code" | "oauth2_client" | "smtp";
         /**
          * @description * `debug` - Debug
          *     * `info` - Info
@@ -1413,6 +1414,8 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
+            /** @description Offer the published workflow as a tool at /mcp/. */
+            is_tool?: boolean;
             /** @description The version you loaded. */
             version?: number;
             name?: string;
@@ -1653,6 +1656,8 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
+            /** @description Offer the published workflow as a tool at /mcp/. */
+            is_tool?: boolean;
             /** Format: uuid */
             workspace: string;
             name: string;
@@ -1688,6 +1693,7 @@ export interface components {
             readonly priority: components["schemas"]["PriorityEnum"];
             retry_attempts?: number;
             retry_delay_seconds?: number;
+            is_tool?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1706,6 +1712,7 @@ export interface components {
             readonly priority: components["schemas"]["PriorityEnum"];
             retry_attempts?: number;
             retry_delay_seconds?: number;
+            is_tool?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1726,6 +1733,8 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
+            /** @description Offer the published workflow as a tool at /mcp/. */
+            is_tool?: boolean;
             /** @description The version you loaded. */
             version: number;
             name?: string;
