@@ -21,7 +21,9 @@ class CredentialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.credentials import tasks  # noqa: F401  (registers the Celery task)
+        from apps.credentials import connector_use, tasks  # noqa: F401  (tasks: Celery)
+
+        connector_use.register()
 
         post_migrate.connect(ensure_refresh_task, sender=self,
                              dispatch_uid="credentials.ensure_refresh_task")

@@ -8,6 +8,9 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.workflows import connector_use
         from apps.workflows.beat import ensure_platform_tasks
+
+        connector_use.register()
 
         post_migrate.connect(ensure_platform_tasks, sender=self)
