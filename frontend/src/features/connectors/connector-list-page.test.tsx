@@ -54,7 +54,7 @@ describe('ConnectorListPage', () => {
     expect(cards[0]).toHaveAttribute('href', '/app/connectors/slack')
     expect(within(cards[0]).getByText('Connected')).toBeInTheDocument()
     expect(within(cards[0]).getByText('60 operations')).toBeInTheDocument()
-    expect(within(cards[0]).getByText('Bearer token · OAuth2')).toBeInTheDocument()
+    expect(within(cards[0]).getByText('AWS Signature v4 · OAuth2')).toBeInTheDocument()
     expect(within(cards[1]).queryByText('Connected')).toBeNull()
     expect(screen.getByText('3 connectors')).toBeInTheDocument()
     expect(queries[0].get('workspace')).toBe('w1')
@@ -80,6 +80,7 @@ describe('ConnectorListPage', () => {
     expect(router.state.location.search).toContain('q=sla')
 
     await user.clear(screen.getByLabelText('Search connectors'))
+    await waitFor(() => expect(router.state.location.search).not.toContain('q='))
     await user.click(screen.getByRole('button', { name: /Developer tools/ }))
     await waitFor(() => expect(queries.at(-1)?.get('category')).toBe('developer'))
     expect(screen.getByRole('button', { name: /Developer tools/ })).toHaveAttribute(

@@ -138,7 +138,12 @@ export function ConnectorListPage() {
               ? 'Searching…'
               : plural(list.data.count, 'connector')}
           </p>
-          <ul className="connector-grid" aria-label="Connectors">
+          <ul
+            className="connector-grid"
+            aria-label="Connectors"
+            aria-busy={list.isPlaceholderData}
+            data-stale={list.isPlaceholderData || undefined}
+          >
             {list.data.connectors.map((connector) => (
               <ConnectorCard key={connector.slug} connector={connector} />
             ))}

@@ -7,6 +7,8 @@ const AUTH_KINDS: Record<string, string> = {
   http_basic: 'Username & password',
   oauth2: 'OAuth2',
   openid_connect: 'OpenID Connect',
+  aws_sigv4: 'AWS Signature v4',
+  http_other: 'Other HTTP auth',
   none: 'No authentication',
 }
 
@@ -17,7 +19,7 @@ export function authKindLabel(kind: string): string {
 /** Where an API key goes, e.g. "header X-Api-Key". */
 export function apiKeyPlace(scheme: AuthScheme): string | null {
   if (scheme.kind !== 'api_key' || !scheme.name) return null
-  return `${scheme.in ?? 'header'} ${scheme.name}`
+  return `${scheme.location ?? 'header'} ${scheme.name}`
 }
 
 function per(period: number): string {

@@ -44,7 +44,12 @@ export function OperationList({ slug }: { slug: string }) {
         </EmptyState>
       ) : (
         <>
-          <ul className="operation-list">
+          <ul
+            className="operation-list"
+            aria-label="Operations"
+            aria-busy={operations.isPlaceholderData}
+            data-stale={operations.isPlaceholderData || undefined}
+          >
             {operations.data.operations.map((operation) => (
               <OperationRow key={operation.key} operation={operation} />
             ))}

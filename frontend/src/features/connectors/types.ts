@@ -28,7 +28,7 @@ export interface AuthScheme {
   description?: string
   /** api_key: the header, query parameter or cookie that carries it. */
   name?: string
-  in?: string
+  location?: string
   flows?: Record<string, OAuthFlow>
 }
 
