@@ -135,3 +135,14 @@ def test_list_query_count_is_flat_with_usage(api, workspace, catalogue):
     with CaptureQueriesContext(connection) as queries:
         assert api.get(f"{LIST}slack/operations/").status_code == 200
     assert len(queries) <= 6  # auth, the connector, count, page
+
+
+def test_popularity_containment_has_its_index():
+    # Without it each connector's count scans every graph (seconds at a few thousand workflows).
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                       ["workflow_graph_path_ops"])
+        (definition,) = cursor.fetchone()
+    assert "gin (graph jsonb_path_ops)" in definition
