@@ -5,8 +5,25 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
+from apps.connectors import usage
 from apps.connectors.models import Connector, ConnectorOperation
 from apps.connectors.outbound import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetPolicy
 
@@ -16,9 +33,12 @@ def _sees_disabled(user: Any) -> bool:
 
 
 def connector_list(
-    *, user: Any, search: str | None = None, category: str | None = None
+    *, user: Any, search: str | None = None, category: str | None = None,
+    workspace_id: Any = None,
 ) -> QuerySet[Connector]:
-    """Catalogue rows visible to ``user``, with their (visible) operation count."""
+    """Catalogue rows visible to ``user``, with their (visible) operation count, popularity
+    (workflows and credentials using each, all in SQL) and whether ``workspace_id`` (already
+    checked to be the caller's) is connected to each; never connected without a workspace."""
     staff = _sees_disabled(user)
     queryset = Connector.objects.all()
     if not staff:
@@ -28,21 +48,56 @@ def connector_list(
     if search:
         queryset = queryset.filter(
             Q(name__icontains=search) | Q(slug__icontains=search) | Q(description__icontains=search)
-        )
-    count_filter = None if staff else Q(operations__enabled=True)
-    return queryset.annotate(operations_count=Count("operations", filter=count_filter)).order_by(
-        "order", "name"
-    )
+        ).annotate(search_rank=Case(  # "sla": Slack before the translators that mention it
+            When(name__istartswith=search, then=0), When(name__icontains=search, then=1),
+            When(slug__icontains=search, then=1), default=2, output_field=IntegerField()))
+    # Subqueries, not a join and GROUP BY: every count here is per connector row.
+    operations = ConnectorOperation.objects.filter(connector=OuterRef("pk"))
+    if not staff:
+        operations = operations.filter(enabled=True)
+    operations_count = Coalesce(
+        Subquery(operations.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")),
+        0)
+    return _with_usage(queryset, workspace_id=workspace_id).annotate(
+        operations_count=operations_count).order_by("order", "name")
 
 
-def connector_get(*, user: Any, slug: str) -> Connector:
-    """One visible connector with its visible operations prefetched; DoesNotExist otherwise."""
+def _with_usage(queryset: QuerySet[Connector], *, workspace_id: Any) -> QuerySet[Connector]:
+    connected = (usage.connected(workspace_id) if workspace_id is not None
+                 else Value(False))
+    return queryset.annotate(popularity=usage.popularity(),
+                             connected=ExpressionWrapper(connected, output_field=BooleanField()))
+
+
+def connector_get(*, user: Any, slug: str, workspace_id: Any = None) -> Connector:
+    """One visible connector with its visible operations prefetched, popularity and connected
+    flag (as in ``connector_list``); DoesNotExist otherwise."""
     operations = ConnectorOperation.objects.order_by("key")
     queryset = Connector.objects.all()
     if not _sees_disabled(user):
         queryset = queryset.filter(enabled=True)
         operations = operations.filter(enabled=True)
-    return queryset.prefetch_related(Prefetch("operations", queryset=operations)).get(slug=slug)
+    return (_with_usage(queryset, workspace_id=workspace_id)
+            .prefetch_related(Prefetch("operations", queryset=operations)).get(slug=slug))
+
+
+def connector_operation_list(*, user: Any, slug: str,
+                             search: str | None = None) -> QuerySet[ConnectorOperation]:
+    """The visible operations of a visible connector by key, optionally searched in their key,
+    name, path and description; Connector.DoesNotExist when the connector is not visible."""
+    staff = _sees_disabled(user)
+    connectors = Connector.objects.filter(slug=slug)
+    if not staff:
+        connectors = connectors.filter(enabled=True)
+    connector_id = connectors.values_list("pk", flat=True).get()
+    operations = ConnectorOperation.objects.filter(connector_id=connector_id)
+    if not staff:
+        operations = operations.filter(enabled=True)
+    if search:
+        operations = operations.filter(
+            Q(key__icontains=search) | Q(name__icontains=search) | Q(path__icontains=search)
+            | Q(description__icontains=search))
+    return operations.order_by("key")
 
 
 def connector_category_counts(*, user: Any) -> list[dict[str, Any]]:

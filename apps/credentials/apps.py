@@ -31,7 +31,9 @@ class CredentialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.credentials import tasks  # noqa: F401  (registers the Celery task)
+        from apps.credentials import connector_use, tasks  # noqa: F401  (tasks: Celery)
+
+        connector_use.register()
 
         _register_sealed_columns()
         post_migrate.connect(ensure_refresh_task, sender=self,

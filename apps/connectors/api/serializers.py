@@ -26,6 +26,13 @@ class ConnectorListOutput(serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display")
     auth_kinds = serializers.SerializerMethodField()
     operations_count = serializers.IntegerField(read_only=True)
+    popularity = serializers.IntegerField(
+        read_only=True,
+        help_text="How many workflows and credentials (across the installation) use it.")
+    connected = serializers.BooleanField(
+        read_only=True,
+        help_text="The workspace given as `?workspace=` holds a credential for it "
+        "(false without one).")
 
     class Meta:
         model = Connector
@@ -41,6 +48,8 @@ class ConnectorListOutput(serializers.ModelSerializer):
             "enabled",
             "auth_kinds",
             "operations_count",
+            "popularity",
+            "connected",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

@@ -49,6 +49,7 @@ def test_list_shows_enabled_connectors_to_members(api, catalogue):
         "version": "2024-05-01", "enabled": True,
         "auth_kinds": ["api_key", "http_basic", "http_bearer", "oauth2"],
         "operations_count": 5,  # the disabled one is not counted for members
+        "popularity": 0, "connected": False,
     }
 
 

@@ -20,6 +20,7 @@ export function Layout() {
             Workflows
           </NavLink>
           <NavLink to="/app/executions">Runs</NavLink>
+          <NavLink to="/app/connectors">Connectors</NavLink>
         </nav>
         <div className="app-header__spacer" />
         {me.data && <UserMenu me={me.data} />}

@@ -1,5 +1,6 @@
 // Client-side routes under /app/. Django returns index.html for `/` and every `/app/*` path.
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router'
+import { ConnectorListPage } from '@/features/connectors/connector-list-page'
 import { ExecutionListPage } from '@/features/executions/execution-list-page'
 import { WorkflowListPage } from '@/features/workflows/workflow-list-page'
 import { Loading } from '@/components/ui/feedback'
@@ -26,6 +27,15 @@ export const routes: RouteObject[] = [
         lazy: () =>
           import('@/features/executions/execution-detail-page').then((m) => ({
             Component: m.ExecutionDetailPage,
+          })),
+      },
+      { path: 'connectors', element: <ConnectorListPage /> },
+      {
+        path: 'connectors/:slug',
+        HydrateFallback: () => <Loading label="Loading connector…" />,
+        lazy: () =>
+          import('@/features/connectors/connector-detail-page').then((m) => ({
+            Component: m.ConnectorDetailPage,
           })),
       },
       { path: '*', element: <NotFound /> },

@@ -84,6 +84,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/{slug}/operations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The connector's operations by key, a page at a time, optionally searched. */
+        get: operations["v1_connectors_operations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/categories/": {
         parameters: {
             query?: never;
@@ -888,6 +905,10 @@ export interface components {
             enabled?: boolean;
             readonly auth_kinds: string[];
             readonly operations_count: number;
+            /** @description How many workflows and credentials (across the installation) use it. */
+            readonly popularity: number;
+            /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
+            readonly connected: boolean;
             base_url?: string;
             auth_schemes?: unknown;
             rate_limit?: unknown;
@@ -918,6 +939,10 @@ export interface components {
             enabled?: boolean;
             readonly auth_kinds: string[];
             readonly operations_count: number;
+            /** @description How many workflows and credentials (across the installation) use it. */
+            readonly popularity: number;
+            /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
+            readonly connected: boolean;
         };
         /** @description Refuses fields it does not know, instead of silently dropping them. */
         CredentialCreateInputRequest: {
@@ -1299,6 +1324,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ExecutionStepOutput"][];
+        };
+        PaginatedOperationOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["OperationOutput"][];
         };
         PaginatedRouteMapOutputList: {
             /** @example 123 */
@@ -1990,8 +2030,10 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description A search term. */
+                /** @description Part of a connector's name, slug or description (name matches first). */
                 search?: string;
+                /** @description A workspace of the caller: `connected` then says whether it holds a credential for the connector (403/404 when not a member). */
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2047,7 +2089,10 @@ export interface operations {
     };
     v1_connectors_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A workspace of the caller: `connected` then says whether it holds a credential for the connector (403/404 when not a member). */
+                workspace?: string;
+            };
             header?: never;
             path: {
                 slug: string;
@@ -2062,6 +2107,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectorDetailOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_connectors_operations_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /** @description Part of an operation's key, name, path or description. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOperationOutputList"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
             /** @description Missing, invalid or revoked credentials. */
