@@ -35,6 +35,7 @@ export const listItem = (overrides: Partial<WorkflowListItem> = {}): WorkflowLis
   priority: 'normal',
   retry_attempts: 0,
   retry_delay_seconds: 60,
+  is_tool: false,
   updated_at: new Date(Date.now() - 5 * 60_000).toISOString(),
   created_at: '2025-01-01T00:00:00Z',
   ...overrides,
