@@ -205,6 +205,10 @@ def test_gunicorn_serves_mcp_through_the_wsgi_app(gunicorn_mcp_url, workspace, u
         assert done.structured_content["output"] == {"greeting": "Hello Ana"}
         assert again.structured_content["output"] == {"greeting": "Hello Bo"}
     assert Execution.objects.filter(mode=Execution.Mode.API).count() == 4
+    # No standalone SSE stream (it would hold a gunicorn thread): 405 at once, as allowed.
+    response = httpx2.get(gunicorn_mcp_url, timeout=5, headers={
+        "Authorization": f"Bearer {token}", "Accept": "text/event-stream"})
+    assert response.status_code == 405
     # Everything else is still Django's (its 404 page, its health check).
     base = gunicorn_mcp_url.removesuffix("/mcp/")
     assert httpx2.get(f"{base}/health").is_success

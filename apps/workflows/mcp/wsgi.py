@@ -8,6 +8,11 @@ its shutdown at exit, as an ASGI server would. All of it happens on the first ``
 request of a process (not at import): a process that was forked after importing this
 (gunicorn ``--preload``) has no loop thread, and a web worker that never serves ``/mcp/``
 never pays for the SDK's import (~30 MiB).
+
+A ``GET`` (the standalone SSE stream a client may open for server-initiated messages) is
+answered ``405`` here, as the spec allows: a stateless server never sends anything on it, and
+under WSGI the idle stream would hold one of the worker's few threads until the client went
+away, so a handful of them would starve the whole web worker, Django included.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ SHUTDOWN_TIMEOUT_S = 5.0
 # After the response is sent, how long the request's thread waits for the app's task to end
 # (the stateless transport is terminated right after the response; bounded all the same).
 AFTER_RESPONSE_WAIT_S = 10.0
+
+
+NO_SSE_STREAM = (b'{"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": '
+                 b'"Method Not Allowed: no SSE stream on a stateless server; POST requests"}}')
 
 
 class Lifespan:
@@ -121,6 +130,11 @@ class McpWsgi:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET":
+            start_response("405 Method Not Allowed", [
+                ("Content-Type", "application/json"), ("Allow", "POST, DELETE"),
+                ("Content-Length", str(len(NO_SSE_STREAM)))])
+            return [NO_SSE_STREAM]
         return self.app()(environ, start_response)
 
 

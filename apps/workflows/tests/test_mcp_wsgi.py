@@ -44,8 +44,8 @@ class StandIn:
         await send({"type": "http.response.body", "body": scope["path"].encode() + body})
 
 
-def call(app: Any, path: str, body: bytes = b"") -> tuple[str, bytes]:
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "",
+def call(app: Any, path: str, body: bytes = b"", method: str = "POST") -> tuple[str, bytes]:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "",
                "QUERY_STRING": "", "SERVER_NAME": "testserver", "SERVER_PORT": "80",
                "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
                "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
@@ -117,3 +117,13 @@ def test_the_wsgi_entry_point_does_not_import_the_sdk_until_mcp_is_served():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603 (fixed code)
                          check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_get_is_refused_without_opening_a_stream_that_would_hold_a_thread():
+    built: list[StandIn] = []
+    app = with_mcp(django, McpWsgi(lambda: built.append(StandIn()) or built[-1]))
+
+    status, body = call(app, "/mcp/", method="GET")
+    assert status == "405 Method Not Allowed"
+    assert b"no SSE stream" in body
+    assert built == []  # answered before the MCP app
