@@ -6,7 +6,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_application = get_asgi_application()
 
-from apps.workflows.mcp.server import PATH, mcp_app  # noqa: E402 (needs Django set up)
+from apps.workflows.mcp import is_mcp_path  # noqa: E402 (needs Django set up)
+from apps.workflows.mcp.server import mcp_app  # noqa: E402
 
 
 def build_application() -> Any:
@@ -15,8 +16,7 @@ def build_application() -> Any:
     mcp_application = mcp_app()
 
     async def application(scope, receive, send):  # type: ignore[no-untyped-def]
-        path = scope.get("path", "")
-        if scope["type"] == "lifespan" or path == PATH.rstrip("/") or path.startswith(PATH):
+        if scope["type"] == "lifespan" or is_mcp_path(scope.get("path", "")):
             await mcp_application(scope, receive, send)
         else:
             await django_application(scope, receive, send)

@@ -1,8 +1,10 @@
 """gunicorn settings for `make run` (`gunicorn config.wsgi -c python:config.gunicorn`).
 
 HOST/PORT: where to listen (127.0.0.1:8000). WEB_CONCURRENCY: worker processes (1: the
-embedded default serves one machine; each holds ~100 MiB). WEB_THREADS: threads per worker
-(gthread; 8). One short access line per request goes to the console.
+embedded default serves one machine; each holds ~100 MiB, ~30 MiB more once it has served
+/mcp/). WEB_THREADS: threads per worker (gthread; 8; an MCP tool call holds one until its run
+ends). One short access line per request goes to the console. `/mcp/` is served by the same
+workers (config/wsgi.py; apps/workflows/README.md: MCP).
 """
 
 import os

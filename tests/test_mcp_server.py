@@ -1,10 +1,15 @@
 """Published workflows marked as tools, served at /mcp/ by the MCP SDK and called with the
-SDK's own streamable-HTTP client against a live ASGI server (uvicorn on 127.0.0.1) and a
-real worker that runs the workflow."""
+SDK's own streamable-HTTP client against a live ASGI server (uvicorn on 127.0.0.1), or the
+WSGI server users run (gunicorn with config/gunicorn.py), and a real worker that runs the
+workflow."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -23,6 +28,8 @@ from apps.workflows.services import workflow_create, workflow_publish
 from apps.workspaces.models import AuditEvent
 from apps.workspaces.services import api_token_create
 from apps.workspaces.tests.factories import MembershipFactory
+from config.env import var_path
+from tests.worker import ROOT, wait_for, worker_env
 
 GREETING_INPUT = {"type": "object", "required": ["name"], "additionalProperties": False,
                   "properties": {"name": {"type": "string", "minLength": 1}}}
@@ -65,6 +72,37 @@ def mcp_url(celery_worker):
     yield f"http://127.0.0.1:{port}/mcp/"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def gunicorn_mcp_url(celery_worker):
+    """`gunicorn config.wsgi -c python:config.gunicorn` (as `make run` starts it) on a free
+    port and the test database; its console goes to var/test-gunicorn.log."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**worker_env(), "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    with var_path("test-gunicorn.log").open("a") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "python:config.gunicorn"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def up() -> bool:
+            assert proc.poll() is None, "gunicorn exited; see var/test-gunicorn.log"
+            try:
+                return httpx2.get(f"http://127.0.0.1:{port}/health", timeout=1).is_success
+            except httpx2.TransportError:
+                return False
+
+        wait_for(up, timeout=60)
+        yield f"http://127.0.0.1:{port}/mcp/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
 
 
 def session_run(url: str, token: str, work) -> Any:
@@ -139,6 +177,42 @@ def test_without_a_valid_token_nothing_is_served(mcp_url, workspace, user):
             "jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert response.status_code == 401
         assert "Greet" not in response.text
+
+
+def test_gunicorn_serves_mcp_through_the_wsgi_app(gunicorn_mcp_url, workspace, user):
+    greet = workflow(workspace, user, "Greet", input_schema=GREETING_INPUT)
+    _, token = api_token_create(user=user, name="mcp")
+    name = f"Greet-{greet.pk.hex[:8]}"
+
+    for headers in ({}, {"Authorization": "Bearer fp_not-a-real-token"}):
+        response = httpx2.post(gunicorn_mcp_url, headers=headers, json={
+            "jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        assert response.status_code == 401
+        assert response.json()["type"] == "not_authenticated"
+        assert "Greet" not in response.text
+
+    async def work(session: ClientSession) -> Any:
+        listed = await session.list_tools()
+        done = await session.call_tool(name, {"name": "Ana"})
+        again = await session.call_tool(name, {"name": "Bo"})
+        return listed, done, again
+
+    # Two sessions: the process's one loop and lifespan serve request after request.
+    for _ in range(2):
+        listed, done, again = session_run(gunicorn_mcp_url, token, work)
+        assert [(t.name, t.input_schema) for t in listed.tools] == [(name, GREETING_INPUT)]
+        assert not done.is_error, done.content
+        assert done.structured_content["output"] == {"greeting": "Hello Ana"}
+        assert again.structured_content["output"] == {"greeting": "Hello Bo"}
+    assert Execution.objects.filter(mode=Execution.Mode.API).count() == 4
+    # No standalone SSE stream (it would hold a gunicorn thread): 405 at once, as allowed.
+    response = httpx2.get(gunicorn_mcp_url, timeout=5, headers={
+        "Authorization": f"Bearer {token}", "Accept": "text/event-stream"})
+    assert response.status_code == 405
+    # Everything else is still Django's (its 404 page, its health check).
+    base = gunicorn_mcp_url.removesuffix("/mcp/")
+    assert httpx2.get(f"{base}/health").is_success
+    assert httpx2.get(f"{base}/mcpx").status_code == 404
 
 
 @pytest.mark.django_db

@@ -41,6 +41,9 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
             "django": {"handlers": [], "level": "INFO", "propagate": True},
             # 4xx answers are in the web server's access line; errors still log here.
             "django.request": {"level": "ERROR"},
+            # The MCP SDK logs "Terminating session" after every stateless request; the
+            # access line already has each one.
+            "mcp.server.streamable_http": {"level": "WARNING"},
         },
     }
 

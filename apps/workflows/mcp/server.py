@@ -19,12 +19,11 @@ from mcp.server.lowlevel.server import Server
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from apps.workflows.mcp import tools
+from apps.workflows.mcp import PATH, tools
 from apps.workspaces.models import ApiToken
 from apps.workspaces.selectors import api_token_authenticate
 
 T = TypeVar("T")
-PATH = "/mcp/"
 SCOPE_KEY = "flowplane.api_token"  # the ASGI scope key of the authenticated token
 
 
