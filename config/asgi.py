@@ -2,6 +2,7 @@ import os
 from typing import Any
 
 from django.core.asgi import get_asgi_application
+from starlette.types import Receive, Scope, Send
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_application = get_asgi_application()
@@ -15,7 +16,7 @@ def build_application() -> Any:
     session manager runs once per app, so each server process builds its own)."""
     mcp_application = mcp_app()
 
-    async def application(scope, receive, send):  # type: ignore[no-untyped-def]
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" or is_mcp_path(scope.get("path", "")):
             await mcp_application(scope, receive, send)
         else:
