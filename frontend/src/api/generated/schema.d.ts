@@ -166,6 +166,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credentials/{id}/usage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workflows (draft or live version) whose nodes use this credential. */
+        get: operations["v1_credentials_usage_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/": {
         parameters: {
             query?: never;
@@ -784,13 +801,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Every member with their role (any member may look). */
         get: operations["v1_workspaces_members_list"];
         put?: never;
-        post?: never;
+        /** @description Add an existing user by username or email (owners only). */
+        post: operations["v1_workspaces_members_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/members/{membership_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Take a member out (owners only; never the last owner). */
+        delete: operations["v1_workspaces_members_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Change a member's role (owners only; the last owner stays an owner). */
+        patch: operations["v1_workspaces_members_partial_update"];
         trace?: never;
     };
 }
@@ -972,6 +1009,12 @@ export interface components {
             status: number | null;
             detail: string;
             elapsed_ms: number;
+        };
+        CredentialUsageOutput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            status: string;
         };
         /** @description Refuses fields it does not know, instead of silently dropping them. */
         CronPreviewInputRequest: {
@@ -1155,6 +1198,13 @@ export interface components {
             username: string;
             email: string;
             workspaces: components["schemas"]["WorkspaceOutput"][];
+        };
+        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        MemberInviteInputRequest: {
+            /** @description An existing user's username or email. */
+            user: string;
+            /** @default editor */
+            role: components["schemas"]["RoleEnum"];
         };
         MembershipOutput: {
             readonly id: number;
@@ -1390,6 +1440,10 @@ export interface components {
             };
             /** Format: date-time */
             expires_at?: string | null;
+        };
+        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        PatchedMemberUpdateInputRequest: {
+            role?: components["schemas"]["RoleEnum"];
         };
         /** @description How the workflow's runs are queued and retried. */
         PatchedWorkflowUpdateInputRequest: {
@@ -2113,6 +2167,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CredentialTestOutput"];
+                };
+            };
+        };
+    };
+    v1_credentials_usage_list: {
+        parameters: {
+            query?: {
+                connector__slug?: string;
+                /**
+                 * @description * `api_key` - API key
+                 *     * `bearer` - Bearer token
+                 *     * `basic` - Basic auth
+                 *     * `oauth2_code` - OAuth2 authorization code
+                 *     * `oauth2_client` - OAuth2 client credentials
+                 *     * `smtp` - SMTP
+                 */
+                kind?: "api_key" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A search term. */
+                search?: string;
+                workspace?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this credential. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialUsageOutput"][];
                 };
             };
         };
@@ -3440,6 +3532,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MembershipOutput"][];
+                };
+            };
+        };
+    };
+    v1_workspaces_members_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workspace. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberInviteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MemberInviteInputRequest"];
+                "multipart/form-data": components["schemas"]["MemberInviteInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipOutput"];
+                };
+            };
+        };
+    };
+    v1_workspaces_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workspace. */
+                id: string;
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_workspaces_members_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workspace. */
+                id: string;
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMemberUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMemberUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMemberUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipOutput"];
                 };
             };
         };
