@@ -1,6 +1,8 @@
 // Client-side routes under /app/. Django returns index.html for `/` and every `/app/*` path.
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router'
+import { CredentialsPage } from '@/features/credentials/credentials-page'
 import { ExecutionListPage } from '@/features/executions/execution-list-page'
+import { MembersPage } from '@/features/members/members-page'
 import { WorkflowListPage } from '@/features/workflows/workflow-list-page'
 import { Loading } from '@/components/ui/feedback'
 import { Layout, NotFound } from './layout'
@@ -28,6 +30,8 @@ export const routes: RouteObject[] = [
             Component: m.ExecutionDetailPage,
           })),
       },
+      { path: 'credentials', element: <CredentialsPage /> },
+      { path: 'members', element: <MembersPage /> },
       { path: '*', element: <NotFound /> },
     ],
   },
