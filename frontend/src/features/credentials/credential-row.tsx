@@ -11,7 +11,13 @@ import {
 import type { Credential } from '@/api/types'
 import { formatRelative } from '@/lib/format'
 import { useReconnect, useTestCredential } from './api'
-import { credentialHealth, KIND_LABELS, usesConsent, type CredentialHealth } from './status'
+import {
+  credentialHealth,
+  expiryText,
+  KIND_LABELS,
+  usesConsent,
+  type CredentialHealth,
+} from './status'
 
 const ICONS: Record<CredentialHealth, LucideIcon> = {
   connected: CircleCheck,
@@ -27,7 +33,7 @@ export function HealthBadge({ credential }: { credential: Credential }) {
     <span className={`cred-status cred-status--${view.health}`} title={view.detail}>
       <Icon size={14} aria-hidden="true" strokeWidth={2.25} />
       {view.label}
-      <span className="visually-hidden">: {view.detail}</span>
+      {view.health !== 'connected' && <span className="visually-hidden">: {view.detail}</span>}
     </span>
   )
 }
@@ -72,9 +78,17 @@ export function CredentialRow({
         )}
       </td>
       <td>{KIND_LABELS[credential.kind] ?? credential.kind}</td>
-      <td>{credential.connector || <span className="muted">Any (generic)</span>}</td>
+      <td>{credential.connector || <span className="muted">Generic</span>}</td>
       <td>
         <HealthBadge credential={credential} />
+        {credential.expires_at && (
+          <span className="cred-sub" title={credential.expires_at}>
+            {expiryText(credential.expires_at)}
+          </span>
+        )}
+        {health !== 'connected' && credential.last_error && (
+          <span className="cred-sub cred-test--failed">{credential.last_error}</span>
+        )}
       </td>
       <td title={credential.last_used_at ?? undefined}>
         {credential.last_used_at ? (

@@ -70,7 +70,8 @@ describe('CredentialsPage', () => {
     expect(within(gmail).getByRole('button', { name: 'Reconnect Gmail' })).toBeInTheDocument()
     expect(within(gmail).queryByRole('button', { name: /Replace secret/ })).toBeNull()
     expect(within(stripe).getByText('Expires soon')).toBeInTheDocument()
-    expect(within(stripe).getByText('Any (generic)')).toBeInTheDocument()
+    expect(within(stripe).getByText(/Expires in (3|2) days/)).toBeInTheDocument()
+    expect(within(stripe).getByText('Generic')).toBeInTheDocument()
     expect(within(stripe).getByText('Never')).toBeInTheDocument()
   })
 

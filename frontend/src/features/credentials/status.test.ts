@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Credential } from '@/api/types'
 import { credential } from './test-fixtures'
-import { credentialHealth, writableSecretFields } from './status'
+import { credentialHealth, expiryText, writableSecretFields } from './status'
 
 const NOW = new Date('2026-06-01T12:00:00Z')
 
@@ -31,5 +31,12 @@ describe('credentialHealth', () => {
       secret_fields: ['client_secret', 'access_token', 'refresh_token'],
     })
     expect(writableSecretFields(oauth)).toEqual(['client_secret'])
+  })
+})
+
+describe('expiryText', () => {
+  it('says when, ahead or behind', () => {
+    expect(expiryText('2026-06-04T12:00:00Z', NOW)).toBe('Expires in 3 days')
+    expect(expiryText('2026-05-30T12:00:00Z', NOW)).toBe('Expired 2 days ago')
   })
 })

@@ -1,6 +1,7 @@
 // What the credentials page says about a credential's health, from what the API exposes:
 // `status` (connected / warning / error / disconnected), `needs_reauth` and `expires_at`.
 import type { Credential } from '@/api/types'
+import { formatRelative } from '@/lib/format'
 
 export type CredentialHealth = 'connected' | 'expires-soon' | 'error' | 'needs-reauth'
 
@@ -64,3 +65,9 @@ export const writableSecretFields = (credential: Credential) =>
   credential.secret_fields.filter((name) => !TOKEN_FIELDS.has(name))
 
 export const usesConsent = (credential: Credential) => OAUTH_CONSENT.has(credential.kind)
+
+/** "Expires in 3 days" / "Expired 2 days ago". */
+export function expiryText(iso: string, now: Date = new Date()): string {
+  const past = new Date(iso).getTime() <= now.getTime()
+  return `${past ? 'Expired' : 'Expires'} ${formatRelative(iso, now)}`
+}

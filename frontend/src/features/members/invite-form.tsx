@@ -46,7 +46,7 @@ export function InviteForm({ workspaceId }: { workspaceId: string }) {
           onChange={(event) => setUser(event.target.value)}
         />
       </div>
-      <div className="field">
+      <div className="field invite-form__role">
         <label htmlFor={`${id}-role`} className="field__label">
           Role
         </label>
@@ -62,6 +62,10 @@ export function InviteForm({ workspaceId }: { workspaceId: string }) {
           ))}
         </select>
       </div>
+      <p className="field__help invite-form__hint">
+        {ROLES.find((r) => r.value === role)?.hint}. The user needs an account already: they sign in
+        and find this workspace in the switcher.
+      </p>
       <button
         type="submit"
         className="btn btn--primary"

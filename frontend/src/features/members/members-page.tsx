@@ -48,8 +48,9 @@ function MembersOf({
   return (
     <div className="page">
       <div className="page__header">
-        <h1>Members</h1>
-        <span className="muted">{workspaceName}</span>
+        <h1>
+          Members <span className="page__context">of {workspaceName}</span>
+        </h1>
       </div>
 
       {isOwner ? (
