@@ -166,3 +166,21 @@ def test_admin_sets_and_replaces_a_secret_without_showing_it(user, workspace):
         "secret_value": "x" * 10})
     assert wrong.status_code == 200 and "has no secret" in wrong.content.decode()
     assert "x" * 10 not in wrong.content.decode()
+
+
+def test_usage_counts_the_live_version_and_ignores_the_id_outside_a_config(api, user, workspace):
+    from apps.workflows.models import WorkflowVersion
+
+    credential = _credential(api, workspace)
+    live = Workflow.objects.create(workspace=workspace, name="Live only", graph=_graph(None))
+    version = WorkflowVersion.objects.create(workflow=live, number=1,
+                                             graph=_graph(str(credential.pk)))
+    Workflow.objects.filter(pk=live.pk).update(published_version=version)
+    Workflow.objects.create(workspace=workspace, name="Mentions it in a note",
+                            description=str(credential.pk),
+                            graph={"nodes": [{"id": "n", "type": "transform",
+                                              "position": {"x": 0, "y": 0},
+                                              "data": {"label": str(credential.pk),
+                                                       "config": {}}}], "edges": []})
+    names = [w["name"] for w in api.get(f"/api/v1/credentials/{credential.pk}/usage/").json()]
+    assert names == ["Live only"]

@@ -1,5 +1,7 @@
-// A modal that asks before something destructive: focus starts on Cancel, Escape closes it.
+// A modal that asks before something destructive: focus starts on Cancel, Escape closes it,
+// Tab stays inside.
 import { useEffect, useId, useRef, type ReactNode } from 'react'
+import { useModal } from './use-modal'
 
 export function ConfirmDialog({
   title,
@@ -21,16 +23,14 @@ export function ConfirmDialog({
   const id = useId()
   const cancel = useRef<HTMLButtonElement>(null)
 
+  const box = useRef<HTMLDivElement>(null)
   useEffect(() => cancel.current?.focus(), [])
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onClose()
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [onClose])
+  useModal(box, onClose)
 
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
+        ref={box}
         className="dialog"
         role="alertdialog"
         aria-modal="true"

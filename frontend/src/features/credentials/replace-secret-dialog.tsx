@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { ApiError } from '@/api/client'
 import type { Credential } from '@/api/types'
 import { Banner } from '@/components/ui/feedback'
+import { useModal } from '@/components/ui/use-modal'
 import { useReplaceSecret } from './api'
 import { writableSecretFields } from './status'
 
@@ -28,12 +29,9 @@ export function ReplaceSecretDialog({
   const fieldErrors = replace.error instanceof ApiError ? replace.error.fields : {}
   const filled = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''))
 
+  const box = useRef<HTMLFormElement>(null)
   useEffect(() => first.current?.focus(), [])
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onClose()
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [onClose])
+  useModal(box, onClose)
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -49,6 +47,7 @@ export function ReplaceSecretDialog({
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <form
+        ref={box}
         className="dialog"
         role="dialog"
         aria-modal="true"

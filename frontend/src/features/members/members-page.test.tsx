@@ -96,6 +96,10 @@ describe('MembersPage', () => {
     await user.click(screen.getByRole('button', { name: 'Remove grace' }))
     const dialog = screen.getByRole('alertdialog', { name: 'Remove grace?' })
     expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus()
+    await user.tab()
+    expect(within(dialog).getByRole('button', { name: 'Remove member' })).toHaveFocus()
+    await user.tab() // Tab stays inside the dialog
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus()
     await user.click(within(dialog).getByRole('button', { name: 'Remove member' }))
     await waitFor(() => expect(screen.queryByLabelText('Role of grace')).not.toBeInTheDocument())
     expect(sent.at(-1)).toEqual({
