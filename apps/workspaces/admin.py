@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from apps.workspaces.exceptions import ApplicationError
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
 from apps.workspaces.services import membership_remove, membership_set
 
@@ -33,7 +34,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
             return
         changed = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            membership_remove(membership=membership, actor=request.user)
+            try:
+                membership_remove(membership=membership, actor=request.user)
+            except ApplicationError as exc:  # the last owner stays
+                messages.error(request, exc.detail)
         # A row whose user was changed adds that user; the old member stays until deleted.
         for membership in changed:
             membership_set(workspace=form.instance, user=membership.user,

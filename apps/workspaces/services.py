@@ -4,9 +4,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.workspaces.exceptions import Conflict, InvalidInput, NotFound
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 from apps.workspaces.request_meta import current_request_meta
 from apps.workspaces.tokens import token_generate
@@ -62,14 +64,55 @@ def membership_set(*, workspace: Workspace, user: User, role: str,
     return membership
 
 
-def membership_remove(*, membership: Membership, actor: User | None = None) -> None:
-    """Take a member out of their workspace."""
+def membership_invite(*, workspace: Workspace, identifier: str, role: str,
+                      actor: User) -> Membership:
+    """Add an existing user, named by username or email, to `workspace` with `role`."""
+    identifier = identifier.strip()
+    user = (User.objects.filter(is_active=True)
+            .filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
+            .order_by("pk").first()) if identifier else None
+    if user is None:
+        raise NotFound("No user has that username or email.",
+                       fields={"user": ["No user has that username or email."]})
+    if Membership.objects.filter(workspace=workspace, user=user).exists():
+        raise Conflict(f"{user.get_username()} is already a member.",
+                       fields={"user": ["Already a member of this workspace."]})
+    return membership_set(workspace=workspace, user=user, role=role, actor=actor)
+
+
+def _lock_owners(workspace_id: Any) -> list[int]:
+    """Lock the workspace's owner rows, so two demotions cannot both leave it ownerless."""
+    return list(Membership.objects.select_for_update().order_by("pk")
+                .filter(workspace_id=workspace_id, role=Role.OWNER).values_list("pk", flat=True))
+
+
+def membership_role_change(*, membership: Membership, role: str,
+                           actor: User) -> Membership:
+    """Change a member's role; the workspace's last owner cannot be demoted."""
     with transaction.atomic():
+        owners = _lock_owners(membership.workspace_id)
+        current = Membership.objects.select_for_update().select_related("user", "workspace").get(
+            pk=membership.pk)
+        if current.role == Role.OWNER and role != Role.OWNER and owners == [current.pk]:
+            raise InvalidInput("The workspace's last owner cannot be demoted: "
+                               "make another member an owner first.",
+                               fields={"role": ["The last owner must stay an owner."]})
+        return membership_set(workspace=current.workspace, user=current.user, role=role,
+                              actor=actor)
+
+
+def membership_remove(*, membership: Membership, actor: User | None = None) -> None:
+    """Take a member out of their workspace; never its last owner."""
+    with transaction.atomic():
+        owners = _lock_owners(membership.workspace_id)
         # The row as it is now: the caller's copy may hold an older role.
         locked = (Membership.objects.select_for_update().select_related("user", "workspace")
                   .filter(pk=membership.pk).first())
         if locked is None:
             return
+        if owners == [locked.pk]:
+            raise InvalidInput("The workspace's last owner cannot be removed: "
+                               "make another member an owner first.")
         user = locked.user
         audit_record(workspace=locked.workspace, actor=actor, action="member.removed",
                      target=locked, data={"user_id": user.pk, "username": user.get_username(),

@@ -2,6 +2,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import '@xyflow/react/dist/style.css'
 import './styles/app.css'
+import './styles/accounts.css'
 import { App } from './app/app'
 
 const root = document.getElementById('root')

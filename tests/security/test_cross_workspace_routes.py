@@ -9,6 +9,7 @@ route keyed by ``pk`` cannot slip through untested.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -45,9 +46,10 @@ def _detail_routes() -> list[tuple[str, str, str]]:
                 if cls is None or "format" in route or "(?P<" not in route:
                     continue
                 start, end = route.index("(?P<"), route.index(")", route.index("(?P<")) + 1
+                # Further groups (a member of a workspace) become {name} too.
+                rest = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route[end:])
                 for method in actions:
-                    found.append(("/" + route[:start] + "{pk}" + route[end:], method,
-                                  cls.__name__))
+                    found.append(("/" + route[:start] + "{pk}" + rest, method, cls.__name__))
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -94,7 +96,8 @@ def test_another_workspaces_ids_answer_404_on_every_route_and_change_nothing(
     for path, method, viewset in _detail_routes():
         if viewset in NOT_WORKSPACE_OWNED:
             continue
-        url = path.format(pk=theirs[MODEL_OF[viewset]])
+        url = path.format(pk=theirs[MODEL_OF[viewset]],
+                          membership_id=Membership.objects.get(workspace=other_workspace).pk)
         body = {"version": 1, "name": "x", "input": {}, "draft": True, "key": "k",
                 "node_id": "start", "graph": {"nodes": [], "edges": []}}
         response = getattr(api, method)(url, body, format="json") if method != "get" else (

@@ -68,3 +68,9 @@ class CredentialOutput(serializers.ModelSerializer):
             names += ["access_token"] + (["refresh_token"]
                                          if credential.kind == "oauth2_code" else [])
         return names
+
+
+class CredentialUsageOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    status = serializers.CharField()

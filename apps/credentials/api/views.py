@@ -28,10 +28,12 @@ from apps.credentials.api.serializers import (
     CredentialTestInput,
     CredentialTestOutput,
     CredentialUpdateInput,
+    CredentialUsageOutput,
     OAuthStartOutput,
 )
 from apps.credentials.exceptions import CredentialInvalid, OAuthCallbackFailed
 from apps.credentials.models import Credential
+from apps.workflows.selectors import workflow_list_using_credential
 from apps.workspaces.api.schema import ErrorOutput
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
@@ -91,6 +93,15 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def destroy(self, request: Request, pk: str) -> Response:
         services.credential_delete(credential=self._editable(), actor=caller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=CredentialUsageOutput(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def usage(self, request: Request, pk: str) -> Response:
+        """The workflows (draft or live version) whose nodes use this credential."""
+        credential = self.get_object()
+        workflows = workflow_list_using_credential(workspace_id=credential.workspace_id,
+                                                   credential_id=credential.pk)
+        return Response(CredentialUsageOutput(workflows, many=True).data)
 
     @extend_schema(request=CredentialTestInput, responses=CredentialTestOutput)
     @action(detail=True, methods=["post"])

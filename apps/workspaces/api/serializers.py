@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictSerializer
-from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
+from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 
 
 class WorkspaceOutput(serializers.ModelSerializer):
@@ -37,6 +37,15 @@ class MembershipOutput(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "user", "username", "email", "role", "created_at"]
+
+
+class MemberInviteInput(StrictSerializer):
+    user = serializers.CharField(max_length=254, help_text="An existing user's username or email.")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.EDITOR)
+
+
+class MemberUpdateInput(StrictSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class MeOutput(serializers.Serializer):

@@ -21,12 +21,15 @@ from apps.workspaces.api.serializers import (
     ApiTokenCreateInput,
     ApiTokenOutput,
     AuditEventOutput,
+    MemberInviteInput,
     MembershipOutput,
+    MemberUpdateInput,
     MeOutput,
     WorkspaceCreateInput,
     WorkspaceOutput,
     WorkspaceUpdateInput,
 )
+from apps.workspaces.exceptions import NotFound
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 
 
@@ -76,9 +79,51 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(responses=MembershipOutput(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
+        """Every member with their role (any member may look)."""
         workspace = self.get_object()
         members = workspace.memberships.select_related("user").order_by("user__username")
         return Response(MembershipOutput(members, many=True).data)
+
+    @extend_schema(request=MemberInviteInput, responses={201: MembershipOutput})
+    @members.mapping.post
+    def invite(self, request: Request, pk: str) -> Response:
+        """Add an existing user by username or email (owners only)."""
+        workspace = self.get_object()
+        require_role(request, workspace.pk, Role.OWNER)
+        data = MemberInviteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_invite(
+            workspace=workspace, identifier=data.validated_data["user"],
+            role=data.validated_data["role"], actor=request.user)
+        return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
+
+    def _member(self, request: Request, membership_id: str) -> Membership:
+        workspace = self.get_object()
+        require_role(request, workspace.pk, Role.OWNER)
+        membership = (workspace.memberships.select_related("user")
+                      .filter(pk=membership_id).first())
+        if membership is None:
+            raise NotFound("Member not found.")
+        return membership
+
+    @extend_schema(request=MemberUpdateInput, responses=MembershipOutput)
+    @action(detail=True, methods=["patch"], url_path=r"members/(?P<membership_id>\d+)")
+    def member(self, request: Request, pk: str, membership_id: str) -> Response:
+        """Change a member's role (owners only; the last owner stays an owner)."""
+        membership = self._member(request, membership_id)
+        data = MemberUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_role_change(
+            membership=membership, role=data.validated_data["role"], actor=request.user)
+        return Response(MembershipOutput(membership).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @member.mapping.delete
+    def remove_member(self, request: Request, pk: str, membership_id: str) -> Response:
+        """Take a member out (owners only; never the last owner)."""
+        services.membership_remove(membership=self._member(request, membership_id),
+                                   actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):

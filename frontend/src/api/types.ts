@@ -168,3 +168,12 @@ export interface JsonSchema {
   maximum?: number
   [keyword: string]: unknown
 }
+
+// ---- members and credentials
+
+export type Member = Output<Schemas['MembershipOutput']>
+export type MemberRole = Schemas['RoleEnum']
+export type Credential = Output<Schemas['CredentialOutput']>
+export type CredentialKind = Schemas['KindE5eEnum']
+export type CredentialTestResult = Output<Schemas['CredentialTestOutput']>
+export type CredentialUsage = Output<Schemas['CredentialUsageOutput']>

@@ -21,6 +21,8 @@ export function Layout() {
           </NavLink>
           <NavLink to="/app/executions">Runs</NavLink>
           <NavLink to="/app/connectors">Connectors</NavLink>
+          <NavLink to="/app/credentials">Credentials</NavLink>
+          <NavLink to="/app/members">Members</NavLink>
         </nav>
         <div className="app-header__spacer" />
         {me.data && <UserMenu me={me.data} />}

@@ -1,7 +1,9 @@
 // Client-side routes under /app/. Django returns index.html for `/` and every `/app/*` path.
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router'
 import { ConnectorListPage } from '@/features/connectors/connector-list-page'
+import { CredentialsPage } from '@/features/credentials/credentials-page'
 import { ExecutionListPage } from '@/features/executions/execution-list-page'
+import { MembersPage } from '@/features/members/members-page'
 import { WorkflowListPage } from '@/features/workflows/workflow-list-page'
 import { Loading } from '@/components/ui/feedback'
 import { Layout, NotFound } from './layout'
@@ -38,6 +40,8 @@ export const routes: RouteObject[] = [
             Component: m.ConnectorDetailPage,
           })),
       },
+      { path: 'credentials', element: <CredentialsPage /> },
+      { path: 'members', element: <MembersPage /> },
       { path: '*', element: <NotFound /> },
     ],
   },

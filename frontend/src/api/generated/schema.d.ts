@@ -84,23 +84,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/connectors/{slug}/operations/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The connector's operations by key, a page at a time, optionally searched. */
-        get: operations["v1_connectors_operations_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/connectors/categories/": {
         parameters: {
             query?: never;
@@ -177,6 +160,23 @@ export interface paths {
         put?: never;
         /** @description Connection test: the connector's health check, or a GET of the given URL. */
         post: operations["v1_credentials_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/{id}/usage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workflows (draft or live version) whose nodes use this credential. */
+        get: operations["v1_credentials_usage_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -801,13 +801,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Every member with their role (any member may look). */
         get: operations["v1_workspaces_members_list"];
         put?: never;
-        post?: never;
+        /** @description Add an existing user by username or email (owners only). */
+        post: operations["v1_workspaces_members_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/members/{membership_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Take a member out (owners only; never the last owner). */
+        delete: operations["v1_workspaces_members_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Change a member's role (owners only; the last owner stays an owner). */
+        patch: operations["v1_workspaces_members_partial_update"];
         trace?: never;
     };
 }
@@ -905,10 +925,6 @@ export interface components {
             enabled?: boolean;
             readonly auth_kinds: string[];
             readonly operations_count: number;
-            /** @description How many workflows and credentials (across the installation) use it. */
-            readonly popularity: number;
-            /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
-            readonly connected: boolean;
             base_url?: string;
             auth_schemes?: unknown;
             rate_limit?: unknown;
@@ -939,17 +955,13 @@ export interface components {
             enabled?: boolean;
             readonly auth_kinds: string[];
             readonly operations_count: number;
-            /** @description How many workflows and credentials (across the installation) use it. */
-            readonly popularity: number;
-            /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
-            readonly connected: boolean;
         };
         /** @description Refuses fields it does not know, instead of silently dropping them. */
         CredentialCreateInputRequest: {
             /** Format: uuid */
             workspace: string;
             name: string;
-            kind: components["schemas"]["KindE13Enum"];
+            kind: components["schemas"]["KindE5eEnum"];
             /** @description Catalogue connector slug. */
             connector?: string | null;
             /** @description Plain settings of the kind (header name, scopes...). */
@@ -969,7 +981,7 @@ export interface components {
             /** Format: uuid */
             readonly workspace: string;
             readonly name: string;
-            readonly kind: components["schemas"]["KindE13Enum"];
+            readonly kind: components["schemas"]["KindE5eEnum"];
             readonly connector: string;
             config: unknown;
             /** @description Names of the secret fields this kind takes (values are never returned). */
@@ -998,6 +1010,12 @@ export interface components {
             detail: string;
             elapsed_ms: number;
         };
+        CredentialUsageOutput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            status: string;
+        };
         /** @description Refuses fields it does not know, instead of silently dropping them. */
         CronPreviewInputRequest: {
             expression: string;
@@ -1018,14 +1036,6 @@ export interface components {
             /** Format: uuid */
             workflow: string;
             node_id: string;
-        };
-        /** @description `{"type", "detail", "fields"}`; some errors add a key (a conflict's `current_version`). */
-        ErrorOutput: {
-            type: string;
-            detail: string;
-            fields?: {
-                [key: string]: string[];
-            };
         };
         ExecutionDetailOutput: {
             /** Format: uuid */
@@ -1156,17 +1166,6 @@ export interface components {
             fit_weights: boolean;
         };
         /**
-         * @description * `api_key` - API key
-         *     * `bearer` - Bearer token
-         *     * `basic` - Basic auth
-         *     * `oauth2_code` - OAuth2 authorization code
-         *     * `oauth2_client` - OAuth2 client credentials
-         *     * `smtp` - SMTP
-         *     * `aws_sigv4` - AWS Signature V4
-         * @enum {string}
-         */
-        KindE13Enum: "api_key" | "bearer" | "basic" | "oauth2_code" | "oauth2_client" | "smtp" | "aws_sigv4";
-        /**
          * @description * `webhook` - Webhook
          *     * `schedule` - Schedule
          *     * `poll` - Polling
@@ -1176,6 +1175,16 @@ export interface components {
          * @enum {string}
          */
         KindE22Enum: "webhook" | "schedule" | "poll" | "manual" | "api" | "app_event";
+        /**
+         * @description * `api_key` - API key
+         *     * `bearer` - Bearer token
+         *     * `basic` - Basic auth
+         *     * `oauth2_code` - OAuth2 authorization code
+         *     * `oauth2_client` - OAuth2 client credentials
+         *     * `smtp` - SMTP
+         * @enum {string}
+         */
+        KindE5eEnum: "api_key" | "bearer" | "basic" | "oauth2_code" | "oauth2_client" | "smtp";
         /**
          * @description * `debug` - Debug
          *     * `info` - Info
@@ -1189,6 +1198,13 @@ export interface components {
             username: string;
             email: string;
             workspaces: components["schemas"]["WorkspaceOutput"][];
+        };
+        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        MemberInviteInputRequest: {
+            /** @description An existing user's username or email. */
+            user: string;
+            /** @default editor */
+            role: components["schemas"]["RoleEnum"];
         };
         MembershipOutput: {
             readonly id: number;
@@ -1325,21 +1341,6 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ExecutionStepOutput"][];
         };
-        PaginatedOperationOutputList: {
-            /** @example 123 */
-            count: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["OperationOutput"][];
-        };
         PaginatedRouteMapOutputList: {
             /** @example 123 */
             count: number;
@@ -1440,6 +1441,10 @@ export interface components {
             /** Format: date-time */
             expires_at?: string | null;
         };
+        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        PatchedMemberUpdateInputRequest: {
+            role?: components["schemas"]["RoleEnum"];
+        };
         /** @description How the workflow's runs are queued and retried. */
         PatchedWorkflowUpdateInputRequest: {
             /**
@@ -1454,8 +1459,6 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
-            /** @description Offer the published workflow as a tool at /mcp/. */
-            is_tool?: boolean;
             /** @description The version you loaded. */
             version?: number;
             name?: string;
@@ -1696,8 +1699,6 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
-            /** @description Offer the published workflow as a tool at /mcp/. */
-            is_tool?: boolean;
             /** Format: uuid */
             workspace: string;
             name: string;
@@ -1733,7 +1734,6 @@ export interface components {
             readonly priority: components["schemas"]["PriorityEnum"];
             retry_attempts?: number;
             retry_delay_seconds?: number;
-            is_tool?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1752,7 +1752,6 @@ export interface components {
             readonly priority: components["schemas"]["PriorityEnum"];
             retry_attempts?: number;
             retry_delay_seconds?: number;
-            is_tool?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1773,8 +1772,6 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
-            /** @description Offer the published workflow as a tool at /mcp/. */
-            is_tool?: boolean;
             /** @description The version you loaded. */
             version: number;
             name?: string;
@@ -1820,14 +1817,22 @@ export interface operations {
     v1_audit_events_list: {
         parameters: {
             query?: {
+                action?: string;
+                actor?: string;
+                created_after?: string;
+                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                request_id?: string;
                 /** @description A search term. */
                 search?: string;
+                target_id?: string;
+                target_type?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -1841,42 +1846,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAuditEventOutputList"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -1903,42 +1872,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_blocks_retrieve_2: {
@@ -1963,42 +1896,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2030,10 +1927,8 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description Part of a connector's name, slug or description (name matches first). */
+                /** @description A search term. */
                 search?: string;
-                /** @description A workspace of the caller: `connected` then says whether it holds a credential for the connector (403/404 when not a member). */
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2049,50 +1944,11 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedConnectorListOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_connectors_retrieve: {
         parameters: {
-            query?: {
-                /** @description A workspace of the caller: `connected` then says whether it holds a credential for the connector (403/404 when not a member). */
-                workspace?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 slug: string;
@@ -2107,106 +1963,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectorDetailOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-        };
-    };
-    v1_connectors_operations_list: {
-        parameters: {
-            query?: {
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
-                /** @description Part of an operation's key, name, path or description. */
-                search?: string;
-            };
-            header?: never;
-            path: {
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaginatedOperationOutputList"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2228,47 +1984,21 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOutput"][];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_list: {
         parameters: {
             query?: {
+                connector__slug?: string;
+                /**
+                 * @description * `api_key` - API key
+                 *     * `bearer` - Bearer token
+                 *     * `basic` - Basic auth
+                 *     * `oauth2_code` - OAuth2 authorization code
+                 *     * `oauth2_client` - OAuth2 client credentials
+                 *     * `smtp` - SMTP
+                 */
+                kind?: "api_key" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -2277,6 +2007,7 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2292,42 +2023,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedCredentialOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_create: {
@@ -2340,6 +2035,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CredentialCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CredentialCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["CredentialCreateInputRequest"];
             };
         };
         responses: {
@@ -2351,77 +2048,6 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_retrieve: {
@@ -2429,6 +2055,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2443,33 +2070,6 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_destroy: {
@@ -2477,6 +2077,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2490,42 +2091,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_partial_update: {
@@ -2533,6 +2098,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2540,6 +2106,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedCredentialUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCredentialUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCredentialUpdateInputRequest"];
             };
         };
         responses: {
@@ -2551,77 +2119,6 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_oauth_start_create: {
@@ -2629,6 +2126,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2643,42 +2141,6 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthStartOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_credentials_test_create: {
@@ -2686,6 +2148,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2693,6 +2156,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["CredentialTestInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CredentialTestInputRequest"];
+                "multipart/form-data": components["schemas"]["CredentialTestInputRequest"];
             };
         };
         responses: {
@@ -2704,67 +2169,42 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialTestOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
+        };
+    };
+    v1_credentials_usage_list: {
+        parameters: {
+            query?: {
+                connector__slug?: string;
+                /**
+                 * @description * `api_key` - API key
+                 *     * `bearer` - Bearer token
+                 *     * `basic` - Basic auth
+                 *     * `oauth2_code` - OAuth2 authorization code
+                 *     * `oauth2_client` - OAuth2 client credentials
+                 *     * `smtp` - SMTP
+                 */
+                kind?: "api_key" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A search term. */
+                search?: string;
+                workspace?: string;
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this credential. */
+                id: string;
             };
-            /** @description The caller's role does not allow this. */
-            403: {
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
+                    "application/json": components["schemas"]["CredentialUsageOutput"][];
                 };
             };
         };
@@ -2772,14 +2212,39 @@ export interface operations {
     v1_executions_list: {
         parameters: {
             query?: {
+                created_after?: string;
+                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
+                /**
+                 * @description * `manual` - Manual
+                 *     * `api` - API
+                 *     * `test` - Test (draft)
+                 *     * `webhook` - Webhook
+                 *     * `schedule` - Schedule
+                 *     * `poll` - Polling
+                 *     * `retry` - Re-run
+                 *     * `sub` - Sub-workflow
+                 */
+                mode?: "api" | "manual" | "poll" | "retry" | "schedule" | "sub" | "test" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `queued` - Queued
+                 *     * `running` - Running
+                 *     * `waiting` - Waiting
+                 *     * `succeeded` - Succeeded
+                 *     * `failed` - Failed
+                 *     * `cancelled` - Cancelled
+                 */
+                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
+                trigger?: string;
+                workflow?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2795,42 +2260,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExecutionOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_executions_retrieve: {
@@ -2838,6 +2267,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2852,33 +2282,6 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionDetailOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_executions_cancel_create: {
@@ -2886,6 +2289,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2900,42 +2304,6 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_executions_logs_list: {
@@ -2943,13 +2311,39 @@ export interface operations {
             query?: {
                 /** @description Last log id seen */
                 after?: number;
+                created_after?: string;
+                created_before?: string;
+                /**
+                 * @description * `manual` - Manual
+                 *     * `api` - API
+                 *     * `test` - Test (draft)
+                 *     * `webhook` - Webhook
+                 *     * `schedule` - Schedule
+                 *     * `poll` - Polling
+                 *     * `retry` - Re-run
+                 *     * `sub` - Sub-workflow
+                 */
+                mode?: "api" | "manual" | "poll" | "retry" | "schedule" | "sub" | "test" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `queued` - Queued
+                 *     * `running` - Running
+                 *     * `waiting` - Waiting
+                 *     * `succeeded` - Succeeded
+                 *     * `failed` - Failed
+                 *     * `cancelled` - Cancelled
+                 */
+                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
+                trigger?: string;
+                workflow?: string;
+                workspace?: string;
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2964,42 +2358,6 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionLogOutput"][];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_executions_rerun_create: {
@@ -3007,6 +2365,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3014,6 +2373,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RerunInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RerunInputRequest"];
+                "multipart/form-data": components["schemas"]["RerunInputRequest"];
             };
         };
         responses: {
@@ -3023,69 +2384,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecutionOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3095,6 +2393,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3102,6 +2401,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ResumeInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ResumeInputRequest"];
+                "multipart/form-data": components["schemas"]["ResumeInputRequest"];
             };
         };
         responses: {
@@ -3111,77 +2412,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecutionOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3196,6 +2426,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3210,42 +2441,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExecutionStepOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_executions_stream_retrieve: {
@@ -3253,6 +2448,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3260,48 +2456,6 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": {
-                        /** @enum {string} */
-                        event?: "status" | "step" | "end" | "error";
-                        data: string;
-                        id?: string;
-                        retry?: number;
-                    };
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": {
-                        /** @enum {string} */
-                        event?: "status" | "step" | "end" | "error";
-                        data: string;
-                        id?: string;
-                        retry?: number;
-                    };
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": {
-                        /** @enum {string} */
-                        event?: "status" | "step" | "end" | "error";
-                        data: string;
-                        id?: string;
-                        retry?: number;
-                    };
-                };
-            };
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3334,24 +2488,6 @@ export interface operations {
                     "application/json": components["schemas"]["MeOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_resume_retrieve: {
@@ -3375,32 +2511,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_resume_create: {
@@ -3417,6 +2527,12 @@ export interface operations {
                 "application/json": {
                     [key: string]: unknown;
                 };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
@@ -3428,59 +2544,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3507,42 +2570,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_routing_fit_create: {
@@ -3555,6 +2582,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FitInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FitInputRequest"];
+                "multipart/form-data": components["schemas"]["FitInputRequest"];
             };
         };
         responses: {
@@ -3566,69 +2595,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3643,6 +2609,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RouteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RouteInputRequest"];
+                "multipart/form-data": components["schemas"]["RouteInputRequest"];
             };
         };
         responses: {
@@ -3652,69 +2620,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RouteOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3745,42 +2650,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedRouteMapOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_routing_route_maps_create: {
@@ -3795,6 +2664,12 @@ export interface operations {
                 "application/json": {
                     [key: string]: unknown;
                 };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
@@ -3804,69 +2679,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RouteMapImportOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3892,33 +2704,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_routing_route_maps_destroy: {
@@ -3938,42 +2723,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
             };
         };
     };
@@ -4003,42 +2752,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedApiTokenOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_tokens_create: {
@@ -4051,6 +2764,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ApiTokenCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ApiTokenCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["ApiTokenCreateInputRequest"];
             };
         };
         responses: {
@@ -4062,69 +2777,6 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenCreatedOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_tokens_destroy: {
@@ -4132,6 +2784,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this api token. */
                 id: string;
             };
             cookie?: never;
@@ -4145,47 +2798,21 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_triggers_list: {
         parameters: {
             query?: {
+                is_active?: boolean;
+                /**
+                 * @description * `webhook` - Webhook
+                 *     * `schedule` - Schedule
+                 *     * `poll` - Polling
+                 *     * `manual` - Manual
+                 *     * `api` - API
+                 *     * `app_event` - App event
+                 */
+                kind?: "api" | "app_event" | "manual" | "poll" | "schedule" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -4194,6 +2821,8 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                workflow?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -4209,42 +2838,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTriggerOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_triggers_retrieve: {
@@ -4252,6 +2845,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -4266,33 +2860,6 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDetailOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_triggers_preview_retrieve: {
@@ -4303,6 +2870,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -4317,42 +2885,6 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_triggers_secret_create: {
@@ -4360,6 +2892,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -4367,6 +2900,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["SecretInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SecretInputRequest"];
+                "multipart/form-data": components["schemas"]["SecretInputRequest"];
             };
         };
         responses: {
@@ -4376,69 +2911,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -4453,6 +2925,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CronPreviewInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CronPreviewInputRequest"];
+                "multipart/form-data": components["schemas"]["CronPreviewInputRequest"];
             };
         };
         responses: {
@@ -4462,69 +2936,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -4539,6 +2950,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DraftTestUrlInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DraftTestUrlInputRequest"];
+                "multipart/form-data": components["schemas"]["DraftTestUrlInputRequest"];
             };
         };
         responses: {
@@ -4550,82 +2963,25 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDetailOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_webhook_deliveries_list: {
         parameters: {
             query?: {
+                created_after?: string;
+                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
+                delivery_id?: string;
+                ip_address?: string | null;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                trigger?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -4641,42 +2997,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWebhookReceivedOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_list: {
@@ -4690,6 +3010,13 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `draft` - Draft
+                 *     * `published` - Published
+                 *     * `archived` - Archived
+                 */
+                status?: "archived" | "draft" | "published";
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -4705,42 +3032,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWorkflowListOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_create: {
@@ -4753,6 +3044,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkflowCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WorkflowCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["WorkflowCreateInputRequest"];
             };
         };
         responses: {
@@ -4764,69 +3057,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_retrieve: {
@@ -4834,6 +3064,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -4848,33 +3079,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_update: {
@@ -4882,6 +3086,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -4889,6 +3094,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkflowUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WorkflowUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["WorkflowUpdateInputRequest"];
             };
         };
         responses: {
@@ -4900,77 +3107,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_destroy: {
@@ -4978,6 +3114,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -4991,50 +3128,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_partial_update: {
@@ -5042,6 +3135,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5049,6 +3143,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedWorkflowUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkflowUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWorkflowUpdateInputRequest"];
             };
         };
         responses: {
@@ -5060,77 +3156,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_export_retrieve: {
@@ -5138,6 +3163,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5152,33 +3178,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowExportOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_publish_create: {
@@ -5186,6 +3185,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5193,6 +3193,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PublishInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PublishInputRequest"];
+                "multipart/form-data": components["schemas"]["PublishInputRequest"];
             };
         };
         responses: {
@@ -5204,69 +3206,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowVersionOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_rollback_create: {
@@ -5274,6 +3213,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5281,6 +3221,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RollbackInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RollbackInputRequest"];
+                "multipart/form-data": components["schemas"]["RollbackInputRequest"];
             };
         };
         responses: {
@@ -5292,69 +3234,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowVersionOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_run_create: {
@@ -5362,6 +3241,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5369,6 +3249,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RunInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RunInputRequest"];
+                "multipart/form-data": components["schemas"]["RunInputRequest"];
             };
         };
         responses: {
@@ -5380,77 +3262,6 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_test_node_create: {
@@ -5458,6 +3269,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5465,6 +3277,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TestNodeInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TestNodeInputRequest"];
+                "multipart/form-data": components["schemas"]["TestNodeInputRequest"];
             };
         };
         responses: {
@@ -5478,69 +3292,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_unpublish_create: {
@@ -5548,6 +3299,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5560,42 +3312,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -5611,9 +3327,17 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `draft` - Draft
+                 *     * `published` - Published
+                 *     * `archived` - Archived
+                 */
+                status?: "archived" | "draft" | "published";
+                workspace?: string;
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5628,42 +3352,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWorkflowVersionOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workflows_import_create: {
@@ -5676,6 +3364,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkflowImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WorkflowImportInputRequest"];
+                "multipart/form-data": components["schemas"]["WorkflowImportInputRequest"];
             };
         };
         responses: {
@@ -5685,69 +3375,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -5762,6 +3389,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ValidateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ValidateInputRequest"];
+                "multipart/form-data": components["schemas"]["ValidateInputRequest"];
             };
         };
         responses: {
@@ -5773,69 +3402,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -5866,42 +3432,6 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWorkspaceOutputList"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workspaces_create: {
@@ -5914,6 +3444,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkspaceCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WorkspaceCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["WorkspaceCreateInputRequest"];
             };
         };
         responses: {
@@ -5925,69 +3457,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkspaceOutput"];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workspaces_retrieve: {
@@ -5995,6 +3464,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6009,33 +3479,6 @@ export interface operations {
                     "application/json": components["schemas"]["WorkspaceOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
         };
     };
     v1_workspaces_partial_update: {
@@ -6043,6 +3486,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6050,6 +3494,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedWorkspaceUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkspaceUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWorkspaceUpdateInputRequest"];
             };
         };
         responses: {
@@ -6059,69 +3505,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkspaceOutput"];
-                };
-            };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The caller's role does not allow this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The request body is too large. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description The body's content type is not accepted. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
-            };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -6136,6 +3519,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6150,40 +3534,83 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOutput"][];
                 };
             };
-            /** @description Invalid input; `fields` names each offending field. */
-            400: {
+        };
+    };
+    v1_workspaces_members_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workspace. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberInviteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MemberInviteInputRequest"];
+                "multipart/form-data": components["schemas"]["MemberInviteInputRequest"];
+            };
+        };
+        responses: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
+                    "application/json": components["schemas"]["MembershipOutput"];
                 };
             };
-            /** @description Missing, invalid or revoked credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
+        };
+    };
+    v1_workspaces_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workspace. */
+                id: string;
+                membership_id: string;
             };
-            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
-            404: {
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
-                };
+                content?: never;
             };
-            /** @description Over the rate limit; retry after `Retry-After` seconds. */
-            429: {
+        };
+    };
+    v1_workspaces_members_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this workspace. */
+                id: string;
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMemberUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMemberUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMemberUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOutput"];
+                    "application/json": components["schemas"]["MembershipOutput"];
                 };
             };
         };
