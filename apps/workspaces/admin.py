@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from apps.workspaces.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Workspace
 from apps.workspaces.services import membership_remove, membership_set
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.workspaces.exceptions import Conflict, InvalidInput, NotFound
+from apps.core.exceptions import Conflict, InvalidInput, NotFound
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 from apps.workspaces.request_meta import current_request_meta
 from apps.workspaces.tokens import token_generate

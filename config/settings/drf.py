@@ -40,4 +40,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Stable names for choice sets that share a field name ("status", "kind"): otherwise each
+    # is named by a hash of its values, which changes when a choice is added and breaks the
+    # generated frontend types.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkflowStatusEnum": "apps.workflows.models.Workflow.Status",
+        "ExecutionStatusEnum": "apps.workflows.models.Execution.Status",
+        "StepStatusEnum": "apps.workflows.models.ExecutionStep.Status",
+        "CredentialStatusEnum": "apps.credentials.models.Credential.Status",
+        "CredentialKindEnum": "apps.credentials.models.Credential.Kind",
+        "TriggerKindEnum": "apps.triggers.models.Trigger.Kind",
+    },
 }

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.auth import caller
 from apps.core.api.pagination import CreatedCursorPagination
+from apps.core.exceptions import NotFound
 from apps.workspaces import selectors, services
 from apps.workspaces.api.filters import AuditEventFilter
 from apps.workspaces.api.scoping import require_role
@@ -29,7 +30,6 @@ from apps.workspaces.api.serializers import (
     WorkspaceOutput,
     WorkspaceUpdateInput,
 )
-from apps.workspaces.exceptions import NotFound
 from apps.workspaces.models import ApiToken, AuditEvent, Membership, Role, Workspace
 
 

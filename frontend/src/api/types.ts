@@ -69,7 +69,7 @@ export interface WorkflowGraph {
   edges: GraphEdge[]
 }
 
-export type WorkflowStatus = Schemas['StatusDaeEnum']
+export type WorkflowStatus = Schemas['WorkflowStatusEnum']
 
 export type WorkflowListItem = Output<Schemas['WorkflowListOutput']>
 
@@ -94,7 +94,7 @@ export type Execution = Output<Schemas['ExecutionOutput']>
 export type ExecutionDetail = Omit<Output<Schemas['ExecutionDetailOutput']>, 'graph'> & {
   graph: WorkflowGraph | null
 }
-export type StepStatus = Schemas['ExecutionStepOutputStatusEnum']
+export type StepStatus = Schemas['StepStatusEnum']
 export type ExecutionStep = Output<Schemas['ExecutionStepOutput']>
 export type ExecutionLog = Output<Schemas['ExecutionLogOutput']>
 export type RunInput = Schemas['RunInputRequest']
@@ -174,6 +174,6 @@ export interface JsonSchema {
 export type Member = Output<Schemas['MembershipOutput']>
 export type MemberRole = Schemas['RoleEnum']
 export type Credential = Output<Schemas['CredentialOutput']>
-export type CredentialKind = Schemas['KindE5eEnum']
+export type CredentialKind = Schemas['CredentialKindEnum']
 export type CredentialTestResult = Output<Schemas['CredentialTestOutput']>
 export type CredentialUsage = Output<Schemas['CredentialUsageOutput']>

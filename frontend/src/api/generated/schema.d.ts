@@ -84,6 +84,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/{slug}/operations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The connector's operations by key, a page at a time, optionally searched. */
+        get: operations["v1_connectors_operations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/categories/": {
         parameters: {
             query?: never;
@@ -925,6 +942,10 @@ export interface components {
             enabled?: boolean;
             readonly auth_kinds: string[];
             readonly operations_count: number;
+            /** @description How many workflows and credentials (across the installation) use it. */
+            readonly popularity: number;
+            /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
+            readonly connected: boolean;
             base_url?: string;
             auth_schemes?: unknown;
             rate_limit?: unknown;
@@ -955,13 +976,17 @@ export interface components {
             enabled?: boolean;
             readonly auth_kinds: string[];
             readonly operations_count: number;
+            /** @description How many workflows and credentials (across the installation) use it. */
+            readonly popularity: number;
+            /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
+            readonly connected: boolean;
         };
         /** @description Refuses fields it does not know, instead of silently dropping them. */
         CredentialCreateInputRequest: {
             /** Format: uuid */
             workspace: string;
             name: string;
-            kind: components["schemas"]["KindE5eEnum"];
+            kind: components["schemas"]["CredentialKindEnum"];
             /** @description Catalogue connector slug. */
             connector?: string | null;
             /** @description Plain settings of the kind (header name, scopes...). */
@@ -975,13 +1000,24 @@ export interface components {
             /** Format: date-time */
             expires_at?: string | null;
         };
+        /**
+         * @description * `api_key` - API key
+         *     * `bearer` - Bearer token
+         *     * `basic` - Basic auth
+         *     * `oauth2_code` - OAuth2 authorization code
+         *     * `oauth2_client` - OAuth2 client credentials
+         *     * `smtp` - SMTP
+         *     * `aws_sigv4` - AWS Signature V4
+         * @enum {string}
+         */
+        CredentialKindEnum: "api_key" | "bearer" | "basic" | "oauth2_code" | "oauth2_client" | "smtp" | "aws_sigv4";
         CredentialOutput: {
             /** Format: uuid */
             readonly id: string;
             /** Format: uuid */
             readonly workspace: string;
             readonly name: string;
-            readonly kind: components["schemas"]["KindE5eEnum"];
+            readonly kind: components["schemas"]["CredentialKindEnum"];
             readonly connector: string;
             config: unknown;
             /** @description Names of the secret fields this kind takes (values are never returned). */
@@ -1037,6 +1073,14 @@ export interface components {
             workflow: string;
             node_id: string;
         };
+        /** @description `{"type", "detail", "fields"}`; some errors add a key (a conflict's `current_version`). */
+        ErrorOutput: {
+            type: string;
+            detail: string;
+            fields?: {
+                [key: string]: string[];
+            };
+        };
         ExecutionDetailOutput: {
             /** Format: uuid */
             readonly id: string;
@@ -1047,7 +1091,7 @@ export interface components {
             readonly workflow_name: string;
             readonly version: number | null;
             mode?: components["schemas"]["ModeEnum"];
-            status?: components["schemas"]["Status07cEnum"];
+            status?: components["schemas"]["ExecutionStatusEnum"];
             readonly priority: components["schemas"]["PriorityEnum"];
             attempt?: number;
             input?: unknown;
@@ -1093,7 +1137,7 @@ export interface components {
             readonly workflow_name: string;
             readonly version: number | null;
             mode?: components["schemas"]["ModeEnum"];
-            status?: components["schemas"]["Status07cEnum"];
+            status?: components["schemas"]["ExecutionStatusEnum"];
             readonly priority: components["schemas"]["PriorityEnum"];
             attempt?: number;
             input?: unknown;
@@ -1115,6 +1159,16 @@ export interface components {
             finished_at?: string | null;
             readonly duration_ms: number | null;
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `waiting` - Waiting
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        ExecutionStatusEnum: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
         ExecutionStepOutput: {
             readonly id: number;
             readonly key: string;
@@ -1122,7 +1176,7 @@ export interface components {
             item_key?: string;
             block_type: string;
             block_version?: number;
-            status: components["schemas"]["ExecutionStepOutputStatusEnum"];
+            status: components["schemas"]["StepStatusEnum"];
             input?: unknown;
             output?: unknown;
             error?: unknown;
@@ -1134,15 +1188,6 @@ export interface components {
             /** @description For a step waiting to be resumed: a signed URL anyone holding it may call. */
             readonly resume_url: string | null;
         };
-        /**
-         * @description * `running` - Running
-         *     * `waiting` - Waiting
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         *     * `skipped` - Skipped
-         * @enum {string}
-         */
-        ExecutionStepOutputStatusEnum: "running" | "waiting" | "succeeded" | "failed" | "skipped";
         FireTimeOutput: {
             /**
              * Format: date-time
@@ -1165,26 +1210,6 @@ export interface components {
             /** @default false */
             fit_weights: boolean;
         };
-        /**
-         * @description * `webhook` - Webhook
-         *     * `schedule` - Schedule
-         *     * `poll` - Polling
-         *     * `manual` - Manual
-         *     * `api` - API
-         *     * `app_event` - App event
-         * @enum {string}
-         */
-        KindE22Enum: "webhook" | "schedule" | "poll" | "manual" | "api" | "app_event";
-        /**
-         * @description * `api_key` - API key
-         *     * `bearer` - Bearer token
-         *     * `basic` - Basic auth
-         *     * `oauth2_code` - OAuth2 authorization code
-         *     * `oauth2_client` - OAuth2 client credentials
-         *     * `smtp` - SMTP
-         * @enum {string}
-         */
-        KindE5eEnum: "api_key" | "bearer" | "basic" | "oauth2_code" | "oauth2_client" | "smtp";
         /**
          * @description * `debug` - Debug
          *     * `info` - Info
@@ -1341,6 +1366,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ExecutionStepOutput"][];
         };
+        PaginatedOperationOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["OperationOutput"][];
+        };
         PaginatedRouteMapOutputList: {
             /** @example 123 */
             count: number;
@@ -1459,6 +1499,8 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
+            /** @description Offer the published workflow as a tool at /mcp/. */
+            is_tool?: boolean;
             /** @description The version you loaded. */
             version?: number;
             name?: string;
@@ -1584,22 +1626,14 @@ export interface components {
             signing_secret: string | null;
         };
         /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
+         * @description * `running` - Running
          *     * `waiting` - Waiting
          *     * `succeeded` - Succeeded
          *     * `failed` - Failed
-         *     * `cancelled` - Cancelled
+         *     * `skipped` - Skipped
          * @enum {string}
          */
-        Status07cEnum: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
-        /**
-         * @description * `draft` - Draft
-         *     * `published` - Published
-         *     * `archived` - Archived
-         * @enum {string}
-         */
-        StatusDaeEnum: "draft" | "published" | "archived";
+        StepStatusEnum: "running" | "waiting" | "succeeded" | "failed" | "skipped";
         /** @description Refuses fields it does not know, instead of silently dropping them. */
         TestNodeInputRequest: {
             node_id: string;
@@ -1616,7 +1650,7 @@ export interface components {
             /** Format: uuid */
             workflow: string;
             node_id: string;
-            kind: components["schemas"]["KindE22Enum"];
+            kind: components["schemas"]["TriggerKindEnum"];
             is_active?: boolean;
             readonly status: string;
             config?: unknown;
@@ -1637,6 +1671,16 @@ export interface components {
             /** @description Shown once after creation or rotation; null afterwards. */
             signing_secret: string | null;
         };
+        /**
+         * @description * `webhook` - Webhook
+         *     * `schedule` - Schedule
+         *     * `poll` - Polling
+         *     * `manual` - Manual
+         *     * `api` - API
+         *     * `app_event` - App event
+         * @enum {string}
+         */
+        TriggerKindEnum: "webhook" | "schedule" | "poll" | "manual" | "api" | "app_event";
         TriggerOutput: {
             /** Format: uuid */
             readonly id: string;
@@ -1645,7 +1689,7 @@ export interface components {
             /** Format: uuid */
             workflow: string;
             node_id: string;
-            kind: components["schemas"]["KindE22Enum"];
+            kind: components["schemas"]["TriggerKindEnum"];
             is_active?: boolean;
             readonly status: string;
             config?: unknown;
@@ -1699,6 +1743,8 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
+            /** @description Offer the published workflow as a tool at /mcp/. */
+            is_tool?: boolean;
             /** Format: uuid */
             workspace: string;
             name: string;
@@ -1728,12 +1774,13 @@ export interface components {
             workspace: string;
             name: string;
             description?: string;
-            status?: components["schemas"]["StatusDaeEnum"];
+            status?: components["schemas"]["WorkflowStatusEnum"];
             version?: number;
             readonly published_version: number | null;
             readonly priority: components["schemas"]["PriorityEnum"];
             retry_attempts?: number;
             retry_delay_seconds?: number;
+            is_tool?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1746,18 +1793,26 @@ export interface components {
             workspace: string;
             name: string;
             description?: string;
-            status?: components["schemas"]["StatusDaeEnum"];
+            status?: components["schemas"]["WorkflowStatusEnum"];
             version?: number;
             readonly published_version: number | null;
             readonly priority: components["schemas"]["PriorityEnum"];
             retry_attempts?: number;
             retry_delay_seconds?: number;
+            is_tool?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
             graph?: unknown;
         };
+        /**
+         * @description * `draft` - Draft
+         *     * `published` - Published
+         *     * `archived` - Archived
+         * @enum {string}
+         */
+        WorkflowStatusEnum: "draft" | "published" | "archived";
         /** @description How the workflow's runs are queued and retried. */
         WorkflowUpdateInputRequest: {
             /**
@@ -1772,6 +1827,8 @@ export interface components {
             retry_attempts?: number;
             /** @description Wait before the first retry; each next one waits twice as long. */
             retry_delay_seconds?: number;
+            /** @description Offer the published workflow as a tool at /mcp/. */
+            is_tool?: boolean;
             /** @description The version you loaded. */
             version: number;
             name?: string;
@@ -1817,22 +1874,14 @@ export interface operations {
     v1_audit_events_list: {
         parameters: {
             query?: {
-                action?: string;
-                actor?: string;
-                created_after?: string;
-                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                request_id?: string;
                 /** @description A search term. */
                 search?: string;
-                target_id?: string;
-                target_type?: string;
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -1846,6 +1895,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAuditEventOutputList"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -1872,6 +1957,42 @@ export interface operations {
                     };
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_blocks_retrieve_2: {
@@ -1896,6 +2017,42 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -1927,8 +2084,10 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                /** @description A search term. */
+                /** @description Part of a connector's name, slug or description (name matches first). */
                 search?: string;
+                /** @description A workspace of the caller: `connected` then says whether it holds a credential for the connector (403/404 when not a member). */
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -1944,11 +2103,50 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedConnectorListOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_connectors_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A workspace of the caller: `connected` then says whether it holds a credential for the connector (403/404 when not a member). */
+                workspace?: string;
+            };
             header?: never;
             path: {
                 slug: string;
@@ -1963,6 +2161,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectorDetailOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_connectors_operations_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /** @description Part of an operation's key, name, path or description. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOperationOutputList"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -1984,21 +2282,47 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOutput"][];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_list: {
         parameters: {
             query?: {
-                connector__slug?: string;
-                /**
-                 * @description * `api_key` - API key
-                 *     * `bearer` - Bearer token
-                 *     * `basic` - Basic auth
-                 *     * `oauth2_code` - OAuth2 authorization code
-                 *     * `oauth2_client` - OAuth2 client credentials
-                 *     * `smtp` - SMTP
-                 */
-                kind?: "api_key" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -2007,7 +2331,6 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2023,6 +2346,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedCredentialOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_create: {
@@ -2035,8 +2394,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CredentialCreateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CredentialCreateInputRequest"];
-                "multipart/form-data": components["schemas"]["CredentialCreateInputRequest"];
             };
         };
         responses: {
@@ -2048,6 +2405,77 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_retrieve: {
@@ -2055,7 +2483,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2070,6 +2497,33 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_destroy: {
@@ -2077,7 +2531,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2091,6 +2544,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_partial_update: {
@@ -2098,7 +2587,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2106,8 +2594,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedCredentialUpdateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedCredentialUpdateInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedCredentialUpdateInputRequest"];
             };
         };
         responses: {
@@ -2119,6 +2605,77 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_oauth_start_create: {
@@ -2126,7 +2683,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2141,6 +2697,42 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthStartOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_test_create: {
@@ -2148,7 +2740,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2156,8 +2747,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["CredentialTestInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CredentialTestInputRequest"];
-                "multipart/form-data": components["schemas"]["CredentialTestInputRequest"];
             };
         };
         responses: {
@@ -2169,30 +2758,81 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialTestOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_credentials_usage_list: {
         parameters: {
             query?: {
-                connector__slug?: string;
-                /**
-                 * @description * `api_key` - API key
-                 *     * `bearer` - Bearer token
-                 *     * `basic` - Basic auth
-                 *     * `oauth2_code` - OAuth2 authorization code
-                 *     * `oauth2_client` - OAuth2 client credentials
-                 *     * `smtp` - SMTP
-                 */
-                kind?: "api_key" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A search term. */
                 search?: string;
-                workspace?: string;
             };
             header?: never;
             path: {
-                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2207,44 +2847,55 @@ export interface operations {
                     "application/json": components["schemas"]["CredentialUsageOutput"][];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_executions_list: {
         parameters: {
             query?: {
-                created_after?: string;
-                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
-                /**
-                 * @description * `manual` - Manual
-                 *     * `api` - API
-                 *     * `test` - Test (draft)
-                 *     * `webhook` - Webhook
-                 *     * `schedule` - Schedule
-                 *     * `poll` - Polling
-                 *     * `retry` - Re-run
-                 *     * `sub` - Sub-workflow
-                 */
-                mode?: "api" | "manual" | "poll" | "retry" | "schedule" | "sub" | "test" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
-                /**
-                 * @description * `queued` - Queued
-                 *     * `running` - Running
-                 *     * `waiting` - Waiting
-                 *     * `succeeded` - Succeeded
-                 *     * `failed` - Failed
-                 *     * `cancelled` - Cancelled
-                 */
-                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
-                trigger?: string;
-                workflow?: string;
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2260,6 +2911,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExecutionOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_executions_retrieve: {
@@ -2267,7 +2954,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2282,6 +2968,33 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionDetailOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_executions_cancel_create: {
@@ -2289,7 +3002,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2304,6 +3016,42 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_executions_logs_list: {
@@ -2311,39 +3059,13 @@ export interface operations {
             query?: {
                 /** @description Last log id seen */
                 after?: number;
-                created_after?: string;
-                created_before?: string;
-                /**
-                 * @description * `manual` - Manual
-                 *     * `api` - API
-                 *     * `test` - Test (draft)
-                 *     * `webhook` - Webhook
-                 *     * `schedule` - Schedule
-                 *     * `poll` - Polling
-                 *     * `retry` - Re-run
-                 *     * `sub` - Sub-workflow
-                 */
-                mode?: "api" | "manual" | "poll" | "retry" | "schedule" | "sub" | "test" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A search term. */
                 search?: string;
-                /**
-                 * @description * `queued` - Queued
-                 *     * `running` - Running
-                 *     * `waiting` - Waiting
-                 *     * `succeeded` - Succeeded
-                 *     * `failed` - Failed
-                 *     * `cancelled` - Cancelled
-                 */
-                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
-                trigger?: string;
-                workflow?: string;
-                workspace?: string;
             };
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2358,6 +3080,42 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionLogOutput"][];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_executions_rerun_create: {
@@ -2365,7 +3123,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2373,8 +3130,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RerunInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RerunInputRequest"];
-                "multipart/form-data": components["schemas"]["RerunInputRequest"];
             };
         };
         responses: {
@@ -2384,6 +3139,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecutionOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2393,7 +3211,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2401,8 +3218,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ResumeInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ResumeInputRequest"];
-                "multipart/form-data": components["schemas"]["ResumeInputRequest"];
             };
         };
         responses: {
@@ -2412,6 +3227,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecutionOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2426,7 +3312,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2441,6 +3326,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExecutionStepOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_executions_stream_retrieve: {
@@ -2448,7 +3369,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -2456,6 +3376,48 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event?: "status" | "step" | "end" | "error";
+                        data: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event?: "status" | "step" | "end" | "error";
+                        data: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event?: "status" | "step" | "end" | "error";
+                        data: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2488,6 +3450,24 @@ export interface operations {
                     "application/json": components["schemas"]["MeOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_resume_retrieve: {
@@ -2511,6 +3491,32 @@ export interface operations {
                     };
                 };
             };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_resume_create: {
@@ -2527,12 +3533,6 @@ export interface operations {
                 "application/json": {
                     [key: string]: unknown;
                 };
-                "application/x-www-form-urlencoded": {
-                    [key: string]: unknown;
-                };
-                "multipart/form-data": {
-                    [key: string]: unknown;
-                };
             };
         };
         responses: {
@@ -2544,6 +3544,59 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2570,6 +3623,42 @@ export interface operations {
                     };
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_routing_fit_create: {
@@ -2582,8 +3671,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["FitInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["FitInputRequest"];
-                "multipart/form-data": components["schemas"]["FitInputRequest"];
             };
         };
         responses: {
@@ -2595,6 +3682,69 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2609,8 +3759,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RouteInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RouteInputRequest"];
-                "multipart/form-data": components["schemas"]["RouteInputRequest"];
             };
         };
         responses: {
@@ -2620,6 +3768,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RouteOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2650,6 +3861,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedRouteMapOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_routing_route_maps_create: {
@@ -2664,12 +3911,6 @@ export interface operations {
                 "application/json": {
                     [key: string]: unknown;
                 };
-                "application/x-www-form-urlencoded": {
-                    [key: string]: unknown;
-                };
-                "multipart/form-data": {
-                    [key: string]: unknown;
-                };
             };
         };
         responses: {
@@ -2679,6 +3920,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RouteMapImportOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2704,6 +4008,33 @@ export interface operations {
                     };
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_routing_route_maps_destroy: {
@@ -2723,6 +4054,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
             };
         };
     };
@@ -2752,6 +4119,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedApiTokenOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_tokens_create: {
@@ -2764,8 +4167,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ApiTokenCreateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ApiTokenCreateInputRequest"];
-                "multipart/form-data": components["schemas"]["ApiTokenCreateInputRequest"];
             };
         };
         responses: {
@@ -2777,6 +4178,69 @@ export interface operations {
                     "application/json": components["schemas"]["ApiTokenCreatedOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_tokens_destroy: {
@@ -2784,7 +4248,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this api token. */
                 id: string;
             };
             cookie?: never;
@@ -2798,21 +4261,47 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_triggers_list: {
         parameters: {
             query?: {
-                is_active?: boolean;
-                /**
-                 * @description * `webhook` - Webhook
-                 *     * `schedule` - Schedule
-                 *     * `poll` - Polling
-                 *     * `manual` - Manual
-                 *     * `api` - API
-                 *     * `app_event` - App event
-                 */
-                kind?: "api" | "app_event" | "manual" | "poll" | "schedule" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -2821,8 +4310,6 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
-                workflow?: string;
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2838,6 +4325,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTriggerOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_triggers_retrieve: {
@@ -2845,7 +4368,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -2860,6 +4382,33 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDetailOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_triggers_preview_retrieve: {
@@ -2870,7 +4419,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -2885,6 +4433,42 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_triggers_secret_create: {
@@ -2892,7 +4476,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -2900,8 +4483,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["SecretInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["SecretInputRequest"];
-                "multipart/form-data": components["schemas"]["SecretInputRequest"];
             };
         };
         responses: {
@@ -2911,6 +4492,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2925,8 +4569,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CronPreviewInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CronPreviewInputRequest"];
-                "multipart/form-data": components["schemas"]["CronPreviewInputRequest"];
             };
         };
         responses: {
@@ -2936,6 +4578,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -2950,8 +4655,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DraftTestUrlInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["DraftTestUrlInputRequest"];
-                "multipart/form-data": components["schemas"]["DraftTestUrlInputRequest"];
             };
         };
         responses: {
@@ -2963,25 +4666,82 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerDetailOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_webhook_deliveries_list: {
         parameters: {
             query?: {
-                created_after?: string;
-                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
-                delivery_id?: string;
-                ip_address?: string | null;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
-                trigger?: string;
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2997,6 +4757,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWebhookReceivedOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_list: {
@@ -3010,13 +4806,6 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
-                /**
-                 * @description * `draft` - Draft
-                 *     * `published` - Published
-                 *     * `archived` - Archived
-                 */
-                status?: "archived" | "draft" | "published";
-                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -3032,6 +4821,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWorkflowListOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_create: {
@@ -3044,8 +4869,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkflowCreateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["WorkflowCreateInputRequest"];
-                "multipart/form-data": components["schemas"]["WorkflowCreateInputRequest"];
             };
         };
         responses: {
@@ -3057,6 +4880,69 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_retrieve: {
@@ -3064,7 +4950,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3079,6 +4964,33 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_update: {
@@ -3086,7 +4998,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3094,8 +5005,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkflowUpdateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["WorkflowUpdateInputRequest"];
-                "multipart/form-data": components["schemas"]["WorkflowUpdateInputRequest"];
             };
         };
         responses: {
@@ -3107,6 +5016,77 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_destroy: {
@@ -3114,7 +5094,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3128,6 +5107,50 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_partial_update: {
@@ -3135,7 +5158,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3143,8 +5165,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedWorkflowUpdateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkflowUpdateInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedWorkflowUpdateInputRequest"];
             };
         };
         responses: {
@@ -3156,6 +5176,77 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_export_retrieve: {
@@ -3163,7 +5254,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3178,6 +5268,33 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowExportOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_publish_create: {
@@ -3185,7 +5302,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3193,8 +5309,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PublishInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PublishInputRequest"];
-                "multipart/form-data": components["schemas"]["PublishInputRequest"];
             };
         };
         responses: {
@@ -3206,6 +5320,69 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowVersionOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_rollback_create: {
@@ -3213,7 +5390,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3221,8 +5397,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RollbackInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RollbackInputRequest"];
-                "multipart/form-data": components["schemas"]["RollbackInputRequest"];
             };
         };
         responses: {
@@ -3234,6 +5408,69 @@ export interface operations {
                     "application/json": components["schemas"]["WorkflowVersionOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_run_create: {
@@ -3241,7 +5478,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3249,8 +5485,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RunInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RunInputRequest"];
-                "multipart/form-data": components["schemas"]["RunInputRequest"];
             };
         };
         responses: {
@@ -3262,6 +5496,77 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_test_node_create: {
@@ -3269,7 +5574,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3277,8 +5581,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TestNodeInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TestNodeInputRequest"];
-                "multipart/form-data": components["schemas"]["TestNodeInputRequest"];
             };
         };
         responses: {
@@ -3292,6 +5594,69 @@ export interface operations {
                     };
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_unpublish_create: {
@@ -3299,7 +5664,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3312,6 +5676,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3327,17 +5727,9 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
-                /**
-                 * @description * `draft` - Draft
-                 *     * `published` - Published
-                 *     * `archived` - Archived
-                 */
-                status?: "archived" | "draft" | "published";
-                workspace?: string;
             };
             header?: never;
             path: {
-                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -3352,6 +5744,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWorkflowVersionOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workflows_import_create: {
@@ -3364,8 +5792,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkflowImportInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["WorkflowImportInputRequest"];
-                "multipart/form-data": components["schemas"]["WorkflowImportInputRequest"];
             };
         };
         responses: {
@@ -3375,6 +5801,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3389,8 +5878,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ValidateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ValidateInputRequest"];
-                "multipart/form-data": components["schemas"]["ValidateInputRequest"];
             };
         };
         responses: {
@@ -3402,6 +5889,69 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3432,6 +5982,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedWorkspaceOutputList"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workspaces_create: {
@@ -3444,8 +6030,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkspaceCreateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["WorkspaceCreateInputRequest"];
-                "multipart/form-data": components["schemas"]["WorkspaceCreateInputRequest"];
             };
         };
         responses: {
@@ -3457,6 +6041,69 @@ export interface operations {
                     "application/json": components["schemas"]["WorkspaceOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workspaces_retrieve: {
@@ -3464,7 +6111,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -3479,6 +6125,33 @@ export interface operations {
                     "application/json": components["schemas"]["WorkspaceOutput"];
                 };
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workspaces_partial_update: {
@@ -3486,7 +6159,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -3494,8 +6166,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedWorkspaceUpdateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkspaceUpdateInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedWorkspaceUpdateInputRequest"];
             };
         };
         responses: {
@@ -3505,6 +6175,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkspaceOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
@@ -3519,7 +6252,6 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -3534,6 +6266,42 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOutput"][];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workspaces_members_create: {
@@ -3541,7 +6309,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -3549,8 +6316,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MemberInviteInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["MemberInviteInputRequest"];
-                "multipart/form-data": components["schemas"]["MemberInviteInputRequest"];
             };
         };
         responses: {
@@ -3562,6 +6327,69 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOutput"];
                 };
             };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workspaces_members_destroy: {
@@ -3569,7 +6397,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workspace. */
                 id: string;
                 membership_id: string;
             };
@@ -3584,6 +6411,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
         };
     };
     v1_workspaces_members_partial_update: {
@@ -3591,7 +6454,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID string identifying this workspace. */
                 id: string;
                 membership_id: string;
             };
@@ -3600,8 +6462,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedMemberUpdateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedMemberUpdateInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedMemberUpdateInputRequest"];
             };
         };
         responses: {
@@ -3611,6 +6471,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MembershipOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
         };
