@@ -1,5 +1,5 @@
-"""Writes to the connector catalogue: OpenAPI import (upsert), catalogue load, enable/disable,
-local-edit tracking and the connection test.
+"""Writes to the connector catalogue: OpenAPI import (upsert), catalogue load, enable/disable
+and local-edit tracking (the connection test is ``health``).
 
 The import is an upsert keyed by connector slug and operation key. Fields listed in a row's
 ``locally_edited`` were changed by an operator and are never overwritten; operations that
