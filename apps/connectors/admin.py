@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.connectors import services
+from apps.connectors import health, services
 from apps.connectors.exceptions import ConnectionTestFailed, ImportFailed
 from apps.connectors.models import Connector, ConnectorOperation
 
@@ -210,7 +210,7 @@ class ConnectorAdmin(admin.ModelAdmin):
             return
         for connector in connectors:
             try:
-                check = services.connector_test_connection(connector=connector)
+                check = health.connector_test_connection(connector=connector)
             except ConnectionTestFailed as exc:
                 self.message_user(request, f"{connector.name}: {exc.detail}", messages.ERROR)
                 continue

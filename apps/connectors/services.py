@@ -1,5 +1,5 @@
-"""Writes to the connector catalogue: OpenAPI import (upsert), catalogue load, enable/disable,
-local-edit tracking and the connection test.
+"""Writes to the connector catalogue: OpenAPI import (upsert), catalogue load, enable/disable
+and local-edit tracking (the connection test is ``health``).
 
 The import is an upsert keyed by connector slug and operation key. Fields listed in a row's
 ``locally_edited`` were changed by an operator and are never overwritten; operations that
@@ -11,13 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,7 +23,7 @@ from django.utils.text import slugify
 
 from apps.connectors.catalog import Catalog, read_catalog
 from apps.connectors.clients import outbound_client
-from apps.connectors.exceptions import ConnectionTestFailed, ImportFailed
+from apps.connectors.exceptions import ImportFailed
 from apps.connectors.models import Connector, ConnectorOperation
 from apps.connectors.openapi import (
     ApiSpec,
@@ -39,7 +36,7 @@ from apps.connectors.openapi import (
 from apps.connectors.openapi.categories import guess_category
 
 if TYPE_CHECKING:
-    from apps.connectors.outbound import AuthInjector, OutboundClient
+    from apps.connectors.outbound import OutboundClient
 
 logger = logging.getLogger(__name__)
 
@@ -351,107 +348,3 @@ def connector_forget_local_edits(*, connectors: QuerySet[Connector]) -> int:
             locally_edited=[]
         ).update(locally_edited=[])
         return connectors.update(locally_edited=[], import_digest="")
-
-
-@dataclass(frozen=True)
-class ConnectionCheck:
-    ok: bool
-    detail: str
-    status: int | None = None
-    elapsed_ms: int = 0
-
-
-_PATH_PARAM = re.compile(r"{([^}/]+)}")
-
-
-def _health_request(
-    connector: Connector, op: ConnectorOperation
-) -> tuple[str, list[tuple[str, str]]]:
-    """URL and query for the health-check call, filled from schema defaults."""
-    properties = (
-        op.parameters_schema.get("properties", {}) if isinstance(op.parameters_schema, dict) else {}
-    )
-    required = (
-        set(op.parameters_schema.get("required", []))
-        if isinstance(op.parameters_schema, dict)
-        else set()
-    )
-    values: dict[str, Any] = {}
-    for name, schema in properties.items():
-        if isinstance(schema, dict) and "default" in schema:
-            values[name] = schema["default"]
-        elif name in required:
-            raise ConnectionTestFailed(
-                f"The health-check operation {op.key!r} needs the parameter {name!r}; give it "
-                "a default in the operation's parameters schema or choose another operation."
-            )
-
-    def fill(match: re.Match[str]) -> str:
-        return quote(str(values.get(match.group(1), "")), safe="")
-
-    url = connector.base_url.rstrip("/") + "/" + _PATH_PARAM.sub(fill, op.path).lstrip("/")
-    query = [
-        (name, str(value))
-        for name, value in values.items()
-        if properties.get(name, {}).get("x-in") == "query"
-    ]
-    return url, query
-
-
-def connector_test_connection(
-    *,
-    connector: Connector,
-    auth_injector: AuthInjector | None = None,
-    client: OutboundClient | None = None,
-) -> ConnectionCheck:
-    """Call the connector's health-check operation through the guarded client.
-
-    Without ``auth_injector`` this proves the API is reachable and answers; with the
-    workspace credential's injector it proves the credential works.
-    TODO(issue 6): pass the stored credential's injector once the credential store resolves
-    one per connector (the admin action tests reachability only until then).
-    """
-    from apps.connectors.outbound import OutboundError
-
-    if not connector.health_check_operation:
-        raise ConnectionTestFailed(f"{connector.name} has no health-check operation.")
-    op = connector.operations.filter(key=connector.health_check_operation).first()
-    if op is None:
-        raise ConnectionTestFailed(
-            f"The health-check operation {connector.health_check_operation!r} does not exist."
-        )
-    if not urlsplit(connector.base_url).scheme:
-        raise ConnectionTestFailed(f"{connector.name} has no base URL.")
-    url, query = _health_request(connector, op)
-    client = client or outbound_client()
-    started = time.monotonic()
-    try:
-        response = client.request(
-            op.method,
-            url,
-            params=query,
-            auth_injector=auth_injector,
-            timeout=(5.0, 15.0),
-            max_response_bytes=1024 * 1024,
-        )
-    except OutboundError as exc:
-        return ConnectionCheck(
-            ok=False,
-            detail=f"Unreachable: {exc}",
-            elapsed_ms=int((time.monotonic() - started) * 1000),
-        )
-    elapsed = int(response.elapsed * 1000)
-    if response.ok:
-        return ConnectionCheck(
-            ok=True,
-            status=response.status,
-            elapsed_ms=elapsed,
-            detail=f"{op.key} answered HTTP {response.status}.",
-        )
-    if response.status in (401, 403):
-        detail = f"Reachable; {op.key} answered HTTP {response.status}: " + (
-            "it needs a credential." if auth_injector is None else "the credential was refused."
-        )
-    else:
-        detail = f"{op.key} answered HTTP {response.status}."
-    return ConnectionCheck(ok=False, status=response.status, elapsed_ms=elapsed, detail=detail)

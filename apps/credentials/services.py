@@ -514,7 +514,7 @@ def credential_test(*, credential: Credential, url: str | None = None,
                     client: OutboundClient | None = None) -> dict[str, Any]:
     """Prove the credential works: the connector's health check, or a GET of ``url``."""
     from apps.connectors.exceptions import ConnectionTestFailed
-    from apps.connectors.services import connector_test_connection
+    from apps.connectors.health import connector_test_connection
 
     http = client or outbound_http()
     secrets: list[str] = []

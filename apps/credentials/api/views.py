@@ -47,10 +47,10 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering_fields = ["name", "created_at", "expires_at"]
 
     def get_queryset(self) -> QuerySet[Credential]:
-        return selectors.credential_list(user=caller(self.request))
+        return selectors.credential_list(user=self.request.user)
 
     def get_object(self) -> Credential:
-        return selectors.credential_get(user=caller(self.request), credential_id=self.kwargs["pk"])
+        return selectors.credential_get(user=self.request.user, credential_id=self.kwargs["pk"])
 
     def _editable(self) -> Credential:
         credential = self.get_object()

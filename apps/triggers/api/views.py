@@ -52,7 +52,7 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering_fields = ["created_at", "next_fire_at"]
 
     def get_queryset(self) -> QuerySet[Trigger]:
-        return selectors.trigger_list(user=caller(self.request))
+        return selectors.trigger_list(user=self.request.user)
 
     @extend_schema(responses=TriggerDetailOutput)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -139,4 +139,4 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         workspace = self.request.query_params.get("workspace")
         if workspace:
             require_role(self.request, workspace, Role.ADMIN)
-        return selectors.webhook_delivery_list(user=caller(self.request))
+        return selectors.webhook_delivery_list(user=self.request.user)

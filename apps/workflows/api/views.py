@@ -66,7 +66,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["-updated_at"]
 
     def get_queryset(self) -> QuerySet[Workflow]:
-        return selectors.workflow_list(user=caller(self.request))
+        return selectors.workflow_list(user=self.request.user)
 
     def get_serializer_class(self):
         return WorkflowListOutput if self.action == "list" else WorkflowOutput
@@ -194,7 +194,7 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[Execution]:
-        return selectors.execution_list(user=caller(self.request))
+        return selectors.execution_list(user=self.request.user)
 
     @extend_schema(responses=ExecutionDetailOutput)
     def retrieve(self, request: Request, pk: str) -> Response:

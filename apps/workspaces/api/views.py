@@ -54,10 +54,10 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self) -> QuerySet[Workspace]:
-        return selectors.workspace_list(user=caller(self.request))
+        return selectors.workspace_list(user=self.request.user)
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "roles": _roles(caller(self.request))}
+        return {**super().get_serializer_context(), "roles": _roles(self.request.user)}
 
     @extend_schema(request=WorkspaceCreateInput, responses={201: WorkspaceOutput})
     def create(self, request: Request) -> Response:
@@ -130,7 +130,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     serializer_class = ApiTokenOutput
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return selectors.api_token_list(user=caller(self.request))
+        return selectors.api_token_list(user=self.request.user)
 
     @extend_schema(request=ApiTokenCreateInput, responses={201: ApiTokenCreatedOutput})
     def create(self, request: Request) -> Response:
@@ -141,7 +141,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
         return Response(ApiTokenCreatedOutput(api_token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        services.api_token_revoke(api_token=instance, actor=caller(self.request))
+        services.api_token_revoke(api_token=instance, actor=self.request.user)
 
 
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -153,4 +153,4 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         workspace = self.request.query_params.get("workspace")
         if workspace:
             require_role(self.request, workspace, Role.ADMIN)
-        return selectors.audit_event_list(user=caller(self.request))
+        return selectors.audit_event_list(user=self.request.user)
