@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from apps.credentials import kinds, services
 from apps.credentials.models import Credential
@@ -58,11 +59,12 @@ class CredentialAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "needs_reauth", "access_expires_at", "last_used_at",
                        "last_error"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest,
+                            obj: Credential | None = None) -> list[str]:
         # The kind decides what the sealed secret holds: fixed once the row exists.
         return [*self.readonly_fields, *(["kind", "workspace"] if obj is not None else [])]
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request: Any, obj: Credential, form: Any, change: bool) -> None:
         secret = form.cleaned_data.get("secret") or {}
         if not change:
             created = services.credential_create(
