@@ -60,8 +60,15 @@ def sample(samples: Samples, name: str, **labels: str) -> float:
 
 
 def worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+    """Children of `master`, whichever of its threads forked them (Celery's pool forks
+    replacements from a thread of its own)."""
+    pids: list[int] = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        try:
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that has just ended
+            continue
+    return pids
 
 
 def file_pids(metrics: Path) -> set[int]:
