@@ -107,7 +107,7 @@ def compact(path: str | os.PathLike[str], pids: Iterable[int]) -> int:
             return 0
         archives: dict[str, dict[str, Entry]] = {}
         for name in sorted(names):
-            prefix = _PID_FILE.match(name)["prefix"]  # type: ignore[index]
+            prefix = name.rpartition("_")[0]  # counter, gauge_max, ...
             rule = RULES.get(prefix)
             if rule is None:
                 continue

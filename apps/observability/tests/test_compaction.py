@@ -5,9 +5,11 @@ gunicorn whose /metrics merges them away at scrape time."""
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -126,6 +128,38 @@ def test_a_scrape_during_compaction_never_sees_a_value_twice_or_missing(tmp_path
         assert sample(final, "webhook_deliveries_total", **ACCEPTED) == children
         assert sample(final, "schedule_lateness_seconds_count") == children
         assert all(_alive(pid) for pid in file_pids(tmp_path))
+
+
+# A compactor that waits for a line on stdin, then compacts the folder's dead processes.
+_COMPACTOR = ("import sys; from apps.observability.compaction import compact_dead; "
+              "print('ready', flush=True); sys.stdin.readline(); compact_dead(sys.argv[1])")
+
+
+def test_a_compactor_killed_at_any_moment_neither_loses_nor_doubles_a_value(tmp_path):
+    """SIGKILL (a master killed by the OOM killer, say) at random moments of a compaction:
+    the next scrape finishes or drops what it left, and the totals stay exact."""
+    rng = random.Random(7)
+    with gunicorn(tmp_path) as (_, url):
+        expected = 0
+        for _ in range(12):
+            expected += len(_run_writers(tmp_path, 15, "--kill"))
+            compactor = subprocess.Popen(  # noqa: S603 (our own command line)
+                [sys.executable, "-c", _COMPACTOR, str(tmp_path)], cwd=ROOT,
+                env={**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            assert compactor.stdout is not None and compactor.stdin is not None
+            assert compactor.stdout.readline().strip() == "ready"
+            compactor.stdin.write("go\n")
+            compactor.stdin.flush()
+            time.sleep(rng.uniform(0, 0.03))
+            compactor.kill()
+            compactor.wait()
+
+            samples = scrape(url)
+            assert sample(samples, "webhook_deliveries_total", **ACCEPTED) == expected
+            assert sample(samples, "schedule_lateness_seconds_count") == expected
+            assert not list(tmp_path.glob("*.new")) and not list(tmp_path.glob(".*journal*"))
+            assert all(_alive(pid) for pid in file_pids(tmp_path))
 
 
 def _alive(pid: int) -> bool:
