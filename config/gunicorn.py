@@ -44,9 +44,9 @@ logger_class = AccessLogger
 
 
 def child_exit(server: Any, worker: Any) -> None:  # gunicorn's Arbiter and Worker
-    """In the master, once a worker is gone (recycled, killed, crashed): drop its live-gauge
-    metric files, as prometheus_client's multiprocess mode asks. Its counter and histogram
-    files stay: their totals must not go backwards."""
-    from prometheus_client.multiprocess import mark_process_dead
+    """In the master, once a worker is gone (recycled, killed, crashed): merge its metric files
+    into the folder's archives and delete them (apps/observability/compaction.py), so files
+    do not pile up. Its live gauges end with it; its counters and histograms keep counting."""
+    from apps.observability.compaction import compact
 
-    mark_process_dead(worker.pid, metrics_dir())
+    compact(metrics_dir(), [worker.pid])

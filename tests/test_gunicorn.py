@@ -1,51 +1,47 @@
-"""config/gunicorn.py, as `make run` starts it: the master drops the live-gauge metric files of
-a worker that is gone, and keeps its counters."""
+"""config/gunicorn.py, as `make run` starts it: the master merges the metric files of a worker
+that is gone (recycled by --max-requests, or killed) into the folder's archives, so files do
+not pile up and the totals go on from where they were."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
-from tests.test_triggers_e2e import free_port
-from tests.worker import ROOT, wait_for, worker_env
+from apps.observability.tests.processes import file_pids, gunicorn, sample, scrape, worker_pids
+from tests.worker import wait_for
 
-
-def _worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+HEALTH = {"method": "GET", "view": "health", "status_class": "2xx"}
 
 
-def test_the_master_drops_the_live_gauge_files_of_a_worker_that_died(db, tmp_path):
-    port = free_port()
-    env = {**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "HOST": "127.0.0.1",
-           "PORT": str(port), "WEB_CONCURRENCY": "1"}
-    master = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "python:config.gunicorn"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    try:
-        def up() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
-                    return True
-            except OSError:
-                assert master.poll() is None, "gunicorn exited"
-                return False
+def test_the_master_merges_the_metric_files_of_workers_that_are_gone(db, tmp_path):
+    with gunicorn(tmp_path, "--max-requests", "4", "--max-requests-jitter", "0",
+                  workers=2) as (master, url):
+        seen = set(worker_pids(master.pid))
+        # The readiness checks (one may have timed out and still been served) and the 30 below.
+        served = sample(scrape(url), "http_request_duration_seconds_count", **HEALTH) + 30
+        for _ in range(30):
+            with urllib.request.urlopen(f"http://{url}/health", timeout=10) as answer:
+                assert answer.status == 200
+            seen |= set(worker_pids(master.pid))
+        # Every 4 requests a worker is recycled; its files go as soon as the master reaps it.
+        wait_for(lambda: len(worker_pids(master.pid)) == 2
+                 and file_pids(tmp_path) <= set(worker_pids(master.pid)))
+        gone = seen - set(worker_pids(master.pid))
+        assert len(gone) >= 5
+        assert (tmp_path / "histogram_archive.db").exists()
 
-        wait_for(up)
-        [worker] = _worker_pids(master.pid)
-        live = tmp_path / f"gauge_livesum_{worker}.db"  # what a live gauge of it would write
-        live.write_bytes(b"")
-        counters = list(tmp_path.glob(f"*_{worker}.db"))
-        assert live in counters and len(counters) > 1  # the health request was counted
-        os.kill(worker, signal.SIGKILL)
-        wait_for(lambda: not live.exists())
-        assert all(path.exists() for path in counters if path != live)
-        wait_for(lambda: _worker_pids(master.pid) and _worker_pids(master.pid) != [worker])
-    finally:
-        master.terminate()
-        master.wait(timeout=20)
+        samples = scrape(url)
+        assert sample(samples, "http_request_duration_seconds_count", **HEALTH) == served
+
+        victim = worker_pids(master.pid)[0]
+        live_gauge = tmp_path / f"gauge_livesum_{victim}.db"  # as a live gauge would write
+        live_gauge.touch()
+        os.kill(victim, signal.SIGKILL)
+        wait_for(lambda: victim not in worker_pids(master.pid)
+                 and len(worker_pids(master.pid)) == 2 and victim not in file_pids(tmp_path))
+        assert not live_gauge.exists()  # dropped, not merged: it ended with its process
+        samples = scrape(url)
+        assert sample(samples, "http_request_duration_seconds_count", **HEALTH) == served
+        assert sample(samples, "http_request_duration_seconds_count", method="GET",
+                      view="metrics", status_class="2xx") >= 1

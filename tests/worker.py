@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -133,7 +133,7 @@ def stop_worker(proc: subprocess.Popen, *, hard: bool = False) -> None:
     proc.wait(timeout=10)
 
 
-def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1):  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 30, interval: float = 0.1) -> Any:
     """Poll `predicate` until it returns a truthy value; fail the test after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client.metrics_core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-_PID_FILE = re.compile(r"_(\d+)\.db$")
-
+from apps.observability.compaction import compact_dead, locked
 
 # Collectors that count rows at scrape time, registered by the apps that own the rows:
 # observability sits below them in the layers and imports none of them.
@@ -23,30 +23,33 @@ def scrape_collector_register(collector: Collector) -> None:
     _scrape_collectors.append(collector)
 
 
-def _alive(pid: int) -> bool:
+class CompactingCollector(MultiProcessCollector):
+    """Every process's files added up, after the files of processes that are gone have been
+    merged into the archives (compaction.py): each scrape, not once at start, since the
+    worker's own endpoint keeps one registry for its life."""
+
+    def collect(self) -> Iterable[Metric]:
+        compact_dead(self._path)
+        # Shared: a compaction (exclusive) never runs while the files are read.
+        with locked(Path(self._path), exclusive=False):
+            files = [str(path) for path in Path(self._path).glob("*.db") if _sized(path)]
+            return list(self.merge(files, accumulate=True))
+
+
+def _sized(path: Path) -> bool:
+    """False for a file a process has just created and not yet sized (prometheus_client's
+    reader fails on it, and it holds nothing), or one deleted since the listing (a live gauge
+    of a Celery child that exited)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
         return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
-def clean_dead_processes(path: str) -> None:
-    """Drop the live-gauge files of processes that are gone (gunicorn and Celery recycle
-    their children). Counter and histogram files stay: their totals must not go backwards."""
-    pids = {int(m.group(1)) for name in os.listdir(path) if (m := _PID_FILE.search(name))}
-    for pid in pids:
-        if not _alive(pid):
-            mark_process_dead(pid, path)
 
 
 def _process_registry(path: str) -> CollectorRegistry:
     Path(path).mkdir(parents=True, exist_ok=True)
-    clean_dead_processes(path)
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=path)
+    CompactingCollector(registry, path=path)
     return registry
 
 
