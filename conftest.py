@@ -59,12 +59,14 @@ def api(user) -> APIClient:
 @pytest.fixture
 def member_api(workspace):
     """Build a client for a new user holding `role` in `workspace`."""
+
     def make(role: str) -> APIClient:
         member = MembershipFactory(workspace=workspace, role=role).user
         _, token = api_token_create(user=member, name="tests")
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client
+
     return make
 
 

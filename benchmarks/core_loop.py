@@ -145,8 +145,23 @@ def wrk(url: str, concurrency: int, seconds: float, tag: str) -> Load:
     script = out / "post.lua"
     script.write_text(WRK_SCRIPT % {"body": json.dumps(BODY)})
     threads = max(1, min(2, concurrency // 16 + (concurrency > 1)))
-    cmd = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds:g}s",
-           "--timeout", "10s", "--latency", "-s", str(script), url, "--", str(out)]
+    cmd = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+        "--",
+        str(out),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=False)
     (out / "wrk.txt").write_text(run.stdout + run.stderr)
     line = next((x for x in run.stdout.splitlines() if x.startswith("CORELOOP ")), None)
@@ -154,11 +169,20 @@ def wrk(url: str, concurrency: int, seconds: float, tag: str) -> Load:
         raise RuntimeError(f"wrk failed ({run.returncode}): {run.stderr.strip()[-500:]}")
     data = json.loads(line.removeprefix("CORELOOP "))
     ids = [i for f in sorted(out.glob("ids-*.txt")) for i in f.read_text().split()]
-    return Load(concurrency=concurrency, requests=data["requests"],
-                seconds=data["duration_us"] / 1e6, ok=data["ok"], non2xx=data["non2xx"],
-                errors=data["connect_errors"] + data["read_errors"] + data["write_errors"]
-                + data["timeouts"], p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000,
-                ids=ids)
+    return Load(
+        concurrency=concurrency,
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        ok=data["ok"],
+        non2xx=data["non2xx"],
+        errors=data["connect_errors"]
+        + data["read_errors"]
+        + data["write_errors"]
+        + data["timeouts"],
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        ids=ids,
+    )
 
 
 def process_tree(roots: list[int]) -> set[int]:
@@ -312,9 +336,13 @@ class N8n:
         return self._query("SELECT COALESCE(MAX(id), 0) FROM execution_entity", [])[0][0]
 
     def statuses(self, since: int) -> dict[str, int]:
-        return dict(self._query('SELECT status, COUNT(*) FROM execution_entity WHERE id > ? '
-                                'AND "workflowId" = ? GROUP BY status',
-                                [since, WORKFLOW_ID]))
+        return dict(
+            self._query(
+                "SELECT status, COUNT(*) FROM execution_entity WHERE id > ? "
+                'AND "workflowId" = ? GROUP BY status',
+                [since, WORKFLOW_ID],
+            )
+        )
 
     def pending(self, statuses: dict[str, int]) -> int:
         return sum(n for s, n in statuses.items() if s not in self.FINISHED)
@@ -323,7 +351,9 @@ class N8n:
         n, span = self._query(
             'SELECT COUNT(*), (julianday(MAX("stoppedAt")) - julianday(MIN("createdAt")))'
             ' * 86400 FROM execution_entity WHERE id > ? AND "workflowId" = ?'
-            ' AND "stoppedAt" IS NOT NULL', [since, WORKFLOW_ID])[0]
+            ' AND "stoppedAt" IS NOT NULL',
+            [since, WORKFLOW_ID],
+        )[0]
         return n / span if n and span else 0.0
 
     def verify(self, since: int, load: Load, phase: Phase) -> None:
@@ -332,15 +362,20 @@ class N8n:
         sample = self._query(
             "SELECT d.data FROM execution_data d JOIN execution_entity e "
             'ON e.id = d."executionId" WHERE e.id > ? AND e."workflowId" = ? '
-            "ORDER BY random() LIMIT 50", [since, WORKFLOW_ID])
+            "ORDER BY random() LIMIT 50",
+            [since, WORKFLOW_ID],
+        )
         nodes = ('{"Webhook":"', '"Set":"', '"If":"', '"Set1":"')
-        phase.checks = {"rows_minus_accepted": rows - load.ok,
-                        "not_success": rows - phase.statuses.get("success", 0),
-                        "sampled_without_4_nodes": sum(
-                            not all(n in data for n in nodes) for (data,) in sample)}
-        phase.exactly_once = (0 <= rows - load.ok <= load.concurrency
-                              and phase.checks["not_success"] == 0
-                              and phase.checks["sampled_without_4_nodes"] == 0)
+        phase.checks = {
+            "rows_minus_accepted": rows - load.ok,
+            "not_success": rows - phase.statuses.get("success", 0),
+            "sampled_without_4_nodes": sum(not all(n in data for n in nodes) for (data,) in sample),
+        }
+        phase.exactly_once = (
+            0 <= rows - load.ok <= load.concurrency
+            and phase.checks["not_success"] == 0
+            and phase.checks["sampled_without_4_nodes"] == 0
+        )
 
 
 class Flowplane:
@@ -361,20 +396,64 @@ class Flowplane:
     def commands(self) -> dict[str, list[str]]:
         py = sys.executable
         celery = [py, "-m", "celery", "-A", "config"]
-        quiet = ["--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat"]
+        quiet = [
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         cmds = {
-            "web": [py, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}",
-                    "-w", str(self.args.web_workers), "-k", "gthread",
-                    "--threads", str(self.args.threads), "--keep-alive", "30",
-                    "--backlog", "2048"],
-            "worker": [*celery, "worker", "-Q", "executions", "-P", "prefork",
-                       "-c", str(self.args.worker_concurrency), "-n", "bench-executions@%h",
-                       *quiet],
-            "aux": [*celery, "worker", "-Q", "triggers,housekeeping,routing", "-c", "1",
-                    "-n", "bench-aux@%h", *quiet],
-            "beat": [*celery, "beat", "--loglevel", "WARNING",
-                     "--schedule", str(LOGS / "celerybeat-schedule")],
+            "web": [
+                py,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(self.args.web_workers),
+                "-k",
+                "gthread",
+                "--threads",
+                str(self.args.threads),
+                "--keep-alive",
+                "30",
+                "--backlog",
+                "2048",
+            ],
+            "worker": [
+                *celery,
+                "worker",
+                "-Q",
+                "executions",
+                "-P",
+                "prefork",
+                "-c",
+                str(self.args.worker_concurrency),
+                "-n",
+                "bench-executions@%h",
+                *quiet,
+            ],
+            "aux": [
+                *celery,
+                "worker",
+                "-Q",
+                "triggers,housekeeping,routing",
+                "-c",
+                "1",
+                "-n",
+                "bench-aux@%h",
+                *quiet,
+            ],
+            "beat": [
+                *celery,
+                "beat",
+                "--loglevel",
+                "WARNING",
+                "--schedule",
+                str(LOGS / "celerybeat-schedule"),
+            ],
         }
         for i, extra in enumerate(self.args.platform_extra):
             cmds[f"extra{i + 1}"] = shlex.split(extra)
@@ -406,8 +485,7 @@ class Flowplane:
 
         try:
             with app.connection_for_write() as conn:
-                return conn.default_channel.queue_declare(
-                    "executions", passive=True).message_count
+                return conn.default_channel.queue_declare("executions", passive=True).message_count
         except Exception as exc:  # Redis: an empty queue is no key, hence "not found"
             return 0 if "not_found" in str(exc).lower() else -1
 
@@ -417,9 +495,11 @@ class Flowplane:
 
     def _api(self, method: str, path: str, token: str, body: Any = None) -> Any:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/api/v1/{path}", method=method,
+            f"http://127.0.0.1:{self.port}/api/v1/{path}",
+            method=method,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
                 return json.loads(response.read() or b"null")
@@ -436,10 +516,15 @@ class Flowplane:
         user, _ = get_user_model().objects.get_or_create(username="bench-core-loop")
         _, token = api_token_create(user=user, name=f"core-loop {uuid.uuid4().hex[:6]}")
         connections.close_all()
-        workspace = self._api("POST", "workspaces/", token,
-                              {"name": f"core loop {uuid.uuid4().hex[:8]}"})
-        workflow = self._api("POST", "workflows/", token, {
-            "workspace": workspace["id"], "name": "core loop bench", "graph": four_node_graph()})
+        workspace = self._api(
+            "POST", "workspaces/", token, {"name": f"core loop {uuid.uuid4().hex[:8]}"}
+        )
+        workflow = self._api(
+            "POST",
+            "workflows/",
+            token,
+            {"workspace": workspace["id"], "name": "core loop bench", "graph": four_node_graph()},
+        )
         self._api("POST", f"workflows/{workflow['id']}/publish/", token, {})
         triggers = self._api("GET", f"triggers/?workflow={workflow['id']}", token)
         rows = triggers["results"] if isinstance(triggers, dict) else triggers
@@ -465,8 +550,9 @@ class Flowplane:
     def statuses(self, since: dt.datetime) -> dict[str, int]:
         from django.db.models import Count
 
-        return dict(self._executions(since).values_list("status").annotate(n=Count("pk"))
-                    .order_by())
+        return dict(
+            self._executions(since).values_list("status").annotate(n=Count("pk")).order_by()
+        )
 
     def pending(self, statuses: dict[str, int]) -> int:
         return sum(n for s, n in statuses.items() if s not in self.FINISHED)
@@ -474,8 +560,11 @@ class Flowplane:
     def finished_rate(self, since: dt.datetime) -> float:
         from django.db.models import Count, Max, Min
 
-        span = self._executions(since).filter(finished_at__isnull=False).aggregate(
-            n=Count("pk"), first=Min("created_at"), last=Max("finished_at"))
+        span = (
+            self._executions(since)
+            .filter(finished_at__isnull=False)
+            .aggregate(n=Count("pk"), first=Min("created_at"), last=Max("finished_at"))
+        )
         if not span["n"] or span["last"] <= span["first"]:
             return 0.0
         return span["n"] / (span["last"] - span["first"]).total_seconds()
@@ -485,9 +574,12 @@ class Flowplane:
 
         rows = self._executions(since)
         ids = set(map(str, rows.values_list("pk", flat=True)))
-        incomplete = (rows.filter(status="succeeded")
-                      .annotate(done=Count("steps", filter=Q(steps__status="succeeded")))
-                      .exclude(done=STEPS).count())
+        incomplete = (
+            rows.filter(status="succeeded")
+            .annotate(done=Count("steps", filter=Q(steps__status="succeeded")))
+            .exclude(done=STEPS)
+            .count()
+        )
         phase.checks = {
             "rows_minus_accepted": len(ids) - load.ok,
             "ids_without_row": len(set(load.ids) - ids) if load.ids else -1,
@@ -497,10 +589,14 @@ class Flowplane:
             "succeeded_without_4_steps": incomplete,
         }
         c = phase.checks
-        phase.exactly_once = (0 <= c["rows_minus_accepted"] <= load.concurrency
-                              and c["ids_without_row"] <= 0 and c["duplicate_ids"] == 0
-                              and c["reclaimed"] <= 0 and c["not_succeeded"] == phase.left
-                              and c["succeeded_without_4_steps"] == 0)
+        phase.exactly_once = (
+            0 <= c["rows_minus_accepted"] <= load.concurrency
+            and c["ids_without_row"] <= 0
+            and c["duplicate_ids"] == 0
+            and c["reclaimed"] <= 0
+            and c["not_succeeded"] == phase.left
+            and c["succeeded_without_4_steps"] == 0
+        )
 
     def reclaimed(self, since: dt.datetime) -> int:
         """Executions a second worker claimed after the first one's lease ran out
@@ -515,12 +611,17 @@ class Flowplane:
         """(sampled finished executions, of which every step is recorded and succeeded)."""
         from apps.workflows.models import ExecutionStep
 
-        sample = list(self._executions(since).filter(status="succeeded")
-                      .order_by("?").values_list("pk", flat=True)[:n])
+        sample = list(
+            self._executions(since)
+            .filter(status="succeeded")
+            .order_by("?")
+            .values_list("pk", flat=True)[:n]
+        )
         complete = 0
         for pk in sample:
-            steps = list(ExecutionStep.objects.filter(execution_id=pk)
-                         .values_list("node_id", "status"))
+            steps = list(
+                ExecutionStep.objects.filter(execution_id=pk).values_list("node_id", "status")
+            )
             nodes = {node for node, status in steps if status == "succeeded"}
             complete += nodes == {"hook", "shape", "check", "label"} and len(steps) == STEPS
         return len(sample), complete
@@ -528,22 +629,55 @@ class Flowplane:
 
 def four_node_graph() -> dict[str, Any]:
     """webhook trigger -> transform -> condition (value > 10) -> transform (true branch)."""
+
     def node(node_id: str, kind: str, config: dict[str, Any], x: int) -> dict[str, Any]:
-        return {"id": node_id, "type": kind, "position": {"x": x, "y": 0},
-                "data": {"config": config}}
+        return {
+            "id": node_id,
+            "type": kind,
+            "position": {"x": x, "y": 0},
+            "data": {"config": config},
+        }
 
     return {
         "nodes": [
-            node("hook", "webhook_trigger", {
-                "methods": ["POST"], "verification": {"preset": "none"},
-                "response": {"mode": "immediate"},
-                "rate_limit": {"limit": 1_000_000, "per_s": 1}}, 0),
-            node("shape", "transform", {"mapping": {
-                "name": "{{ trigger.body.name }}", "value": "{{ trigger.body.value }}"}}, 220),
-            node("check", "condition", {"conditions": [
-                {"left": "{{ nodes.shape.output.value }}", "operator": "gt", "right": 10}]}, 440),
-            node("label", "transform", {"mapping": {
-                "label": "{{ nodes.shape.output.name }}-big", "big": True}}, 660),
+            node(
+                "hook",
+                "webhook_trigger",
+                {
+                    "methods": ["POST"],
+                    "verification": {"preset": "none"},
+                    "response": {"mode": "immediate"},
+                    "rate_limit": {"limit": 1_000_000, "per_s": 1},
+                },
+                0,
+            ),
+            node(
+                "shape",
+                "transform",
+                {
+                    "mapping": {
+                        "name": "{{ trigger.body.name }}",
+                        "value": "{{ trigger.body.value }}",
+                    }
+                },
+                220,
+            ),
+            node(
+                "check",
+                "condition",
+                {
+                    "conditions": [
+                        {"left": "{{ nodes.shape.output.value }}", "operator": "gt", "right": 10}
+                    ]
+                },
+                440,
+            ),
+            node(
+                "label",
+                "transform",
+                {"mapping": {"label": "{{ nodes.shape.output.name }}-big", "big": True}},
+                660,
+            ),
         ],
         "edges": [
             {"id": "e1", "source": "hook", "target": "shape"},
@@ -567,29 +701,45 @@ def drain(system: System, since: Any, timeout: float) -> tuple[float, dict[str, 
         time.sleep(0.5)
 
 
-def measure(system: System, concurrency: int, seconds: float, drain_timeout: float,
-            mem_rest: float, tag: str) -> Phase:
+def measure(
+    system: System,
+    concurrency: int,
+    seconds: float,
+    drain_timeout: float,
+    mem_rest: float,
+    tag: str,
+) -> Phase:
     since = system.marker()
     cpu_before = cpu_ticks(system.cpu_pids())
     with MemorySampler(system.pids) as sampler:
         load = wrk(system.url, concurrency, seconds, tag)
         drain_s, statuses = drain(system, since, drain_timeout)
-    phase = Phase(system=system.name, load=load, loadavg=loadavg(), statuses=statuses,
-                  drain_s=drain_s, left=system.pending(statuses), mem_rest=mem_rest,
-                  mem_peak=max(sampler.peak, mem_rest))
+    phase = Phase(
+        system=system.name,
+        load=load,
+        loadavg=loadavg(),
+        statuses=statuses,
+        drain_s=drain_s,
+        left=system.pending(statuses),
+        mem_rest=mem_rest,
+        mem_peak=max(sampler.peak, mem_rest),
+    )
     phase.accepted_rows = sum(statuses.values())
     phase.finished = phase.accepted_rows - phase.left
     phase.finished_rate = system.finished_rate(since)
     phase.cpu_s = cpu_seconds(cpu_before, cpu_ticks(system.cpu_pids()))
     phase.broker_left = system.broker_messages()
     system.verify(since, load, phase)
-    print(f"  {system.name} c={concurrency}: {load.rps:,.0f} req/s, p50 {load.p50_ms:.1f} ms, "
-          f"p99 {load.p99_ms:.1f} ms, non-2xx {load.non2xx}, accepted {load.ok}, finished "
-          f"{phase.finished} ({phase.finished_rate:,.1f}/s), drain {drain_s:.1f} s, "
-          f"left {phase.left}, PSS {mem_rest:,.0f} -> {phase.mem_peak:,.0f} MiB, "
-          f"CPU {phase.cpu_s:,.1f} s ({cpu_per_run(phase)} ms per execution), broker "
-          f"messages after drain {phase.broker_left}, "
-          f"checks {phase.checks}, load {phase.loadavg}", flush=True)
+    print(
+        f"  {system.name} c={concurrency}: {load.rps:,.0f} req/s, p50 {load.p50_ms:.1f} ms, "
+        f"p99 {load.p99_ms:.1f} ms, non-2xx {load.non2xx}, accepted {load.ok}, finished "
+        f"{phase.finished} ({phase.finished_rate:,.1f}/s), drain {drain_s:.1f} s, "
+        f"left {phase.left}, PSS {mem_rest:,.0f} -> {phase.mem_peak:,.0f} MiB, "
+        f"CPU {phase.cpu_s:,.1f} s ({cpu_per_run(phase)} ms per execution), broker "
+        f"messages after drain {phase.broker_left}, "
+        f"checks {phase.checks}, load {phase.loadavg}",
+        flush=True,
+    )
     return phase
 
 
@@ -615,26 +765,36 @@ class Sustained:
     loadavg: str
 
 
-def sustained(system: Flowplane, concurrency: int, seconds: float,
-              drain_timeout: float) -> Sustained:
+def sustained(
+    system: Flowplane, concurrency: int, seconds: float, drain_timeout: float
+) -> Sustained:
     from django.db.models import Q
 
     since = system.marker()
     load = wrk(system.url, concurrency, seconds, "flowplane-sustained")
     end = system.marker()
-    in_window = system._executions(since).filter(
-        Q(finished_at__lte=end), finished_at__isnull=False).count()
+    in_window = (
+        system._executions(since).filter(Q(finished_at__lte=end), finished_at__isnull=False).count()
+    )
     drain_s, statuses = drain(system, since, drain_timeout)
-    result = Sustained(concurrency=concurrency, load=load, in_window=in_window,
-                       rate=system.finished_rate(since), drain_s=drain_s,
-                       left=system.pending(statuses), sample=system.sample_steps(since),
-                       reclaimed=system.reclaimed(since),
-                       loadavg=loadavg())
-    print(f"  sustained c={concurrency} {seconds:g} s: accepted {load.ok} ({load.rps:,.0f}/s), "
-          f"finished within the window {in_window} ({in_window / load.seconds:,.1f}/s), "
-          f"accepted -> finished {result.rate:,.1f}/s, drain {drain_s:.1f} s, left "
-          f"{result.left}, steps complete in {result.sample[1]}/{result.sample[0]} sampled",
-          flush=True)
+    result = Sustained(
+        concurrency=concurrency,
+        load=load,
+        in_window=in_window,
+        rate=system.finished_rate(since),
+        drain_s=drain_s,
+        left=system.pending(statuses),
+        sample=system.sample_steps(since),
+        reclaimed=system.reclaimed(since),
+        loadavg=loadavg(),
+    )
+    print(
+        f"  sustained c={concurrency} {seconds:g} s: accepted {load.ok} ({load.rps:,.0f}/s), "
+        f"finished within the window {in_window} ({in_window / load.seconds:,.1f}/s), "
+        f"accepted -> finished {result.rate:,.1f}/s, drain {drain_s:.1f} s, left "
+        f"{result.left}, steps complete in {result.sample[1]}/{result.sample[0]} sampled",
+        flush=True,
+    )
     return result
 
 
@@ -649,14 +809,21 @@ def warm_up(system: System, seconds: float, drain_timeout: float) -> None:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.machine())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
     mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True,
-                          check=False).stdout.strip()
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True,
-                                 check=False).stdout.split()[:2]
+    node = subprocess.run(
+        ["node", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    wrk_version = subprocess.run(
+        ["wrk", "-v"], capture_output=True, text=True, check=False
+    ).stdout.split()[:2]
     pg = ""
     with contextlib.suppress(Exception):
         from django.db import connection
@@ -670,9 +837,11 @@ def machine() -> str:
 
         client = redis_lib.Redis.from_url(os.environ["BENCH_REDIS_URL"])
         redis = f", Redis {client.info('server')['redis_version']}"
-    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem_kib / 1048576:.0f} GiB, "
-            f"Python {platform.python_version()}, Node {node}{pg}{redis}, "
-            f"{' '.join(wrk_version)}")
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem_kib / 1048576:.0f} GiB, "
+        f"Python {platform.python_version()}, Node {node}{pg}{redis}, "
+        f"{' '.join(wrk_version)}"
+    )
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -686,8 +855,14 @@ def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}x" if theirs else "-"
 
 
-def render(args: argparse.Namespace, started: str, load_start: str, info: str,
-           phases: list[Phase], held: Sustained | None) -> str:
+def render(
+    args: argparse.Namespace,
+    started: str,
+    load_start: str,
+    info: str,
+    phases: list[Phase],
+    held: Sustained | None,
+) -> str:
     ms = "{:,.1f}".format
     lines = [
         START,
@@ -734,30 +909,44 @@ def render(args: argparse.Namespace, started: str, load_start: str, info: str,
             f"{p.finished:,} | {p.finished_rate:,.1f} | {p.drain_s:.1f} | {p.left:,} | "
             f"{'yes' if p.exactly_once else 'NO'} | {p.mem_rest:,.0f} / {p.mem_peak:,.0f} | "
             f"{cpu_per_run(p)} | {p.broker_left if p.broker_left >= 0 else '-'} | "
-            f"{p.loadavg.split()[0]} |")
+            f"{p.loadavg.split()[0]} |"
+        )
     ours = {p.load.concurrency: p for p in phases if p.system == "Flowplane"}
     theirs = {p.load.concurrency: p for p in phases if p.system != "Flowplane"}
     if ours and theirs:
-        lines += ["", "Flowplane as a ratio to n8n (same run; > 1 is better for rates, < 1 is "
-                  "better for latency and memory):", "",
-                  "| c | accepted req/s | p99 | finished/s | PSS at rest | PSS at peak | "
-                  "CPU / execution |",
-                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            "Flowplane as a ratio to n8n (same run; > 1 is better for rates, < 1 is "
+            "better for latency and memory):",
+            "",
+            "| c | accepted req/s | p99 | finished/s | PSS at rest | PSS at peak | "
+            "CPU / execution |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for c in sorted(set(ours) & set(theirs)):
             o, t = ours[c], theirs[c]
-            lines.append(f"| {c} | {ratio(o.load.rps, t.load.rps)} | "
-                         f"{ratio(o.load.p99_ms, t.load.p99_ms)} | "
-                         f"{ratio(o.finished_rate, t.finished_rate)} | "
-                         f"{ratio(o.mem_rest, t.mem_rest)} | {ratio(o.mem_peak, t.mem_peak)} | "
-                         f"{ratio(o.cpu_s / max(o.finished, 1), t.cpu_s / max(t.finished, 1))} |")
+            lines.append(
+                f"| {c} | {ratio(o.load.rps, t.load.rps)} | "
+                f"{ratio(o.load.p99_ms, t.load.p99_ms)} | "
+                f"{ratio(o.finished_rate, t.finished_rate)} | "
+                f"{ratio(o.mem_rest, t.mem_rest)} | {ratio(o.mem_peak, t.mem_peak)} | "
+                f"{ratio(o.cpu_s / max(o.finished, 1), t.cpu_s / max(t.finished, 1))} |"
+            )
     rest = getattr(args, "flowplane_rest", None)
     if rest:
-        lines += ["", "Flowplane at rest by process tree (PSS MiB): "
-                  + ", ".join(f"{k} {v:,.0f}" for k, v in rest.items()) + "."]
+        lines += [
+            "",
+            "Flowplane at rest by process tree (PSS MiB): "
+            + ", ".join(f"{k} {v:,.0f}" for k, v in rest.items())
+            + ".",
+        ]
     for p in phases:
         if not p.exactly_once:
-            lines += ["", f"Exactly-once detail, {p.system} c={p.load.concurrency}: {p.checks}, "
-                      f"statuses {p.statuses}."]
+            lines += [
+                "",
+                f"Exactly-once detail, {p.system} c={p.load.concurrency}: {p.checks}, "
+                f"statuses {p.statuses}.",
+            ]
     lines.append("")
     n8n_best = max((p.finished_rate for p in theirs.values()), default=0.0)
     if held is not None:
@@ -772,24 +961,32 @@ def render(args: argparse.Namespace, started: str, load_start: str, info: str,
             f"{s.reclaimed} re-claimed; {s.sample[1]}/{s.sample[0]} sampled executions have all "
             f"{STEPS} steps recorded and succeeded; load {s.loadavg.split()[0]} after. n8n's best "
             f"finished rate in this run: {n8n_best:,.1f}/s (ratio {ratio(s.rate, n8n_best)}).",
-            ""]
+            "",
+        ]
     c32 = ours.get(32)
     lines.append("Targets (issue 10):")
     lines.append("")
     if c32:
         met = c32.load.rps >= TARGET_RPS and c32.load.p99_ms <= TARGET_P99_MS
-        lines.append(f"- accept >= {TARGET_RPS:,.0f} req/s at c=32 with p99 <= "
-                     f"{TARGET_P99_MS:.0f} ms: **{'met' if met else 'not met'}** "
-                     f"({c32.load.rps:,.0f} req/s, p99 {c32.load.p99_ms:,.1f} ms)")
+        lines.append(
+            f"- accept >= {TARGET_RPS:,.0f} req/s at c=32 with p99 <= "
+            f"{TARGET_P99_MS:.0f} ms: **{'met' if met else 'not met'}** "
+            f"({c32.load.rps:,.0f} req/s, p99 {c32.load.p99_ms:,.1f} ms)"
+        )
     if held is not None:
-        sustained_ok = held.rate >= TARGET_RUNS and held.left == 0 and \
-            held.sample[0] == held.sample[1]
+        sustained_ok = (
+            held.rate >= TARGET_RUNS and held.left == 0 and held.sample[0] == held.sample[1]
+        )
         ratio_ok = n8n_best > 0 and held.rate >= TARGET_RATIO * n8n_best
-        lines.append(f"- >= {TARGET_RUNS:.0f} four-node executions/s end to end sustained "
-                     f"{args.sustained:g} s: **{'met' if sustained_ok else 'not met'}** "
-                     f"({held.rate:,.1f}/s)")
-        lines.append(f"- >= {TARGET_RATIO:.0f}x n8n in the same run: "
-                     f"**{'met' if ratio_ok else 'not met'}** ({ratio(held.rate, n8n_best)})")
+        lines.append(
+            f"- >= {TARGET_RUNS:.0f} four-node executions/s end to end sustained "
+            f"{args.sustained:g} s: **{'met' if sustained_ok else 'not met'}** "
+            f"({held.rate:,.1f}/s)"
+        )
+        lines.append(
+            f"- >= {TARGET_RATIO:.0f}x n8n in the same run: "
+            f"**{'met' if ratio_ok else 'not met'}** ({ratio(held.rate, n8n_best)})"
+        )
     lines += ["", END]
     return "\n".join(lines) + "\n"
 
@@ -811,11 +1008,13 @@ def write_results(section: str) -> None:
 def terminated_as_interrupt() -> Iterator[None]:
     """SIGINT (also when started in the background, where it is ignored), SIGTERM and SIGHUP
     unwind as KeyboardInterrupt, so the finally blocks stop every process."""
+
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = {s: signal.signal(s, interrupt)
-                for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         yield
     finally:
@@ -833,8 +1032,7 @@ def run_n8n(args: argparse.Namespace, phases: list[Phase]) -> None:
         warm_up(system, args.warm_up, args.drain_timeout)
         rest = at_rest(system, args.settle)
         for c in args.concurrency:
-            phases.append(measure(system, c, args.duration, args.drain_timeout, rest,
-                                  f"n8n-c{c}"))
+            phases.append(measure(system, c, args.duration, args.drain_timeout, rest, f"n8n-c{c}"))
     finally:
         peer.stop()
 
@@ -847,12 +1045,16 @@ def run_flowplane(args: argparse.Namespace, phases: list[Phase]) -> Sustained | 
         warm_up(system, args.warm_up, args.drain_timeout)
         rest = at_rest(system, args.settle)
         args.flowplane_rest = system.breakdown()
-        print(f"  Flowplane at rest: {rest:,.0f} MiB PSS: "
-              + ", ".join(f"{k} {v:,.0f}" for k, v in args.flowplane_rest.items()), flush=True)
+        print(
+            f"  Flowplane at rest: {rest:,.0f} MiB PSS: "
+            + ", ".join(f"{k} {v:,.0f}" for k, v in args.flowplane_rest.items()),
+            flush=True,
+        )
         ours: list[Phase] = []
         for c in args.concurrency:
-            ours.append(measure(system, c, args.duration, args.drain_timeout, rest,
-                                f"flowplane-c{c}"))
+            ours.append(
+                measure(system, c, args.duration, args.drain_timeout, rest, f"flowplane-c{c}")
+            )
         phases.extend(ours)
         if args.sustained <= 0 or not ours:
             return None
@@ -865,8 +1067,13 @@ def run_flowplane(args: argparse.Namespace, phases: list[Phase]) -> Sustained | 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # (full run, --quick): a flag given explicitly wins over both.
-    timings = {"duration": (20.0, 4.0), "sustained": (60.0, 10.0),
-               "drain_timeout": (180.0, 60.0), "warm_up": (3.0, 1.0), "settle": (5.0, 2.0)}
+    timings = {
+        "duration": (20.0, 4.0),
+        "sustained": (60.0, 10.0),
+        "drain_timeout": (180.0, 60.0),
+        "warm_up": (3.0, 1.0),
+        "settle": (5.0, 2.0),
+    }
     parser.add_argument("--duration", type=float, help="seconds per concurrency (20)")
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--sustained", type=float, help="seconds of the sustained run (60)")
@@ -876,13 +1083,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--worker-concurrency", type=int, default=2)
-    parser.add_argument("--platform-extra", action="append", default=[], metavar="CMD",
-                        help="another process of the platform to start (and measure), "
-                             "e.g. a dispatcher; repeatable")
+    parser.add_argument(
+        "--platform-extra",
+        action="append",
+        default=[],
+        metavar="CMD",
+        help="another process of the platform to start (and measure), "
+        "e.g. a dispatcher; repeatable",
+    )
     parser.add_argument("--only", choices=["flowplane", "n8n"])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 4 s per concurrency, 10 s sustained, 60 s drain "
-                             "cap; RESULTS.md untouched")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 4 s per concurrency, 10 s sustained, 60 s drain cap; RESULTS.md untouched",
+    )
     parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md untouched")
     parser.add_argument("--from-make", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -932,8 +1146,11 @@ def main() -> int:
             if args.only != "n8n":
                 held = run_flowplane(args, phases)
     except KeyboardInterrupt as exc:
-        print(f"interrupted ({exc or 'Ctrl-C'}); every process it started is stopped; "
-              "RESULTS.md untouched", file=sys.stderr)
+        print(
+            f"interrupted ({exc or 'Ctrl-C'}); every process it started is stopped; "
+            "RESULTS.md untouched",
+            file=sys.stderr,
+        )
         return 130
     section = render(args, started, load_start, info, phases, held)
     print(section)

@@ -32,17 +32,31 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.webhook_accept import ensure_database, service_env  # noqa: E402
 
-GRAPH = {"nodes": [
-    {"id": "hook", "type": "webhook_trigger", "data": {"config": {}}},
-    {"id": "set1", "type": "transform",
-     "data": {"config": {"mapping": {"name": "{{ trigger.body.name }}",
-                                     "n": "{{ trigger.body.value }}"}}}},
-    {"id": "if", "type": "condition",
-     "data": {"config": {"expression": "{{ nodes.set1.output.n > `5` }}"}}},
-    {"id": "set2", "type": "transform", "data": {"config": {"mapping": {"big": True}}}}],
-    "edges": [{"id": "a", "source": "hook", "target": "set1"},
-              {"id": "b", "source": "set1", "target": "if"},
-              {"id": "c", "source": "if", "target": "set2", "sourceHandle": "true"}]}
+GRAPH = {
+    "nodes": [
+        {"id": "hook", "type": "webhook_trigger", "data": {"config": {}}},
+        {
+            "id": "set1",
+            "type": "transform",
+            "data": {
+                "config": {
+                    "mapping": {"name": "{{ trigger.body.name }}", "n": "{{ trigger.body.value }}"}
+                }
+            },
+        },
+        {
+            "id": "if",
+            "type": "condition",
+            "data": {"config": {"expression": "{{ nodes.set1.output.n > `5` }}"}},
+        },
+        {"id": "set2", "type": "transform", "data": {"config": {"mapping": {"big": True}}}},
+    ],
+    "edges": [
+        {"id": "a", "source": "hook", "target": "set1"},
+        {"id": "b", "source": "set1", "target": "if"},
+        {"id": "c", "source": "if", "target": "set2", "sourceHandle": "true"},
+    ],
+}
 BODY = json.dumps({"name": "bench", "value": 42})
 
 
@@ -80,8 +94,7 @@ def main() -> None:
     from apps.workspaces.models import Workspace
 
     workspace = Workspace.objects.get_or_create(slug="profile", defaults={"name": "Profile"})[0]
-    workflow = workflow_create(workspace=workspace, name=f"profile-{time.time():.0f}",
-                               graph=GRAPH)
+    workflow = workflow_create(workspace=workspace, name=f"profile-{time.time():.0f}", graph=GRAPH)
     workflow_publish(workflow=workflow, published_by=None)
     url = f"/hooks/{Trigger.objects.get(workflow=workflow).webhook_token}"
     client = Client(HTTP_HOST="127.0.0.1")
@@ -90,6 +103,7 @@ def main() -> None:
         def post() -> None:
             for _ in range(n):
                 assert client.post(url, BODY, content_type="application/json").status_code == 202
+
         return post
 
     def drain() -> None:
@@ -97,8 +111,7 @@ def main() -> None:
 
     accept(200)()  # warm: caches, connections
     drain()
-    print(f"{args.runs} four-node runs of one workflow, PostgreSQL, load "
-          f"{os.getloadavg()[0]:.2f}")
+    print(f"{args.runs} four-node runs of one workflow, PostgreSQL, load {os.getloadavg()[0]:.2f}")
     timed("accept (webhook view, test client)", args.runs, accept(args.runs))
     timed("run (claim, engine, checkpoints, outcome)", args.runs, drain)
     profiled("accept", accept(args.runs // 4), args.top)

@@ -59,37 +59,61 @@ def setup(count: int, first_after: dt.datetime) -> str:
     user, _ = get_user_model().objects.get_or_create(username="bench-cron")
     workspace = workspace_create(owner=user, name=f"bench cron {int(time.time())}")
     spec = trigger_registry.for_block("schedule_trigger")
-    base = {"misfire": {"policy": "catch_up", "max_catch_up": 5, "grace_s": 60},
-            "overlap": {"policy": "allow", "max_instances": 100}}
-    workflow = published_workflow(workspace=workspace, user=user, name="bench cron",
-                                  block_type="schedule_trigger",
-                                  config={"cron": "0 0 1 1 *", **base})
+    base = {
+        "misfire": {"policy": "catch_up", "max_catch_up": 5, "grace_s": 60},
+        "overlap": {"policy": "allow", "max_instances": 100},
+    }
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        name="bench cron",
+        block_type="schedule_trigger",
+        config={"cron": "0 0 1 1 *", **base},
+    )
     Trigger.objects.filter(workflow=workflow).update(is_active=False, next_fire_at=None)
     rows = []
     for i in range(count):
         zone = ZONES[i % len(ZONES)]
         config = spec.resolved({"cron": expression(i), "timezone": zone, **base})
-        rows.append(Trigger(workspace=workspace, workflow=workflow, node_id=f"s{i}",
-                            kind="schedule", config=config, is_active=True,
-                            next_fire_at=cron.next_after(config["cron"], zone, first_after)))
+        rows.append(
+            Trigger(
+                workspace=workspace,
+                workflow=workflow,
+                node_id=f"s{i}",
+                kind="schedule",
+                config=config,
+                is_active=True,
+                next_fire_at=cron.next_after(config["cron"], zone, first_after),
+            )
+        )
     Trigger.objects.bulk_create(rows, batch_size=1000)
     return str(workflow.pk)
 
 
-def analyse(workflow_id: str, window_start: dt.datetime, window_end: dt.datetime,
-            down: tuple[dt.datetime, dt.datetime]) -> dict:
+def analyse(
+    workflow_id: str,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    down: tuple[dt.datetime, dt.datetime],
+) -> dict:
     from apps.triggers import cron
     from apps.triggers.models import Trigger, TriggerFire
 
-    triggers = list(Trigger.objects.filter(workflow_id=workflow_id, node_id__startswith="s")
-                    .values_list("pk", "config"))
+    triggers = list(
+        Trigger.objects.filter(workflow_id=workflow_id, node_id__startswith="s").values_list(
+            "pk", "config"
+        )
+    )
     fires: dict = {}
     for trigger_id, scheduled_for, created_at, outcome in (
-            TriggerFire.objects.filter(trigger__workflow_id=workflow_id,
-                                       scheduled_for__gte=window_start,
-                                       scheduled_for__lte=window_end)
-            .values_list("trigger_id", "scheduled_for", "created_at", "outcome")
-            .iterator(chunk_size=5000)):
+        TriggerFire.objects.filter(
+            trigger__workflow_id=workflow_id,
+            scheduled_for__gte=window_start,
+            scheduled_for__lte=window_end,
+        )
+        .values_list("trigger_id", "scheduled_for", "created_at", "outcome")
+        .iterator(chunk_size=5000)
+    ):
         fires.setdefault((trigger_id, scheduled_for), []).append((created_at, outcome))
     expected = set()
     for trigger_id, config in triggers:
@@ -116,14 +140,21 @@ def analyse(workflow_id: str, window_start: dt.datetime, window_end: dt.datetime
         return values[min(len(values) - 1, int(len(values) * q))] if values else 0.0
 
     return {
-        "expected": len(expected), "fired": len(fires), "missed": len(missed),
-        "unexpected": len(extra), "duplicates": len(doubled), "outcomes": outcomes,
+        "expected": len(expected),
+        "fired": len(fires),
+        "missed": len(missed),
+        "unexpected": len(extra),
+        "duplicates": len(doubled),
+        "outcomes": outcomes,
         "up_fires": len(late_up),
         "late_p50_s": round(statistics.median(late_up), 3) if late_up else 0.0,
-        "late_p99_s": round(pct(late_up, 0.99), 3), "late_max_s": round(max(late_up or [0]), 3),
-        "within_2s": round(sum(1 for v in late_up if v <= TARGET_LATE_S) / max(1, len(late_up))
-                           * 100, 2),
-        "down_fires": len(late_down), "down_late_max_s": round(max(late_down or [0]), 1),
+        "late_p99_s": round(pct(late_up, 0.99), 3),
+        "late_max_s": round(max(late_up or [0]), 3),
+        "within_2s": round(
+            sum(1 for v in late_up if v <= TARGET_LATE_S) / max(1, len(late_up)) * 100, 2
+        ),
+        "down_fires": len(late_down),
+        "down_late_max_s": round(max(late_down or [0]), 1),
     }
 
 
@@ -133,8 +164,12 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=4)
     parser.add_argument("--restart-after", type=float, default=90)
     parser.add_argument("--down", type=float, default=15)
-    parser.add_argument("--worker-concurrency", type=int, default=4,
-                        help="worker processes on the triggers queue (ticks and helper ticks)")
+    parser.add_argument(
+        "--worker-concurrency",
+        type=int,
+        default=4,
+        help="worker processes on the triggers queue (ticks and helper ticks)",
+    )
     parser.add_argument("--append-results", action="store_true")
     args = parser.parse_args()
 
@@ -163,13 +198,42 @@ def main() -> int:
     logs.mkdir(parents=True, exist_ok=True)
 
     def launch() -> tuple:
-        worker = start([sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "triggers",
-                        "-c", str(args.worker_concurrency), "--loglevel", "WARNING",
-                        "--without-gossip",
-                        "--without-mingle", "--without-heartbeat"], logs / "cron_worker.log")
-        beat = start([sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel",
-                      "WARNING", "-S", "django_celery_beat.schedulers:DatabaseScheduler",
-                      "--pidfile="], logs / "cron_beat.log")
+        worker = start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "triggers",
+                "-c",
+                str(args.worker_concurrency),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            logs / "cron_worker.log",
+        )
+        beat = start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "WARNING",
+                "-S",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--pidfile=",
+            ],
+            logs / "cron_beat.log",
+        )
         return worker, beat
 
     def kill(procs: tuple) -> None:
@@ -186,8 +250,14 @@ def main() -> int:
     # Kill a few seconds before a minute boundary, so runs fall due while nothing runs.
     kill_at = started + dt.timedelta(seconds=args.restart_after)
     boundary = kill_at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    time.sleep(max(0.0, (boundary - dt.timedelta(seconds=min(5.0, args.down / 2))
-                         - timezone.now()).total_seconds()))
+    time.sleep(
+        max(
+            0.0,
+            (
+                boundary - dt.timedelta(seconds=min(5.0, args.down / 2)) - timezone.now()
+            ).total_seconds(),
+        )
+    )
     kill(procs)  # the scheduler dies without warning
     down_from = timezone.now()
     time.sleep(args.down)
@@ -205,19 +275,21 @@ def main() -> int:
     result = analyse(workflow_id, started, window_end, (down_from, down_to))
     ok = result["missed"] == 0 and result["duplicates"] == 0 and result["unexpected"] == 0
     met = ok and result["within_2s"] == 100.0
-    report = (f"cron 10k: {args.triggers} active schedule triggers ({len(ZONES)} zones, 10 % every "
-              f"minute, the rest hourly), beat + worker -c {args.worker_concurrency}, "
-              f"run {args.minutes:g} min, "
-              f"SIGKILL restart across a minute boundary, down {args.down:g} s; "
-              f"setup {setup_s:.0f} s\n"
-              f"  due {result['expected']}, fired {result['fired']}, missed {result['missed']}, "
-              f"duplicates {result['duplicates']}, unexpected {result['unexpected']}\n"
-              f"  lateness while up ({result['up_fires']} fires): p50 {result['late_p50_s']} s, "
-              f"p99 {result['late_p99_s']} s, max {result['late_max_s']} s, "
-              f"{result['within_2s']} % within {TARGET_LATE_S:g} s\n"
-              f"  due while down: {result['down_fires']} fired once after the restart, "
-              f"latest {result['down_late_max_s']} s late\n"
-              f"  target (within 2 s, none twice, none missed): {'met' if met else 'NOT met'}")
+    report = (
+        f"cron 10k: {args.triggers} active schedule triggers ({len(ZONES)} zones, 10 % every "
+        f"minute, the rest hourly), beat + worker -c {args.worker_concurrency}, "
+        f"run {args.minutes:g} min, "
+        f"SIGKILL restart across a minute boundary, down {args.down:g} s; "
+        f"setup {setup_s:.0f} s\n"
+        f"  due {result['expected']}, fired {result['fired']}, missed {result['missed']}, "
+        f"duplicates {result['duplicates']}, unexpected {result['unexpected']}\n"
+        f"  lateness while up ({result['up_fires']} fires): p50 {result['late_p50_s']} s, "
+        f"p99 {result['late_p99_s']} s, max {result['late_max_s']} s, "
+        f"{result['within_2s']} % within {TARGET_LATE_S:g} s\n"
+        f"  due while down: {result['down_fires']} fired once after the restart, "
+        f"latest {result['down_late_max_s']} s late\n"
+        f"  target (within 2 s, none twice, none missed): {'met' if met else 'NOT met'}"
+    )
     print(report)
     if args.append_results:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

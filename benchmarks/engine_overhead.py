@@ -34,8 +34,7 @@ VALIDATION_TARGET_MS = 50.0
 
 
 def node(node_id: str, block: str, **config: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": block, "position": {"x": 0, "y": 0},
-            "data": {"config": config}}
+    return {"id": node_id, "type": block, "position": {"x": 0, "y": 0}, "data": {"config": config}}
 
 
 def chain_graph(n: int) -> dict[str, Any]:
@@ -45,8 +44,16 @@ def chain_graph(n: int) -> dict[str, Any]:
     for i in range(n - 1):
         nid = f"n{i}"
         source = "trigger" if previous == "t" else f"nodes.{previous}.output"
-        nodes.append(node(nid, "transform", mapping={
-            "value": f"{{{{ {source}.value }}}}", "text": f"step {i} of {{{{ execution.id }}}}"}))
+        nodes.append(
+            node(
+                nid,
+                "transform",
+                mapping={
+                    "value": f"{{{{ {source}.value }}}}",
+                    "text": f"step {i} of {{{{ execution.id }}}}",
+                },
+            )
+        )
         edges.append({"id": f"e{i}", "source": previous, "target": nid})
         previous = nid
     return {"nodes": nodes, "edges": edges}
@@ -96,47 +103,85 @@ def measure(repeat: int) -> list[Row]:
     run(plan)  # warm caches (expressions, validators)
     wall, cpu = best_of(repeat, lambda: run(plan))
     per_node = wall / CHAIN_NODES * 1e6
-    rows.append((f"chain of {CHAIN_NODES} transforms: run", per_node, cpu / CHAIN_NODES * 1e6,
-                 "us/node", f"<= {NODE_TARGET_US:g}", per_node <= NODE_TARGET_US))
+    rows.append(
+        (
+            f"chain of {CHAIN_NODES} transforms: run",
+            per_node,
+            cpu / CHAIN_NODES * 1e6,
+            "us/node",
+            f"<= {NODE_TARGET_US:g}",
+            per_node <= NODE_TARGET_US,
+        )
+    )
     wall, cpu = best_of(repeat, lambda: run(chain))
-    rows.append((f"chain of {CHAIN_NODES}: validate + plan + run", wall / CHAIN_NODES * 1e6,
-                 cpu / CHAIN_NODES * 1e6, "us/node", "-", True))
+    rows.append(
+        (
+            f"chain of {CHAIN_NODES}: validate + plan + run",
+            wall / CHAIN_NODES * 1e6,
+            cpu / CHAIN_NODES * 1e6,
+            "us/node",
+            "-",
+            True,
+        )
+    )
 
     fan = fan_graph(FAN_WIDTH)
     fan_plan = runner.prepare(fan)
     run(fan_plan)
     wall, cpu = best_of(repeat, lambda: run(fan_plan))
     per_node = wall / (FAN_WIDTH + 2) * 1e6
-    rows.append((f"fan-out {FAN_WIDTH} + merge (thread pool): run", per_node,
-                 cpu / (FAN_WIDTH + 2) * 1e6, "us/node", f"<= {NODE_TARGET_US:g}",
-                 per_node <= NODE_TARGET_US))
+    rows.append(
+        (
+            f"fan-out {FAN_WIDTH} + merge (thread pool): run",
+            per_node,
+            cpu / (FAN_WIDTH + 2) * 1e6,
+            "us/node",
+            f"<= {NODE_TARGET_US:g}",
+            per_node <= NODE_TARGET_US,
+        )
+    )
 
     validate_graph(chain, registry)
     wall, cpu = best_of(repeat, lambda: validate_graph(chain, registry))
-    rows.append((f"validate a {CHAIN_NODES}-node graph", wall * 1e3, cpu * 1e3, "ms",
-                 f"<= {VALIDATION_TARGET_MS:g}", wall * 1e3 <= VALIDATION_TARGET_MS))
+    rows.append(
+        (
+            f"validate a {CHAIN_NODES}-node graph",
+            wall * 1e3,
+            cpu * 1e3,
+            "ms",
+            f"<= {VALIDATION_TARGET_MS:g}",
+            wall * 1e3 <= VALIDATION_TARGET_MS,
+        )
+    )
     return rows
 
 
 def machine() -> str:
-    return (f"nproc={os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}, "
-            f"{dt.date.today().isoformat()}")
+    return (
+        f"nproc={os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}, "
+        f"{dt.date.today().isoformat()}"
+    )
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| measurement | wall | CPU | target (wall) | ok |",
-             "| --- | ---: | ---: | ---: | :---: |"]
+    lines = [
+        "| measurement | wall | CPU | target (wall) | ok |",
+        "| --- | ---: | ---: | ---: | :---: |",
+    ]
     for name, wall, cpu, unit, target, ok in rows:
-        lines.append(f"| {name} | {wall:.1f} {unit} | {cpu:.1f} {unit} | {target} | "
-                     f"{'yes' if ok else 'NO'} |")
+        lines.append(
+            f"| {name} | {wall:.1f} {unit} | {cpu:.1f} {unit} | {target} | "
+            f"{'yes' if ok else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--append-results", action="store_true",
-                        help="append the table to benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--append-results", action="store_true", help="append the table to benchmarks/RESULTS.md"
+    )
     args = parser.parse_args()
     rows = measure(args.repeat)
     text = table(rows)
@@ -147,10 +192,12 @@ def main() -> int:
         path = Path(__file__).resolve().parent / "RESULTS.md"
         header = "" if path.exists() else "# Benchmark results\n"
         with path.open("a") as handle:
-            handle.write(f"{header}\n## Engine overhead (benchmarks/engine_overhead.py)\n\n"
-                         f"{machine()}; best of {args.repeat}; in-memory ports, no database; "
-                         f"1-min load average {load:.1f} (a shared machine).\n\n"
-                         f"{text}\n")
+            handle.write(
+                f"{header}\n## Engine overhead (benchmarks/engine_overhead.py)\n\n"
+                f"{machine()}; best of {args.repeat}; in-memory ports, no database; "
+                f"1-min load average {load:.1f} (a shared machine).\n\n"
+                f"{text}\n"
+            )
     return 0 if all(ok for *_, ok in rows) else 1
 
 

@@ -58,21 +58,47 @@ def main() -> None:
 
     def chain(n: int) -> dict:
         nodes = [{"id": "start", "type": "manual_trigger", "data": {"config": {}}}]
-        nodes += [{"id": f"t{i}", "type": "transform",
-                   "data": {"config": {"mapping": {"i": i, "x": "{{ trigger.x }}"}}}}
-                  for i in range(1, n)]
+        nodes += [
+            {
+                "id": f"t{i}",
+                "type": "transform",
+                "data": {"config": {"mapping": {"i": i, "x": "{{ trigger.x }}"}}},
+            }
+            for i in range(1, n)
+        ]
         ids = [node["id"] for node in nodes]
-        return {"nodes": nodes, "edges": [{"id": f"e{i}", "source": a, "target": b}
-                                          for i, (a, b) in enumerate(itertools.pairwise(ids))]}
+        return {
+            "nodes": nodes,
+            "edges": [
+                {"id": f"e{i}", "source": a, "target": b}
+                for i, (a, b) in enumerate(itertools.pairwise(ids))
+            ],
+        }
 
     small = published("bench-3", chain(3))
     long = published(f"bench-{args.chain}", chain(args.chain))
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "executions",
-         "--concurrency", str(args.concurrency), "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env={**os.environ, "WORKSPACE_MAX_RUNNING": "0"})
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "executions",
+            "--concurrency",
+            str(args.concurrency),
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "WORKSPACE_MAX_RUNNING": "0"},
+    )
     try:
         time.sleep(4)
         started = time.perf_counter()
@@ -86,15 +112,18 @@ def main() -> None:
             time.sleep(0.05)
         finished = time.perf_counter()
         failed = Execution.objects.filter(pk__in=ids).exclude(status="succeeded").count()
-        span = Execution.objects.filter(pk__in=ids).aggregate(a=Min("created_at"),
-                                                              b=Max("finished_at"))
-        print(f"{args.runs} three-node executions: accepted in {accepted - started:.2f} s, "
-              f"all finished after {finished - started:.2f} s "
-              f"-> {args.runs / (finished - started):.0f} executions/s end to end "
-              f"(db span {(span['b'] - span['a']).total_seconds():.2f} s), {failed} not "
-              f"succeeded, steps checkpointed: "
-              f"{sum(Execution.objects.get(pk=i).steps.count() == 3 for i in ids[:50])}/50 "
-              "sampled complete")
+        span = Execution.objects.filter(pk__in=ids).aggregate(
+            a=Min("created_at"), b=Max("finished_at")
+        )
+        print(
+            f"{args.runs} three-node executions: accepted in {accepted - started:.2f} s, "
+            f"all finished after {finished - started:.2f} s "
+            f"-> {args.runs / (finished - started):.0f} executions/s end to end "
+            f"(db span {(span['b'] - span['a']).total_seconds():.2f} s), {failed} not "
+            f"succeeded, steps checkpointed: "
+            f"{sum(Execution.objects.get(pk=i).steps.count() == 3 for i in ids[:50])}/50 "
+            "sampled complete"
+        )
 
         with transaction.atomic():
             one = execution_create(workflow=long, mode="api", input={"x": 1})
@@ -102,8 +131,10 @@ def main() -> None:
             time.sleep(0.05)
         one.refresh_from_db()
         per_node = (one.finished_at - one.started_at).total_seconds() * 1000 / args.chain
-        print(f"{args.chain}-node chain on the worker: {per_node:.2f} ms per node "
-              f"({one.status}, {one.steps.count()} steps recorded)")
+        print(
+            f"{args.chain}-node chain on the worker: {per_node:.2f} ms per node "
+            f"({one.status}, {one.steps.count()} steps recorded)"
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -57,6 +57,8 @@ def machine() -> str:
     except OSError:
         pass
     load = os.getloadavg()
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}, "
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )

@@ -28,8 +28,11 @@ def main() -> int:
     parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
     parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
     parser.add_argument("--target-precision", type=float, default=0.9)
-    parser.add_argument("--store", action="store_true",
-                        help="store the fit and evaluation in the benchmark database")
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="store the fit and evaluation in the benchmark database",
+    )
     parser.add_argument("--json", type=Path, help="also write all figures here")
     args = parser.parse_args()
 
@@ -43,13 +46,20 @@ def main() -> int:
     started = time.perf_counter()
     routes = load_routes(args.routes)
     router = with_params(router_get(force=True), DEFAULT_PARAMS)
-    print(f"routes: {routes} ({len(router.index)} in the router, "
-          f"{len(router.index.connectors)} connectors); ready in "
-          f"{time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print(
+        f"routes: {routes} ({len(router.index)} in the router, "
+        f"{len(router.index.connectors)} connectors); ready in "
+        f"{time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
     dev = load_examples(args.labelled, split="dev")
     test = load_examples(args.labelled, split="test")
-    params, fit_summary = fit(router, dev, target_precision=args.target_precision,
-                              log=lambda line: print(line, file=sys.stderr))
+    params, fit_summary = fit(
+        router,
+        dev,
+        target_precision=args.target_precision,
+        log=lambda line: print(line, file=sys.stderr),
+    )
     fitted = with_params(router, params)
     ours = evaluate(fitted, test)
     shipped = evaluate(router, test)
@@ -61,28 +71,45 @@ def main() -> int:
     rows = [("router (fitted on dev)", ours), ("router (shipped defaults)", shipped)]
     rows += [(name.replace("_", " "), figures) for name, figures in base.items()]
     print(f"machine: {machine()}")
-    print(f"test split: {ours['examples']} labelled queries, {ours['no_route_examples']} "
-          f"out-of-catalogue queries; {len(router.index)} routes, "
-          f"{len(router.index.connectors)} APIs; target precision {args.target_precision}")
-    print("| method | top-1 | top-5 | connector | threshold | precision | coverage | "
-          "no-route answered |")
+    print(
+        f"test split: {ours['examples']} labelled queries, {ours['no_route_examples']} "
+        f"out-of-catalogue queries; {len(router.index)} routes, "
+        f"{len(router.index.connectors)} APIs; target precision {args.target_precision}"
+    )
+    print(
+        "| method | top-1 | top-5 | connector | threshold | precision | coverage | "
+        "no-route answered |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name, f in rows:
-        print(f"| {name} | {_pct(f['top1'])} | {_pct(f['top5'])} | "
-              f"{_pct(f['connector_accuracy'])} | {f['threshold']:.2f} | "
-              f"{_pct(f['precision'])} | {_pct(f['coverage'])} | "
-              f"{_pct(f['no_route_answered'])} |")
-    print(f"router latency on the test split (route() per query, encode included): "
-          f"p50 {ours['latency_ms']['p50']:.2f} ms, p95 {ours['latency_ms']['p95']:.2f} ms")
+        print(
+            f"| {name} | {_pct(f['top1'])} | {_pct(f['top5'])} | "
+            f"{_pct(f['connector_accuracy'])} | {f['threshold']:.2f} | "
+            f"{_pct(f['precision'])} | {_pct(f['coverage'])} | "
+            f"{_pct(f['no_route_answered'])} |"
+        )
+    print(
+        f"router latency on the test split (route() per query, encode included): "
+        f"p50 {ours['latency_ms']['p50']:.2f} ms, p95 {ours['latency_ms']['p95']:.2f} ms"
+    )
     print(f"fit on dev: {json.dumps(fit_summary)}")
     print(f"fitted weights: {json.dumps(params.weights)}")
     if args.json:
         ours.pop("per_route", None)
         shipped.pop("per_route", None)
-        args.json.write_text(json.dumps({"machine": machine(), "router": ours,
-                                         "shipped": shipped, "baselines": base,
-                                         "fit": fit_summary, "params": params.to_json()},
-                                        indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "router": ours,
+                    "shipped": shipped,
+                    "baselines": base,
+                    "fit": fit_summary,
+                    "params": params.to_json(),
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -52,11 +52,21 @@ print(json.dumps({{"django_s": t_django - t0, "encoder_s": t_encoder - t_django,
 
 
 def worker_start(db: Path) -> dict[str, float]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+    }
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", WORKER.format(root=str(ROOT))],
-                            capture_output=True, text=True, env=env, check=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER.format(root=str(ROOT))],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=600,
+    )
     total = time.perf_counter() - started
     data = json.loads(result.stdout.strip().splitlines()[-1])
     data["spawn_to_ready_s"] = total
@@ -64,8 +74,11 @@ def worker_start(db: Path) -> dict[str, float]:
 
 
 def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
         else values[0]
+    )
 
 
 def main() -> int:
@@ -88,16 +101,20 @@ def main() -> int:
     load_routes(args.routes)
     router = router_get(force=True)  # encodes whatever is missing, once
     print(f"machine: {machine()}")
-    print(f"routes: {len(router.index)}, utterance vectors: {len(router.index.utterances)}, "
-          f"connectors: {len(router.index.connectors)}, encoder: {router.encoder.key}")
+    print(
+        f"routes: {len(router.index)}, utterance vectors: {len(router.index.utterances)}, "
+        f"connectors: {len(router.index.connectors)}, encoder: {router.encoder.key}"
+    )
 
     starts = [worker_start(args.db) for _ in range(args.starts)]
     best = min(starts, key=lambda s: s["spawn_to_ready_s"])
-    print(f"worker start (fresh process, persisted vectors), {args.starts} runs: spawn->ready "
-          f"{', '.join(format(s['spawn_to_ready_s'], '.2f') for s in starts)} s "
-          f"(django {best['django_s']:.2f} s, encoder {best['encoder_s']:.2f} s, router "
-          f"{best['router_s']:.2f} s); texts encoded at start: "
-          f"{max(s['encoded_texts'] for s in starts)}")
+    print(
+        f"worker start (fresh process, persisted vectors), {args.starts} runs: spawn->ready "
+        f"{', '.join(format(s['spawn_to_ready_s'], '.2f') for s in starts)} s "
+        f"(django {best['django_s']:.2f} s, encoder {best['encoder_s']:.2f} s, router "
+        f"{best['router_s']:.2f} s); texts encoded at start: "
+        f"{max(s['encoded_texts'] for s in starts)}"
+    )
 
     queries = []
     seen = set()
@@ -126,11 +143,15 @@ def main() -> int:
         w0 = time.perf_counter()
         router.route(queries[0], use_llm=False)
         hits.append((time.perf_counter() - w0) * 1000)
-    print(f"route() over {len(queries)} distinct queries, encode included (ms): "
-          f"wall p50 {pct(wall, 50):.2f} p95 {pct(wall, 95):.2f}; "
-          f"CPU p50 {pct(cpu, 50):.2f} p95 {pct(cpu, 95):.2f}")
-    print(f"  parts (wall p50): encode {pct(enc_wall, 50):.2f} ms, scoring+decision "
-          f"{pct(score_wall, 50):.2f} ms; repeated query (LRU hit) p50 {pct(hits, 50):.2f} ms")
+    print(
+        f"route() over {len(queries)} distinct queries, encode included (ms): "
+        f"wall p50 {pct(wall, 50):.2f} p95 {pct(wall, 95):.2f}; "
+        f"CPU p50 {pct(cpu, 50):.2f} p95 {pct(cpu, 95):.2f}"
+    )
+    print(
+        f"  parts (wall p50): encode {pct(enc_wall, 50):.2f} ms, scoring+decision "
+        f"{pct(score_wall, 50):.2f} ms; repeated query (LRU hit) p50 {pct(hits, 50):.2f} ms"
+    )
 
     if args.runtimes:
         sample = queries[:200]
@@ -143,8 +164,10 @@ def main() -> int:
                 w0 = time.perf_counter()
                 enc.encode([q])
                 times.append((time.perf_counter() - w0) * 1000)
-            print(f"  encode p50, 1 thread, {runtime}: {pct(times, 50):.2f} ms "
-                  f"(p95 {pct(times, 95):.2f})")
+            print(
+                f"  encode p50, 1 thread, {runtime}: {pct(times, 50):.2f} ms "
+                f"(p95 {pct(times, 95):.2f})"
+            )
     return 0
 
 

@@ -40,8 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL",
-                        "postgres://postgres@127.0.0.1:5432/flowplane_bench_triggers")
+DB_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/flowplane_bench_triggers"
+)
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/7")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 SECRET = "bench-github-secret"  # noqa: S105 (a throwaway benchmark trigger's secret)
@@ -50,9 +51,17 @@ TARGET_RPS, TARGET_P99_MS = 1000.0, 50.0
 
 def service_env(settings: str = "config.settings.local") -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER_URL, "REDIS_URL": REDIS_URL,
-                "DJANGO_SETTINGS_MODULE": settings, "DJANGO_DEBUG": "false",
-                "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "DATABASE_URL": DB_URL,
+            "CELERY_BROKER_URL": BROKER_URL,
+            "REDIS_URL": REDIS_URL,
+            "DJANGO_SETTINGS_MODULE": settings,
+            "DJANGO_DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -64,8 +73,12 @@ def ensure_database() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                   cwd=ROOT, env=service_env(), check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=service_env(),
+        check=True,
+    )
 
 
 def setup_trigger() -> tuple[str, str]:
@@ -84,9 +97,15 @@ def setup_trigger() -> tuple[str, str]:
     user, _ = get_user_model().objects.get_or_create(username="bench-webhooks")
     workspace = workspace_create(owner=user, name=f"bench {uuid.uuid4().hex[:8]}")
     workflow = published_workflow(
-        workspace=workspace, user=user, block_type="webhook_trigger", name="bench",
-        config={"verification": {"preset": "github"},
-                "rate_limit": {"limit": 1000000, "per_s": 60}})
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        name="bench",
+        config={
+            "verification": {"preset": "github"},
+            "rate_limit": {"limit": 1000000, "per_s": 60},
+        },
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     trigger_secret_rotate(trigger=trigger, secret=SECRET)
     from django.db import connections
@@ -102,8 +121,14 @@ def free_port() -> int:
 
 
 def start(cmd: list[str], log: Path, settings: str = "config.settings.local") -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=service_env(settings), stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=service_env(settings),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -121,8 +146,9 @@ def wait_http(port: int, timeout: float = 30) -> None:
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                             b"Connection: close\r\n\r\n")
+                sock.sendall(
+                    b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                )
                 if sock.recv(64).startswith(b"HTTP/1.1 200"):
                     return
         except OSError:
@@ -131,11 +157,22 @@ def wait_http(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the web server did not come up")
 
 
-BODY = json.dumps({"action": "opened", "number": 1347, "pull_request": {
-    "id": 1, "title": "Amazing new feature", "user": {"login": "octocat", "id": 1},
-    "body": "Please pull these awesome changes in!" * 10, "head": {"ref": "new-topic"},
-    "base": {"ref": "main"}}, "repository": {"id": 1296269, "full_name": "octocat/Hello-World"},
-    "sender": {"login": "octocat", "id": 1}}).encode()
+BODY = json.dumps(
+    {
+        "action": "opened",
+        "number": 1347,
+        "pull_request": {
+            "id": 1,
+            "title": "Amazing new feature",
+            "user": {"login": "octocat", "id": 1},
+            "body": "Please pull these awesome changes in!" * 10,
+            "head": {"ref": "new-topic"},
+            "base": {"ref": "main"},
+        },
+        "repository": {"id": 1296269, "full_name": "octocat/Hello-World"},
+        "sender": {"login": "octocat", "id": 1},
+    }
+).encode()
 SIGNATURE = "sha256=" + hmac.new(SECRET.encode(), BODY, hashlib.sha256).hexdigest()
 
 
@@ -147,10 +184,12 @@ async def client(port: int, path: str, jobs: asyncio.Queue, results: list) -> No
             jobs.get_nowait()
         except asyncio.QueueEmpty:
             break
-        request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                   f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n"
-                   f"X-Hub-Signature-256: {SIGNATURE}\r\nX-GitHub-Event: pull_request\r\n"
-                   f"X-GitHub-Delivery: {uuid.uuid4()}\r\n\r\n").encode() + BODY
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n"
+            f"X-Hub-Signature-256: {SIGNATURE}\r\nX-GitHub-Event: pull_request\r\n"
+            f"X-GitHub-Delivery: {uuid.uuid4()}\r\n\r\n"
+        ).encode() + BODY
         started = time.perf_counter()
         for attempt in range(2):
             try:
@@ -165,8 +204,9 @@ async def client(port: int, path: str, jobs: asyncio.Queue, results: list) -> No
                     raise
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
-        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:]
-                                                        if line)}
+        headers = {
+            k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
+        }
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         results.append((status, time.perf_counter() - started, body))
         if headers.get("connection", "").lower() == "close":
@@ -190,13 +230,18 @@ def verify(trigger_id: str, accepted_ids: list[str]) -> dict[str, int]:
     from apps.triggers.models import WebhookDelivery
     from apps.workflows.models import Execution
 
-    rows = set(map(str, Execution.objects.filter(trigger_id=trigger_id)
-                   .values_list("pk", flat=True)))
+    rows = set(
+        map(str, Execution.objects.filter(trigger_id=trigger_id).values_list("pk", flat=True))
+    )
     deliveries = WebhookDelivery.objects.filter(trigger_id=trigger_id).count()
-    return {"accepted": len(accepted_ids), "distinct_ids": len(set(accepted_ids)),
-            "execution_rows": len(rows), "delivery_rows": deliveries,
-            "accepted_without_row": len(set(accepted_ids) - rows),
-            "rows_not_accepted": len(rows - set(accepted_ids))}
+    return {
+        "accepted": len(accepted_ids),
+        "distinct_ids": len(set(accepted_ids)),
+        "execution_rows": len(rows),
+        "delivery_rows": deliveries,
+        "accepted_without_row": len(set(accepted_ids) - rows),
+        "rows_not_accepted": len(rows - set(accepted_ids)),
+    }
 
 
 def drain(trigger_id: str, timeout: float) -> dict[str, float]:
@@ -206,8 +251,11 @@ def drain(trigger_id: str, timeout: float) -> dict[str, float]:
 
     started = time.monotonic()
     while True:
-        counts = dict(Execution.objects.filter(trigger_id=trigger_id).values_list("status")
-                      .annotate(n=Count("pk")))
+        counts = dict(
+            Execution.objects.filter(trigger_id=trigger_id)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
         pending = counts.get("queued", 0) + counts.get("running", 0)
         if not pending or time.monotonic() - started > timeout:
             return {"drain_s": round(time.monotonic() - started, 1), **counts}
@@ -221,16 +269,36 @@ def run_baseline(args: argparse.Namespace) -> str:
     table = "bench_webhook_baseline"  # benchmarks/webhook_baseline_urls.py
 
     with psycopg.connect(DB_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, "
-                     "body jsonb, at timestamptz DEFAULT now())")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (id bigserial PRIMARY KEY, "
+            "body jsonb, at timestamptz DEFAULT now())"
+        )
         conn.execute(f"TRUNCATE {table}")
     port = free_port()
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    web = start([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-                 "-w", str(args.web_workers), "-k", "gthread", "--threads", str(args.threads),
-                 "--keep-alive", "30", "--backlog", "2048"], logs / "webhook_baseline.log",
-                settings="benchmarks.webhook_baseline")
+    web = start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.web_workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--backlog",
+            "2048",
+        ],
+        logs / "webhook_baseline.log",
+        settings="benchmarks.webhook_baseline",
+    )
     lines = []
     try:
         wait_http(port)
@@ -239,10 +307,12 @@ def run_baseline(args: argparse.Namespace) -> str:
             results, elapsed = asyncio.run(load(port, path, args.requests, args.concurrency))
             latencies = sorted(r[1] * 1000 for r in results)
             ok = sum(1 for r in results if r[0] == 202)
-            lines.append(f"baseline {path}: {len(results) / elapsed:,.0f} req/s, "
-                         f"p50 {statistics.median(latencies):.1f} ms, "
-                         f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms, "
-                         f"{ok} x 202\n")
+            lines.append(
+                f"baseline {path}: {len(results) / elapsed:,.0f} req/s, "
+                f"p50 {statistics.median(latencies):.1f} ms, "
+                f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms, "
+                f"{ok} x 202\n"
+            )
     finally:
         stop(web)
         from config.celery import app as celery_app
@@ -262,8 +332,11 @@ def main() -> int:
     parser.add_argument("--no-worker", action="store_true")
     parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument("--append-results", action="store_true")
-    parser.add_argument("--baseline", action="store_true",
-                        help="first measure a bare insert view and insert + Celery send")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="first measure a bare insert view and insert + Celery send",
+    )
     args = parser.parse_args()
 
     os.environ.update(service_env())  # before anything reads Django settings
@@ -278,15 +351,49 @@ def main() -> int:
     port = free_port()
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    web = start([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-                 "-w", str(args.web_workers), "-k", "gthread", "--threads", str(args.threads),
-                 "--keep-alive", "30", "--backlog", "2048"], logs / "webhook_web.log")
+    web = start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.web_workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--backlog",
+            "2048",
+        ],
+        logs / "webhook_web.log",
+    )
     worker = None
     if not args.no_worker:
-        worker = start([sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
-                        "executions", "-c", str(args.worker_concurrency), "--loglevel",
-                        "WARNING", "--without-gossip", "--without-mingle",
-                        "--without-heartbeat"], logs / "webhook_worker.log")
+        worker = start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "executions",
+                "-c",
+                str(args.worker_concurrency),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            logs / "webhook_worker.log",
+        )
     try:
         wait_http(port)
         path = f"/hooks/{token}"
@@ -295,8 +402,9 @@ def main() -> int:
 
         from apps.workflows.models import Execution
 
-        warm = set(map(str, Execution.objects.filter(trigger_id=trigger_id)
-                       .values_list("pk", flat=True)))
+        warm = set(
+            map(str, Execution.objects.filter(trigger_id=trigger_id).values_list("pk", flat=True))
+        )
         connection.close()
         results, elapsed = asyncio.run(load(port, path, args.requests, args.concurrency))
     finally:
@@ -315,18 +423,23 @@ def main() -> int:
     if worker is not None:
         drained = drain(trigger_id, args.drain_timeout)
         stop(worker)
-    ok = (check["accepted_without_row"] == 0 and check["rows_not_accepted"] == 0
-          and check["execution_rows"] == check["delivery_rows"] == len(accepted) + len(warm)
-          and check["distinct_ids"] == len(accepted) + len(warm))
-    report = baseline + (f"webhook accept: {len(results)} requests, "
-              f"concurrency {args.concurrency}, "
-              f"gunicorn {args.web_workers}x{args.threads} gthread, "
-              f"{'worker -c ' + str(args.worker_concurrency) if worker else 'no worker'}\n"
-              f"  {rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, statuses {codes}\n"
-              f"  durability {'OK' if ok else 'FAILED'}: {check}\n"
-              + (f"  backlog: {drained}\n" if drained else "")
-              + f"  target >= {TARGET_RPS:,.0f} req/s and p99 <= {TARGET_P99_MS:.0f} ms: "
-              f"{'met' if rps >= TARGET_RPS and p99 <= TARGET_P99_MS else 'NOT met'}")
+    ok = (
+        check["accepted_without_row"] == 0
+        and check["rows_not_accepted"] == 0
+        and check["execution_rows"] == check["delivery_rows"] == len(accepted) + len(warm)
+        and check["distinct_ids"] == len(accepted) + len(warm)
+    )
+    report = baseline + (
+        f"webhook accept: {len(results)} requests, "
+        f"concurrency {args.concurrency}, "
+        f"gunicorn {args.web_workers}x{args.threads} gthread, "
+        f"{'worker -c ' + str(args.worker_concurrency) if worker else 'no worker'}\n"
+        f"  {rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, statuses {codes}\n"
+        f"  durability {'OK' if ok else 'FAILED'}: {check}\n"
+        + (f"  backlog: {drained}\n" if drained else "")
+        + f"  target >= {TARGET_RPS:,.0f} req/s and p99 <= {TARGET_P99_MS:.0f} ms: "
+        f"{'met' if rps >= TARGET_RPS and p99 <= TARGET_P99_MS else 'NOT met'}"
+    )
     print(report)
     if args.append_results:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

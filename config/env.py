@@ -25,4 +25,5 @@ def metrics_dir() -> str:
     """Where every process writes its Prometheus samples: the settings and the gunicorn master
     (which loads no settings) must agree."""
     return env.str("PROMETHEUS_MULTIPROC_DIR", default="") or str(
-        var_path("metrics", ".keep").parent)
+        var_path("metrics", ".keep").parent
+    )

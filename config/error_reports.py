@@ -15,8 +15,7 @@ from django.views.debug import SafeExceptionReporterFilter
 
 
 class StaffOnlyLocalsFilter(SafeExceptionReporterFilter):
-    def get_traceback_frame_variables(self, request: HttpRequest | None,
-                                      tb_frame: Any) -> Any:
+    def get_traceback_frame_variables(self, request: HttpRequest | None, tb_frame: Any) -> Any:
         user = getattr(request, "user", None) if request is not None else None
         if user is not None and user.is_authenticated and user.is_staff:
             return super().get_traceback_frame_variables(request, tb_frame)

@@ -29,6 +29,7 @@ control_socket_disable = True  # no $HOME/.gunicorn/gunicorn.ctl shared between 
 # `POST /hooks/kEldtw... 202 99B 4ms 127.0.0.1` (no query string: it may carry a token)
 access_log_format = "%(m)s %(U)s %(s)s %(B)sB %(M)sms %(h)s"
 
+
 class AccessLogger(Logger):
     """A webhook URL is its trigger's secret: access lines keep its first 6 characters."""
 

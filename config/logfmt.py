@@ -45,8 +45,9 @@ class PlainFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        parts = [] if PROCESS else [
-            datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")]
+        parts = (
+            [] if PROCESS else [datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")]
+        )
         parts += [f"{record.levelname:<7}", f"{record.name}:", record.getMessage()]
         extra = _extra(record)
         if record.name.startswith("celery"):
@@ -96,5 +97,6 @@ class RequestLines(logging.Filter):
             request = getattr(record, "request", None)
             if request is not None:  # a str when another handler's copy of this filter ran
                 record.request = redact_url_text(
-                    request if isinstance(request, str) else repr(request))
+                    request if isinstance(request, str) else repr(request)
+                )
         return True

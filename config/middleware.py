@@ -21,10 +21,15 @@ class BodySizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse({"type": "parse_error", "detail": "Invalid Content-Length."},
-                                status=400)
+            return JsonResponse(
+                {"type": "parse_error", "detail": "Invalid Content-Length."}, status=400
+            )
         if limit is not None and length > limit:
-            return JsonResponse({"type": "payload_too_large",
-                                 "detail": f"The request body is larger than {limit} bytes."},
-                                status=413)
+            return JsonResponse(
+                {
+                    "type": "payload_too_large",
+                    "detail": f"The request body is larger than {limit} bytes.",
+                },
+                status=413,
+            )
         return self.get_response(request)

@@ -89,10 +89,18 @@ def _uptime(seconds: float) -> str:
 
 
 class Supervisor:
-    def __init__(self, programs: list[Program], *, out: TextIO | None = None,
-                 backoff_initial: float = BACKOFF_INITIAL, backoff_max: float = BACKOFF_MAX,
-                 stable_after: float = STABLE_AFTER, stop_grace: float = STOP_GRACE,
-                 ready_timeout: float = 15.0, started_message: str = "") -> None:
+    def __init__(
+        self,
+        programs: list[Program],
+        *,
+        out: TextIO | None = None,
+        backoff_initial: float = BACKOFF_INITIAL,
+        backoff_max: float = BACKOFF_MAX,
+        stable_after: float = STABLE_AFTER,
+        stop_grace: float = STOP_GRACE,
+        ready_timeout: float = 15.0,
+        started_message: str = "",
+    ) -> None:
         self.states = [_State(p) for p in programs]
         self.out = out or sys.stdout
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
@@ -141,13 +149,23 @@ class Supervisor:
         program = state.program
         if program.prepare:
             program.prepare()
-        env = {**os.environ, **program.env, "FLOWPLANE_PROCESS": program.name,
-               "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **program.env,
+            "FLOWPLANE_PROCESS": program.name,
+            "PYTHONUNBUFFERED": "1",
+        }
         try:
             proc = subprocess.Popen(  # noqa: S603 (argv built by this module)
-                program.argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_die_with_parent)
+                program.argv,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         except OSError as exc:
             state.failures += 1
             state.restarts += 1
@@ -161,9 +179,11 @@ class Supervisor:
         os.set_blocking(fd, False)
         self.selector.register(fd, selectors.EVENT_READ, state)
         state.proc, state.started, state.restart_at = proc, time.monotonic(), None
-        self.say(f"started {program.name} (pid {proc.pid}): {shlex.join(program.argv)}"
-                 if state.restarts == 0 else
-                 f"restarted {program.name} (pid {proc.pid}, restart {state.restarts})")
+        self.say(
+            f"started {program.name} (pid {proc.pid}): {shlex.join(program.argv)}"
+            if state.restarts == 0
+            else f"restarted {program.name} (pid {proc.pid}, restart {state.restarts})"
+        )
 
     def _signal_leader(self, state: _State, sig: int) -> None:
         if state.proc is not None and state.proc.poll() is None:
@@ -192,9 +212,11 @@ class Supervisor:
             delay = self._backoff(state)
             state.restarts += 1
             state.restart_at = now + delay
-            self.say(f"{state.program.name} (pid {proc.pid}) died: "
-                     f"{describe_exit(proc.returncode)} after {_uptime(up)} up; "
-                     f"restarting in {delay:g}s")
+            self.say(
+                f"{state.program.name} (pid {proc.pid}) died: "
+                f"{describe_exit(proc.returncode)} after {_uptime(up)} up; "
+                f"restarting in {delay:g}s"
+            )
 
     def _backoff(self, state: _State) -> float:
         return min(self.backoff_max, self.backoff_initial * 2 ** max(0, state.failures - 1))
@@ -227,8 +249,11 @@ class Supervisor:
 
         `handle_signals=False` for a supervisor run in a thread (tests), which cannot install
         signal handlers."""
-        previous = {sig: signal.signal(sig, self._on_signal)
-                    for sig in (signal.SIGINT, signal.SIGTERM)} if handle_signals else {}
+        previous = (
+            {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+            if handle_signals
+            else {}
+        )
         try:
             for state in self.states:  # the broker (ready-checked) first
                 if self.stopping:
@@ -242,8 +267,12 @@ class Supervisor:
                 self._reap()
                 now = time.monotonic()
                 for state in self.states:
-                    if (state.proc is None and state.restart_at is not None
-                            and now >= state.restart_at and not self.stopping):
+                    if (
+                        state.proc is None
+                        and state.restart_at is not None
+                        and now >= state.restart_at
+                        and not self.stopping
+                    ):
                         self._start(state)
             self._stop_all()
         finally:
@@ -264,8 +293,10 @@ class Supervisor:
                 if self.kill_now or time.monotonic() > deadline:
                     for state in group:
                         if state.proc is not None and state.proc.poll() is None:
-                            self.say(f"{state.program.name} (pid {state.proc.pid}) did not "
-                                     "stop in time: killed")
+                            self.say(
+                                f"{state.program.name} (pid {state.proc.pid}) did not "
+                                "stop in time: killed"
+                            )
                         self._signal_group(state, signal.SIGKILL)
                     break
                 self._pump(0.1)
@@ -323,24 +354,56 @@ def platform_programs() -> list[Program]:
     if not env.get("CELERY_BROKER_URL"):
         data_dir = embedded.redis_dir(var_dir)
         sock = embedded.socket_path(data_dir)
-        programs.append(Program(
-            "broker", [embedded.redis_server_binary(), str(data_dir / "redis.conf")],
-            prepare=lambda: embedded.write_config(data_dir),
-            ready=lambda: embedded.ping(sock)))
+        programs.append(
+            Program(
+                "broker",
+                [embedded.redis_server_binary(), str(data_dir / "redis.conf")],
+                prepare=lambda: embedded.write_config(data_dir),
+                ready=lambda: embedded.ping(sock),
+            )
+        )
     celery = [python, "-m", "celery", "-A", "config", "--quiet"]  # no banner
     quiet = ["--without-gossip", "--without-mingle", "--loglevel", level]
     programs += [
-        Program("web", [python, "-m", "gunicorn", "config.wsgi", "-c", "python:config.gunicorn"],
-                env=common),
-        Program("worker", [*celery, "worker", "-n", "worker@%h",
-                           "-Q", "executions,triggers,housekeeping",
-                           "--concurrency", env.get("WORKER_CONCURRENCY", "2"), *quiet],
-                env=common),
+        Program(
+            "web",
+            [python, "-m", "gunicorn", "config.wsgi", "-c", "python:config.gunicorn"],
+            env=common,
+        ),
+        Program(
+            "worker",
+            [
+                *celery,
+                "worker",
+                "-n",
+                "worker@%h",
+                "-Q",
+                "executions,triggers,housekeeping",
+                "--concurrency",
+                env.get("WORKER_CONCURRENCY", "2"),
+                *quiet,
+            ],
+            env=common,
+        ),
         # Routing's first encode of a catalogue (minutes) runs here, never in an execution
         # slot, in a child that is replaced after each task so the model it loaded is freed.
-        Program("routing", [*celery, "worker", "-n", "routing@%h", "-Q", "routing",
-                            "--autoscale", "1,0", "--max-tasks-per-child", "1", *quiet],
-                env=common),
+        Program(
+            "routing",
+            [
+                *celery,
+                "worker",
+                "-n",
+                "routing@%h",
+                "-Q",
+                "routing",
+                "--autoscale",
+                "1,0",
+                "--max-tasks-per-child",
+                "1",
+                *quiet,
+            ],
+            env=common,
+        ),
         Program("beat", [*celery, "beat", "--loglevel", level], env=common),
     ]
     return programs
@@ -348,9 +411,10 @@ def platform_programs() -> list[Program]:
 
 def main() -> int:
     url = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}/"
-    return Supervisor(platform_programs(),
-                      started_message=f"every process started; web on {url} "
-                                      "(Ctrl-C stops them all)").run()
+    return Supervisor(
+        platform_programs(),
+        started_message=f"every process started; web on {url} (Ctrl-C stops them all)",
+    ).run()
 
 
 if __name__ == "__main__":

@@ -40,9 +40,13 @@ def ready(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer; 503 naming the part that does not."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     failing = {name: reason for name, reason in checks.items() if reason}
-    body = {"status": "unavailable" if failing else "ready",
-            "checks": {name: ("ok" if reason is None else f"failing: {reason}")
-                       for name, reason in checks.items()}}
+    body = {
+        "status": "unavailable" if failing else "ready",
+        "checks": {
+            name: ("ok" if reason is None else f"failing: {reason}")
+            for name, reason in checks.items()
+        },
+    }
     if failing:
         body["failing"] = sorted(failing)
     return JsonResponse(body, status=503 if failing else 200)
@@ -56,7 +60,9 @@ def spa(request: HttpRequest, path: str = "") -> HttpResponse:
     try:
         html = settings.SPA_INDEX.read_text()
     except FileNotFoundError:
-        html = ("<!doctype html><title>Flowplane</title><p>The frontend is not built yet: "
-                "run <code>make frontend</code>. The <a href='/api/docs/'>API</a> and the "
-                "<a href='/admin/'>admin</a> work without it.</p>")
+        html = (
+            "<!doctype html><title>Flowplane</title><p>The frontend is not built yet: "
+            "run <code>make frontend</code>. The <a href='/api/docs/'>API</a> and the "
+            "<a href='/admin/'>admin</a> work without it.</p>"
+        )
     return HttpResponse(html)

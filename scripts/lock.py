@@ -42,18 +42,36 @@ def _digest() -> str:
 
 
 def _pins(text: str) -> dict[str, Version]:
-    return {canonicalize_name(m[1]): Version(m[2])
-            for line in text.splitlines() if (m := _PIN.match(line))}
+    return {
+        canonicalize_name(m[1]): Version(m[2])
+        for line in text.splitlines()
+        if (m := _PIN.match(line))
+    }
 
 
 def compile_lock() -> None:
     subprocess.run(  # noqa: S603 - a fixed command line
-        [sys.executable, "-m", "piptools", "compile", "--quiet", "--no-strip-extras",
-         "--extra", "dev", "--no-emit-index-url", "--no-emit-find-links",
-         "--output-file", str(LOCK.relative_to(ROOT)), "pyproject.toml"],
-        cwd=ROOT, check=True)
-    text = "".join(line + "\n" for line in LOCK.read_text().splitlines()
-                   if not line.startswith(STAMP))
+        [
+            sys.executable,
+            "-m",
+            "piptools",
+            "compile",
+            "--quiet",
+            "--no-strip-extras",
+            "--extra",
+            "dev",
+            "--no-emit-index-url",
+            "--no-emit-find-links",
+            "--output-file",
+            str(LOCK.relative_to(ROOT)),
+            "pyproject.toml",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    text = "".join(
+        line + "\n" for line in LOCK.read_text().splitlines() if not line.startswith(STAMP)
+    )
     LOCK.write_text(f"{STAMP}{_digest()}\n{text}")
 
 
@@ -62,12 +80,13 @@ def check_lock() -> list[str]:
     if not LOCK.exists():
         return ["requirements.lock is missing: run `make lock`"]
     text = LOCK.read_text()
-    stamp = next((line[len(STAMP):] for line in text.splitlines() if line.startswith(STAMP)),
-                 None)
+    stamp = next((line[len(STAMP) :] for line in text.splitlines() if line.startswith(STAMP)), None)
     problems = []
     if stamp != _digest():
-        problems.append("pyproject.toml's dependencies changed since requirements.lock was "
-                        "made: run `make lock`")
+        problems.append(
+            "pyproject.toml's dependencies changed since requirements.lock was "
+            "made: run `make lock`"
+        )
     pins = _pins(text)
     for line in _requirements():
         requirement = Requirement(line)

@@ -28,15 +28,21 @@ from celery import Celery
 ROOT = Path(__file__).resolve().parent.parent
 
 # Not the current app: imported by a test, it must not take over the platform's shared tasks.
-app = Celery("broker_stress", broker=os.environ.get("STRESS_BROKER_URL", "memory://"),
-             set_as_current=False)
+app = Celery(
+    "broker_stress", broker=os.environ.get("STRESS_BROKER_URL", "memory://"), set_as_current=False
+)
 app.conf.update(
     broker_transport_options=json.loads(os.environ.get("STRESS_TRANSPORT_OPTIONS") or "{}"),
-    task_ignore_result=True, task_acks_late=True, task_reject_on_worker_lost=True,
-    worker_prefetch_multiplier=4, task_default_queue="stress",
-    broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=4,
+    task_default_queue="stress",
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
     # The settings of the platform's own Celery app: JSON only.
-    task_serializer="json", accept_content=["json"],
+    task_serializer="json",
+    accept_content=["json"],
 )
 
 _out: dict[str, object] = {}
@@ -54,9 +60,11 @@ def record(producer: str, seq: int) -> None:
 
 def _client() -> Celery:
     client = Celery("broker_stress", broker=os.environ["STRESS_BROKER_URL"], set_as_current=False)
-    client.conf.update(broker_transport_options=json.loads(
-        os.environ.get("STRESS_TRANSPORT_OPTIONS") or "{}"), task_default_queue="stress",
-        task_serializer="json")
+    client.conf.update(
+        broker_transport_options=json.loads(os.environ.get("STRESS_TRANSPORT_OPTIONS") or "{}"),
+        task_default_queue="stress",
+        task_serializer="json",
+    )
     return client
 
 
@@ -104,29 +112,64 @@ class Outcome:
         return self.consumed / self.seconds if self.seconds else 0.0
 
 
-def run_stress(*, broker_url: str, out: Path, transport_options: dict | None = None,
-               producers: int = 8, per_producer: int = 2500, workers: int = 2,
-               concurrency: int = 2, timeout: float = 100.0, rate: float = 0,
-               stop_on_crash: bool = False) -> Outcome:
+def run_stress(
+    *,
+    broker_url: str,
+    out: Path,
+    transport_options: dict | None = None,
+    producers: int = 8,
+    per_producer: int = 2500,
+    workers: int = 2,
+    concurrency: int = 2,
+    timeout: float = 100.0,
+    rate: float = 0,
+    stop_on_crash: bool = False,
+) -> Outcome:
     """Send producers * per_producer messages (each producer as fast as it can, or `rate` a
     second), and a tick every 100 ms while they are sent,
     through `broker_url` to `workers` prefork workers; wait until every message is consumed
     or `timeout`; count what came out."""
     out.mkdir(parents=True, exist_ok=True)
-    env = {"STRESS_BROKER_URL": broker_url, "STRESS_OUT": str(out), "STRESS_RATE": str(rate),
-           "STRESS_TRANSPORT_OPTIONS": json.dumps(transport_options or {})}
+    env = {
+        "STRESS_BROKER_URL": broker_url,
+        "STRESS_OUT": str(out),
+        "STRESS_RATE": str(rate),
+        "STRESS_TRANSPORT_OPTIONS": json.dumps(transport_options or {}),
+    }
     worker_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     procs, logs = [], []
     for n in range(workers):
         log = out / f"worker-{n}.log"
         logs.append(log)
         with log.open("w") as handle:
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "tests.broker_stress", "worker",
-                 "-n", f"stress{n}@%h", "--pool", "prefork", "--concurrency", str(concurrency),
-                 "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat"], cwd=ROOT, env=worker_env, stdout=handle,
-                stderr=subprocess.STDOUT, start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "tests.broker_stress",
+                        "worker",
+                        "-n",
+                        f"stress{n}@%h",
+                        "--pool",
+                        "prefork",
+                        "--concurrency",
+                        str(concurrency),
+                        "--loglevel",
+                        "WARNING",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                    ],
+                    cwd=ROOT,
+                    env=worker_env,
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
     outcome = Outcome()
     started = time.monotonic()
     cmd = [sys.executable, "-m", "tests.broker_stress"]
@@ -134,13 +177,20 @@ def run_stress(*, broker_url: str, out: Path, transport_options: dict | None = N
     ticker = subprocess.Popen([*cmd, "tick"], cwd=ROOT, env=worker_env)
     senders: list[subprocess.Popen] = []
     try:
-        senders = [subprocess.Popen([*cmd, "produce", f"p{n}", str(per_producer)],
-                                    cwd=ROOT, env=worker_env) for n in range(producers)]
+        senders = [
+            subprocess.Popen(
+                [*cmd, "produce", f"p{n}", str(per_producer)], cwd=ROOT, env=worker_env
+            )
+            for n in range(producers)
+        ]
         deadline = started + timeout
         produced = False
         while time.monotonic() < deadline:
-            dead = [f"worker {n} exited with {p.returncode}" for n, p in enumerate(procs)
-                    if p.poll() is not None]
+            dead = [
+                f"worker {n} exited with {p.returncode}"
+                for n, p in enumerate(procs)
+                if p.poll() is not None
+            ]
             if dead:
                 outcome.worker_deaths = dead
                 if outcome.first_death_s is None:
@@ -181,8 +231,11 @@ def run_stress(*, broker_url: str, out: Path, transport_options: dict | None = N
         expected |= {("tick", s) for s in range(ticks)}
         outcome.missing = len(expected - set(counts))
     for log in logs:
-        outcome.crash_lines += [line for line in log.read_text(errors="replace").splitlines()
-                                if "Unrecoverable error" in line or "JSONDecodeError" in line]
+        outcome.crash_lines += [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if "Unrecoverable error" in line or "JSONDecodeError" in line
+        ]
     return outcome
 
 

@@ -73,8 +73,9 @@ def alive(pid: int) -> bool:
 
 
 class Platform:
-    def __init__(self, base: Path, *, port: int | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, base: Path, *, port: int | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.base = Path(base)
         self.var = self.base / "var"
         self.port = port or free_port()
@@ -82,18 +83,40 @@ class Platform:
         self.log_path = self.base / "console.log"
         self.proc: subprocess.Popen | None = None
         self.token = ""
-        clean = {k: v for k, v in os.environ.items()
-                 if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL",
-                              "DJANGO_SETTINGS_MODULE", "FLOWPLANE_PROCESS"}
-                 and not k.startswith("PYTEST")}
-        self.env = {**clean, "FLOWPLANE_VAR_DIR": str(self.var), "PORT": str(self.port),
-                    "DJANGO_SETTINGS_MODULE": "config.settings.local", "LOG_LEVEL": "INFO",
-                    "LOG_FORMAT": "plain", **(env or {})}
+        clean = {
+            k: v
+            for k, v in os.environ.items()
+            if k
+            not in {
+                "DATABASE_URL",
+                "CELERY_BROKER_URL",
+                "REDIS_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "FLOWPLANE_PROCESS",
+            }
+            and not k.startswith("PYTEST")
+        }
+        self.env = {
+            **clean,
+            "FLOWPLANE_VAR_DIR": str(self.var),
+            "PORT": str(self.port),
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "plain",
+            **(env or {}),
+        }
 
     # -- lifecycle ------------------------------------------------------------------------
     def manage(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-                                capture_output=True, text=True, timeout=300, check=False)
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
@@ -108,8 +131,13 @@ class Platform:
     def start(self, timeout: float = 120) -> None:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "config.supervisor"], cwd=ROOT, env=self.env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [sys.executable, "-m", "config.supervisor"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -151,8 +179,9 @@ class Platform:
     def pids(self) -> dict[str, int]:
         """The current pid of each program, from the supervisor's started/restarted lines."""
         found: dict[str, int] = {}
-        for name, pid in re.findall(r"supervisor +\| (?:re)?started (\w+) \(pid (\d+)",
-                                    self.console()):
+        for name, pid in re.findall(
+            r"supervisor +\| (?:re)?started (\w+) \(pid (\d+)", self.console()
+        ):
             found[name] = int(pid)
         return found
 
@@ -164,8 +193,9 @@ class Platform:
         return tree_pss_mib(self.proc.pid)
 
     # -- HTTP -----------------------------------------------------------------------------
-    def request(self, method: str, path: str, body: Any = None, *, auth: bool = True,
-                timeout: float = 30) -> tuple[int, Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, *, auth: bool = True, timeout: float = 30
+    ) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -190,18 +220,26 @@ class Platform:
         workspace = _results(workspaces)[0]["id"]
         graph = {
             "nodes": [
-                {"id": "hook", "type": "webhook_trigger", "position": {"x": 0, "y": 0},
-                 "data": {"config": {}}},
-                {"id": "out", "type": "set_output", "position": {"x": 240, "y": 0},
-                 "data": {"config": {"values": {"got": "{{ trigger.body }}"}}}},
+                {
+                    "id": "hook",
+                    "type": "webhook_trigger",
+                    "position": {"x": 0, "y": 0},
+                    "data": {"config": {}},
+                },
+                {
+                    "id": "out",
+                    "type": "set_output",
+                    "position": {"x": 240, "y": 0},
+                    "data": {"config": {"values": {"got": "{{ trigger.body }}"}}},
+                },
             ],
             "edges": [{"id": "e1", "source": "hook", "target": "out"}],
         }
-        status, workflow = self.request("POST", "/api/v1/workflows/",
-                                        {"workspace": workspace, "name": name, "graph": graph})
+        status, workflow = self.request(
+            "POST", "/api/v1/workflows/", {"workspace": workspace, "name": name, "graph": graph}
+        )
         assert status == 201, workflow
-        status, published = self.request("POST", f"/api/v1/workflows/{workflow['id']}/publish/",
-                                         {})
+        status, published = self.request("POST", f"/api/v1/workflows/{workflow['id']}/publish/", {})
         assert status in (200, 201), published
         status, triggers = self.request("GET", f"/api/v1/triggers/?workflow={workflow['id']}")
         assert status == 200, triggers

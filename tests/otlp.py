@@ -79,11 +79,15 @@ def _flatten(request: ExportTraceServiceRequest) -> Iterator[ReceivedSpan]:
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 yield ReceivedSpan(
-                    name=span.name, trace_id=span.trace_id.hex(), span_id=span.span_id.hex(),
-                    parent_span_id=span.parent_span_id.hex(), kind=span.kind,
+                    name=span.name,
+                    trace_id=span.trace_id.hex(),
+                    span_id=span.span_id.hex(),
+                    parent_span_id=span.parent_span_id.hex(),
+                    kind=span.kind,
                     status_code=span.status.code,
                     attributes={kv.key: _value(kv.value) for kv in span.attributes},
-                    resource=resource)
+                    resource=resource,
+                )
 
 
 @contextmanager

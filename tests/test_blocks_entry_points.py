@@ -29,9 +29,11 @@ def installed_sample(tmp_path, monkeypatch):
     dist = tmp_path / "sample_block_pkg-0.1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: sample-block-pkg\nVersion: 0.1.0\n")
+        "Metadata-Version: 2.1\nName: sample-block-pkg\nVersion: 0.1.0\n"
+    )
     (dist / "entry_points.txt").write_text(
-        f"[{ENTRY_POINT_GROUP}]\ntext_case = sample_block_pkg.blocks\n")
+        f"[{ENTRY_POINT_GROUP}]\ntext_case = sample_block_pkg.blocks\n"
+    )
     monkeypatch.syspath_prepend(str(PACKAGE_SRC))
     monkeypatch.syspath_prepend(str(tmp_path))
     yield
@@ -55,10 +57,15 @@ def test_entry_point_is_discovered_and_registered(installed_sample):
 def test_third_party_block_runs_and_old_versions_keep_working(installed_sample):
     registry = autodiscover(BlockRegistry())
     runner = Runner(registry, store=InMemoryStepStore())
-    graph = (GraphBuilder().trigger("t")
-             .node("latest", "text_case", text="Hello World", mode="title")
-             .node("pinned", "text_case", version="1", text="Hello World", upper=False)
-             .chain("t", "latest").chain("t", "pinned").build())
+    graph = (
+        GraphBuilder()
+        .trigger("t")
+        .node("latest", "text_case", text="Hello World", mode="title")
+        .node("pinned", "text_case", version="1", text="Hello World", upper=False)
+        .chain("t", "latest")
+        .chain("t", "pinned")
+        .build()
+    )
     out = runner.run(graph, RunRequest(execution_id="ep-1", trigger_payload=None))
     assert out.status == "succeeded", out.error
     assert out.steps["latest"].output == {"text": "Hello World"}

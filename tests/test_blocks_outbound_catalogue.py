@@ -7,8 +7,12 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 OUTBOUND = {
-    "http_request": "http", "webhook_response": "webhook", "connector_operation": "http",
-    "llm_chat": "llm", "embedding": "embedding", "vector_store": "vector_store",
+    "http_request": "http",
+    "webhook_response": "webhook",
+    "connector_operation": "http",
+    "llm_chat": "llm",
+    "embedding": "embedding",
+    "vector_store": "vector_store",
     "send_email": "data",
 }
 
@@ -38,21 +42,37 @@ def test_block_detail_of_an_outbound_block(api):
     assert set(detail["config_schema"]["required"]) == {"credential_id", "to", "subject"}
 
 
-@pytest.mark.parametrize("config", [
-    {"url": 5},
-    {"url": "https://x.test", "method": "BREW"},
-    {"url": "https://x.test", "body_type": "form", "body": "not an object"},
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"url": 5},
+        {"url": "https://x.test", "method": "BREW"},
+        {"url": "https://x.test", "body_type": "form", "body": "not an object"},
+    ],
+)
 def test_bad_http_request_config_is_refused_at_save_time(api, workspace, config):
-    graph = {"nodes": [
-        {"id": "t", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "call", "type": "http_request", "position": {"x": 0, "y": 0},
-         "data": {"config": config}}],
-        "edges": [{"id": "e", "source": "t", "target": "call"}]}
-    response = api.post("/api/v1/workflows/",
-                        {"workspace": str(workspace.pk), "name": "w", "graph": graph},
-                        format="json")
+    graph = {
+        "nodes": [
+            {
+                "id": "t",
+                "type": "manual_trigger",
+                "position": {"x": 0, "y": 0},
+                "data": {"config": {}},
+            },
+            {
+                "id": "call",
+                "type": "http_request",
+                "position": {"x": 0, "y": 0},
+                "data": {"config": config},
+            },
+        ],
+        "edges": [{"id": "e", "source": "t", "target": "call"}],
+    }
+    response = api.post(
+        "/api/v1/workflows/",
+        {"workspace": str(workspace.pk), "name": "w", "graph": graph},
+        format="json",
+    )
     assert response.status_code == 400, response.json()
     body = response.json()
     assert body["type"] == "validation_error" and "call" in str(body)

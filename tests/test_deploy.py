@@ -26,9 +26,19 @@ APP_SERVICES = {"web", "worker", "routing-worker", "beat", "migrate"}
 
 def check_compose(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--schemafile",
-         str(DEPLOY / "schemas" / "compose-spec.json"), str(path)],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--schemafile",
+            str(DEPLOY / "schemas" / "compose-spec.json"),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def compose() -> dict:
@@ -63,15 +73,23 @@ def test_compose_runs_every_part_of_the_platform():
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile", name
     assert "replicas" not in services["beat"].get("deploy", {})
     assert services["worker"]["environment"]["WORKER_METRICS_PORT"] == "9808"
-    queues = {services[n]["command"][services[n]["command"].index("-Q") + 1]
-              for n in ("worker", "routing-worker")}
+    queues = {
+        services[n]["command"][services[n]["command"].index("-Q") + 1]
+        for n in ("worker", "routing-worker")
+    }
     assert queues == {"executions,triggers,housekeeping", "routing"}
 
 
 def test_every_kubernetes_manifest_validates():
     docs = manifests()
-    assert {d["kind"] for d in docs} >= {"Deployment", "Service", "ConfigMap", "Secret", "Job",
-                                         "HorizontalPodAutoscaler"}
+    assert {d["kind"] for d in docs} >= {
+        "Deployment",
+        "Service",
+        "ConfigMap",
+        "Secret",
+        "Job",
+        "HorizontalPodAutoscaler",
+    }
     for doc in docs:
         kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
     web = by_kind("Deployment")["flowplane-web"]
@@ -82,8 +100,12 @@ def test_every_kubernetes_manifest_validates():
 
 def test_the_deployments_hold_what_operating_them_needs():
     deployments = by_kind("Deployment")
-    assert set(deployments) == {"flowplane-web", "flowplane-worker", "flowplane-routing-worker",
-                                "flowplane-beat"}
+    assert set(deployments) == {
+        "flowplane-web",
+        "flowplane-worker",
+        "flowplane-routing-worker",
+        "flowplane-beat",
+    }
     web = deployments["flowplane-web"]["spec"]["template"]["spec"]["containers"][0]
     assert web["livenessProbe"]["httpGet"]["path"] == "/health"
     assert web["readinessProbe"]["httpGet"]["path"] == "/ready"
@@ -116,14 +138,34 @@ def _platform_metric_names() -> set[str]:
     for metric in vars(metrics).values():
         if isinstance(metric, MetricWrapperBase):
             for family in metric.describe():
-                names |= {family.name, f"{family.name}_total", f"{family.name}_bucket",
-                          f"{family.name}_count", f"{family.name}_sum"}
+                names |= {
+                    family.name,
+                    f"{family.name}_total",
+                    f"{family.name}_bucket",
+                    f"{family.name}_count",
+                    f"{family.name}_sum",
+                }
     # The database gauge (apps.observability.exposition) and Prometheus's own.
     return names | {"executions", "up"}
 
 
-_PROMQL = {"sum", "max", "min", "avg", "rate", "irate", "increase", "histogram_quantile",
-           "clamp_min", "clamp_max", "by", "without", "and", "or", "unless"}
+_PROMQL = {
+    "sum",
+    "max",
+    "min",
+    "avg",
+    "rate",
+    "irate",
+    "increase",
+    "histogram_quantile",
+    "clamp_min",
+    "clamp_max",
+    "by",
+    "without",
+    "and",
+    "or",
+    "unless",
+}
 
 
 def _metric_names_in(expr: str) -> set[str]:
@@ -136,8 +178,12 @@ def _metric_names_in(expr: str) -> set[str]:
 def test_prometheus_and_grafana_read_metrics_the_platform_exports():
     known = _platform_metric_names()
     prometheus = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
-    targets = {t for job in prometheus["scrape_configs"] for c in job["static_configs"]
-               for t in c["targets"]}
+    targets = {
+        t
+        for job in prometheus["scrape_configs"]
+        for c in job["static_configs"]
+        for t in c["targets"]
+    }
     assert targets == {"web:8000", "worker:9808", "routing-worker:9808"}
     rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
     exprs = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]

@@ -54,23 +54,43 @@ def example_graph(url: str) -> dict:
             node("fetch", "http_request", url=url, fail_on_status=False),
             node("check", "condition", expression="{{ nodes.fetch.output.status == `200` }}"),
             node("each", "loop", items="{{ nodes.fetch.output.body.items }}", max_concurrency=3),
-            node("shout", "transform", parent="each",
-                 mapping={"value": "{{ item }}", "position": "{{ index }}"}),
-            node("count", "transform",
-                 mapping={"n": "{{ length(nodes.fetch.output.body.items) }}"}),
+            node(
+                "shout",
+                "transform",
+                parent="each",
+                mapping={"value": "{{ item }}", "position": "{{ index }}"},
+            ),
+            node(
+                "count", "transform", mapping={"n": "{{ length(nodes.fetch.output.body.items) }}"}
+            ),
             node("join", "merge", mode="all"),
-            node("done", "set_output", values={"results": "{{ nodes.each.output.results }}",
-                                               "count": "{{ nodes.count.output.n }}"}),
+            node(
+                "done",
+                "set_output",
+                values={
+                    "results": "{{ nodes.each.output.results }}",
+                    "count": "{{ nodes.count.output.n }}",
+                },
+            ),
             node("pause", "delay", seconds=120),
             node("again", "http_request", url=url),
-            node("retried", "set_output",
-                 values={"retried_status": "{{ nodes.again.output.status }}"}),
+            node(
+                "retried",
+                "set_output",
+                values={"retried_status": "{{ nodes.again.output.status }}"},
+            ),
         ],
         "edges": [
-            edge("start", "fetch"), edge("fetch", "check"),
-            edge("check", "each", "true"), edge("check", "count", "true"),
-            edge("each", "join", "done"), edge("count", "join"), edge("join", "done"),
-            edge("check", "pause", "false"), edge("pause", "again"), edge("again", "retried"),
+            edge("start", "fetch"),
+            edge("fetch", "check"),
+            edge("check", "each", "true"),
+            edge("check", "count", "true"),
+            edge("each", "join", "done"),
+            edge("count", "join"),
+            edge("join", "done"),
+            edge("check", "pause", "false"),
+            edge("pause", "again"),
+            edge("again", "retried"),
         ],
     }
 
@@ -84,9 +104,11 @@ def client_for(user):
 
 
 def _publish_example(client, workspace, url):
-    created = client.post("/api/v1/workflows/", {"workspace": str(workspace.id),
-                                                 "name": "Example", "graph": example_graph(url)},
-                          format="json")
+    created = client.post(
+        "/api/v1/workflows/",
+        {"workspace": str(workspace.id), "name": "Example", "graph": example_graph(url)},
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     workflow_id = created.json()["id"]
     assert client.post(f"/api/v1/workflows/{workflow_id}/publish/").status_code == 201
@@ -94,12 +116,12 @@ def _publish_example(client, workspace, url):
 
 
 def _finished(execution_id):
-    return lambda: Execution.objects.filter(pk=execution_id,
-                                            status__in=Execution.FINISHED).first()
+    return lambda: Execution.objects.filter(pk=execution_id, status__in=Execution.FINISHED).first()
 
 
-def test_true_branch_loops_in_parallel_with_a_second_branch_and_merges(client_for, workspace,
-                                                                       items_api):
+def test_true_branch_loops_in_parallel_with_a_second_branch_and_merges(
+    client_for, workspace, items_api
+):
     workflow_id = _publish_example(client_for, workspace, items_api["url"])
     run = client_for.post(f"/api/v1/workflows/{workflow_id}/run/", {"input": {}}, format="json")
     assert run.status_code == 202
@@ -108,23 +130,35 @@ def test_true_branch_loops_in_parallel_with_a_second_branch_and_merges(client_fo
 
     execution = client_for.get(f"/api/v1/executions/{execution_id}/").json()
     assert execution["status"] == "succeeded", execution["error"]
-    assert execution["output"] == {"count": 3, "results": [
-        {"value": "a", "position": 0}, {"value": "b", "position": 1},
-        {"value": "c", "position": 2}]}
-    steps = {s["key"]: s for s in client_for.get(
-        f"/api/v1/executions/{execution_id}/steps/").json()["results"]}
+    assert execution["output"] == {
+        "count": 3,
+        "results": [
+            {"value": "a", "position": 0},
+            {"value": "b", "position": 1},
+            {"value": "c", "position": 2},
+        ],
+    }
+    steps = {
+        s["key"]: s
+        for s in client_for.get(f"/api/v1/executions/{execution_id}/steps/").json()["results"]
+    }
     assert {k: steps[k]["status"] for k in ("pause", "again", "retried")} == {
-        "pause": "skipped", "again": "skipped", "retried": "skipped"}
+        "pause": "skipped",
+        "again": "skipped",
+        "retried": "skipped",
+    }
     assert [steps[f"shout[{i}]"]["status"] for i in range(3)] == ["succeeded"] * 3
-    assert all(s["attempts"] >= 1 and s["started_at"] for s in steps.values()
-               if s["status"] == "succeeded")
+    assert all(
+        s["attempts"] >= 1 and s["started_at"] for s in steps.values() if s["status"] == "succeeded"
+    )
 
 
 def test_false_branch_parks_for_two_minutes_then_retries(client_for, workspace, items_api):
     workflow_id = _publish_example(client_for, workspace, items_api["url"])
     items_api["status"] = 503
-    execution_id = client_for.post(f"/api/v1/workflows/{workflow_id}/run/", {"input": {}},
-                                   format="json").json()["id"]
+    execution_id = client_for.post(
+        f"/api/v1/workflows/{workflow_id}/run/", {"input": {}}, format="json"
+    ).json()["id"]
     parked = wait_for(lambda: Execution.objects.filter(pk=execution_id, status="waiting").first())
     assert timedelta(seconds=100) < parked.wake_at - timezone.now() <= timedelta(seconds=120)
 

@@ -37,21 +37,29 @@ def twenty_steps(url: str) -> dict:
     nodes = [node("start", "manual_trigger")]
     for i in range(1, 20):
         if i == 10:
-            nodes.append(node("t10", "http_request", url=f"{url}/slow",
-                              idempotency_header="Idempotency-Key"))
+            nodes.append(
+                node("t10", "http_request", url=f"{url}/slow", idempotency_header="Idempotency-Key")
+            )
         else:
-            previous = "trigger.seed" if i == 1 else (
-                "nodes.t10.output.body.items[-1]" if i == 11 else f"nodes.t{i - 1}.output.n")
-            nodes.append(node(f"t{i}", "transform", mapping={"n": f"{{{{ {previous} }}}}",
-                                                            "step": i}))
+            previous = (
+                "trigger.seed"
+                if i == 1
+                else ("nodes.t10.output.body.items[-1]" if i == 11 else f"nodes.t{i - 1}.output.n")
+            )
+            nodes.append(
+                node(f"t{i}", "transform", mapping={"n": f"{{{{ {previous} }}}}", "step": i})
+            )
     ids = [n["id"] for n in nodes]
-    return {"nodes": nodes, "edges": [{"id": f"e{a}-{b}", "source": a, "target": b}
-                                      for a, b in itertools.pairwise(ids)]}
+    return {
+        "nodes": nodes,
+        "edges": [
+            {"id": f"e{a}-{b}", "source": a, "target": b} for a, b in itertools.pairwise(ids)
+        ],
+    }
 
 
 def finished(execution_id):
-    return lambda: Execution.objects.filter(pk=execution_id,
-                                            status__in=Execution.FINISHED).first()
+    return lambda: Execution.objects.filter(pk=execution_id, status__in=Execution.FINISHED).first()
 
 
 def test_kill_9_mid_run_finishes_on_a_new_worker_with_every_step_once(server, user, workspace):
@@ -68,8 +76,10 @@ def test_kill_9_mid_run_finishes_on_a_new_worker_with_every_step_once(server, us
         server.delay, server.hit, server.requests = 5.0, threading.Event(), []
         execution = execution_create(workflow=workflow, mode="api", input={"seed": 1})
         assert server.hit.wait(30), "the slow step never started"
-        before = {s.node_id: s.finished_at for s in ExecutionStep.objects.filter(
-            execution=execution, status="succeeded")}
+        before = {
+            s.node_id: s.finished_at
+            for s in ExecutionStep.objects.filter(execution=execution, status="succeeded")
+        }
         stop_worker(worker, hard=True)  # kill -9 the whole worker, children included
     finally:
         stop_worker(worker, hard=True)
@@ -89,7 +99,8 @@ def test_kill_9_mid_run_finishes_on_a_new_worker_with_every_step_once(server, us
     assert done.output == reference.output
     steps = ExecutionStep.objects.filter(execution=done)
     assert sorted(s.node_id for s in steps) == sorted(
-        ["start"] + [f"t{i}" for i in range(1, 20)])  # each exactly once
+        ["start"] + [f"t{i}" for i in range(1, 20)]
+    )  # each exactly once
     after = {s.node_id: s.finished_at for s in steps}
     assert all(after[node_id] == stamp for node_id, stamp in before.items())  # not re-run
     slow = steps.get(node_id="t10")
@@ -98,11 +109,14 @@ def test_kill_9_mid_run_finishes_on_a_new_worker_with_every_step_once(server, us
     assert keys == {f"{done.pk}:t10"}  # the retried call carried the same idempotency key
 
 
-def test_a_quick_run_finishes_while_another_workspace_bursts(server, user, workspace,
-                                                             settings):
-    slow_graph = {"nodes": [node("start", "manual_trigger"),
-                            node("call", "http_request", url=f"{server.url}/slow")],
-                  "edges": [{"id": "e", "source": "start", "target": "call"}]}
+def test_a_quick_run_finishes_while_another_workspace_bursts(server, user, workspace, settings):
+    slow_graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("call", "http_request", url=f"{server.url}/slow"),
+        ],
+        "edges": [{"id": "e", "source": "start", "target": "call"}],
+    }
     slow = WorkflowFactory(workspace=workspace, graph=slow_graph)
     workflow_publish(workflow=slow, published_by=user)
     slow.refresh_from_db()
@@ -134,24 +148,39 @@ def test_a_backlog_drains_across_worker_processes_with_each_run_once(server, use
     """Runs queued before any worker exists are claimed by two worker processes from the
     database: every run ends once, its outbound call made once (counted by idempotency key
     on the server), and no run was handed out twice."""
-    graph = {"nodes": [node("start", "manual_trigger"),
-                       node("call", "http_request", url=f"{server.url}/count",
-                            idempotency_header="Idempotency-Key"),
-                       node("after", "transform", mapping={"n": "{{ trigger.n }}"})],
-             "edges": [{"id": "a", "source": "start", "target": "call"},
-                       {"id": "b", "source": "call", "target": "after"}]}
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node(
+                "call",
+                "http_request",
+                url=f"{server.url}/count",
+                idempotency_header="Idempotency-Key",
+            ),
+            node("after", "transform", mapping={"n": "{{ trigger.n }}"}),
+        ],
+        "edges": [
+            {"id": "a", "source": "start", "target": "call"},
+            {"id": "b", "source": "call", "target": "after"},
+        ],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
     workflow_publish(workflow=workflow, published_by=user)
     workflow.refresh_from_db()
-    backlog = [execution_create(workflow=workflow, mode="api", input={"n": i})
-               for i in range(120)]
+    backlog = [execution_create(workflow=workflow, mode="api", input={"n": i}) for i in range(120)]
 
     worker = start_worker(concurrency=2, env={**WORKER_ENV, "WORKSPACE_MAX_RUNNING": "0"})
     try:
         execution_sweep()  # the hints of the accepting process went to no worker yet
-        wait_for(lambda: not Execution.objects.filter(
-            pk__in=[e.pk for e in backlog]).exclude(status__in=Execution.FINISHED).exists(),
-            timeout=90, interval=0.5)
+        wait_for(
+            lambda: (
+                not Execution.objects.filter(pk__in=[e.pk for e in backlog])
+                .exclude(status__in=Execution.FINISHED)
+                .exists()
+            ),
+            timeout=90,
+            interval=0.5,
+        )
     finally:
         stop_worker(worker)
 
@@ -164,9 +193,13 @@ def test_a_backlog_drains_across_worker_processes_with_each_run_once(server, use
 
 
 def test_a_high_priority_run_overtakes_a_backlog_on_a_worker(server, user, workspace):
-    graph = {"nodes": [node("start", "manual_trigger"),
-                       node("call", "http_request", url=f"{server.url}/slow")],
-             "edges": [{"id": "a", "source": "start", "target": "call"}]}
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("call", "http_request", url=f"{server.url}/slow"),
+        ],
+        "edges": [{"id": "a", "source": "start", "target": "call"}],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
     workflow_publish(workflow=workflow, published_by=user)
     workflow.refresh_from_db()
@@ -178,8 +211,11 @@ def test_a_high_priority_run_overtakes_a_backlog_on_a_worker(server, user, works
         assert server.hit.wait(30)
         urgent = execution_create(workflow=workflow, mode="api", input={}, priority=2)
         urgent = wait_for(finished(urgent.pk), timeout=30)
-        behind = Execution.objects.filter(pk__in=[e.pk for e in backlog]).exclude(
-            status__in=Execution.FINISHED).count()
+        behind = (
+            Execution.objects.filter(pk__in=[e.pk for e in backlog])
+            .exclude(status__in=Execution.FINISHED)
+            .count()
+        )
         for execution in backlog:
             wait_for(finished(execution.pk), timeout=60)
     finally:
@@ -189,23 +225,36 @@ def test_a_high_priority_run_overtakes_a_backlog_on_a_worker(server, user, works
 
 
 def test_a_failed_run_is_retried_by_the_workflow_on_a_worker(user, workspace):
-    graph = {"nodes": [node("start", "manual_trigger"),
-                       node("stop", "stop_and_fail", message="upstream said no")],
-             "edges": [{"id": "a", "source": "start", "target": "stop"}]}
-    workflow = WorkflowFactory(workspace=workspace, graph=graph, retry_attempts=1,
-                               retry_delay_seconds=1)
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("stop", "stop_and_fail", message="upstream said no"),
+        ],
+        "edges": [{"id": "a", "source": "start", "target": "stop"}],
+    }
+    workflow = WorkflowFactory(
+        workspace=workspace, graph=graph, retry_attempts=1, retry_delay_seconds=1
+    )
     workflow_publish(workflow=workflow, published_by=user)
     workflow.refresh_from_db()
 
     worker = start_worker(concurrency=1, env=WORKER_ENV)
     try:
         first = execution_create(workflow=workflow, mode="api", input={"k": "v"})
-        retry = wait_for(lambda: Execution.objects.filter(
-            parent=first, mode="retry", status__in=Execution.FINISHED).first(), timeout=30)
+        retry = wait_for(
+            lambda: Execution.objects.filter(
+                parent=first, mode="retry", status__in=Execution.FINISHED
+            ).first(),
+            timeout=30,
+        )
     finally:
         stop_worker(worker)
     first.refresh_from_db()
     assert (first.status, retry.status, retry.attempt, retry.input) == (
-        "failed", "failed", 2, {"k": "v"})
+        "failed",
+        "failed",
+        2,
+        {"k": "v"},
+    )
     assert (retry.started_at - first.finished_at).total_seconds() >= 1  # the back-off held
     assert not Execution.objects.filter(parent=retry).exists()  # one retry, as configured

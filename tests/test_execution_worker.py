@@ -34,14 +34,21 @@ BRANCHY = {
         node("small", "transform", mapping={"size": "small"}),
         node("items", "transform", mapping={"list": "{{ trigger.items }}"}),
         node("each", "loop", items="{{ nodes.items.output.list }}"),
-        {**node("double", "transform", mapping={"v": "{{ item }}", "i": "{{ index }}"}),
-         "parentId": "each"},
+        {
+            **node("double", "transform", mapping={"v": "{{ item }}", "i": "{{ index }}"}),
+            "parentId": "each",
+        },
         node("done", "merge"),
     ],
     "edges": [
-        edge("start", "check"), edge("check", "big", "true"), edge("check", "small", "false"),
-        edge("start", "items"), edge("items", "each"), edge("big", "done"),
-        edge("small", "done"), edge("each", "done", "done"),
+        edge("start", "check"),
+        edge("check", "big", "true"),
+        edge("check", "small", "false"),
+        edge("start", "items"),
+        edge("items", "each"),
+        edge("big", "done"),
+        edge("small", "done"),
+        edge("each", "done", "done"),
     ],
 }
 
@@ -58,14 +65,18 @@ def finished(execution_id):
     def check():
         execution = Execution.objects.get(pk=execution_id)
         return execution if execution.is_finished else None
+
     return check
 
 
 def test_published_workflow_runs_on_the_worker(owner_api, workspace, user):
     workflow = WorkflowFactory(workspace=workspace, graph=copy.deepcopy(BRANCHY))
     workflow_publish(workflow=workflow, published_by=user)
-    response = owner_api.post(f"/api/v1/workflows/{workflow.id}/run/",
-                              {"input": {"count": 5, "items": ["a", "b", "c"]}}, format="json")
+    response = owner_api.post(
+        f"/api/v1/workflows/{workflow.id}/run/",
+        {"input": {"count": 5, "items": ["a", "b", "c"]}},
+        format="json",
+    )
     assert response.status_code == 202, response.json()
     execution = wait_for(finished(response.json()["id"]))
     assert execution.status == "succeeded", execution.error
@@ -73,7 +84,10 @@ def test_published_workflow_runs_on_the_worker(owner_api, workspace, user):
     assert steps["big"].status == "succeeded" and steps["big"].output == {"size": "big", "n": 5}
     assert steps["small"].status == "skipped"
     assert [steps[f"double[{i}]"].output for i in range(3)] == [
-        {"v": "a", "i": 0}, {"v": "b", "i": 1}, {"v": "c", "i": 2}]
+        {"v": "a", "i": 0},
+        {"v": "b", "i": 1},
+        {"v": "c", "i": 2},
+    ]
     assert all(s.attempts >= 1 for s in steps.values() if s.status == "succeeded")
 
     detail = owner_api.get(f"/api/v1/executions/{execution.id}/steps/").json()["results"]
@@ -81,12 +95,18 @@ def test_published_workflow_runs_on_the_worker(owner_api, workspace, user):
 
 
 def test_draft_test_run_and_delay_parks_without_holding_a_worker(owner_api, workspace):
-    graph = {"nodes": [node("start", "manual_trigger"), node("pause", "delay", seconds=1),
-                       node("after", "transform", mapping={"ok": True})],
-             "edges": [edge("start", "pause"), edge("pause", "after")]}
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("pause", "delay", seconds=1),
+            node("after", "transform", mapping={"ok": True}),
+        ],
+        "edges": [edge("start", "pause"), edge("pause", "after")],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
-    response = owner_api.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True},
-                              format="json")
+    response = owner_api.post(
+        f"/api/v1/workflows/{workflow.id}/run/", {"draft": True}, format="json"
+    )
     assert response.status_code == 202
     execution_id = response.json()["id"]
     wait_for(lambda: Execution.objects.filter(pk=execution_id, status="waiting").exists())
@@ -96,21 +116,30 @@ def test_draft_test_run_and_delay_parks_without_holding_a_worker(owner_api, work
 
 
 def test_wait_for_approval_resumes_through_the_signed_url(owner_api, workspace):
-    graph = {"nodes": [node("start", "manual_trigger"), node("approve", "wait", mode="resume"),
-                       node("after", "transform",
-                            mapping={"by": "{{ nodes.approve.output.payload.by }}"})],
-             "edges": [edge("start", "approve"), edge("approve", "after")]}
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("approve", "wait", mode="resume"),
+            node("after", "transform", mapping={"by": "{{ nodes.approve.output.payload.by }}"}),
+        ],
+        "edges": [edge("start", "approve"), edge("approve", "after")],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
-    execution_id = owner_api.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True},
-                                  format="json").json()["id"]
+    execution_id = owner_api.post(
+        f"/api/v1/workflows/{workflow.id}/run/", {"draft": True}, format="json"
+    ).json()["id"]
     wait_for(lambda: Execution.objects.filter(pk=execution_id, status="waiting").exists())
     steps = owner_api.get(f"/api/v1/executions/{execution_id}/steps/").json()["results"]
     resume_url = next(s["resume_url"] for s in steps if s["key"] == "approve")
     assert resume_url
 
     anonymous = APIClient()
-    assert anonymous.post(resume_url.replace("approve", "x") + "tampered", {},
-                          format="json").status_code == 404
+    assert (
+        anonymous.post(
+            resume_url.replace("approve", "x") + "tampered", {}, format="json"
+        ).status_code
+        == 404
+    )
     response = anonymous.post(resume_url, {"by": "ana"}, format="json")
     assert response.status_code == 202
     execution = wait_for(finished(execution_id))
@@ -119,36 +148,49 @@ def test_wait_for_approval_resumes_through_the_signed_url(owner_api, workspace):
 
 
 def test_cancel_a_waiting_execution(owner_api, workspace):
-    graph = {"nodes": [node("start", "manual_trigger"), node("approve", "wait")],
-             "edges": [edge("start", "approve")]}
+    graph = {
+        "nodes": [node("start", "manual_trigger"), node("approve", "wait")],
+        "edges": [edge("start", "approve")],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
-    execution_id = owner_api.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True},
-                                  format="json").json()["id"]
+    execution_id = owner_api.post(
+        f"/api/v1/workflows/{workflow.id}/run/", {"draft": True}, format="json"
+    ).json()["id"]
     wait_for(lambda: Execution.objects.filter(pk=execution_id, status="waiting").exists())
     response = owner_api.post(f"/api/v1/executions/{execution_id}/cancel/")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
 
 
 def test_rerun_from_a_node_reuses_upstream_outputs(owner_api, workspace, user):
-    graph = {"nodes": [node("start", "manual_trigger"),
-                       node("first", "transform", mapping={"x": "{{ trigger.x }}"}),
-                       node("second", "transform", mapping={"y": "{{ nodes.first.output.x }}"})],
-             "edges": [edge("start", "first"), edge("first", "second")]}
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("first", "transform", mapping={"x": "{{ trigger.x }}"}),
+            node("second", "transform", mapping={"y": "{{ nodes.first.output.x }}"}),
+        ],
+        "edges": [edge("start", "first"), edge("first", "second")],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
     workflow_publish(workflow=workflow, published_by=user)
-    original_id = owner_api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": {"x": 7}},
-                                 format="json").json()["id"]
+    original_id = owner_api.post(
+        f"/api/v1/workflows/{workflow.id}/run/", {"input": {"x": 7}}, format="json"
+    ).json()["id"]
     wait_for(finished(original_id))
     first_before = ExecutionStep.objects.get(execution_id=original_id, node_id="first")
 
-    response = owner_api.post(f"/api/v1/executions/{original_id}/rerun/",
-                              {"from_node": "second"}, format="json")
+    response = owner_api.post(
+        f"/api/v1/executions/{original_id}/rerun/", {"from_node": "second"}, format="json"
+    )
     assert response.status_code == 202
     rerun = wait_for(finished(response.json()["id"]))
     assert rerun.status == "succeeded" and rerun.output == {"y": 7}
     assert rerun.parent_id == first_before.execution_id
-    assert owner_api.post(f"/api/v1/executions/{original_id}/rerun/", {"from_node": "nope"},
-                          format="json").status_code == 400
+    assert (
+        owner_api.post(
+            f"/api/v1/executions/{original_id}/rerun/", {"from_node": "nope"}, format="json"
+        ).status_code
+        == 400
+    )
 
 
 def test_run_accepted_while_the_broker_is_down_executes_after_it_returns(workspace, user):
@@ -161,7 +203,8 @@ def test_run_accepted_while_the_broker_is_down_executes_after_it_returns(workspa
         f"w = Workflow.objects.get(pk='{workflow.pk}')\n"
         "print(execution_start(workflow=w, input={'name': 'Ana'}, draft=False, "
         "started_by=None).pk)\n",
-        CELERY_BROKER_URL="redis://127.0.0.1:9/0").strip()
+        CELERY_BROKER_URL="redis://127.0.0.1:9/0",
+    ).strip()
     execution = Execution.objects.get(pk=execution_id)
     assert execution.status == "queued"
 

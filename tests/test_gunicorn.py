@@ -15,8 +15,10 @@ HEALTH = {"method": "GET", "view": "health", "status_class": "2xx"}
 
 
 def test_the_master_merges_the_metric_files_of_workers_that_are_gone(db, tmp_path):
-    with gunicorn(tmp_path, "--max-requests", "4", "--max-requests-jitter", "0",
-                  workers=2) as (master, url):
+    with gunicorn(tmp_path, "--max-requests", "4", "--max-requests-jitter", "0", workers=2) as (
+        master,
+        url,
+    ):
         seen = set(worker_pids(master.pid))
         # The readiness checks (one may have timed out and still been served) and the 30 below.
         served = sample(scrape(url), "http_request_duration_seconds_count", **HEALTH) + 30
@@ -25,8 +27,12 @@ def test_the_master_merges_the_metric_files_of_workers_that_are_gone(db, tmp_pat
                 assert answer.status == 200
             seen |= set(worker_pids(master.pid))
         # Every 4 requests a worker is recycled; its files go as soon as the master reaps it.
-        wait_for(lambda: len(worker_pids(master.pid)) == 2
-                 and file_pids(tmp_path) <= set(worker_pids(master.pid)))
+        wait_for(
+            lambda: (
+                len(worker_pids(master.pid)) == 2
+                and file_pids(tmp_path) <= set(worker_pids(master.pid))
+            )
+        )
         gone = seen - set(worker_pids(master.pid))
         assert len(gone) >= 5
         assert (tmp_path / "histogram_archive.db").exists()
@@ -38,10 +44,23 @@ def test_the_master_merges_the_metric_files_of_workers_that_are_gone(db, tmp_pat
         live_gauge = tmp_path / f"gauge_livesum_{victim}.db"  # as a live gauge would write
         live_gauge.touch()
         os.kill(victim, signal.SIGKILL)
-        wait_for(lambda: victim not in worker_pids(master.pid)
-                 and len(worker_pids(master.pid)) == 2 and victim not in file_pids(tmp_path))
+        wait_for(
+            lambda: (
+                victim not in worker_pids(master.pid)
+                and len(worker_pids(master.pid)) == 2
+                and victim not in file_pids(tmp_path)
+            )
+        )
         assert not live_gauge.exists()  # dropped, not merged: it ended with its process
         samples = scrape(url)
         assert sample(samples, "http_request_duration_seconds_count", **HEALTH) == served
-        assert sample(samples, "http_request_duration_seconds_count", method="GET",
-                      view="metrics", status_class="2xx") >= 1
+        assert (
+            sample(
+                samples,
+                "http_request_duration_seconds_count",
+                method="GET",
+                view="metrics",
+                status_class="2xx",
+            )
+            >= 1
+        )

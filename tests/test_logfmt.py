@@ -30,18 +30,23 @@ def console_lines():
 def test_a_security_line_quotes_the_request_without_its_query_values(client, console_lines):
     response = client.get(f"/health?token={SECRET}&page=2", HTTP_HOST="evil.example")
     assert response.status_code == 400
-    [line] = [line for line in console_lines()
-              if line["logger"] == "django.security.DisallowedHost"]
+    [line] = [
+        line for line in console_lines() if line["logger"] == "django.security.DisallowedHost"
+    ]
     assert line["request"] == "<WSGIRequest: GET '/health?token=[Filtered]&page=[Filtered]'>"
     assert "evil.example" in line["event"]  # the message itself is kept
     assert SECRET not in json.dumps(line)
 
 
 def test_a_request_line_keeps_six_characters_of_a_webhook_token():
-    record = logging.makeLogRecord({
-        "name": "django.request", "msg": "Service Unavailable: %s",
-        "args": ("/hooks/abcdef123456789?sig=" + SECRET,),
-        "request": ["/hooks/test/abcdefXYZ"]})
+    record = logging.makeLogRecord(
+        {
+            "name": "django.request",
+            "msg": "Service Unavailable: %s",
+            "args": ("/hooks/abcdef123456789?sig=" + SECRET,),
+            "request": ["/hooks/test/abcdefXYZ"],
+        }
+    )
     for _ in range(2):  # once per handler that carries the filter: the same result
         assert RequestLines().filter(record)
         assert record.getMessage() == "Service Unavailable: /hooks/abcdef...?sig=[Filtered]"

@@ -50,7 +50,8 @@ def test_soak_a_webhook_a_second_every_run_succeeds_and_nothing_restarts(platfor
     while time.monotonic() - started < SOAK_SECONDS:
         status, reply = platform.hook(hook, {"n": n})
         (accepted if status == 202 else refused).append(
-            reply["execution_id"] if status == 202 else (status, reply))
+            reply["execution_id"] if status == 202 else (status, reply)
+        )
         n += 1
         time.sleep(max(0.0, started + n - time.monotonic()))  # one a second
     statuses = platform.wait_finished(accepted, timeout=120)
@@ -78,8 +79,10 @@ def test_soak_a_webhook_a_second_every_run_succeeds_and_nothing_restarts(platfor
         time.sleep(1)
     time.sleep(3)
     total, per_pid = platform.pss_mib()
-    by_program = {name: round(sum(per_pid.get(p, 0) for p in process_tree(pid)))
-                  for name, pid in before.items()}
+    by_program = {
+        name: round(sum(per_pid.get(p, 0) for p in process_tree(pid)))
+        for name, pid in before.items()
+    }
     print(f"\nPSS at rest after the soak: {total:.0f} MiB; {by_program}")
     assert total <= MEMORY_LIMIT_MIB, by_program
 
@@ -105,16 +108,18 @@ def test_a_killed_worker_is_restarted_and_runs_before_and_after_the_kill_finish(
     new_worker = restarted()
     assert new_worker, platform.console()[-3000:]
     # One line says which process died and how.
-    assert platform.deaths() == [f"worker (pid {worker}) died: killed by SIGKILL "
-                                 + platform.deaths()[0].split("SIGKILL ", 1)[1]]
+    assert platform.deaths() == [
+        f"worker (pid {worker}) died: killed by SIGKILL "
+        + platform.deaths()[0].split("SIGKILL ", 1)[1]
+    ]
     assert not [pid for pid in pool if alive(pid)]  # its prefork children went with it
     # Only the worker was touched.
     after = platform.pids()
     assert {k: v for k, v in after.items() if k != "worker"} == {
-        k: v for k, v in before.items() if k != "worker"}
+        k: v for k, v in before.items() if k != "worker"
+    }
 
     sent += [platform.hook(hook, {"phase": "after", "n": n}) for n in range(3)]
     assert [status for status, _ in sent] == [202] * 6, sent
-    statuses = platform.wait_finished([reply["execution_id"] for _, reply in sent],
-                                      timeout=240)
+    statuses = platform.wait_finished([reply["execution_id"] for _, reply in sent], timeout=240)
     assert set(statuses.values()) == {"succeeded"}, statuses

@@ -31,23 +31,44 @@ from apps.workspaces.tests.factories import MembershipFactory
 from config.env import var_path
 from tests.worker import ROOT, wait_for, worker_env
 
-GREETING_INPUT = {"type": "object", "required": ["name"], "additionalProperties": False,
-                  "properties": {"name": {"type": "string", "minLength": 1}}}
+GREETING_INPUT = {
+    "type": "object",
+    "required": ["name"],
+    "additionalProperties": False,
+    "properties": {"name": {"type": "string", "minLength": 1}},
+}
 
 
 def graph(input_schema: dict[str, Any] | None = None) -> dict[str, Any]:
     start: dict[str, Any] = {} if input_schema is None else {"input_schema": input_schema}
-    return {"nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": start}},
-        {"id": "out", "type": "set_output", "position": {"x": 240, "y": 0},
-         "data": {"config": {"values": {"greeting": "Hello {{ trigger.name }}"}}}}],
-        "edges": [{"id": "e1", "source": "start", "target": "out"}]}
+    return {
+        "nodes": [
+            {
+                "id": "start",
+                "type": "manual_trigger",
+                "position": {"x": 0, "y": 0},
+                "data": {"config": start},
+            },
+            {
+                "id": "out",
+                "type": "set_output",
+                "position": {"x": 240, "y": 0},
+                "data": {"config": {"values": {"greeting": "Hello {{ trigger.name }}"}}},
+            },
+        ],
+        "edges": [{"id": "e1", "source": "start", "target": "out"}],
+    }
 
 
 def workflow(workspace, user, name, *, is_tool=True, publish=True, input_schema=None):
-    created = workflow_create(workspace=workspace, name=name, description=f"{name} tool",
-                              graph=graph(input_schema), created_by=user, is_tool=is_tool)
+    created = workflow_create(
+        workspace=workspace,
+        name=name,
+        description=f"{name} tool",
+        graph=graph(input_schema),
+        created_by=user,
+        is_tool=is_tool,
+    )
     if publish:
         workflow_publish(workflow=created, published_by=user)
     created.refresh_from_db()
@@ -61,8 +82,11 @@ def mcp_url(celery_worker):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(build_application(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_application(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -85,8 +109,14 @@ def gunicorn_mcp_url(celery_worker):
     with var_path("test-gunicorn.log").open("a") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "python:config.gunicorn"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
+
         def up() -> bool:
             assert proc.poll() is None, "gunicorn exited; see var/test-gunicorn.log"
             try:
@@ -107,10 +137,11 @@ def gunicorn_mcp_url(celery_worker):
 
 def session_run(url: str, token: str, work) -> Any:
     async def main() -> Any:
-        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"},
-                                      timeout=60) as http, \
-                streamable_http_client(url, http_client=http) as (read, write), \
-                ClientSession(read, write) as session:
+        async with (
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http,
+            streamable_http_client(url, http_client=http) as (read, write),
+            ClientSession(read, write) as session,
+        ):
             await session.initialize()
             return await work(session)
 
@@ -137,7 +168,10 @@ def test_a_tool_call_runs_the_published_workflow(mcp_url, workspace, user):
     assert done.structured_content["output"] == {"greeting": "Hello Ana"}
     execution = Execution.objects.get(pk=done.structured_content["execution_id"])
     assert (execution.mode, execution.version_id, execution.input) == (
-        Execution.Mode.API, greet.published_version_id, {"name": "Ana"})
+        Execution.Mode.API,
+        greet.published_version_id,
+        {"name": "Ana"},
+    )
     assert AuditEvent.objects.filter(action="workflow.executed", actor=user).count() == 1
     assert invalid.is_error
     assert invalid.content[0].text == "Invalid arguments: (input): 'name' is a required property"
@@ -173,8 +207,9 @@ def test_without_a_valid_token_nothing_is_served(mcp_url, workspace, user):
     assert session_run(mcp_url, token, work).tools == []  # viewers may not run workflows
     assert not Execution.objects.exists()
     for headers in ({}, {"Authorization": "Bearer fp_not-a-real-token"}):
-        response = httpx2.post(mcp_url, headers=headers, json={
-            "jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        response = httpx2.post(
+            mcp_url, headers=headers, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        )
         assert response.status_code == 401
         assert "Greet" not in response.text
 
@@ -185,8 +220,11 @@ def test_gunicorn_serves_mcp_through_the_wsgi_app(gunicorn_mcp_url, workspace, u
     name = f"Greet-{greet.pk.hex[:8]}"
 
     for headers in ({}, {"Authorization": "Bearer fp_not-a-real-token"}):
-        response = httpx2.post(gunicorn_mcp_url, headers=headers, json={
-            "jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        response = httpx2.post(
+            gunicorn_mcp_url,
+            headers=headers,
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        )
         assert response.status_code == 401
         assert response.json()["type"] == "not_authenticated"
         assert "Greet" not in response.text
@@ -206,8 +244,11 @@ def test_gunicorn_serves_mcp_through_the_wsgi_app(gunicorn_mcp_url, workspace, u
         assert again.structured_content["output"] == {"greeting": "Hello Bo"}
     assert Execution.objects.filter(mode=Execution.Mode.API).count() == 4
     # No standalone SSE stream (it would hold a gunicorn thread): 405 at once, as allowed.
-    response = httpx2.get(gunicorn_mcp_url, timeout=5, headers={
-        "Authorization": f"Bearer {token}", "Accept": "text/event-stream"})
+    response = httpx2.get(
+        gunicorn_mcp_url,
+        timeout=5,
+        headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"},
+    )
     assert response.status_code == 405
     # Everything else is still Django's (its 404 page, its health check).
     base = gunicorn_mcp_url.removesuffix("/mcp/")
@@ -216,13 +257,17 @@ def test_gunicorn_serves_mcp_through_the_wsgi_app(gunicorn_mcp_url, workspace, u
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("schema", "message"), [
-    ({"type": "objekt"}, "Invalid JSON Schema: 'objekt' is not valid under any of the given "
-                         "schemas."),
-    ({"type": "string"}, 'The input must be an object: set "type": "object".'),
-])
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (
+            {"type": "objekt"},
+            "Invalid JSON Schema: 'objekt' is not valid under any of the given schemas.",
+        ),
+        ({"type": "string"}, 'The input must be an object: set "type": "object".'),
+    ],
+)
 def test_a_declared_input_must_be_an_object_schema(workspace, user, schema, message):
     with pytest.raises(InvalidInput) as caught:
         workflow(workspace, user, "Greet", input_schema=schema)
-    assert caught.value.fields == {
-        "graph.nodes[start].data.config.input_schema": [message]}
+    assert caught.value.fields == {"graph.nodes[start].data.config.input_schema": [message]}

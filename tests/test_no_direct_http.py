@@ -25,8 +25,12 @@ REVIEWED = {
 
 
 def _is_test_code(relative: Path) -> bool:
-    return ("tests" in relative.parts or relative.name.startswith("test_")
-            or relative.name == "conftest.py" or "migrations" in relative.parts)
+    return (
+        "tests" in relative.parts
+        or relative.name.startswith("test_")
+        or relative.name == "conftest.py"
+        or "migrations" in relative.parts
+    )
 
 
 def _forbidden(module: str) -> bool:
@@ -53,19 +57,33 @@ def violations(source: str) -> list[str]:
                     found.append(f"line {node.lineno}: from {module} import {alias.name}")
                 if (module, alias.name) in FORBIDDEN_NAMES:
                     found.append(f"line {node.lineno}: from {module} import {alias.name}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                node.func.id in ("__import__",) and node.args and \
-                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) \
-                and _forbidden(node.args[0].value):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("__import__",)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and _forbidden(node.args[0].value)
+        ):
             found.append(f"line {node.lineno}: __import__({node.args[0].value!r})")
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
-                node.value.id in socket_aliases and ("socket", node.attr) in FORBIDDEN_NAMES:
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in socket_aliases
+            and ("socket", node.attr) in FORBIDDEN_NAMES
+        ):
             found.append(f"line {node.lineno}: socket.{node.attr}")
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr == "import_module" and node.args and \
-                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) \
-                and _forbidden(node.args[0].value):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and _forbidden(node.args[0].value)
+        ):
             found.append(f"line {node.lineno}: import_module({node.args[0].value!r})")
     return found
 
@@ -87,46 +105,54 @@ def test_no_module_outside_the_outbound_client_opens_http():
     problems = {}
     for path in modules:
         found = violations((ROOT / path).read_text(encoding="utf-8"))
-        unreviewed = [f for f in found
-                      if f.split(": ", 1)[1] not in REVIEWED.get(path.as_posix(), set())]
+        unreviewed = [
+            f for f in found if f.split(": ", 1)[1] not in REVIEWED.get(path.as_posix(), set())
+        ]
         if unreviewed:
             problems[str(path)] = unreviewed
     assert not problems, (
         "Outbound HTTP must go through apps.connectors.outbound.OutboundClient "
-        f"(ctx.http in blocks): {problems}")
+        f"(ctx.http in blocks): {problems}"
+    )
 
 
-@pytest.mark.parametrize("source", [
-    "import requests",
-    "import requests.adapters as ra",
-    "from requests import Session",
-    "import urllib3",
-    "from urllib3.util import Retry",
-    "import httpx",
-    "import http.client",
-    "from http import client",
-    "from http.client import HTTPSConnection",
-    "import urllib.request",
-    "from urllib import request",
-    "from urllib.request import urlopen",
-    "import aiohttp",
-    "from socket import create_connection",
-    "import socket\nsocket.create_connection(('example.com', 80))",
-    "import socket as s\ns.create_connection(('example.com', 80))",
-    "__import__('requests')",
-    "import importlib\nimportlib.import_module('httpx')",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests",
+        "import requests.adapters as ra",
+        "from requests import Session",
+        "import urllib3",
+        "from urllib3.util import Retry",
+        "import httpx",
+        "import http.client",
+        "from http import client",
+        "from http.client import HTTPSConnection",
+        "import urllib.request",
+        "from urllib import request",
+        "from urllib.request import urlopen",
+        "import aiohttp",
+        "from socket import create_connection",
+        "import socket\nsocket.create_connection(('example.com', 80))",
+        "import socket as s\ns.create_connection(('example.com', 80))",
+        "__import__('requests')",
+        "import importlib\nimportlib.import_module('httpx')",
+    ],
+)
 def test_the_scan_catches(source):
     assert violations(source)
 
 
-@pytest.mark.parametrize("source", [
-    "from urllib.parse import urlsplit",
-    "import http",
-    "from http import HTTPStatus",
-    "import socket\nsocket.gethostname()",
-    "from apps.connectors.outbound import OutboundClient",
-    "import requests_oauthlib_like_name_but_not_it",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from urllib.parse import urlsplit",
+        "import http",
+        "from http import HTTPStatus",
+        "import socket\nsocket.gethostname()",
+        "from apps.connectors.outbound import OutboundClient",
+        "import requests_oauthlib_like_name_but_not_it",
+    ],
+)
 def test_the_scan_allows(source):
     assert not violations(source)

@@ -39,9 +39,11 @@ def scrape(client) -> dict[tuple[str, frozenset], float]:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
-    return {(sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(response.content.decode())
-            for sample in family.samples}
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
 
 
 def sample(samples, name, **labels) -> float:
@@ -49,11 +51,17 @@ def sample(samples, name, **labels) -> float:
 
 
 def test_a_run_on_the_worker_moves_the_metrics_and_logs_its_ids(client, server, user, workspace):
-    graph = {"nodes": [node("start", "manual_trigger"),
-                       node("call", "http_request", url=server.url("/ok")),
-                       node("shape", "transform", mapping={"ok": "{{ nodes.call.output }}"})],
-             "edges": [{"id": "a", "source": "start", "target": "call"},
-                       {"id": "b", "source": "call", "target": "shape"}]}
+    graph = {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node("call", "http_request", url=server.url("/ok")),
+            node("shape", "transform", mapping={"ok": "{{ nodes.call.output }}"}),
+        ],
+        "edges": [
+            {"id": "a", "source": "start", "target": "call"},
+            {"id": "b", "source": "call", "target": "shape"},
+        ],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
     workflow_publish(workflow=workflow, published_by=user)
     _, token = api_token_create(user=user, name="metrics")
@@ -65,27 +73,48 @@ def test_a_run_on_the_worker_moves_the_metrics_and_logs_its_ids(client, server, 
 
     response = api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": {}}, format="json")
     assert response.status_code == 202, response.json()
-    execution = wait_for(lambda: Execution.objects.filter(
-        pk=response.json()["id"], status="succeeded").first())
+    execution = wait_for(
+        lambda: Execution.objects.filter(pk=response.json()["id"], status="succeeded").first()
+    )
 
     # The worker wrote these samples; this (web) process adds every process's files up.
     after = scrape(client)
     mode = execution.mode
-    assert sample(after, "block_executions_total", block_type="transform", status="succeeded") \
+    assert (
+        sample(after, "block_executions_total", block_type="transform", status="succeeded")
         == sample(before, "block_executions_total", block_type="transform", status="succeeded") + 1
-    assert sample(after, "block_execution_duration_seconds_count", block_type="http_request",
-                  status="succeeded") == sample(
-        before, "block_execution_duration_seconds_count", block_type="http_request",
-        status="succeeded") + 1
-    assert sample(after, "workflow_execution_duration_seconds_count", mode=mode,
-                  status="succeeded") == sample(
-        before, "workflow_execution_duration_seconds_count", mode=mode, status="succeeded") + 1
-    assert sample(after, "api_call_duration_seconds_count", connector="http",
-                  status_class="2xx") == sample(
-        before, "api_call_duration_seconds_count", connector="http", status_class="2xx") + 1
+    )
+    assert (
+        sample(
+            after,
+            "block_execution_duration_seconds_count",
+            block_type="http_request",
+            status="succeeded",
+        )
+        == sample(
+            before,
+            "block_execution_duration_seconds_count",
+            block_type="http_request",
+            status="succeeded",
+        )
+        + 1
+    )
+    assert (
+        sample(after, "workflow_execution_duration_seconds_count", mode=mode, status="succeeded")
+        == sample(
+            before, "workflow_execution_duration_seconds_count", mode=mode, status="succeeded"
+        )
+        + 1
+    )
+    assert (
+        sample(after, "api_call_duration_seconds_count", connector="http", status_class="2xx")
+        == sample(before, "api_call_duration_seconds_count", connector="http", status_class="2xx")
+        + 1
+    )
     # Read from the database at scrape time; every unfinished status is always there.
     assert {labels for name, labels in after if name == "executions"} == {
-        frozenset({("status", s)}) for s in ("queued", "running", "waiting")}
+        frozenset({("status", s)}) for s in ("queued", "running", "waiting")
+    }
     # No id ever becomes a label.
     ids = {str(workflow.id), str(execution.id), str(workspace.id)}
     assert not any(value in ids for _, labels in after for _, value in labels)
@@ -106,9 +135,12 @@ def test_a_worker_serves_its_processes_metrics_on_its_own_port(transactional_db)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # A queue nothing is sent to: this worker only has to be up.
-    with (running_worker(queues="observability-test", concurrency=1,
-                         env={"WORKER_METRICS_PORT": str(port)}),
-          urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer):
+    with (
+        running_worker(
+            queues="observability-test", concurrency=1, env={"WORKER_METRICS_PORT": str(port)}
+        ),
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer,
+    ):
         text = answer.read().decode()
     names = {family.name for family in text_string_to_metric_families(text)}
     # The files of every process on this host (this test process's included)...

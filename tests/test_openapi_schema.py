@@ -21,14 +21,25 @@ def test_the_committed_schema_is_what_the_server_publishes():
     out = io.StringIO()
     call_command("spectacular", stdout=out)
     assert SCHEMA.read_text() == out.getvalue(), (
-        "openapi.yaml is stale: run `make schema` and `cd frontend && npm run api:generate`")
+        "openapi.yaml is stale: run `make schema` and `cd frontend && npm run api:generate`"
+    )
 
 
-@pytest.mark.skipif(not (FRONTEND / "node_modules" / ".bin" / "openapi-typescript").exists()
-                    or shutil.which("npm") is None, reason="frontend dependencies not installed")
+@pytest.mark.skipif(
+    not (FRONTEND / "node_modules" / ".bin" / "openapi-typescript").exists()
+    or shutil.which("npm") is None,
+    reason="frontend dependencies not installed",
+)
 def test_the_generated_frontend_types_match_the_committed_schema():
-    result = subprocess.run(["npm", "run", "--silent", "api:check"], cwd=FRONTEND,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        ["npm", "run", "--silent", "api:check"],
+        cwd=FRONTEND,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, (
         "frontend/src/api/generated/schema.d.ts is stale: `cd frontend && npm run "
-        f"api:generate`\n{result.stdout}{result.stderr}")
+        f"api:generate`\n{result.stdout}{result.stderr}"
+    )

@@ -29,9 +29,14 @@ from apps.workflows.services import execution_start, workflow_create
 pytestmark = pytest.mark.django_db
 
 TOKEN = "ghp_agentToken0123456789abcdef"
-ISSUES = {"type": "object", "required": ["owner", "repo"],
-          "properties": {"owner": {"type": "string", "x-in": "path"},
-                         "repo": {"type": "string", "x-in": "path"}}}
+ISSUES = {
+    "type": "object",
+    "required": ["owner", "repo"],
+    "properties": {
+        "owner": {"type": "string", "x-in": "path"},
+        "repo": {"type": "string", "x-in": "path"},
+    },
+}
 
 
 class GitHub(_Server):
@@ -42,12 +47,15 @@ class GitHub(_Server):
     def __init__(self) -> None:
         super().__init__(self._answer)
 
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: Any
-                ) -> tuple[int, Any]:
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
         if headers.get("authorization") != f"Bearer {TOKEN}":
             return 401, {"message": "Bad credentials"}
-        return 200, {"issues": [{"number": 7, "title": "Crash on save"}],
-                     "seen": headers["authorization"]}
+        return 200, {
+            "issues": [{"number": 7, "title": "Crash on save"}],
+            "seen": headers["authorization"],
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -69,12 +77,21 @@ def llm():
 def github():
     server = GitHub()
     connector = Connector.objects.create(
-        slug="github", name="GitHub", base_url=server.url,
-        auth_schemes=[{"type": "bearer"}], utterances=["github issues"])
+        slug="github",
+        name="GitHub",
+        base_url=server.url,
+        auth_schemes=[{"type": "bearer"}],
+        utterances=["github issues"],
+    )
     ConnectorOperation.objects.create(
-        connector=connector, key="issues.list", name="List issues", method="GET",
-        path="/repos/{owner}/{repo}/issues", parameters_schema=ISSUES,
-        utterances=["list the open issues of a repository"])
+        connector=connector,
+        key="issues.list",
+        name="List issues",
+        method="GET",
+        path="/repos/{owner}/{repo}/issues",
+        parameters_schema=ISSUES,
+        utterances=["list the open issues of a repository"],
+    )
     yield server, connector
     server.close()
 
@@ -83,34 +100,54 @@ def run_block(workspace: Any, llm: FakeOpenAI, **config: Any):
     """The block as a run executes it, with the platform's own tool executor."""
     execution_id = str(uuid.uuid4())
     executor = block_services(workspace_id=workspace.pk, execution_id=execution_id)[
-        "router"].executor
+        "router"
+    ].executor
     service = RoutingService(executor=executor, llm=ChatClient(base_url=llm.url, model="m"))
     registry = BlockRegistry()
     registry.register_module(semantic_router)
     block = registry.get("semantic_router")
-    full = defaults_applied(block.spec.config_schema, {
-        "query": "list the open issues of octo/hello", "connector": "github",
-        "threshold": 0.0, "execute": True, **config})
+    full = defaults_applied(
+        block.spec.config_schema,
+        {
+            "query": "list the open issues of octo/hello",
+            "connector": "github",
+            "threshold": 0.0,
+            "execute": True,
+            **config,
+        },
+    )
     assert not list(block.validator.iter_errors(full))
-    ctx = BlockContext(execution_id=execution_id, node_id="agent",
-                       idempotency_key=f"{execution_id}:agent", workspace_id=str(workspace.pk),
-                       logger=logging.getLogger("test"), now=lambda: datetime.now(UTC),
-                       evaluate=lambda raw, extra: raw, services={"router": service})
+    ctx = BlockContext(
+        execution_id=execution_id,
+        node_id="agent",
+        idempotency_key=f"{execution_id}:agent",
+        workspace_id=str(workspace.pk),
+        logger=logging.getLogger("test"),
+        now=lambda: datetime.now(UTC),
+        evaluate=lambda raw, extra: raw,
+        services={"router": service},
+    )
     return block.execute(ctx, full, {})
 
 
 def _script_issue_calls(llm: FakeOpenAI, calls: int = 1) -> None:
     for _ in range(calls):
-        llm.reply(tool_calls=[{"name": "issues_list",
-                               "arguments": {"owner": "octo", "repo": "hello"}}])
+        llm.reply(
+            tool_calls=[{"name": "issues_list", "arguments": {"owner": "octo", "repo": "hello"}}]
+        )
     llm.reply(content="Issue #7: Crash on save.")
 
 
-def test_the_agent_calls_github_with_the_workspaces_connected_credential(workspace, llm,
-                                                                          github):
+def test_the_agent_calls_github_with_the_workspaces_connected_credential(workspace, llm, github):
     server, connector = github
-    credentials.credential_create(workspace=workspace, actor=None, name="GitHub", kind="bearer",
-                                  secret={"token": TOKEN}, connector=connector)
+    credentials.credential_create(
+        workspace=workspace,
+        actor=None,
+        name="GitHub",
+        kind="bearer",
+        secret={"token": TOKEN},
+        connector=connector,
+    )
     _script_issue_calls(llm)
 
     out = run_block(workspace, llm).outputs
@@ -124,21 +161,47 @@ def test_the_agent_calls_github_with_the_workspaces_connected_credential(workspa
 
 
 @pytest.mark.django_db(transaction=True)  # the engine's threads read what the test wrote
-def test_a_run_records_the_agents_steps_without_the_token(workspace, user, llm, github,
-                                                          settings):
+def test_a_run_records_the_agents_steps_without_the_token(workspace, user, llm, github, settings):
     _, connector = github
     settings.ROUTING_LLM_URL, settings.ROUTING_LLM_MODEL = llm.url, "m"
-    credentials.credential_create(workspace=workspace, actor=None, name="GitHub", kind="bearer",
-                                  secret={"token": TOKEN}, connector=connector)
+    credentials.credential_create(
+        workspace=workspace,
+        actor=None,
+        name="GitHub",
+        kind="bearer",
+        secret={"token": TOKEN},
+        connector=connector,
+    )
     _script_issue_calls(llm)
-    workflow = workflow_create(workspace=workspace, name="triage", created_by=user, graph={
-        "nodes": [{"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-                   "data": {"config": {}}},
-                  {"id": "agent", "type": "semantic_router", "position": {"x": 240, "y": 0},
-                   "data": {"config": {"query": "list the open issues of octo/hello",
-                                       "connector": "github", "threshold": 0.0,
-                                       "execute": True}}}],
-        "edges": [{"id": "e1", "source": "start", "target": "agent"}]})
+    workflow = workflow_create(
+        workspace=workspace,
+        name="triage",
+        created_by=user,
+        graph={
+            "nodes": [
+                {
+                    "id": "start",
+                    "type": "manual_trigger",
+                    "position": {"x": 0, "y": 0},
+                    "data": {"config": {}},
+                },
+                {
+                    "id": "agent",
+                    "type": "semantic_router",
+                    "position": {"x": 240, "y": 0},
+                    "data": {
+                        "config": {
+                            "query": "list the open issues of octo/hello",
+                            "connector": "github",
+                            "threshold": 0.0,
+                            "execute": True,
+                        }
+                    },
+                },
+            ],
+            "edges": [{"id": "e1", "source": "start", "target": "agent"}],
+        },
+    )
     execution = execution_start(workflow=workflow, input={}, draft=True, started_by=user)
 
     assert execution_drain(linger_s=0) == 1
@@ -152,10 +215,17 @@ def test_a_run_records_the_agents_steps_without_the_token(workspace, user, llm, 
 
 def test_the_credential_set_on_the_block_wins_over_the_connected_one(workspace, llm, github):
     _, connector = github
-    credentials.credential_create(workspace=workspace, actor=None, name="Stale", kind="bearer",
-                                  secret={"token": "ghp_revokedLongAgo000"}, connector=connector)
-    chosen = credentials.credential_create(workspace=workspace, actor=None, name="Bot",
-                                           kind="bearer", secret={"token": TOKEN})
+    credentials.credential_create(
+        workspace=workspace,
+        actor=None,
+        name="Stale",
+        kind="bearer",
+        secret={"token": "ghp_revokedLongAgo000"},
+        connector=connector,
+    )
+    chosen = credentials.credential_create(
+        workspace=workspace, actor=None, name="Bot", kind="bearer", secret={"token": TOKEN}
+    )
     _script_issue_calls(llm)
 
     out = run_block(workspace, llm, credentials={"github": str(chosen.pk)}).outputs
@@ -175,15 +245,22 @@ def test_without_a_credential_the_step_fails_naming_the_connector(workspace, llm
 def test_two_connected_credentials_must_be_chosen_between(workspace, llm, github):
     _, connector = github
     for name in ("One", "Two"):
-        credentials.credential_create(workspace=workspace, actor=None, name=name, kind="bearer",
-                                      secret={"token": TOKEN + name}, connector=connector)
+        credentials.credential_create(
+            workspace=workspace,
+            actor=None,
+            name=name,
+            kind="bearer",
+            secret={"token": TOKEN + name},
+            connector=connector,
+        )
     with pytest.raises(BlockError, match=r"2 connected credentials .*choose one"):
         run_block(workspace, llm)
 
 
 def test_a_credential_of_another_workspace_is_unknown(workspace, other_workspace, llm, github):
-    theirs = credentials.credential_create(workspace=other_workspace, actor=None, name="Theirs",
-                                           kind="bearer", secret={"token": TOKEN})
+    theirs = credentials.credential_create(
+        workspace=other_workspace, actor=None, name="Theirs", kind="bearer", secret={"token": TOKEN}
+    )
     with pytest.raises(BlockError, match="does not exist in this workspace"):
         run_block(workspace, llm, credentials={"github": str(theirs.pk)})
 
@@ -195,8 +272,9 @@ class ExpiringModel(FakeOpenAI):
         self.provider = provider
         super().__init__()
 
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: Any
-                ) -> tuple[int, Any]:
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
         if len(self.chat_requests()) == 2:
             for token in self.provider.tokens:
                 token.expires_in = 0
@@ -205,20 +283,40 @@ class ExpiringModel(FakeOpenAI):
 
 def test_an_expired_oauth_token_is_refreshed_mid_agent(workspace):
     with OAuthProvider() as provider:
-        provider.add_client(client_id="machine", client_secret="machine-secret-7Hq2",
-                            redirect_uris=["http://testserver/cb"],
-                            auth_method="client_secret_post")
+        provider.add_client(
+            client_id="machine",
+            client_secret="machine-secret-7Hq2",
+            redirect_uris=["http://testserver/cb"],
+            auth_method="client_secret_post",
+        )
         connector = Connector.objects.create(
-            slug="github", name="GitHub", base_url=provider.url(""),
-            auth_schemes=[{"type": "oauth2"}])
-        ConnectorOperation.objects.create(connector=connector, key="issues.list",
-                                          name="List issues", method="GET", path="/api/me",
-                                          utterances=["list the open issues of a repository"])
+            slug="github",
+            name="GitHub",
+            base_url=provider.url(""),
+            auth_schemes=[{"type": "oauth2"}],
+        )
+        ConnectorOperation.objects.create(
+            connector=connector,
+            key="issues.list",
+            name="List issues",
+            method="GET",
+            path="/api/me",
+            utterances=["list the open issues of a repository"],
+        )
         credentials.credential_create(
-            workspace=workspace, actor=None, name="Machine", kind="oauth2_client",
-            connector=connector, secret={"client_secret": "machine-secret-7Hq2"},
-            config={"client_id": "machine", "token_url": provider.url("/token"),
-                    "token_auth": "client_secret_post", "scopes": ["read"]})
+            workspace=workspace,
+            actor=None,
+            name="Machine",
+            kind="oauth2_client",
+            connector=connector,
+            secret={"client_secret": "machine-secret-7Hq2"},
+            config={
+                "client_id": "machine",
+                "token_url": provider.url("/token"),
+                "token_auth": "client_secret_post",
+                "scopes": ["read"],
+            },
+        )
         llm = ExpiringModel(provider)
         try:
             _script_issue_calls(llm, calls=2)

@@ -40,10 +40,16 @@ def servers():
 
 
 def context(service: Any) -> BlockContext:
-    return BlockContext(execution_id="e1", node_id="route", idempotency_key="e1:route",
-                        workspace_id=None, logger=logging.getLogger("test"),
-                        now=lambda: datetime.now(UTC), evaluate=lambda raw, extra: raw,
-                        services={"router": service})
+    return BlockContext(
+        execution_id="e1",
+        node_id="route",
+        idempotency_key="e1:route",
+        workspace_id=None,
+        logger=logging.getLogger("test"),
+        now=lambda: datetime.now(UTC),
+        evaluate=lambda raw, extra: raw,
+        services={"router": service},
+    )
 
 
 def run(service: Any, **config: Any):
@@ -57,14 +63,26 @@ def run(service: Any, **config: Any):
 
 @pytest.fixture
 def calendar_connector(db):
-    connector = Connector.objects.create(slug="google-calendar", name="Google Calendar",
-                                         tool_role="Scheduler", tool_goal="Keep the diary")
+    connector = Connector.objects.create(
+        slug="google-calendar",
+        name="Google Calendar",
+        tool_role="Scheduler",
+        tool_goal="Keep the diary",
+    )
     ConnectorOperation.objects.create(
-        connector=connector, key="calendar.events.insert", name="Create event",
-        method="POST", path="/events", description="Creates an event.",
+        connector=connector,
+        key="calendar.events.insert",
+        name="Create event",
+        method="POST",
+        path="/events",
+        description="Creates an event.",
         parameters_schema={"type": "object", "properties": {}},
-        body_schema={"type": "object", "required": ["summary"],
-                     "properties": {"summary": {"type": "string"}}})
+        body_schema={
+            "type": "object",
+            "required": ["summary"],
+            "properties": {"summary": {"type": "string"}},
+        },
+    )
     get_encoder()
     services.route_map_import(data=ALL_MAPS)
     return connector
@@ -85,8 +103,9 @@ def test_block_takes_no_route_for_mars(calendar_connector):
 
 
 def test_node_threshold_overrides_the_router(calendar_connector):
-    strict = run(RoutingService(), query="put a meeting with Ana on my calendar tomorrow",
-                 threshold=0.9999)
+    strict = run(
+        RoutingService(), query="put a meeting with Ana on my calendar tomorrow", threshold=0.9999
+    )
     assert strict.handles == ("no_route",) and "node's threshold" in strict.outputs["reasoning"]
 
 
@@ -96,15 +115,19 @@ def test_block_runs_the_chosen_operation_through_the_agent(calendar_connector, s
     def executor(connector: str, operation: str, arguments: dict[str, Any]) -> Any:
         from apps.routing.http import outbound_client
 
-        response = outbound_client().request("POST", api.url + "/events",
-                                             json=arguments["body"])
+        response = outbound_client().request("POST", api.url + "/events", json=arguments["body"])
         return response.json()
 
-    llm.reply(tool_calls=[{"name": "calendar_events_insert",
-                           "arguments": {"body": {"summary": "Meeting with Ana"}}}])
+    llm.reply(
+        tool_calls=[
+            {
+                "name": "calendar_events_insert",
+                "arguments": {"body": {"summary": "Meeting with Ana"}},
+            }
+        ]
+    )
     llm.reply(content="Booked.")
-    service = RoutingService(executor=executor,
-                             llm=ChatClient(base_url=llm.url + "/v1", model="m"))
+    service = RoutingService(executor=executor, llm=ChatClient(base_url=llm.url + "/v1", model="m"))
     result = run(service, query="put a meeting with Ana on my calendar tomorrow", execute=True)
     out = result.outputs
     assert out["result"] == "Booked." and api.events[0]["summary"] == "Meeting with Ana"
@@ -116,8 +139,7 @@ def test_block_runs_the_chosen_operation_through_the_agent(calendar_connector, s
 def test_agent_model_failure_is_a_retryable_block_error(calendar_connector, servers):
     llm, _ = servers
     llm.fail(400)
-    service = RoutingService(executor=lambda *a: None,
-                             llm=ChatClient(base_url=llm.url, model="m"))
+    service = RoutingService(executor=lambda *a: None, llm=ChatClient(base_url=llm.url, model="m"))
     with pytest.raises(BlockError) as info:
         run(service, query="put a meeting with Ana on my calendar tomorrow", execute=True)
     assert info.value.retryable and info.value.code == "agent_failed"
@@ -126,6 +148,15 @@ def test_agent_model_failure_is_a_retryable_block_error(calendar_connector, serv
 def test_a_host_without_a_router_is_a_clear_error():
     with pytest.raises(BlockError, match=r"ctx.services\['router'\]"):
         run(None, query="x") if False else semantic_router.execute(
-            BlockContext(execution_id="e", node_id="n", idempotency_key="k", workspace_id=None,
-                         logger=logging.getLogger("t"), now=lambda: datetime.now(UTC),
-                         evaluate=lambda r, e: r), {"query": "x"}, {})
+            BlockContext(
+                execution_id="e",
+                node_id="n",
+                idempotency_key="k",
+                workspace_id=None,
+                logger=logging.getLogger("t"),
+                now=lambda: datetime.now(UTC),
+                evaluate=lambda r, e: r,
+            ),
+            {"query": "x"},
+            {},
+        )

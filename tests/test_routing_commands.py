@@ -41,11 +41,13 @@ def test_import_export_round_trip(tmp_path):
     assert [m["connector"] for m in again] == ["github", "google-calendar", "slack"]
     RouteMap.objects.all().delete()
     run("import_routes", str(exported))
-    assert {m.connector: m.data for m in RouteMap.objects.all()} == {m["connector"]: m
-                                                                    for m in again}
+    assert {m.connector: m.data for m in RouteMap.objects.all()} == {
+        m["connector"]: m for m in again
+    }
     single = json.loads(run("export_routes", "--connector", "slack"))
-    assert single["connector"] == "slack" and single["routes"][0]["modifierFunc"] == \
-        "extract_mentions"
+    assert (
+        single["connector"] == "slack" and single["routes"][0]["modifierFunc"] == "extract_mentions"
+    )
 
 
 def test_import_refuses_an_invalid_file_with_the_field(tmp_path):
@@ -61,8 +63,15 @@ def test_evaluate_router_prints_the_figures_and_records_them(tmp_path, route_map
     labelled = tmp_path / "labelled.json"
     labelled.write_text(json.dumps({"examples": LABELLED}))
     printed = run("evaluate_router", str(labelled))
-    for line in ("top-1 accuracy", "top-5 accuracy", "connector accuracy",
-                 "precision answered", "coverage", "latency", "per route"):
+    for line in (
+        "top-1 accuracy",
+        "top-5 accuracy",
+        "connector accuracy",
+        "precision answered",
+        "coverage",
+        "latency",
+        "per route",
+    ):
         assert line in printed
     assert "top-1 accuracy      100.0%" in printed
     assert "google-calendar/create_event" in printed

@@ -57,8 +57,9 @@ def test_no_plaintext_anywhere(api, workspace, settings, every_logger):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_plaintext_when_the_upstream_echoes_the_credential(api, workspace, settings,
-                                                              every_logger):
+def test_no_plaintext_when_the_upstream_echoes_the_credential(
+    api, workspace, settings, every_logger
+):
     _exercise(api, workspace, settings, every_logger, fail_path="/fail")
 
 
@@ -67,13 +68,13 @@ def _exercise(api, workspace, settings, every_logger, *, fail_path):
 
     def echo_ok(recorded):
         seen_auth.append(recorded.headers.get("Authorization", "") + recorded.path)
-        return Reply(status=200, headers={"Content-Type": "application/json"},
-                     body=b'{"ok": true}')
+        return Reply(status=200, headers={"Content-Type": "application/json"}, body=b'{"ok": true}')
 
     def echo_error(recorded):
         # A hostile or careless upstream that echoes the credential in its error page.
-        echoed = json.dumps({"got": recorded.headers.get("Authorization", ""),
-                             "path": recorded.path}).encode()
+        echoed = json.dumps(
+            {"got": recorded.headers.get("Authorization", ""), "path": recorded.path}
+        ).encode()
         return Reply(status=502, headers={"Content-Type": "application/json"}, body=echoed)
 
     with LocalServer() as server:
@@ -87,38 +88,85 @@ def _exercise(api, workspace, settings, every_logger, *, fail_path):
             return response
 
         ws = str(workspace.pk)
-        key = keep(api.post("/api/v1/credentials/", {
-            "workspace": ws, "name": "key", "kind": "api_key",
-            "config": {"location": "query", "name": "api_key"}, "secret": {"api_key": API_KEY}},
-            format="json")).json()
-        basic = keep(api.post("/api/v1/credentials/", {
-            "workspace": ws, "name": "basic", "kind": "basic", "config": {"username": "ann"},
-            "secret": {"password": PASSWORD}}, format="json")).json()
-        bearer = keep(api.post("/api/v1/credentials/", {
-            "workspace": ws, "name": "bearer", "kind": "bearer",
-            "secret": {"token": "placeholder-token"}}, format="json")).json()
-        keep(api.patch(f"/api/v1/credentials/{bearer['id']}/", {"secret": {"token": TOKEN}},
-                       format="json"))
+        key = keep(
+            api.post(
+                "/api/v1/credentials/",
+                {
+                    "workspace": ws,
+                    "name": "key",
+                    "kind": "api_key",
+                    "config": {"location": "query", "name": "api_key"},
+                    "secret": {"api_key": API_KEY},
+                },
+                format="json",
+            )
+        ).json()
+        basic = keep(
+            api.post(
+                "/api/v1/credentials/",
+                {
+                    "workspace": ws,
+                    "name": "basic",
+                    "kind": "basic",
+                    "config": {"username": "ann"},
+                    "secret": {"password": PASSWORD},
+                },
+                format="json",
+            )
+        ).json()
+        bearer = keep(
+            api.post(
+                "/api/v1/credentials/",
+                {
+                    "workspace": ws,
+                    "name": "bearer",
+                    "kind": "bearer",
+                    "secret": {"token": "placeholder-token"},
+                },
+                format="json",
+            )
+        ).json()
+        keep(
+            api.patch(
+                f"/api/v1/credentials/{bearer['id']}/", {"secret": {"token": TOKEN}}, format="json"
+            )
+        )
         keep(api.get("/api/v1/credentials/"))
         for cred in (key, basic, bearer):
             keep(api.get(f"/api/v1/credentials/{cred['id']}/"))
-            keep(api.post(f"/api/v1/credentials/{cred['id']}/test/",
-                          {"url": server.url("/ok")}, format="json"))
-            keep(api.post(f"/api/v1/credentials/{cred['id']}/test/",
-                          {"url": server.url("/fail")}, format="json"))
+            keep(
+                api.post(
+                    f"/api/v1/credentials/{cred['id']}/test/",
+                    {"url": server.url("/ok")},
+                    format="json",
+                )
+            )
+            keep(
+                api.post(
+                    f"/api/v1/credentials/{cred['id']}/test/",
+                    {"url": server.url("/fail")},
+                    format="json",
+                )
+            )
 
-        graph = {"nodes": [
-            node("start", "manual_trigger"),
-            node("q", "http_request", url=server.url("/ok"), credential_id=key["id"]),
-            node("b", "http_request", url=server.url("/ok"), credential_id=basic["id"]),
-            node("t", "http_request", url=server.url(fail_path), credential_id=bearer["id"]),
-        ], "edges": [{"id": "e1", "source": "start", "target": "q"},
-                     {"id": "e2", "source": "q", "target": "b"},
-                     {"id": "e3", "source": "b", "target": "t"}]}
+        graph = {
+            "nodes": [
+                node("start", "manual_trigger"),
+                node("q", "http_request", url=server.url("/ok"), credential_id=key["id"]),
+                node("b", "http_request", url=server.url("/ok"), credential_id=basic["id"]),
+                node("t", "http_request", url=server.url(fail_path), credential_id=bearer["id"]),
+            ],
+            "edges": [
+                {"id": "e1", "source": "start", "target": "q"},
+                {"id": "e2", "source": "q", "target": "b"},
+                {"id": "e3", "source": "b", "target": "t"},
+            ],
+        }
         workflow = WorkflowFactory(workspace=workspace, graph=graph)
         keep(api.get(f"/api/v1/workflows/{workflow.pk}/export/"))
-        execution = execution_create(workflow=workflow, mode=Execution.Mode.TEST, draft=True,
-                                     input={})
+        execution = execution_create(
+            workflow=workflow, mode=Execution.Mode.TEST, draft=True, input={}
+        )
         execution_run(execution_id=execution.pk)
         keep(api.get(f"/api/v1/executions/{execution.pk}/"))
 
@@ -138,13 +186,20 @@ def _exercise(api, workspace, settings, every_logger, *, fail_path):
     for index, body in enumerate(responses):
         assert_clean(body, f"API response #{index}")
     for record in every_logger.records:
-        assert_clean(record.getMessage() + " " + json.dumps(record.__dict__, default=str),
-                     f"log record {record.name}")
+        assert_clean(
+            record.getMessage() + " " + json.dumps(record.__dict__, default=str),
+            f"log record {record.name}",
+        )
     assert_clean(json.dumps(list(AuditEvent.objects.values()), default=str), "audit events")
     assert AuditEvent.objects.filter(action="credential.used").count() == 3
     assert_clean(json.dumps(workflow_export(workflow=workflow), default=str), "the export")
     assert_clean(json.dumps(list(Execution.objects.values()), default=str), "executions")
     assert_clean(json.dumps(list(ExecutionStep.objects.values()), default=str), "steps")
     assert_clean(json.dumps(list(ExecutionLog.objects.values()), default=str), "execution logs")
-    assert_clean(json.dumps(list(Credential.objects.values(
-        "name", "public_data", "last_error", "status")), default=str), "credential metadata")
+    assert_clean(
+        json.dumps(
+            list(Credential.objects.values("name", "public_data", "last_error", "status")),
+            default=str,
+        ),
+        "credential metadata",
+    )

@@ -35,8 +35,9 @@ class SentryServer(LocalServer):
         return Reply(200, {"Content-Type": "application/json"}, b"{}")
 
     def events(self) -> list[dict]:
-        return [json.loads(payload) for header, payload in self.items
-                if header.get("type") == "event"]
+        return [
+            json.loads(payload) for header, payload in self.items if header.get("type") == "event"
+        ]
 
 
 def _envelope_items(raw: bytes) -> list[tuple[dict, bytes]]:
@@ -48,7 +49,7 @@ def _envelope_items(raw: bytes) -> list[tuple[dict, bytes]]:
         line, _, rest = rest.partition(b"\n")
         header = json.loads(line)
         if "length" in header:
-            payload, rest = rest[:header["length"]], rest[header["length"] + 1:]
+            payload, rest = rest[: header["length"]], rest[header["length"] + 1 :]
         else:
             payload, _, rest = rest.partition(b"\n")
         items.append((header, payload))
@@ -110,8 +111,10 @@ print("sent")
 
 def test_events_reach_sentry_without_a_secret(sentry_server):
     output = run_django_script(
-        SCRIPT, SENTRY_DSN=f"http://publickey@127.0.0.1:{sentry_server.port}/42",
-        SENTRY_ENVIRONMENT="ci")
+        SCRIPT,
+        SENTRY_DSN=f"http://publickey@127.0.0.1:{sentry_server.port}/42",
+        SENTRY_ENVIRONMENT="ci",
+    )
     assert "sent" in output
     assert sentry_server.paths and all(p == "/api/42/envelope/" for p in sentry_server.paths)
     events = sentry_server.events()
@@ -125,8 +128,11 @@ def test_events_reach_sentry_without_a_secret(sentry_server):
     headers = crash["request"]["headers"]
     assert headers["X-Request-Id"] == "sentry-req-1"
     # Removed by the SDK ("", noted in _meta) or by our scrubber.
-    assert {headers[name] for name in ("X-Api-Key", "X-Hub-Signature-256", "Authorization",
-                                       "Cookie") if name in headers} <= {"", "[Filtered]"}
+    assert {
+        headers[name]
+        for name in ("X-Api-Key", "X-Hub-Signature-256", "Authorization", "Cookie")
+        if name in headers
+    } <= {"", "[Filtered]"}
     assert "upstream refused Authorization: Bearer [Filtered]" in value["value"]
     assert "https://flows:[Filtered]@api.example.com/v1?api_key=[Filtered]&page=2" in value["value"]
     assert report["level"] == "error" and report["logger"] == "apps.credentials"

@@ -41,8 +41,7 @@ def start(supervisor: Supervisor) -> threading.Thread:
     # Only the main thread may install signal handlers: in a thread the supervisor runs
     # without them and is stopped through the same flag a signal sets. The real signal
     # handling is tested on a supervisor process below.
-    thread = threading.Thread(target=supervisor.run, kwargs={"handle_signals": False},
-                              daemon=True)
+    thread = threading.Thread(target=supervisor.run, kwargs={"handle_signals": False}, daemon=True)
     thread.start()
     return thread
 
@@ -85,18 +84,25 @@ def test_describe_exit():
 
 def test_a_dying_process_is_restarted_with_back_off_and_one_line_the_others_untouched():
     console = Console()
-    crasher = Program("crasher", [PY, "-c", "import sys, time; print('up', flush=True); "
-                                            "time.sleep(0.2); sys.exit(3)"])
-    steady = Program("steady", [PY, "-c", "import time; print('steady up', flush=True); "
-                                          "time.sleep(60)"])
-    supervisor = Supervisor([crasher, steady], out=console, backoff_initial=0.2,
-                            backoff_max=0.8, stable_after=30)
+    crasher = Program(
+        "crasher",
+        [PY, "-c", "import sys, time; print('up', flush=True); time.sleep(0.2); sys.exit(3)"],
+    )
+    steady = Program(
+        "steady", [PY, "-c", "import time; print('steady up', flush=True); time.sleep(60)"]
+    )
+    supervisor = Supervisor(
+        [crasher, steady], out=console, backoff_initial=0.2, backoff_max=0.8, stable_after=30
+    )
     thread = start(supervisor)
     try:
         wait_for(lambda: len(pids(console, "crasher")) >= 5)
         text = console.text()
-        deaths = re.findall(r"supervisor \| crasher \(pid \d+\) died: exit code 3 after 0s "
-                            r"up; restarting in ([\d.]+)s", text)
+        deaths = re.findall(
+            r"supervisor \| crasher \(pid \d+\) died: exit code 3 after 0s "
+            r"up; restarting in ([\d.]+)s",
+            text,
+        )
         assert deaths[:4] == ["0.2", "0.4", "0.8", "0.8"]  # doubling, capped
         # One line per death, naming the process, its pid, and why.
         assert len(deaths) == len(re.findall(r"crasher \(pid \d+\) died", text))
@@ -113,11 +119,12 @@ def test_a_killed_process_is_reported_by_signal_and_its_group_goes_with_it(tmp_p
     console = Console()
     # Like Celery's prefork pool: a leader with a child in its process group.
     child_pid_file = tmp_path / "child"
-    script = ("import subprocess, sys, time; "
-              f"c = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(120)']); "
-              f"open({str(child_pid_file)!r}, 'w').write(str(c.pid)); time.sleep(120)")
-    supervisor = Supervisor([Program("pool", [PY, "-c", script])], out=console,
-                            backoff_initial=0.1)
+    script = (
+        "import subprocess, sys, time; "
+        f"c = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(120)']); "
+        f"open({str(child_pid_file)!r}, 'w').write(str(c.pid)); time.sleep(120)"
+    )
+    supervisor = Supervisor([Program("pool", [PY, "-c", script])], out=console, backoff_initial=0.1)
     thread = start(supervisor)
     try:
         first = wait_for(lambda: pids(console, "pool"))[0]
@@ -135,13 +142,17 @@ def test_stop_ends_every_process_and_their_children(tmp_path):
     console = Console()
     child_pid_file = tmp_path / "child"
     # A leader that ignores SIGTERM (a stuck shutdown) and has a child: both must go.
-    stubborn = ("import signal, subprocess, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-                f"c = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(120)']); "
-                f"open({str(child_pid_file)!r}, 'w').write(str(c.pid)); time.sleep(120)")
+    stubborn = (
+        "import signal, subprocess, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        f"c = subprocess.Popen([{PY!r}, '-c', 'import time; time.sleep(120)']); "
+        f"open({str(child_pid_file)!r}, 'w').write(str(c.pid)); time.sleep(120)"
+    )
     polite = "import time; time.sleep(120)"
-    supervisor = Supervisor([Program("stubborn", [PY, "-c", stubborn]),
-                             Program("polite", [PY, "-c", polite])],
-                            out=console, stop_grace=1.0)
+    supervisor = Supervisor(
+        [Program("stubborn", [PY, "-c", stubborn]), Program("polite", [PY, "-c", polite])],
+        out=console,
+        stop_grace=1.0,
+    )
     thread = start(supervisor)
     child = int(wait_for(lambda: child_pid_file.exists() and child_pid_file.read_text()))
     leaders = pids(console, "stubborn") + pids(console, "polite")
@@ -159,17 +170,34 @@ def test_the_ready_program_starts_first_and_stops_last(tmp_path):
     console = Console()
     flag = tmp_path / "ready"
     order = tmp_path / "order"
-    broker = Program("broker", [PY, "-c", (
-        "import pathlib, signal, sys, time; "
-        f"p = pathlib.Path({str(flag)!r}); time.sleep(0.3); p.write_text('1'); "
-        f"signal.signal(signal.SIGTERM, lambda *a: (open({str(order)!r}, 'a').write('broker\\n'),"
-        " sys.exit(0))); time.sleep(120)")], ready=flag.exists)
-    client = Program("client", [PY, "-c", (
-        "import pathlib, signal, sys, time; "
-        f"signal.signal(signal.SIGTERM, lambda *a: (open({str(order)!r}, 'a').write('client\\n'),"
-        " sys.exit(0))); "
-        f"print('broker ready' if pathlib.Path({str(flag)!r}).exists() else 'too early', "
-        "flush=True); time.sleep(120)")])
+    broker = Program(
+        "broker",
+        [
+            PY,
+            "-c",
+            (
+                "import pathlib, signal, sys, time; "
+                f"p = pathlib.Path({str(flag)!r}); time.sleep(0.3); p.write_text('1'); "
+                f"signal.signal(signal.SIGTERM, lambda *a: (open({str(order)!r}, 'a').write('broker\\n'),"  # noqa: E501
+                " sys.exit(0))); time.sleep(120)"
+            ),
+        ],
+        ready=flag.exists,
+    )
+    client = Program(
+        "client",
+        [
+            PY,
+            "-c",
+            (
+                "import pathlib, signal, sys, time; "
+                f"signal.signal(signal.SIGTERM, lambda *a: (open({str(order)!r}, 'a').write('client\\n'),"  # noqa: E501
+                " sys.exit(0))); "
+                f"print('broker ready' if pathlib.Path({str(flag)!r}).exists() else 'too early', "
+                "flush=True); time.sleep(120)"
+            ),
+        ],
+    )
     supervisor = Supervisor([broker, client], out=console)
     thread = start(supervisor)
     wait_for(lambda: "broker ready" in console.text() or "too early" in console.text())
@@ -180,12 +208,19 @@ def test_the_ready_program_starts_first_and_stops_last(tmp_path):
 
 def _supervised_sleeper() -> tuple[subprocess.Popen, int]:
     """The real supervisor entry point running one long sleeper; (supervisor, sleeper pid)."""
-    code = ("import sys; from config.supervisor import Program, Supervisor; "
-            f"sys.exit(Supervisor([Program('sleeper', [{PY!r}, '-c', "
-            "'import time; print(\"sleeping\", flush=True); time.sleep(120)'])]).run())")
-    proc = subprocess.Popen([PY, "-c", code], cwd=Path(__file__).resolve().parent.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    code = (
+        "import sys; from config.supervisor import Program, Supervisor; "
+        f"sys.exit(Supervisor([Program('sleeper', [{PY!r}, '-c', "
+        "'import time; print(\"sleeping\", flush=True); time.sleep(120)'])]).run())"
+    )
+    proc = subprocess.Popen(
+        [PY, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     assert proc.stdout is not None
     lines = []
     for line in proc.stdout:

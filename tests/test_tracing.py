@@ -44,10 +44,13 @@ def node(id_: str, type_: str, **config: Any) -> dict[str, Any]:
 def hook_workflow(workspace, user, *, steps: list[dict[str, Any]]) -> Trigger:
     """A published workflow started by a github-signed webhook, then `steps` in a chain."""
     nodes = [node("hook", "webhook_trigger", verification={"preset": "github"}), *steps]
-    edges = [{"id": f"e{i}", "source": a["id"], "target": b["id"]}
-             for i, (a, b) in enumerate(pairwise(nodes))]
-    workflow = workflow_create(workspace=workspace, name="traced", created_by=user,
-                               graph={"nodes": nodes, "edges": edges})
+    edges = [
+        {"id": f"e{i}", "source": a["id"], "target": b["id"]}
+        for i, (a, b) in enumerate(pairwise(nodes))
+    ]
+    workflow = workflow_create(
+        workspace=workspace, name="traced", created_by=user, graph={"nodes": nodes, "edges": edges}
+    )
     workflow_publish(workflow=workflow, published_by=user)
     trigger = Trigger.objects.get(workflow=workflow)
     trigger_secret_rotate(trigger=trigger, secret=HOOK_SECRET)
@@ -55,9 +58,11 @@ def hook_workflow(workspace, user, *, steps: list[dict[str, Any]]) -> Trigger:
 
 
 def signed(body: bytes) -> dict[str, str]:
-    return {"X-Hub-Signature-256": "sha256=" + hmac.new(HOOK_SECRET.encode(), body,
-                                                        hashlib.sha256).hexdigest(),
-            "X-GitHub-Delivery": hashlib.sha256(body).hexdigest()[:16]}
+    return {
+        "X-Hub-Signature-256": "sha256="
+        + hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest(),
+        "X-GitHub-Delivery": hashlib.sha256(body).hexdigest()[:16],
+    }
 
 
 def only(spans: list[ReceivedSpan]) -> ReceivedSpan:
@@ -67,27 +72,49 @@ def only(spans: list[ReceivedSpan]) -> ReceivedSpan:
 
 def test_a_webhook_started_run_is_one_trace_across_web_and_worker(own_workers, workspace, user):
     with LocalServer() as peer, otlp_receiver() as receiver:
-        peer.route("/orders", Reply(status=200, headers={"Content-Type": "application/json"},
-                                    body=b'{"ok": true}'))
-        credential = credential_create(workspace=workspace, actor=user, name="peer",
-                                       kind="bearer", secret={"token": CANARY})
-        trigger = hook_workflow(workspace, user, steps=[
-            node("call", "http_request", url=peer.url(f"/orders?api_key={QUERY_KEY}"),
-                 credential_id=str(credential.pk)),
-            node("out", "set_output", values={"ok": "{{ nodes.call.output.body.ok }}"})])
-        otel = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
-                "OTEL_BSP_SCHEDULE_DELAY": "100"}
+        peer.route(
+            "/orders",
+            Reply(status=200, headers={"Content-Type": "application/json"}, body=b'{"ok": true}'),
+        )
+        credential = credential_create(
+            workspace=workspace, actor=user, name="peer", kind="bearer", secret={"token": CANARY}
+        )
+        trigger = hook_workflow(
+            workspace,
+            user,
+            steps=[
+                node(
+                    "call",
+                    "http_request",
+                    url=peer.url(f"/orders?api_key={QUERY_KEY}"),
+                    credential_id=str(credential.pk),
+                ),
+                node("out", "set_output", values={"ok": "{{ nodes.call.output.body.ok }}"}),
+            ],
+        )
+        otel = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
         body = b'{"order": 42}'
-        with (web_server(**otel, OTEL_SERVICE_NAME="flowplane-web") as base,
-              running_worker(env={**otel, "OTEL_SERVICE_NAME": "flowplane-worker",
-                                  "OUTBOUND_ALLOWLIST": "127.0.0.1"})):
+        with (
+            web_server(**otel, OTEL_SERVICE_NAME="flowplane-web") as base,
+            running_worker(
+                env={
+                    **otel,
+                    "OTEL_SERVICE_NAME": "flowplane-worker",
+                    "OUTBOUND_ALLOWLIST": "127.0.0.1",
+                }
+            ),
+        ):
             status, reply, _ = send(f"{base}/hooks/{trigger.webhook_token}", body, signed(body))
             assert status == 202, reply
             execution_id = reply["execution_id"]
-            wait_for(lambda: Execution.objects.filter(pk=execution_id,
-                                                      status="succeeded").exists())
-            wait_for(lambda: len(receiver.named("block.execute")) == 3
-                     and receiver.named("api.call") and receiver.named("workflow.execute"))
+            wait_for(lambda: Execution.objects.filter(pk=execution_id, status="succeeded").exists())
+            wait_for(
+                lambda: (
+                    len(receiver.named("block.execute")) == 3
+                    and receiver.named("api.call")
+                    and receiver.named("workflow.execute")
+                )
+            )
 
         # The peer was called with the credential: the canary was in play.
         assert peer.requests[0].headers["Authorization"] == f"Bearer {CANARY}"
@@ -104,10 +131,13 @@ def test_a_webhook_started_run_is_one_trace_across_web_and_worker(own_workers, w
         # Sent by two processes, each with its own provider.
         assert web.resource["service.name"] == "flowplane-web"
         assert {s.resource["service.name"] for s in (run, api, *steps.values())} == {
-            "flowplane-worker"}
+            "flowplane-worker"
+        }
         assert web.resource["process.pid"] != run.resource["process.pid"]
         assert Execution.objects.get(pk=execution_id).trace_context.split("-")[1:3] == [
-            web.trace_id, web.span_id]
+            web.trace_id,
+            web.span_id,
+        ]
 
         workflow_id = str(trigger.workflow_id)
         assert (web.name, web.kind) == (f"POST {HOOK_ROUTE}", SERVER)
@@ -117,10 +147,19 @@ def test_a_webhook_started_run_is_one_trace_across_web_and_worker(own_workers, w
         assert run.attributes["flowplane.execution.id"] == execution_id
         assert run.attributes["flowplane.execution.mode"] == "webhook"
         assert run.attributes["flowplane.execution.status"] == "succeeded"
-        assert {(n, s.attributes["flowplane.block.type"], s.attributes["flowplane.block.version"],
-                 s.attributes["flowplane.step.status"]) for n, s in steps.items()} == {
-            ("hook", "webhook_trigger", 1, "succeeded"), ("call", "http_request", 1, "succeeded"),
-            ("out", "set_output", 1, "succeeded")}
+        assert {
+            (
+                n,
+                s.attributes["flowplane.block.type"],
+                s.attributes["flowplane.block.version"],
+                s.attributes["flowplane.step.status"],
+            )
+            for n, s in steps.items()
+        } == {
+            ("hook", "webhook_trigger", 1, "succeeded"),
+            ("call", "http_request", 1, "succeeded"),
+            ("out", "set_output", 1, "succeeded"),
+        }
         assert api.kind == CLIENT
         assert api.attributes["flowplane.connector"] == "http"
         assert api.attributes["flowplane.endpoint"] == f"http://127.0.0.1:{peer.port}"
@@ -148,18 +187,26 @@ print(json.dumps({{"status": answer.status_code, "recording": recording,
 """
 
 
-@pytest.mark.parametrize(("otel", "on"), [
-    ({}, False),
-    ({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "{endpoint}"}, False),
-    ({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "{endpoint}"}, False),
-    ({"OTEL_EXPORTER_OTLP_ENDPOINT": "{endpoint}"}, True),  # the same process, on
-], ids=["unset", "exporter-none", "sdk-disabled", "endpoint-set"])
+@pytest.mark.parametrize(
+    ("otel", "on"),
+    [
+        ({}, False),
+        ({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "{endpoint}"}, False),
+        ({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "{endpoint}"}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "{endpoint}"}, True),  # the same process, on
+    ],
+    ids=["unset", "exporter-none", "sdk-disabled", "endpoint-set"],
+)
 def test_tracing_is_off_unless_an_endpoint_is_set(transactional_db, workspace, user, otel, on):
     trigger = hook_workflow(workspace, user, steps=[])
     body = json.dumps({"n": 1})
-    script = OFF_SCRIPT.format(path=f"/hooks/{trigger.webhook_token}", body=body,
-                               headers={f"HTTP_{k.upper().replace('-', '_')}": v
-                                        for k, v in signed(body.encode()).items()})
+    script = OFF_SCRIPT.format(
+        path=f"/hooks/{trigger.webhook_token}",
+        body=body,
+        headers={
+            f"HTTP_{k.upper().replace('-', '_')}": v for k, v in signed(body.encode()).items()
+        },
+    )
     with otlp_receiver() as receiver:
         env = {k: v.format(endpoint=receiver.endpoint) for k, v in otel.items()}
         result = json.loads(run_django_script(script, **env).strip().splitlines()[-1])
@@ -174,17 +221,18 @@ def test_tracing_is_off_unless_an_endpoint_is_set(transactional_db, workspace, u
         assert execution.trace_context.split("-")[1] == web.trace_id
 
 
-def test_each_schedule_fire_starts_the_trace_its_run_continues(transactional_db, workspace,
-                                                                 user):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
-                                  config={"cron": "* * * * *"})
+def test_each_schedule_fire_starts_the_trace_its_run_continues(transactional_db, workspace, user):
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="schedule_trigger", config={"cron": "* * * * *"}
+    )
     trigger = Trigger.objects.get(workflow=workflow)
-    Trigger.objects.filter(pk=trigger.pk).update(
-        next_fire_at=timezone.now() - timedelta(seconds=1))
-    script = ("from apps.observability.tracing import tracing_shutdown\n"
-              "from apps.triggers.scheduler import trigger_tick\n"
-              "print(trigger_tick().fired)\n"
-              "tracing_shutdown()\n")
+    Trigger.objects.filter(pk=trigger.pk).update(next_fire_at=timezone.now() - timedelta(seconds=1))
+    script = (
+        "from apps.observability.tracing import tracing_shutdown\n"
+        "from apps.triggers.scheduler import trigger_tick\n"
+        "print(trigger_tick().fired)\n"
+        "tracing_shutdown()\n"
+    )
     with otlp_receiver() as receiver:
         fired = run_django_script(script, OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint)
     assert fired.strip().splitlines()[-1] == "1"
@@ -195,23 +243,39 @@ def test_each_schedule_fire_starts_the_trace_its_run_continues(transactional_db,
     assert traceparent.split("-")[1:3] == [fire.trace_id, fire.span_id]
 
 
-def test_a_poll_its_call_and_the_runs_it_starts_are_one_trace(transactional_db, workspace,
-                                                              user):
+def test_a_poll_its_call_and_the_runs_it_starts_are_one_trace(transactional_db, workspace, user):
     with LocalServer() as feed, otlp_receiver() as receiver:
-        feed.route("/items", Reply(status=200, headers={"Content-Type": "application/json"},
-                                   body=json.dumps({"items": [{"id": "a"}]}).encode()))
-        workflow = published_workflow(workspace=workspace, user=user, block_type="poll_trigger",
-                                      config={"source": {"kind": "http",
-                                                         "url": feed.url("/items")},
-                                              "items_path": "items", "interval_s": 60})
+        feed.route(
+            "/items",
+            Reply(
+                status=200,
+                headers={"Content-Type": "application/json"},
+                body=json.dumps({"items": [{"id": "a"}]}).encode(),
+            ),
+        )
+        workflow = published_workflow(
+            workspace=workspace,
+            user=user,
+            block_type="poll_trigger",
+            config={
+                "source": {"kind": "http", "url": feed.url("/items")},
+                "items_path": "items",
+                "interval_s": 60,
+            },
+        )
         trigger = Trigger.objects.get(workflow=workflow)
         Trigger.objects.filter(pk=trigger.pk).update(cursor={"baseline": True})
-        script = ("from apps.observability.tracing import tracing_shutdown\n"
-                  "from apps.triggers.tasks import poll_trigger_task\n"
-                  f"print(poll_trigger_task({str(trigger.pk)!r})['started'])\n"
-                  "tracing_shutdown()\n")
-        started = run_django_script(script, OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
-                                    OUTBOUND_ALLOWLIST=f"127.0.0.1:{feed.port}")
+        script = (
+            "from apps.observability.tracing import tracing_shutdown\n"
+            "from apps.triggers.tasks import poll_trigger_task\n"
+            f"print(poll_trigger_task({str(trigger.pk)!r})['started'])\n"
+            "tracing_shutdown()\n"
+        )
+        started = run_django_script(
+            script,
+            OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
+            OUTBOUND_ALLOWLIST=f"127.0.0.1:{feed.port}",
+        )
     assert started.strip().splitlines()[-1] == "1"
     poll, call = only(receiver.named("trigger.poll")), only(receiver.named("api.call"))
     assert poll.attributes["flowplane.trigger.id"] == str(trigger.pk)
@@ -221,19 +285,29 @@ def test_a_poll_its_call_and_the_runs_it_starts_are_one_trace(transactional_db, 
 
 
 def test_a_pool_child_sends_its_last_spans_when_it_exits(own_workers, workspace, user):
-    workflow = WorkflowFactory(workspace=workspace, graph={
-        "nodes": [node("start", "manual_trigger"), node("shape", "transform", mapping={"a": 1})],
-        "edges": [{"id": "e", "source": "start", "target": "shape"}]})
+    workflow = WorkflowFactory(
+        workspace=workspace,
+        graph={
+            "nodes": [
+                node("start", "manual_trigger"),
+                node("shape", "transform", mapping={"a": 1}),
+            ],
+            "edges": [{"id": "e", "source": "start", "target": "shape"}],
+        },
+    )
     workflow_publish(workflow=workflow, published_by=user)
     workflow.refresh_from_db()
     with otlp_receiver() as receiver:
         # Batches are due only after a minute: what arrives was sent when the child exited.
-        with running_worker(concurrency=1, env={
+        with running_worker(
+            concurrency=1,
+            env={
                 "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
-                "OTEL_BSP_SCHEDULE_DELAY": "60000"}):
+                "OTEL_BSP_SCHEDULE_DELAY": "60000",
+            },
+        ):
             execution = execution_create(workflow=workflow, mode=Execution.Mode.MANUAL)
-            wait_for(lambda: Execution.objects.filter(pk=execution.pk,
-                                                      status="succeeded").exists())
+            wait_for(lambda: Execution.objects.filter(pk=execution.pk, status="succeeded").exists())
             assert receiver.spans == []
         run = only(receiver.named("workflow.execute"))
     assert run.attributes["flowplane.execution.id"] == str(execution.pk)

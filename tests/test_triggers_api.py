@@ -27,36 +27,53 @@ CRON = {"cron": "0 9 * * 1-5", "timezone": "Europe/Berlin"}
 
 def test_registry_maps_every_trigger_block_and_schemas_validate_their_defaults():
     kinds = {spec.block_type: spec.kind for spec in trigger_registry.all()}
-    assert kinds == {"webhook_trigger": "webhook", "schedule_trigger": "schedule",
-                     "poll_trigger": "poll", "manual_trigger": "manual"}
+    assert kinds == {
+        "webhook_trigger": "webhook",
+        "schedule_trigger": "schedule",
+        "poll_trigger": "poll",
+        "manual_trigger": "manual",
+    }
     for spec in trigger_registry.all():
-        config = spec.resolved({"cron": "* * * * *"} if spec.kind == "schedule" else
-                               {"source": {"kind": "http", "url": "http://x.example/"}}
-                               if spec.kind == "poll" else {})
+        config = spec.resolved(
+            {"cron": "* * * * *"}
+            if spec.kind == "schedule"
+            else {"source": {"kind": "http", "url": "http://x.example/"}}
+            if spec.kind == "poll"
+            else {}
+        )
         assert spec.problems(config) == {}, spec.kind
 
 
 def test_presets_are_catalogue_data_and_refuse_bad_entries():
     keys = {p["key"] for p in preset_list()}
-    assert {"github", "slack", "stripe", "standard_webhooks", "hmac_sha256",
-            "hmac_sha1"} <= keys
+    assert {"github", "slack", "stripe", "standard_webhooks", "hmac_sha256", "hmac_sha1"} <= keys
     assert preset_get("github")["delivery_id"] == {"header": "X-GitHub-Delivery"}
     with pytest.raises(PresetError, match="already registered"):
         preset_register({"key": "github", "title": "again"})
     with pytest.raises(PresetError):
-        preset_register({"key": "bad", "title": "x",
-                         "signature": {"header": "X", "algorithm": "md5", "encoding": "hex"}})
+        preset_register(
+            {
+                "key": "bad",
+                "title": "x",
+                "signature": {"header": "X", "algorithm": "md5", "encoding": "hex"},
+            }
+        )
     # A provider that signs like GitHub but with its own headers is only data.
-    preset_register({"key": "acme_test", "title": "Acme",
-                     "signature": {"header": "X-Acme-Sig", "algorithm": "sha256",
-                                   "encoding": "hex"},
-                     "delivery_id": {"header": "X-Acme-Delivery"}})
+    preset_register(
+        {
+            "key": "acme_test",
+            "title": "Acme",
+            "signature": {"header": "X-Acme-Sig", "algorithm": "sha256", "encoding": "hex"},
+            "delivery_id": {"header": "X-Acme-Delivery"},
+        }
+    )
     assert preset_get("acme_test")["signature"]["header"] == "X-Acme-Sig"
 
 
 def test_publish_creates_and_activates_unpublish_deactivates(workspace, user):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
-                                  config=CRON)
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="schedule_trigger", config=CRON
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     assert trigger.is_active and trigger.kind == "schedule"
     assert trigger.config["overlap"] == {"policy": "allow", "max_instances": 10}
@@ -75,8 +92,9 @@ def test_publish_creates_and_activates_unpublish_deactivates(workspace, user):
 
 
 def test_removing_the_node_deactivates_and_tokens_survive_republish(workspace, user):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={})
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="webhook_trigger", config={}
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     token, secret = trigger.webhook_token, bytes(trigger.secret_ciphertext)
     workflow = republish(workflow=workflow, user=user, config={"methods": ["POST", "PUT"]})
@@ -85,8 +103,9 @@ def test_removing_the_node_deactivates_and_tokens_survive_republish(workspace, u
     graph = trigger_graph("manual_trigger", {}, node_id="manual")
     from apps.workflows.services import workflow_update
 
-    workflow = workflow_update(workflow=workflow, expected_version=workflow.version,
-                               updated_by=user, graph=graph)
+    workflow = workflow_update(
+        workflow=workflow, expected_version=workflow.version, updated_by=user, graph=graph
+    )
     workflow_publish(workflow=workflow, published_by=user)
     trigger.refresh_from_db()
     assert not trigger.is_active
@@ -96,9 +115,12 @@ def test_removing_the_node_deactivates_and_tokens_survive_republish(workspace, u
 def test_invalid_trigger_config_refuses_publish_with_the_node_path(workspace, user):
     from apps.core.exceptions import InvalidInput
 
-    workflow = workflow_create(workspace=workspace, name="bad", created_by=user,
-                               graph=trigger_graph("schedule_trigger",
-                                                   {"cron": "0 9 * * *", "timezone": "Mars/Base"}))
+    workflow = workflow_create(
+        workspace=workspace,
+        name="bad",
+        created_by=user,
+        graph=trigger_graph("schedule_trigger", {"cron": "0 9 * * *", "timezone": "Mars/Base"}),
+    )
     with pytest.raises(InvalidInput) as caught:
         workflow_publish(workflow=workflow, published_by=user)
     assert any("timezone" in key for key in caught.value.fields)
@@ -106,13 +128,15 @@ def test_invalid_trigger_config_refuses_publish_with_the_node_path(workspace, us
 
 
 def test_list_is_scoped_and_query_count_is_flat(api, workspace, other_workspace, user):
-    mine = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                              config={})
+    mine = published_workflow(
+        workspace=workspace, user=user, block_type="webhook_trigger", config={}
+    )
     from apps.workspaces.tests.factories import UserFactory
 
     stranger = UserFactory()
-    published_workflow(workspace=other_workspace, user=stranger,
-                       block_type="webhook_trigger", config={})
+    published_workflow(
+        workspace=other_workspace, user=stranger, block_type="webhook_trigger", config={}
+    )
     response = api.get("/api/v1/triggers/")
     assert response.status_code == 200
     results = response.json()["results"]
@@ -125,8 +149,9 @@ def test_list_is_scoped_and_query_count_is_flat(api, workspace, other_workspace,
     with CaptureQueriesContext(connection) as few:
         api.get("/api/v1/triggers/")
     for n in range(5):
-        published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
-                           config=CRON, name=f"s{n}")
+        published_workflow(
+            workspace=workspace, user=user, block_type="schedule_trigger", config=CRON, name=f"s{n}"
+        )
     with CaptureQueriesContext(connection) as many:
         assert api.get("/api/v1/triggers/").json()["count"] == 6
     assert len(many) == len(few)
@@ -137,8 +162,12 @@ def test_list_is_scoped_and_query_count_is_flat(api, workspace, other_workspace,
 
 
 def test_secret_is_shown_once_then_rotated_or_set(api, workspace, user, member_api):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={"verification": {"preset": "hmac_sha256"}})
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "hmac_sha256"}},
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     viewer = member_api(Role.VIEWER)
     assert viewer.get(f"/api/v1/triggers/{trigger.id}/").json()["signing_secret"] is None
@@ -148,8 +177,11 @@ def test_secret_is_shown_once_then_rotated_or_set(api, workspace, user, member_a
     rotated = api.post(f"/api/v1/triggers/{trigger.id}/secret/", {}, format="json").json()
     assert rotated["signing_secret"] and rotated["signing_secret"] != first["signing_secret"]
     assert api.get(f"/api/v1/triggers/{trigger.id}/").json()["signing_secret"] is None
-    provider = api.post(f"/api/v1/triggers/{trigger.id}/secret/",
-                        {"secret": "whsec_from_the_provider"}, format="json")
+    provider = api.post(
+        f"/api/v1/triggers/{trigger.id}/secret/",
+        {"secret": "whsec_from_the_provider"},
+        format="json",
+    )
     assert provider.status_code == 200 and provider.json() == {"signing_secret": None}
     forbidden = viewer.post(f"/api/v1/triggers/{trigger.id}/secret/", {}, format="json")
     assert forbidden.status_code == 403
@@ -162,8 +194,9 @@ def test_secret_is_shown_once_then_rotated_or_set(api, workspace, user, member_a
 
 
 def test_schedule_preview_lists_berlin_weekday_mornings(api, workspace, user):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
-                                  config=CRON)
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="schedule_trigger", config=CRON
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     response = api.get(f"/api/v1/triggers/{trigger.id}/preview/?count=5")
     assert response.status_code == 200, response.json()
@@ -173,32 +206,46 @@ def test_schedule_preview_lists_berlin_weekday_mornings(api, workspace, user):
         local = datetime.fromisoformat(run["local"])
         assert local.hour == 9 and local.minute == 0 and local.weekday() < 5
         assert local.utcoffset().total_seconds() in (3600, 7200)
-    hook = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                              config={}, name="hook")
+    hook = published_workflow(
+        workspace=workspace, user=user, block_type="webhook_trigger", config={}, name="hook"
+    )
     hook_trigger = Trigger.objects.get(workflow=hook)
     assert api.get(f"/api/v1/triggers/{hook_trigger.id}/preview/").status_code == 400
 
 
 def test_cron_preview_is_stateless_and_validates(api):
-    response = api.post("/api/v1/triggers/cron-preview/",
-                        {"expression": "30 2 * * *", "timezone": "Europe/Berlin", "count": 3},
-                        format="json")
+    response = api.post(
+        "/api/v1/triggers/cron-preview/",
+        {"expression": "30 2 * * *", "timezone": "Europe/Berlin", "count": 3},
+        format="json",
+    )
     assert response.status_code == 200
     assert len(response.json()["runs"]) == 3
-    bad = api.post("/api/v1/triggers/cron-preview/",
-                   {"expression": "0 25 * * *", "timezone": "UTC"}, format="json")
+    bad = api.post(
+        "/api/v1/triggers/cron-preview/",
+        {"expression": "0 25 * * *", "timezone": "UTC"},
+        format="json",
+    )
     assert bad.status_code == 400 and "expression" in bad.json()["fields"]
-    zone = api.post("/api/v1/triggers/cron-preview/",
-                    {"expression": "0 1 * * *", "timezone": "Europe/Nowhere"}, format="json")
+    zone = api.post(
+        "/api/v1/triggers/cron-preview/",
+        {"expression": "0 1 * * *", "timezone": "Europe/Nowhere"},
+        format="json",
+    )
     assert zone.status_code == 400 and "timezone" in zone.json()["fields"]
     assert not Trigger.objects.exists()
 
 
 def test_draft_endpoint_gives_a_test_url_before_publishing(api, client, workspace, user):
-    workflow = workflow_create(workspace=workspace, name="draft", created_by=user,
-                               graph=trigger_graph("webhook_trigger", {}, node_id="hook"))
-    response = api.post("/api/v1/triggers/draft/", {"workflow": str(workflow.id),
-                                                    "node_id": "hook"}, format="json")
+    workflow = workflow_create(
+        workspace=workspace,
+        name="draft",
+        created_by=user,
+        graph=trigger_graph("webhook_trigger", {}, node_id="hook"),
+    )
+    response = api.post(
+        "/api/v1/triggers/draft/", {"workflow": str(workflow.id), "node_id": "hook"}, format="json"
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["is_active"] is False and body["test_url"]
@@ -207,6 +254,7 @@ def test_draft_endpoint_gives_a_test_url_before_publishing(api, client, workspac
     assert client.post(test_path, b"{}", content_type="application/json").status_code == 202
     live_path = body["webhook_url"].replace("http://testserver", "")
     assert client.post(live_path, b"{}", content_type="application/json").status_code == 404
-    bad = api.post("/api/v1/triggers/draft/", {"workflow": str(workflow.id), "node_id": "out"},
-                   format="json")
+    bad = api.post(
+        "/api/v1/triggers/draft/", {"workflow": str(workflow.id), "node_id": "out"}, format="json"
+    )
     assert bad.status_code == 400

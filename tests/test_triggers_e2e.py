@@ -46,10 +46,26 @@ def web_server(**env_overrides: str):
     port = free_port()
     env = process_env(**env_overrides)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-         "--timeout", "60"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
+
         def up() -> bool:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
@@ -57,6 +73,7 @@ def web_server(**env_overrides: str):
             except OSError:
                 assert proc.poll() is None, "the web server exited"
                 return False
+
         wait_for(up, timeout=30)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -66,7 +83,8 @@ def web_server(**env_overrides: str):
 
 def send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, float]:
     request = urllib.request.Request(  # noqa: S310 (an http URL on 127.0.0.1 built above)
-        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers})
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -77,14 +95,20 @@ def send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, flo
 
 @pytest.mark.django_db(transaction=True)
 def test_broker_down_still_accepts_and_the_execution_stays_queued(workspace, user):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={"verification": {"preset": "github"}})
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "github"}},
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     trigger_secret_rotate(trigger=trigger, secret="broker-down-secret")
     body = b'{"action": "opened"}'
-    headers = {"X-Hub-Signature-256": "sha256=" + hmac.new(b"broker-down-secret", body,
-                                                           hashlib.sha256).hexdigest(),
-               "X-GitHub-Delivery": "d-1"}
+    headers = {
+        "X-Hub-Signature-256": "sha256="
+        + hmac.new(b"broker-down-secret", body, hashlib.sha256).hexdigest(),
+        "X-GitHub-Delivery": "d-1",
+    }
     # Nothing listens on port 1: every send to this broker fails.
     with web_server(CELERY_BROKER_URL="redis://127.0.0.1:1/0") as base:
         status, reply, took = send(f"{base}/hooks/{trigger.webhook_token}", body, headers)
@@ -105,12 +129,18 @@ def test_broker_down_still_accepts_and_the_execution_stays_queued(workspace, use
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_webhook_runs_on_a_worker_and_wait_mode_answers_with_the_output(
-        celery_worker, workspace, user, client):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={"response": {"mode": "wait", "timeout_s": 25}})
+    celery_worker, workspace, user, client
+):
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"response": {"mode": "wait", "timeout_s": 25}},
+    )
     trigger = Trigger.objects.get(workflow=workflow)
-    response = client.post(f"/hooks/{trigger.webhook_token}", {"name": "Ada"},
-                           content_type="application/json")
+    response = client.post(
+        f"/hooks/{trigger.webhook_token}", {"name": "Ada"}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "succeeded"
@@ -126,26 +156,50 @@ def test_beat_and_worker_fire_a_schedule_once(celery_worker, workspace, user):
     every, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     PeriodicTask.objects.update_or_create(
         name="Trigger tick (schedules and polling)",
-        defaults={"task": "triggers.tick", "interval": every, "queue": "triggers",
-                  "expire_seconds": 5, "enabled": True})
-    workflow = published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
-                                  config={"cron": "* * * * *"})
+        defaults={
+            "task": "triggers.tick",
+            "interval": every,
+            "queue": "triggers",
+            "expire_seconds": 5,
+            "enabled": True,
+        },
+    )
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="schedule_trigger", config={"cron": "* * * * *"}
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     due = timezone.now() + timedelta(seconds=2)
     Trigger.objects.filter(pk=trigger.pk).update(next_fire_at=due)
     beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
-         "-S", "django_celery_beat.schedulers:DatabaseScheduler", "--pidfile="],
-        cwd=ROOT, env=process_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "-S",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+            "--pidfile=",
+        ],
+        cwd=ROOT,
+        env=process_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         fire = wait_for(lambda: TriggerFire.objects.filter(trigger=trigger).first(), timeout=45)
         assert fire.scheduled_for == due
         assert fire.outcome == "fired" and fire.execution_id is not None
         time.sleep(3)  # more ticks run meanwhile: none of them fires this minute again
         assert TriggerFire.objects.filter(trigger=trigger, scheduled_for=due).count() == 1
-        wait_for(lambda: Execution.objects.filter(pk=fire.execution_id,
-                                                  status="succeeded").exists(), timeout=30)
+        wait_for(
+            lambda: Execution.objects.filter(pk=fire.execution_id, status="succeeded").exists(),
+            timeout=30,
+        )
     finally:
         beat.terminate()
         beat.wait(timeout=20)
@@ -153,22 +207,38 @@ def test_beat_and_worker_fire_a_schedule_once(celery_worker, workspace, user):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_wait_mode_answers_with_the_webhook_response_block(celery_worker, workspace, user,
-                                                          client):
+def test_wait_mode_answers_with_the_webhook_response_block(celery_worker, workspace, user, client):
     from apps.workflows.services import workflow_create, workflow_publish
 
-    graph = {"nodes": [
-        {"id": "hook", "type": "webhook_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {"response": {"mode": "wait", "timeout_s": 25}}}},
-        {"id": "reply", "type": "webhook_response", "position": {"x": 240, "y": 0},
-         "data": {"config": {"status": 201, "headers": {"X-Greeting": "yes"},
-                             "body": {"hello": "{{ trigger.body.name }}"}}}},
-    ], "edges": [{"id": "e1", "source": "hook", "target": "reply"}]}
+    graph = {
+        "nodes": [
+            {
+                "id": "hook",
+                "type": "webhook_trigger",
+                "position": {"x": 0, "y": 0},
+                "data": {"config": {"response": {"mode": "wait", "timeout_s": 25}}},
+            },
+            {
+                "id": "reply",
+                "type": "webhook_response",
+                "position": {"x": 240, "y": 0},
+                "data": {
+                    "config": {
+                        "status": 201,
+                        "headers": {"X-Greeting": "yes"},
+                        "body": {"hello": "{{ trigger.body.name }}"},
+                    }
+                },
+            },
+        ],
+        "edges": [{"id": "e1", "source": "hook", "target": "reply"}],
+    }
     workflow = workflow_create(workspace=workspace, name="reply", graph=graph, created_by=user)
     workflow_publish(workflow=workflow, published_by=user)
     trigger = Trigger.objects.get(workflow=workflow)
-    response = client.post(f"/hooks/{trigger.webhook_token}", {"name": "Ada"},
-                           content_type="application/json")
+    response = client.post(
+        f"/hooks/{trigger.webhook_token}", {"name": "Ada"}, content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     assert response.json() == {"hello": "Ada"}
     assert response["X-Greeting"] == "yes"

@@ -37,8 +37,9 @@ def feed(settings):
         if state.fail:
             status, headers = state.fail
             return Reply(status, headers)
-        items = [i for i in state.items
-                 if "since" not in query or i["updated"] >= int(query["since"])]
+        items = [
+            i for i in state.items if "since" not in query or i["updated"] >= int(query["since"])
+        ]
         body = json.dumps({"data": {"items": items}}).encode()
         return Reply(200, {"Content-Type": "application/json"}, body)
 
@@ -51,10 +52,15 @@ def feed(settings):
 
 
 def poller(workspace, user, feed, **config):
-    config = {"source": {"kind": "http", "url": feed.url}, "items_path": "data.items",
-              "interval_s": 60, **config}
-    workflow = published_workflow(workspace=workspace, user=user, block_type="poll_trigger",
-                                  config=config)
+    config = {
+        "source": {"kind": "http", "url": feed.url},
+        "items_path": "data.items",
+        "interval_s": 60,
+        **config,
+    }
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="poll_trigger", config=config
+    )
     return Trigger.objects.get(workflow=workflow)
 
 
@@ -63,8 +69,10 @@ def item(n: int, updated: int | None = None) -> dict:
 
 
 def runs(trigger) -> list:
-    return [e.input["item"]["id"] for e in
-            Execution.objects.filter(trigger=trigger).order_by("created_at")]
+    return [
+        e.input["item"]["id"]
+        for e in Execution.objects.filter(trigger=trigger).order_by("created_at")
+    ]
 
 
 def test_first_poll_is_a_baseline_then_one_run_per_new_item(workspace, user, feed):
@@ -162,17 +170,24 @@ def test_republish_keeps_the_cursor_nothing_lost_nothing_twice(workspace, user, 
     feed.items += [item(2)]
     poll_run(trigger_id=trigger.pk)
     feed.items += [item(3)]  # arrives between the last poll and the republish
-    republish(workflow=trigger.workflow, user=user,
-              config={"source": {"kind": "http", "url": feed.url}, "items_path": "data.items",
-                      "interval_s": 120})
+    republish(
+        workflow=trigger.workflow,
+        user=user,
+        config={
+            "source": {"kind": "http", "url": feed.url},
+            "items_path": "data.items",
+            "interval_s": 120,
+        },
+    )
     trigger.refresh_from_db()
     assert trigger.cursor["seen"] == ["i1", "i2"]
     poll_run(trigger_id=trigger.pk)
     assert runs(trigger) == ["i2", "i3"]
 
 
-def test_the_tick_hands_due_polls_to_the_workers(workspace, user, feed,
-                                                 django_capture_on_commit_callbacks):
+def test_the_tick_hands_due_polls_to_the_workers(
+    workspace, user, feed, django_capture_on_commit_callbacks
+):
     trigger = poller(workspace, user, feed)
     now = datetime.now(tz=UTC)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -187,6 +202,11 @@ def test_connector_sources_are_refused_at_publish(workspace, user):
     from apps.core.exceptions import InvalidInput
 
     with pytest.raises(InvalidInput):
-        published_workflow(workspace=workspace, user=user, block_type="poll_trigger",
-                           config={"source": {"kind": "connector", "connector": "github",
-                                              "operation": "list_issues"}})
+        published_workflow(
+            workspace=workspace,
+            user=user,
+            block_type="poll_trigger",
+            config={
+                "source": {"kind": "connector", "connector": "github", "operation": "list_issues"}
+            },
+        )

@@ -18,9 +18,13 @@ BERLIN = "Europe/Berlin"
 
 
 def schedule(workspace, user, expression, *, tz="UTC", start=None, **config):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="schedule_trigger",
-                                  config={"cron": expression, "timezone": tz, **config},
-                                  name=f"{expression} {tz}")
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="schedule_trigger",
+        config={"cron": expression, "timezone": tz, **config},
+        name=f"{expression} {tz}",
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     if start is not None:
         trigger.next_fire_at = cron.next_after(expression, tz, start)
@@ -36,8 +40,11 @@ def run_ticks(start, end, step=timedelta(minutes=1)):
 
 
 def fired(trigger):
-    return sorted(TriggerFire.objects.filter(trigger=trigger, outcome="fired")
-                  .values_list("scheduled_for", flat=True))
+    return sorted(
+        TriggerFire.objects.filter(trigger=trigger, outcome="fired").values_list(
+            "scheduled_for", flat=True
+        )
+    )
 
 
 def at(*args):
@@ -84,8 +91,18 @@ def test_spring_forward_gap_fires_once_at_the_next_valid_instant(workspace, user
     assert fired(daily) == [at(2026, 3, 29, 1, 0)]
     local = [t.astimezone(cron.zone(BERLIN)).strftime("%H:%M") for t in fired(halfhourly)]
     # 02:00 and 02:30 fall into the gap and collapse into the one fire at 03:00.
-    assert local == ["23:30", "00:00", "00:30", "01:00", "01:30", "03:00", "03:30", "04:00",
-                     "04:30", "05:00"]
+    assert local == [
+        "23:30",
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",
+        "03:00",
+        "03:30",
+        "04:00",
+        "04:30",
+        "05:00",
+    ]
 
 
 @pytest.mark.django_db
@@ -102,9 +119,11 @@ def test_fall_back_overlap_fires_once(workspace, user):
 
 @pytest.mark.django_db
 def test_preview_shows_the_dst_policy(api):
-    response = api.post("/api/v1/triggers/cron-preview/",
-                        {"expression": "30 2 * * *", "timezone": BERLIN, "count": 40},
-                        format="json")
+    response = api.post(
+        "/api/v1/triggers/cron-preview/",
+        {"expression": "30 2 * * *", "timezone": BERLIN, "count": 40},
+        format="json",
+    )
     runs = [r["at"] for r in response.json()["runs"]]
     assert len(runs) == len(set(runs)) == 40
 
@@ -112,8 +131,9 @@ def test_preview_shows_the_dst_policy(api):
 @pytest.mark.django_db
 def test_misfire_skip_after_downtime(workspace, user):
     t0 = at(2026, 6, 1, 12, 0)
-    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1),
-                       misfire={"policy": "skip"})
+    trigger = schedule(
+        workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1), misfire={"policy": "skip"}
+    )
     result = trigger_tick(now=t0 + timedelta(minutes=65))  # the scheduler was down an hour
     assert result.fired == 0
     assert result.outcomes["skipped_misfire"] == 7
@@ -135,8 +155,13 @@ def test_by_default_an_outage_is_caught_up_by_one_run(workspace, user):
 @pytest.mark.django_db
 def test_restart_catches_up_at_most_n_and_never_repeats(workspace, user):
     t0 = at(2026, 6, 1, 12, 0)
-    trigger = schedule(workspace, user, "*/10 * * * *", start=t0 - timedelta(seconds=1),
-                       misfire={"policy": "catch_up", "max_catch_up": 2})
+    trigger = schedule(
+        workspace,
+        user,
+        "*/10 * * * *",
+        start=t0 - timedelta(seconds=1),
+        misfire={"policy": "catch_up", "max_catch_up": 2},
+    )
     assert trigger_tick(now=t0 + timedelta(seconds=2)).fired == 1  # on time, then "crash"
     # Restarted 45 minutes later: 12:10..12:40 were missed; the latest two are caught up.
     result = trigger_tick(now=t0 + timedelta(minutes=45))
@@ -152,10 +177,12 @@ def test_overlap_skip_allow_and_queue(workspace, user):
     t0 = at(2026, 6, 1, 12, 0)
     kw = {"start": t0 - timedelta(seconds=1)}
     skip = schedule(workspace, user, "* * * * *", overlap={"policy": "skip"}, **kw)
-    allow = schedule(workspace, user, "*/1 * * * *",
-                     overlap={"policy": "allow", "max_instances": 2}, **kw)
-    queue = schedule(workspace, user, "0-59 * * * *",
-                     overlap={"policy": "queue", "max_instances": 1}, **kw)
+    allow = schedule(
+        workspace, user, "*/1 * * * *", overlap={"policy": "allow", "max_instances": 2}, **kw
+    )
+    queue = schedule(
+        workspace, user, "0-59 * * * *", overlap={"policy": "queue", "max_instances": 1}, **kw
+    )
     for minute in range(3):  # nothing finishes: every run stays queued
         trigger_tick(now=t0 + timedelta(minutes=minute, seconds=1))
     assert len(fired(skip)) == 1
@@ -183,8 +210,9 @@ def test_unpublished_workflows_do_not_fire(workspace, user):
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_ticking_at_once_never_fire_a_run_twice(workspace, user):
     t0 = at(2026, 6, 1, 12, 0)
-    triggers = [schedule(workspace, user, "* * * * *", start=t0 - timedelta(seconds=1))
-                for _ in range(40)]
+    triggers = [
+        schedule(workspace, user, "* * * * *", start=t0 - timedelta(seconds=1)) for _ in range(40)
+    ]
     barrier = threading.Barrier(2)
     results: list[TickResult] = []
     errors: list[BaseException] = []
@@ -234,14 +262,16 @@ def test_a_busy_tick_asks_for_one_helper_at_a_time(workspace, user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("down_from", "back_at", "fire"), [
-    # Spring forward (29 March): 02:30 does not exist; the one fire is at 03:00 CEST.
-    (at(2026, 3, 28, 23, 0), at(2026, 3, 29, 4, 10), at(2026, 3, 29, 1, 0)),
-    # Fall back (25 October): 02:30 happens twice; the one fire is the first, CEST.
-    (at(2026, 10, 24, 22, 0), at(2026, 10, 25, 4, 10), at(2026, 10, 25, 0, 30)),
-])
-def test_a_dst_change_during_an_outage_is_caught_up_once(workspace, user, down_from, back_at,
-                                                          fire):
+@pytest.mark.parametrize(
+    ("down_from", "back_at", "fire"),
+    [
+        # Spring forward (29 March): 02:30 does not exist; the one fire is at 03:00 CEST.
+        (at(2026, 3, 28, 23, 0), at(2026, 3, 29, 4, 10), at(2026, 3, 29, 1, 0)),
+        # Fall back (25 October): 02:30 happens twice; the one fire is the first, CEST.
+        (at(2026, 10, 24, 22, 0), at(2026, 10, 25, 4, 10), at(2026, 10, 25, 0, 30)),
+    ],
+)
+def test_a_dst_change_during_an_outage_is_caught_up_once(workspace, user, down_from, back_at, fire):
     daily = schedule(workspace, user, "30 2 * * *", tz=BERLIN, start=down_from)
     hourly = schedule(workspace, user, "0 * * * *", tz=BERLIN, start=down_from)
     result = trigger_tick(now=back_at)  # the scheduler was down across the change

@@ -28,8 +28,9 @@ GITHUB_DOCS_SIGNATURE = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c
 
 def make_hook(workspace, user, *, preset="none", secret=None, **config):
     config.setdefault("verification", {"preset": preset})
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config=config)
+    workflow = published_workflow(
+        workspace=workspace, user=user, block_type="webhook_trigger", config=config
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     if secret is not None:
         trigger_secret_rotate(trigger=trigger, secret=secret)
@@ -50,13 +51,22 @@ def h(name: str) -> str:
 
 # --- verification presets ------------------------------------------------------------------
 
-def test_github_docs_vector_is_accepted(client, workspace, user,
-                                        django_capture_on_commit_callbacks):
+
+def test_github_docs_vector_is_accepted(
+    client, workspace, user, django_capture_on_commit_callbacks
+):
     trigger = make_hook(workspace, user, preset="github", secret=GITHUB_DOCS_SECRET)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = post(client, trigger, b"Hello, World!", content_type="text/plain",
-                        **{h("X-Hub-Signature-256"): GITHUB_DOCS_SIGNATURE,
-                           h("X-GitHub-Delivery"): "72d3162e-cc78-11e3-81ab-4c9367dc0958"})
+        response = post(
+            client,
+            trigger,
+            b"Hello, World!",
+            content_type="text/plain",
+            **{
+                h("X-Hub-Signature-256"): GITHUB_DOCS_SIGNATURE,
+                h("X-GitHub-Delivery"): "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+            },
+        )
     assert response.status_code == 202, response.content
     execution = Execution.objects.get(pk=response.json()["execution_id"])
     assert execution.status == Execution.Status.QUEUED
@@ -93,14 +103,26 @@ def test_raw_body_is_what_is_verified(client, workspace, user):
 
 
 def test_generic_sha1_with_custom_header(client, workspace, user):
-    trigger = make_hook(workspace, user, secret="sha1-secret-xyz",
-                        verification={"preset": "hmac_sha1", "header": "X-Acme-Signature"})
+    trigger = make_hook(
+        workspace,
+        user,
+        secret="sha1-secret-xyz",
+        verification={"preset": "hmac_sha1", "header": "X-Acme-Signature"},
+    )
     body = b"ping"
     sig = "sha1=" + hmac.new(b"sha1-secret-xyz", body, hashlib.sha1).hexdigest()
-    assert post(client, trigger, body, content_type="text/plain",
-                **{h("X-Acme-Signature"): sig}).status_code == 202
-    assert post(client, trigger, body, content_type="text/plain",
-                **{h("X-Signature"): sig}).status_code == 401
+    assert (
+        post(
+            client, trigger, body, content_type="text/plain", **{h("X-Acme-Signature"): sig}
+        ).status_code
+        == 202
+    )
+    assert (
+        post(
+            client, trigger, body, content_type="text/plain", **{h("X-Signature"): sig}
+        ).status_code
+        == 401
+    )
 
 
 def test_slack_signature_from_slack_sdk_and_window(client, workspace, user):
@@ -115,8 +137,12 @@ def test_slack_signature_from_slack_sdk_and_window(client, workspace, user):
     assert response.json()["delivery_id"] == "Ev123"
     old = str(int(time.time()) - 6 * 60)  # outside the 5-minute window, validly signed
     stale = SignatureVerifier(secret).generate_signature(timestamp=old, body=body)
-    response = post(client, trigger, body.encode(), **{h("X-Slack-Signature"): stale,
-                                                        h("X-Slack-Request-Timestamp"): old})
+    response = post(
+        client,
+        trigger,
+        body.encode(),
+        **{h("X-Slack-Signature"): stale, h("X-Slack-Request-Timestamp"): old},
+    )
     assert response.status_code == 401
     assert "tolerance" in response.json()["detail"]
 
@@ -128,8 +154,12 @@ def test_slack_url_verification_challenge_is_answered_after_verification(client,
     body = json.dumps({"token": "x", "challenge": challenge, "type": "url_verification"})
     now = str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=now, body=body)
-    response = post(client, trigger, body.encode(), **{h("X-Slack-Signature"): signature,
-                                                        h("X-Slack-Request-Timestamp"): now})
+    response = post(
+        client,
+        trigger,
+        body.encode(),
+        **{h("X-Slack-Signature"): signature, h("X-Slack-Request-Timestamp"): now},
+    )
     assert response.status_code == 200
     assert response.json() == {"challenge": challenge}
     assert not Execution.objects.exists()
@@ -140,8 +170,13 @@ def test_slack_url_verification_challenge_is_answered_after_verification(client,
 def test_stripe_signature_from_stripe_library_with_tolerance(client, workspace, user):
     secret = "whsec_test_stripe_secret"
     trigger = make_hook(workspace, user, preset="stripe", secret=secret)
-    payload = json.dumps({"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "object": "event",
-                          "type": "payment_intent.succeeded"})
+    payload = json.dumps(
+        {
+            "id": "evt_1NG8Du2eZvKYlo2CUI79vXWy",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+        }
+    )
     stamp = int(time.time())
     v1 = stripe.WebhookSignature._compute_signature(f"{stamp}.{payload}", secret)
     header = f"t={stamp},v1=deadbeef,v1={v1},v0=ignored"
@@ -152,8 +187,9 @@ def test_stripe_signature_from_stripe_library_with_tolerance(client, workspace, 
     assert response.json()["delivery_id"] == "evt_1NG8Du2eZvKYlo2CUI79vXWy"
     old = stamp - 301
     v1_old = stripe.WebhookSignature._compute_signature(f"{old}.{payload}", secret)
-    response = post(client, trigger, payload.encode(),
-                    **{h("Stripe-Signature"): f"t={old},v1={v1_old}"})
+    response = post(
+        client, trigger, payload.encode(), **{h("Stripe-Signature"): f"t={old},v1={v1_old}"}
+    )
     assert response.status_code == 401
 
 
@@ -167,8 +203,11 @@ def test_standard_webhooks_signature_with_several_signatures(client, workspace, 
     # A rotated sender signs with the old and the new secret: one valid one is enough.
     old_secret = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"
     other = StandardWebhook(old_secret).sign(msg_id, now, payload)
-    headers = {h("webhook-id"): msg_id, h("webhook-timestamp"): str(int(now.timestamp())),
-               h("webhook-signature"): f"{other} {signature}"}
+    headers = {
+        h("webhook-id"): msg_id,
+        h("webhook-timestamp"): str(int(now.timestamp())),
+        h("webhook-signature"): f"{other} {signature}",
+    }
     response = post(client, trigger, payload.encode(), **headers)
     assert response.status_code == 202, response.content
     assert response.json()["delivery_id"] == msg_id
@@ -185,6 +224,7 @@ def test_generated_standard_webhooks_secret_is_whsec(workspace, user):
 
 
 # --- de-duplication and durable accept -----------------------------------------------------
+
 
 def test_redelivery_with_the_same_provider_id_runs_once(client, workspace, user):
     trigger = make_hook(workspace, user, preset="github", secret="dedup-secret")
@@ -203,8 +243,9 @@ def test_redelivery_with_the_same_provider_id_runs_once(client, workspace, user)
     headers[h("X-GitHub-Delivery")] = "delivery-2"
     assert post(client, trigger, body, **headers).status_code == 200
     body = b'{"action": "closed"}'
-    headers[h("X-Hub-Signature-256")] = "sha256=" + hmac.new(b"dedup-secret", body,
-                                                             hashlib.sha256).hexdigest()
+    headers[h("X-Hub-Signature-256")] = (
+        "sha256=" + hmac.new(b"dedup-secret", body, hashlib.sha256).hexdigest()
+    )
     assert post(client, trigger, body, **headers).status_code == 202
     assert Execution.objects.count() == 2
 
@@ -219,25 +260,41 @@ def test_deliveries_without_an_id_each_run(client, workspace, user):
 
 # --- challenges ------------------------------------------------------------------------------
 
+
 def test_hub_challenge_get_with_verify_token(client, workspace, user):
-    trigger = make_hook(workspace, user, challenges=["hub_challenge"],
-                        hub_verify_token="my-verify-token")
+    trigger = make_hook(
+        workspace, user, challenges=["hub_challenge"], hub_verify_token="my-verify-token"
+    )
     url = f"/hooks/{trigger.webhook_token}"
-    ok = client.get(url, {"hub.mode": "subscribe", "hub.challenge": "1158201444",
-                          "hub.verify_token": "my-verify-token"})
+    ok = client.get(
+        url,
+        {
+            "hub.mode": "subscribe",
+            "hub.challenge": "1158201444",
+            "hub.verify_token": "my-verify-token",
+        },
+    )
     assert ok.status_code == 200 and ok.content == b"1158201444"
     assert ok["Content-Type"].startswith("text/plain")
-    bad = client.get(url, {"hub.mode": "subscribe", "hub.challenge": "1",
-                           "hub.verify_token": "wrong"})
+    bad = client.get(
+        url, {"hub.mode": "subscribe", "hub.challenge": "1", "hub.verify_token": "wrong"}
+    )
     assert bad.status_code == 403
     assert not Execution.objects.exists()
 
 
 def test_validation_token_echo(client, workspace, user):
-    trigger = make_hook(workspace, user, challenges=["validation_token"], preset="hmac_sha256",
-                        secret="ms-graph-secret")
-    response = client.post(f"/hooks/{trigger.webhook_token}?validationToken=Validation%3A+Testing",
-                           content_type="text/plain")
+    trigger = make_hook(
+        workspace,
+        user,
+        challenges=["validation_token"],
+        preset="hmac_sha256",
+        secret="ms-graph-secret",
+    )
+    response = client.post(
+        f"/hooks/{trigger.webhook_token}?validationToken=Validation%3A+Testing",
+        content_type="text/plain",
+    )
     assert response.status_code == 200
     assert response.content == b"Validation: Testing"
     assert not Execution.objects.exists()
@@ -245,17 +302,18 @@ def test_validation_token_echo(client, workspace, user):
 
 def test_challenges_are_off_unless_asked_for(client, workspace, user):
     trigger = make_hook(workspace, user)
-    response = client.get(f"/hooks/{trigger.webhook_token}", {"hub.challenge": "1",
-                                                               "hub.mode": "subscribe"})
+    response = client.get(
+        f"/hooks/{trigger.webhook_token}", {"hub.challenge": "1", "hub.mode": "subscribe"}
+    )
     assert response.status_code == 405
 
 
 # --- limits, methods, bodies ----------------------------------------------------------------
 
+
 def test_method_not_allowed(client, workspace, user):
     trigger = make_hook(workspace, user, methods=["POST"])
-    response = client.put(f"/hooks/{trigger.webhook_token}", b"{}",
-                          content_type="application/json")
+    response = client.put(f"/hooks/{trigger.webhook_token}", b"{}", content_type="application/json")
     assert response.status_code == 405
     assert response["Allow"] == "POST"
 
@@ -277,13 +335,16 @@ def test_rate_limit_answers_429_with_retry_after(client, workspace, user):
     assert Execution.objects.count() == 2
 
 
-@pytest.mark.parametrize(("content_type", "raw", "expected", "kind"), [
-    ("application/json", b'{"a": 1}', {"a": 1}, "json"),
-    ("application/vnd.api+json", b'{"a": 1}', {"a": 1}, "json"),
-    ("application/x-www-form-urlencoded", b"a=1&b=2&b=3", {"a": "1", "b": ["2", "3"]}, "form"),
-    ("text/plain; charset=utf-8", "héllo".encode(), "héllo", "text"),
-    ("application/octet-stream", b"\x00\xff", "AP8=", "base64"),
-])
+@pytest.mark.parametrize(
+    ("content_type", "raw", "expected", "kind"),
+    [
+        ("application/json", b'{"a": 1}', {"a": 1}, "json"),
+        ("application/vnd.api+json", b'{"a": 1}', {"a": 1}, "json"),
+        ("application/x-www-form-urlencoded", b"a=1&b=2&b=3", {"a": "1", "b": ["2", "3"]}, "form"),
+        ("text/plain; charset=utf-8", "héllo".encode(), "héllo", "text"),
+        ("application/octet-stream", b"\x00\xff", "AP8=", "base64"),
+    ],
+)
 def test_body_kinds(client, workspace, user, content_type, raw, expected, kind):
     trigger = make_hook(workspace, user)
     assert post(client, trigger, raw, content_type=content_type).status_code == 202
@@ -328,8 +389,12 @@ def test_wait_mode_times_out_with_202(client, workspace, user):
 def test_single_method_shorthand_from_the_architecture_example(client, workspace, user):
     trigger = make_hook(workspace, user, method="PUT")
     assert trigger.config["methods"] == ["PUT"]
-    assert client.put(f"/hooks/{trigger.webhook_token}", b"{}",
-                      content_type="application/json").status_code == 202
+    assert (
+        client.put(
+            f"/hooks/{trigger.webhook_token}", b"{}", content_type="application/json"
+        ).status_code
+        == 202
+    )
     assert post(client, trigger, b"{}").status_code == 405
 
 
@@ -351,9 +416,16 @@ def test_wait_mode_answers_with_the_webhook_response_step(client, workspace, use
                 execution = Execution.objects.filter(trigger=trigger).first()
                 if execution is not None:
                     ExecutionStep.objects.create(
-                        execution=execution, node_id="reply", block_type="webhook_response",
-                        status="succeeded", output={"status": 201, "headers": {
-                            "CONTENT-TYPE": "text/csv", "X-Run": "1"}, "body": "a,b\n1,2\n"})
+                        execution=execution,
+                        node_id="reply",
+                        block_type="webhook_response",
+                        status="succeeded",
+                        output={
+                            "status": 201,
+                            "headers": {"CONTENT-TYPE": "text/csv", "X-Run": "1"},
+                            "body": "a,b\n1,2\n",
+                        },
+                    )
                     found["id"] = execution.pk
                     return
                 time.sleep(0.02)

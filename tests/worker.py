@@ -33,8 +33,9 @@ def worker_env() -> dict[str, str]:
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:
-        env["DATABASE_URL"] = (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                               f"{db['PORT'] or 5432}/{db['NAME']}")
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
     # The session's embedded test broker (conftest.py), or the configured one.
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     return env
@@ -49,8 +50,9 @@ def purge_broker() -> None:
                 continue
 
 
-def start_worker(*, concurrency: int = 2, queues: str = QUEUES,
-                 env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_worker(
+    *, concurrency: int = 2, queues: str = QUEUES, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start `celery worker` and wait until it is ready.
 
     Its output goes to var/test-worker.log, which is the place to look when a test fails.
@@ -59,11 +61,32 @@ def start_worker(*, concurrency: int = 2, queues: str = QUEUES,
     start = log_path.stat().st_size if log_path.exists() else 0
     with log_path.open("a") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
-             "--concurrency", str(concurrency), "--pool", "prefork", "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env={**worker_env(), **(env or {})}, stdout=log,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queues,
+                "--concurrency",
+                str(concurrency),
+                "--pool",
+                "prefork",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env={**worker_env(), **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
     try:
         _wait_ready(proc, log_path, start)
     except BaseException:
@@ -150,9 +173,15 @@ def run_django_script(code: str, **env: str) -> str:
     For what must happen in another process with other settings (a dead broker, say).
     """
     script = "import django; django.setup()\n" + code
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, text=True,
-                            env={**worker_env(), **env}, capture_output=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        text=True,
+        env={**worker_env(), **env},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     if result.returncode != 0:
         raise AssertionError(f"script failed:\n{result.stderr[-3000:]}")
     return result.stdout

@@ -17,8 +17,9 @@ class VectorItem(models.Model):
     column of type ``vector`` that ``apps.blocks.vectors`` fills and queries with ``<=>``.
     """
 
-    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE,
-                                  related_name="vector_items")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="vector_items"
+    )
     collection = models.CharField(max_length=100)
     item_id = models.CharField(max_length=200)
     dim = models.PositiveIntegerField()
@@ -30,11 +31,11 @@ class VectorItem(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "collection", "item_id"],
-                                    name="vector_item_unique_id"),
+            models.UniqueConstraint(
+                fields=["workspace", "collection", "item_id"], name="vector_item_unique_id"
+            ),
         ]
-        indexes = [models.Index(fields=["workspace", "collection"],
-                                name="vector_item_collection")]
+        indexes = [models.Index(fields=["workspace", "collection"], name="vector_item_collection")]
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.item_id}"

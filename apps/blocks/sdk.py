@@ -353,9 +353,11 @@ def parse_datetime(value: Any, field_name: str = "until") -> datetime:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        raise BlockError(f"{field_name} {value!r} is not an ISO 8601 date-time",
-                         code="invalid_config") from None
+        raise BlockError(
+            f"{field_name} {value!r} is not an ISO 8601 date-time", code="invalid_config"
+        ) from None
     if moment.tzinfo is None:
-        raise BlockError(f"{field_name} {value!r} needs a time zone (e.g. +00:00)",
-                         code="invalid_config")
+        raise BlockError(
+            f"{field_name} {value!r} needs a time zone (e.g. +00:00)", code="invalid_config"
+        )
     return moment

@@ -39,8 +39,11 @@ def block_catalog(*, include_deprecated: bool = False) -> list[dict[str, Any]]:
         entry = _manifest(block, default_registry.versions(block.key))
         groups.setdefault(entry["category"], []).append(entry)
     return [
-        {"key": key, "title": key.replace("_", " ").title(),
-         "blocks": sorted(blocks, key=lambda b: b["title"])}
+        {
+            "key": key,
+            "title": key.replace("_", " ").title(),
+            "blocks": sorted(blocks, key=lambda b: b["title"]),
+        }
         for key, blocks in sorted(groups.items(), key=lambda kv: order.get(kv[0], len(order)))
     ]
 

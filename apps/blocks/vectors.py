@@ -59,8 +59,10 @@ def _releases_connection(method: F) -> F:
         try:
             return method(*args, **kwargs)
         finally:
-            if (threading.current_thread() is not threading.main_thread()
-                    and not connection.in_atomic_block):
+            if (
+                threading.current_thread() is not threading.main_thread()
+                and not connection.in_atomic_block
+            ):
                 connection.close()
 
     return wrapper
@@ -80,7 +82,8 @@ def pgvector_enabled() -> bool:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT 1 FROM information_schema.columns WHERE table_name = "
-                    "'blocks_vectoritem' AND column_name = 'embedding'")
+                    "'blocks_vectoritem' AND column_name = 'embedding'"
+                )
                 _pgvector = cursor.fetchone() is not None
     return _pgvector
 
@@ -102,7 +105,8 @@ def _normalised(vector: Any, where: str) -> list[float]:
 
 def _matches(metadata: Any, wanted: Mapping[str, Any]) -> bool:
     return isinstance(metadata, Mapping) and all(
-        key in metadata and metadata[key] == value for key, value in wanted.items())
+        key in metadata and metadata[key] == value for key, value in wanted.items()
+    )
 
 
 class VectorStore:
@@ -115,15 +119,17 @@ class VectorStore:
         if not isinstance(collection, str) or not COLLECTION_RE.match(collection):
             raise VectorStoreError(
                 f"collection name {str(collection)[:40]!r} must be 1-100 letters, digits, "
-                "'_', '-' or '.'")
+                "'_', '-' or '.'"
+            )
         return VectorItem.objects.filter(workspace_id=self.workspace_id, collection=collection)
 
     def _dim(self, collection: str) -> int | None:
         return self._rows(collection).values_list("dim", flat=True).first()
 
     @_releases_connection
-    def upsert(self, *, collection: str, items: Iterable[Mapping[str, Any]],
-               model: str = "") -> dict[str, Any]:
+    def upsert(
+        self, *, collection: str, items: Iterable[Mapping[str, Any]], model: str = ""
+    ) -> dict[str, Any]:
         """Insert or replace items by id; all vectors must share the collection's dimension."""
         rows = self._rows(collection)
         prepared: dict[str, dict[str, Any]] = {}
@@ -136,7 +142,9 @@ class VectorStore:
                 raise VectorStoreError(f"items[{index}]: metadata must be an object")
             prepared[str(item_id)] = {
                 "vector": _normalised(item.get("vector"), f"items[{index}]"),
-                "text": str(item.get("text") or ""), "metadata": dict(metadata)}
+                "text": str(item.get("text") or ""),
+                "metadata": dict(metadata),
+            }
         if not prepared:
             return {"upserted": 0, "dim": self._dim(collection)}
         dims = {len(p["vector"]) for p in prepared.values()}
@@ -149,14 +157,21 @@ class VectorStore:
             if existing is not None and existing != dim:
                 raise VectorStoreError(
                     f"collection {collection!r} holds {existing}-dimensional vectors, "
-                    f"got {dim}; use one embedding model per collection")
+                    f"got {dim}; use one embedding model per collection"
+                )
             known = dict(rows.filter(item_id__in=list(prepared)).values_list("item_id", "pk"))
             updates, creates = [], []
             now = timezone.now()  # bulk_update skips auto_now
             for item_id, values in prepared.items():
-                row = VectorItem(workspace_id=self.workspace_id, collection=collection,
-                                 item_id=item_id, dim=dim, model=model, updated_at=now,
-                                 **values)
+                row = VectorItem(
+                    workspace_id=self.workspace_id,
+                    collection=collection,
+                    item_id=item_id,
+                    dim=dim,
+                    model=model,
+                    updated_at=now,
+                    **values,
+                )
                 if item_id in known:
                     row.pk = known[item_id]
                     updates.append(row)
@@ -164,7 +179,8 @@ class VectorStore:
                     creates.append(row)
             if updates:
                 VectorItem.objects.bulk_update(
-                    updates, ["dim", "vector", "text", "metadata", "model", "updated_at"])
+                    updates, ["dim", "vector", "text", "metadata", "model", "updated_at"]
+                )
             if creates:
                 VectorItem.objects.bulk_create(creates)
             if pgvector_enabled():
@@ -172,13 +188,20 @@ class VectorStore:
                     cursor.execute(
                         "UPDATE blocks_vectoritem SET embedding = vector::text::vector "
                         "WHERE workspace_id = %s AND collection = %s AND item_id = ANY(%s)",
-                        [str(self.workspace_id), collection, list(prepared)])
+                        [str(self.workspace_id), collection, list(prepared)],
+                    )
         return {"upserted": len(prepared), "dim": dim}
 
     @_releases_connection
-    def query(self, *, collection: str, vector: Sequence[float], top_k: int = 5,
-              filter: Mapping[str, Any] | None = None,
-              min_score: float | None = None) -> list[dict[str, Any]]:
+    def query(
+        self,
+        *,
+        collection: str,
+        vector: Sequence[float],
+        top_k: int = 5,
+        filter: Mapping[str, Any] | None = None,
+        min_score: float | None = None,
+    ) -> list[dict[str, Any]]:
         """The ``top_k`` items most similar to ``vector`` (cosine), best first."""
         rows = self._rows(collection)
         query = _normalised(vector, "query")
@@ -186,8 +209,10 @@ class VectorStore:
         if dim is None:
             return []
         if dim != len(query):
-            raise VectorStoreError(f"collection {collection!r} holds {dim}-dimensional vectors, "
-                                   f"the query has {len(query)}")
+            raise VectorStoreError(
+                f"collection {collection!r} holds {dim}-dimensional vectors, "
+                f"the query has {len(query)}"
+            )
         wanted = dict(filter or {})
         top_k = max(1, int(top_k))
         if pgvector_enabled():
@@ -198,29 +223,35 @@ class VectorStore:
             hits = [h for h in hits if h["score"] >= min_score]
         return hits
 
-    def _query_portable(self, rows: Any, query: list[float], top_k: int,
-                        wanted: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def _query_portable(
+        self, rows: Any, query: list[float], top_k: int, wanted: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
         best: list[tuple[float, int, dict[str, Any]]] = []
         fields = ("item_id", "vector", "text", "metadata")
         for n, (item_id, vector, text, metadata) in enumerate(
-                rows.values_list(*fields).iterator(chunk_size=2000)):
+            rows.values_list(*fields).iterator(chunk_size=2000)
+        ):
             if wanted and not _matches(metadata, wanted):
                 continue
             score = sum(a * b for a, b in zip(query, vector, strict=False))
-            entry = (score, -n, {"id": item_id, "score": score, "text": text,
-                                 "metadata": metadata})
+            entry = (score, -n, {"id": item_id, "score": score, "text": text, "metadata": metadata})
             if len(best) < top_k:
                 heapq.heappush(best, entry)
             elif entry[:2] > best[0][:2]:
                 heapq.heapreplace(best, entry)
-        return [dict(e[2], score=round(e[0], 6)) for e in sorted(best, key=lambda e: e[:2],
-                                                                  reverse=True)]
+        return [
+            dict(e[2], score=round(e[0], 6))
+            for e in sorted(best, key=lambda e: e[:2], reverse=True)
+        ]
 
-    def _query_pgvector(self, collection: str, query: list[float], top_k: int,
-                        wanted: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def _query_pgvector(
+        self, collection: str, query: list[float], top_k: int, wanted: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
         literal = json.dumps(query)
-        sql = ("SELECT item_id, 1 - (embedding <=> %s::vector) AS score, text, metadata "
-               "FROM blocks_vectoritem WHERE workspace_id = %s AND collection = %s")
+        sql = (
+            "SELECT item_id, 1 - (embedding <=> %s::vector) AS score, text, metadata "
+            "FROM blocks_vectoritem WHERE workspace_id = %s AND collection = %s"
+        )
         params: list[Any] = [literal, str(self.workspace_id), collection]
         if wanted:
             sql += " AND metadata @> %s::jsonb"
@@ -229,9 +260,15 @@ class VectorStore:
         params += [literal, top_k]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [{"id": item_id, "score": round(float(score), 6), "text": text,
-                     "metadata": metadata if isinstance(metadata, dict) else json.loads(metadata)}
-                    for item_id, score, text, metadata in cursor.fetchall()]
+            return [
+                {
+                    "id": item_id,
+                    "score": round(float(score), 6),
+                    "text": text,
+                    "metadata": metadata if isinstance(metadata, dict) else json.loads(metadata),
+                }
+                for item_id, score, text, metadata in cursor.fetchall()
+            ]
 
     @_releases_connection
     def delete(self, *, collection: str, ids: Iterable[str]) -> int:

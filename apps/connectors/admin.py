@@ -59,10 +59,28 @@ class ConnectorForm(forms.ModelForm):
     class Meta:
         model = Connector
         formfield_callback = _formfield
-        fields = ["slug", "name", "category", "enabled", "order", "icon", "description",
-                  "docs_url", "base_url", "auth_schemes", "version", "rate_limit",
-                  "retry_policy", "breaker_policy", "health_check_operation", "utterances",
-                  "route_threshold", "tool_role", "tool_goal", "tool_backstory"]
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "enabled",
+            "order",
+            "icon",
+            "description",
+            "docs_url",
+            "base_url",
+            "auth_schemes",
+            "version",
+            "rate_limit",
+            "retry_policy",
+            "breaker_policy",
+            "health_check_operation",
+            "utterances",
+            "route_threshold",
+            "tool_role",
+            "tool_goal",
+            "tool_backstory",
+        ]
 
 
 class OperationForm(forms.ModelForm):
@@ -70,15 +88,29 @@ class OperationForm(forms.ModelForm):
 
     class Meta:
         model = ConnectorOperation
-        fields = ["connector", "key", "name", "method", "path", "enabled", "deprecated",
-                  "description", "utterances", "tags", "parameters_schema", "body_schema",
-                  "body_content_type"]
+        fields = [
+            "connector",
+            "key",
+            "name",
+            "method",
+            "path",
+            "enabled",
+            "deprecated",
+            "description",
+            "utterances",
+            "tags",
+            "parameters_schema",
+            "body_schema",
+            "body_content_type",
+        ]
 
 
 def _record_edits(instance: Connector | ConnectorOperation, form: forms.ModelForm) -> None:
     instance.locally_edited = services.local_edits_merge(
-        current=instance.locally_edited or [], changed=form.changed_data,
-        tracked=type(instance).IMPORTED_FIELDS)
+        current=instance.locally_edited or [],
+        changed=form.changed_data,
+        tracked=type(instance).IMPORTED_FIELDS,
+    )
 
 
 class OperationInline(admin.TabularInline):
@@ -106,17 +138,26 @@ class HasLocalEditsFilter(admin.SimpleListFilter):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(required=False, help_text=(
-        "An OpenAPI 3 or Swagger 2.0 document, YAML or JSON. Uploads are limited by "
-        "MAX_REQUEST_BYTES; import larger documents by URL or with `manage.py import_openapi`."))
-    url = forms.URLField(required=False, assume_scheme="https",
-                         help_text="Or fetch the document from this address.")
-    slug = forms.SlugField(required=False, max_length=80,
-                           help_text="Defaults to one made from the API title. An existing "
-                                     "slug updates that connector in place.")
+    file = forms.FileField(
+        required=False,
+        help_text=(
+            "An OpenAPI 3 or Swagger 2.0 document, YAML or JSON. Uploads are limited by "
+            "MAX_REQUEST_BYTES; import larger documents by URL or with `manage.py import_openapi`."
+        ),
+    )
+    url = forms.URLField(
+        required=False, assume_scheme="https", help_text="Or fetch the document from this address."
+    )
+    slug = forms.SlugField(
+        required=False,
+        max_length=80,
+        help_text="Defaults to one made from the API title. An existing "
+        "slug updates that connector in place.",
+    )
     name = forms.CharField(required=False, max_length=120)
-    category = forms.ChoiceField(required=False, choices=[("", "(keep / guess)"),
-                                                          *Connector.Category.choices])
+    category = forms.ChoiceField(
+        required=False, choices=[("", "(keep / guess)"), *Connector.Category.choices]
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -129,27 +170,77 @@ class ImportForm(forms.Form):
 class ConnectorAdmin(admin.ModelAdmin):
     form = ConnectorForm
     formfield_overrides = URL_FIELDS
-    list_display = ["name", "slug", "category", "enabled", "operation_count", "version",
-                    "edited"]
+    list_display = ["name", "slug", "category", "enabled", "operation_count", "version", "edited"]
     list_filter = ["category", "enabled", HasLocalEditsFilter]
     list_editable = ["enabled"]
     list_select_related = False
     search_fields = ["name", "slug", "description", "base_url"]
     ordering = ["category", "order", "name"]
     sortable_by = ["name", "slug", "category", "enabled", "version", "operation_count"]
-    readonly_fields = ["locally_edited", "source", "imported_at", "created_at", "updated_at",
-                       "operations_link"]
+    readonly_fields = [
+        "locally_edited",
+        "source",
+        "imported_at",
+        "created_at",
+        "updated_at",
+        "operations_link",
+    ]
     actions = ["enable", "disable", "test_connection", "forget_local_edits"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "category", "enabled", "order", "icon",
-                           "description", "docs_url"]}),
-        ("Calling the API", {"fields": ["base_url", "auth_schemes", "version", "rate_limit",
-                                        "retry_policy", "breaker_policy",
-                                        "health_check_operation"]}),
-        ("Routing and tool wrapper", {"fields": ["utterances", "route_threshold", "tool_role",
-                                                 "tool_goal", "tool_backstory"]}),
-        ("Import", {"fields": ["locally_edited", "source", "imported_at", "operations_link",
-                               "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    "name",
+                    "category",
+                    "enabled",
+                    "order",
+                    "icon",
+                    "description",
+                    "docs_url",
+                ]
+            },
+        ),
+        (
+            "Calling the API",
+            {
+                "fields": [
+                    "base_url",
+                    "auth_schemes",
+                    "version",
+                    "rate_limit",
+                    "retry_policy",
+                    "breaker_policy",
+                    "health_check_operation",
+                ]
+            },
+        ),
+        (
+            "Routing and tool wrapper",
+            {
+                "fields": [
+                    "utterances",
+                    "route_threshold",
+                    "tool_role",
+                    "tool_goal",
+                    "tool_backstory",
+                ]
+            },
+        ),
+        (
+            "Import",
+            {
+                "fields": [
+                    "locally_edited",
+                    "source",
+                    "imported_at",
+                    "operations_link",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Connector]:
@@ -168,21 +259,27 @@ class ConnectorAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "-"
         url = reverse("admin:connectors_connectoroperation_changelist")
-        return format_html('<a href="{}?connector__id__exact={}">{} operations</a>', url, obj.pk,
-                           obj.operations.count())
+        return format_html(
+            '<a href="{}?connector__id__exact={}">{} operations</a>',
+            url,
+            obj.pk,
+            obj.operations.count(),
+        )
 
     def get_inlines(self, request: HttpRequest, obj: Connector | None) -> list[Any]:
         if obj is not None and obj.operations.count() > MAX_INLINE_OPERATIONS:
             return []
         return [OperationInline]
 
-    def save_model(self, request: HttpRequest, obj: Connector, form: forms.ModelForm,
-                   change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Connector, form: forms.ModelForm, change: bool
+    ) -> None:
         _record_edits(obj, form)
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any,
-                     change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
         for inline_form in formset.forms:
             if inline_form.has_changed() and inline_form not in formset.deleted_forms:
                 _record_edits(inline_form.instance, inline_form)
@@ -200,13 +297,15 @@ class ConnectorAdmin(admin.ModelAdmin):
         changed = services.connector_set_enabled(connectors=queryset, enabled=False)
         self.message_user(request, f"Disabled {changed} connector(s).", messages.SUCCESS)
 
-    @admin.action(description="Test connection (health-check operation)",
-                  permissions=["view"])
+    @admin.action(description="Test connection (health-check operation)", permissions=["view"])
     def test_connection(self, request: HttpRequest, queryset: QuerySet[Connector]) -> None:
         connectors = list(queryset[: MAX_CONNECTION_TESTS + 1])
         if len(connectors) > MAX_CONNECTION_TESTS:
-            self.message_user(request, f"Test at most {MAX_CONNECTION_TESTS} connectors at "
-                                       "a time.", messages.WARNING)
+            self.message_user(
+                request,
+                f"Test at most {MAX_CONNECTION_TESTS} connectors at a time.",
+                messages.WARNING,
+            )
             return
         for connector in connectors:
             try:
@@ -215,28 +314,32 @@ class ConnectorAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{connector.name}: {exc.detail}", messages.ERROR)
                 continue
             level = messages.SUCCESS if check.ok else messages.WARNING
-            self.message_user(request, f"{connector.name}: {check.detail} "
-                                       f"({check.elapsed_ms} ms)", level)
+            self.message_user(
+                request, f"{connector.name}: {check.detail} ({check.elapsed_ms} ms)", level
+            )
 
-    @admin.action(description="Forget local edits (next import overwrites)",
-                  permissions=["change"])
+    @admin.action(description="Forget local edits (next import overwrites)", permissions=["change"])
     def forget_local_edits(self, request: HttpRequest, queryset: QuerySet[Connector]) -> None:
         count = services.connector_forget_local_edits(connectors=queryset)
-        self.message_user(request, f"Cleared local edits of {count} connector(s).",
-                          messages.SUCCESS)
+        self.message_user(
+            request, f"Cleared local edits of {count} connector(s).", messages.SUCCESS
+        )
 
     # -- OpenAPI import view ---------------------------------------------------------------
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view(self.import_openapi_view)
-        return [path("import-openapi/", view, name="connectors_connector_import"),
-                *super().get_urls()]
+        return [
+            path("import-openapi/", view, name="connectors_connector_import"),
+            *super().get_urls(),
+        ]
 
     def import_openapi_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             raise PermissionDenied
-        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else (
-            ImportForm())
+        form = (
+            ImportForm(request.POST, request.FILES) if request.method == "POST" else (ImportForm())
+        )
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             try:
@@ -247,21 +350,30 @@ class ConnectorAdmin(admin.ModelAdmin):
                     content = services.openapi_fetch(url=data["url"])
                     source = source_url = data["url"]
                 report = services.connector_import_document(
-                    data=content, source=source, source_url=source_url,
-                    slug=data["slug"] or None, name=data["name"] or None,
-                    category=data["category"] or None, force=True)
+                    data=content,
+                    source=source,
+                    source_url=source_url,
+                    slug=data["slug"] or None,
+                    name=data["name"] or None,
+                    category=data["category"] or None,
+                    force=True,
+                )
             except ImportFailed as exc:
                 form.add_error(None, exc.detail)
             else:
                 self.message_user(request, report.summary(), messages.SUCCESS)
                 for warning in report.warnings[:5]:
                     self.message_user(request, f"Warning: {warning}", messages.WARNING)
-                return HttpResponseRedirect(reverse("admin:connectors_connector_change",
-                                                    args=[report.connector.pk]))
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "form": form, "title": "Import an OpenAPI document"}
-        return TemplateResponse(request, "admin/connectors/connector/import_openapi.html",
-                                context)
+                return HttpResponseRedirect(
+                    reverse("admin:connectors_connector_change", args=[report.connector.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Import an OpenAPI document",
+        }
+        return TemplateResponse(request, "admin/connectors/connector/import_openapi.html", context)
 
 
 @admin.register(ConnectorOperation)
@@ -275,7 +387,8 @@ class ConnectorOperationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["connector"]
     readonly_fields = ["locally_edited"]
 
-    def save_model(self, request: HttpRequest, obj: ConnectorOperation, form: forms.ModelForm,
-                   change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ConnectorOperation, form: forms.ModelForm, change: bool
+    ) -> None:
         _record_edits(obj, form)
         super().save_model(request, obj, form, change)

@@ -17,6 +17,11 @@ def check_catalog(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         catalog = read_catalog()
     except CatalogError as exc:
         return [Error(str(exc), id="connectors.E001")]
-    return [Error(f"The shipped catalogue is incomplete: {problem}.", id="connectors.E002",
-                  hint="Rebuild it with scripts/catalog/build_catalog.py.")
-            for problem in catalog_problems(catalog)]
+    return [
+        Error(
+            f"The shipped catalogue is incomplete: {problem}.",
+            id="connectors.E002",
+            hint="Rebuild it with scripts/catalog/build_catalog.py.",
+        )
+        for problem in catalog_problems(catalog)
+    ]

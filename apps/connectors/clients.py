@@ -15,5 +15,6 @@ from apps.connectors.outbound import OutboundClient, SSRFPolicy
 
 def outbound_client(**options: Any) -> OutboundClient:
     """A new guarded client; ``options`` are OutboundClient's keyword arguments."""
-    return OutboundClient(SSRFPolicy(allowlist=list(settings.OUTBOUND_ALLOWLIST)), store=cache,
-                          **options)
+    return OutboundClient(
+        SSRFPolicy(allowlist=list(settings.OUTBOUND_ALLOWLIST)), store=cache, **options
+    )

@@ -16,6 +16,7 @@ from apps.connectors.models import Connector, ConnectorOperation
 if TYPE_CHECKING:
     from apps.connectors.outbound import AuthInjector, OutboundClient
 
+
 @dataclass(frozen=True)
 class ConnectionCheck:
     ok: bool

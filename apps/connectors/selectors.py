@@ -33,7 +33,10 @@ def _sees_disabled(user: Any) -> bool:
 
 
 def connector_list(
-    *, user: Any, search: str | None = None, category: str | None = None,
+    *,
+    user: Any,
+    search: str | None = None,
+    category: str | None = None,
     workspace_id: Any = None,
 ) -> QuerySet[Connector]:
     """Catalogue rows visible to ``user``, with their (visible) operation count, popularity
@@ -48,25 +51,35 @@ def connector_list(
     if search:
         queryset = queryset.filter(
             Q(name__icontains=search) | Q(slug__icontains=search) | Q(description__icontains=search)
-        ).annotate(search_rank=Case(  # "sla": Slack before the translators that mention it
-            When(name__istartswith=search, then=0), When(name__icontains=search, then=1),
-            When(slug__icontains=search, then=1), default=2, output_field=IntegerField()))
+        ).annotate(
+            search_rank=Case(  # "sla": Slack before the translators that mention it
+                When(name__istartswith=search, then=0),
+                When(name__icontains=search, then=1),
+                When(slug__icontains=search, then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
     # Subqueries, not a join and GROUP BY: every count here is per connector row.
     operations = ConnectorOperation.objects.filter(connector=OuterRef("pk"))
     if not staff:
         operations = operations.filter(enabled=True)
     operations_count = Coalesce(
-        Subquery(operations.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")),
-        0)
-    return _with_usage(queryset, workspace_id=workspace_id).annotate(
-        operations_count=operations_count).order_by("order", "name")
+        Subquery(operations.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0
+    )
+    return (
+        _with_usage(queryset, workspace_id=workspace_id)
+        .annotate(operations_count=operations_count)
+        .order_by("order", "name")
+    )
 
 
 def _with_usage(queryset: QuerySet[Connector], *, workspace_id: Any) -> QuerySet[Connector]:
-    connected = (usage.connected(workspace_id) if workspace_id is not None
-                 else Value(False))
-    return queryset.annotate(popularity=usage.popularity(),
-                             connected=ExpressionWrapper(connected, output_field=BooleanField()))
+    connected = usage.connected(workspace_id) if workspace_id is not None else Value(False)
+    return queryset.annotate(
+        popularity=usage.popularity(),
+        connected=ExpressionWrapper(connected, output_field=BooleanField()),
+    )
 
 
 def connector_get(*, user: Any, slug: str, workspace_id: Any = None) -> Connector:
@@ -77,12 +90,16 @@ def connector_get(*, user: Any, slug: str, workspace_id: Any = None) -> Connecto
     if not _sees_disabled(user):
         queryset = queryset.filter(enabled=True)
         operations = operations.filter(enabled=True)
-    return (_with_usage(queryset, workspace_id=workspace_id)
-            .prefetch_related(Prefetch("operations", queryset=operations)).get(slug=slug))
+    return (
+        _with_usage(queryset, workspace_id=workspace_id)
+        .prefetch_related(Prefetch("operations", queryset=operations))
+        .get(slug=slug)
+    )
 
 
-def connector_operation_list(*, user: Any, slug: str,
-                             search: str | None = None) -> QuerySet[ConnectorOperation]:
+def connector_operation_list(
+    *, user: Any, slug: str, search: str | None = None
+) -> QuerySet[ConnectorOperation]:
     """The visible operations of a visible connector by key, optionally searched in their key,
     name, path and description; Connector.DoesNotExist when the connector is not visible."""
     staff = _sees_disabled(user)
@@ -95,8 +112,11 @@ def connector_operation_list(*, user: Any, slug: str,
         operations = operations.filter(enabled=True)
     if search:
         operations = operations.filter(
-            Q(key__icontains=search) | Q(name__icontains=search) | Q(path__icontains=search)
-            | Q(description__icontains=search))
+            Q(key__icontains=search)
+            | Q(name__icontains=search)
+            | Q(path__icontains=search)
+            | Q(description__icontains=search)
+        )
     return operations.order_by("key")
 
 
@@ -124,9 +144,11 @@ def _policy(cls: type, data: Any) -> Any:
 def connector_operation_for_run(*, slug: str, key: str) -> dict[str, Any] | None:
     """What a workflow step needs to call an enabled operation of an enabled connector,
     including the connector's rate limit, retry and breaker as a TargetPolicy."""
-    operation = (ConnectorOperation.objects.select_related("connector")
-                 .filter(connector__slug=slug, connector__enabled=True, key=key, enabled=True)
-                 .first())
+    operation = (
+        ConnectorOperation.objects.select_related("connector")
+        .filter(connector__slug=slug, connector__enabled=True, key=key, enabled=True)
+        .first()
+    )
     if operation is None:
         return None
     connector = operation.connector
@@ -134,10 +156,14 @@ def connector_operation_for_run(*, slug: str, key: str) -> dict[str, Any] | None
         key=f"connector:{connector.slug}",
         retry=_policy(RetryPolicy, connector.retry_policy) or RetryPolicy(),
         rate_limit=_policy(RateLimitPolicy, connector.rate_limit),
-        breaker=_policy(BreakerPolicy, connector.breaker_policy))
+        breaker=_policy(BreakerPolicy, connector.breaker_policy),
+    )
     return {
-        "method": operation.method, "path": operation.path, "base_url": connector.base_url,
-        "parameters_schema": operation.parameters_schema, "body_schema": operation.body_schema,
+        "method": operation.method,
+        "path": operation.path,
+        "base_url": connector.base_url,
+        "parameters_schema": operation.parameters_schema,
+        "body_schema": operation.body_schema,
         "body_content_type": operation.body_content_type or "application/json",
         "target": target,
     }

@@ -157,9 +157,11 @@ def connector_import_spec(
         created = connector is None
         if connector is None:
             connector = Connector(slug=slug, category=category or guess_category(spec.categories))
-        elif (connector.import_digest == digest and not force
-              and (category in (None, connector.category)
-                   or "category" in connector.locally_edited)):
+        elif (
+            connector.import_digest == digest
+            and not force
+            and (category in (None, connector.category) or "category" in connector.locally_edited)
+        ):
             return ImportReport(connector=connector, skipped=True)
         report = ImportReport(connector=connector, created=created, warnings=list(spec.warnings))
         values = _connector_values(spec, fields)
@@ -254,12 +256,17 @@ def connector_import_document(
     report = connector_import_spec(
         spec=spec, slug=slug, category=category, fields=fields, source=source, force=force
     )
-    logger.info("connectors.document_imported", extra={
-        "connector": report.connector.slug, "new": report.created,
-        "operations_created": report.operations_created,
-        "operations_updated": report.operations_updated,
-        "operations_retired": report.operations_retired,
-        "local_edits_kept": len(report.kept_local_edits)})
+    logger.info(
+        "connectors.document_imported",
+        extra={
+            "connector": report.connector.slug,
+            "new": report.created,
+            "operations_created": report.operations_created,
+            "operations_updated": report.operations_updated,
+            "operations_retired": report.operations_retired,
+            "local_edits_kept": len(report.kept_local_edits),
+        },
+    )
     return report
 
 

@@ -9,5 +9,6 @@ def periodic_task_ensure(*, name: str, task: str, every_seconds: float, queue: s
     if PeriodicTask.objects.filter(name=name).exists():
         return  # an operator may have tuned it
     interval, _ = IntervalSchedule.objects.get_or_create(
-        every=max(1, round(every_seconds)), period=IntervalSchedule.SECONDS)
+        every=max(1, round(every_seconds)), period=IntervalSchedule.SECONDS
+    )
     PeriodicTask.objects.create(name=name, task=task, interval=interval, queue=queue)

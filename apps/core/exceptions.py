@@ -9,8 +9,13 @@ class ApplicationError(Exception):
     type = "error"
     status_code = 400
 
-    def __init__(self, detail: str, *, fields: dict[str, list[str]] | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.fields = fields or {}

@@ -16,12 +16,17 @@ _SECRET_NAMES = sorted({name for spec in kinds.KINDS.values() for name in spec.s
 class CredentialAdminForm(forms.ModelForm):
     secret_field = forms.ChoiceField(
         choices=[("", "(the kind's main secret)")] + [(n, n) for n in _SECRET_NAMES],
-        required=False, label="Secret field",
-        help_text="Which secret field the value below sets.")
+        required=False,
+        label="Secret field",
+        help_text="Which secret field the value below sets.",
+    )
     secret_value = forms.CharField(
-        required=False, strip=False, label="New secret",
+        required=False,
+        strip=False,
+        label="New secret",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Write-only: the stored secret is never shown. Leave empty to keep it.")
+        help_text="Write-only: the stored secret is never shown. Leave empty to keep it.",
+    )
 
     class Meta:
         model = Credential
@@ -43,8 +48,13 @@ class CredentialAdminForm(forms.ModelForm):
         adding = self.instance._state.adding
         errors = kinds.validate_secret(kind, secret, partial=not adding)
         if errors:
-            self.add_error("secret_value", "; ".join(
-                f"{key.removeprefix('secret.')}: {' '.join(msgs)}" for key, msgs in errors.items()))
+            self.add_error(
+                "secret_value",
+                "; ".join(
+                    f"{key.removeprefix('secret.')}: {' '.join(msgs)}"
+                    for key, msgs in errors.items()
+                ),
+            )
         data["secret"] = secret
         return data
 
@@ -52,15 +62,20 @@ class CredentialAdminForm(forms.ModelForm):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
-    list_display = ["name", "workspace", "kind", "status", "needs_reauth", "expires_at",
-                    "last_used_at"]
+    list_display = [
+        "name",
+        "workspace",
+        "kind",
+        "status",
+        "needs_reauth",
+        "expires_at",
+        "last_used_at",
+    ]
     list_filter = ["kind", "status", "needs_reauth"]
     search_fields = ["name"]
-    readonly_fields = ["status", "needs_reauth", "access_expires_at", "last_used_at",
-                       "last_error"]
+    readonly_fields = ["status", "needs_reauth", "access_expires_at", "last_used_at", "last_error"]
 
-    def get_readonly_fields(self, request: HttpRequest,
-                            obj: Credential | None = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Credential | None = None) -> list[str]:
         # The kind decides what the sealed secret holds: fixed once the row exists.
         return [*self.readonly_fields, *(["kind", "workspace"] if obj is not None else [])]
 
@@ -68,9 +83,15 @@ class CredentialAdmin(admin.ModelAdmin):
         secret = form.cleaned_data.get("secret") or {}
         if not change:
             created = services.credential_create(
-                workspace=obj.workspace, actor=request.user, name=obj.name, kind=obj.kind,
-                config=obj.public_data, secret=secret, connector=obj.connector,
-                expires_at=obj.expires_at)
+                workspace=obj.workspace,
+                actor=request.user,
+                name=obj.name,
+                kind=obj.kind,
+                config=obj.public_data,
+                secret=secret,
+                connector=obj.connector,
+                expires_at=obj.expires_at,
+            )
             obj.pk = created.pk
             obj.refresh_from_db()
             return

@@ -10,19 +10,35 @@ def ensure_refresh_task(**kwargs: Any) -> None:
 
     from apps.core.beat import periodic_task_ensure
 
-    periodic_task_ensure(name="Credential refresh", task="credentials.refresh_expiring",
-                         every_seconds=settings.CREDENTIAL_REFRESH_INTERVAL_SECONDS,
-                         queue="housekeeping")
+    periodic_task_ensure(
+        name="Credential refresh",
+        task="credentials.refresh_expiring",
+        every_seconds=settings.CREDENTIAL_REFRESH_INTERVAL_SECONDS,
+        queue="housekeeping",
+    )
 
 
 def _register_sealed_columns() -> None:
     from apps.credentials.models import Credential, OAuthAuthorization
     from apps.credentials.sealed import SealedColumn, sealed_column_register
 
-    sealed_column_register(SealedColumn(name="credentials", model=Credential, field="sealed",
-                                        aad=lambda row: row.aad, key_id_field="key_id"))
-    sealed_column_register(SealedColumn(name="oauth_authorizations", model=OAuthAuthorization,
-                                        field="sealed_verifier", aad=lambda row: row.aad))
+    sealed_column_register(
+        SealedColumn(
+            name="credentials",
+            model=Credential,
+            field="sealed",
+            aad=lambda row: row.aad,
+            key_id_field="key_id",
+        )
+    )
+    sealed_column_register(
+        SealedColumn(
+            name="oauth_authorizations",
+            model=OAuthAuthorization,
+            field="sealed_verifier",
+            aad=lambda row: row.aad,
+        )
+    )
 
 
 class CredentialsConfig(AppConfig):
@@ -36,5 +52,6 @@ class CredentialsConfig(AppConfig):
         connector_use.register()
 
         _register_sealed_columns()
-        post_migrate.connect(ensure_refresh_task, sender=self,
-                             dispatch_uid="credentials.ensure_refresh_task")
+        post_migrate.connect(
+            ensure_refresh_task, sender=self, dispatch_uid="credentials.ensure_refresh_task"
+        )

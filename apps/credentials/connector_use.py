@@ -13,8 +13,12 @@ from apps.credentials.models import Credential
 
 def credentials_for_connector() -> Subquery:
     """How many credentials (any workspace) are for the ``OuterRef`` connector."""
-    uses = (Credential.objects.filter(connector=OuterRef("pk"))
-            .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    uses = (
+        Credential.objects.filter(connector=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
     return Subquery(uses)
 
 

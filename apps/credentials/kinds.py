@@ -35,27 +35,39 @@ class KindSpec:
 
 KINDS: dict[str, KindSpec] = {
     "api_key": KindSpec(
-        public={"location": ("enum:header|query", False), "name": ("str", False),
-                "prefix": ("str", False)},
+        public={
+            "location": ("enum:header|query", False),
+            "name": ("str", False),
+            "prefix": ("str", False),
+        },
         secret={"api_key": True},
         defaults={"location": "header", "name": "X-API-Key", "prefix": ""},
     ),
     "bearer": KindSpec(public={}, secret={"token": True}),
     "basic": KindSpec(public={"username": ("str", True)}, secret={"password": True}),
     "oauth2_code": KindSpec(
-        public={"client_id": ("str", True), "authorization_url": ("url", False),
-                "token_url": ("url", False), "scopes": ("list", False),
-                "token_auth": ("enum:client_secret_basic|client_secret_post|none", False),
-                "authorize_params": ("dict", False), "expired_signal": ("dict", False)},
+        public={
+            "client_id": ("str", True),
+            "authorization_url": ("url", False),
+            "token_url": ("url", False),
+            "scopes": ("list", False),
+            "token_auth": ("enum:client_secret_basic|client_secret_post|none", False),
+            "authorize_params": ("dict", False),
+            "expired_signal": ("dict", False),
+        },
         secret={"client_secret": False},
         defaults={"scopes": [], "token_auth": "client_secret_basic", "authorize_params": {}},
         oauth=True,
     ),
     "oauth2_client": KindSpec(
-        public={"client_id": ("str", True), "token_url": ("url", False),
-                "scopes": ("list", False),
-                "token_auth": ("enum:client_secret_basic|client_secret_post", False),
-                "audience": ("str", False), "expired_signal": ("dict", False)},
+        public={
+            "client_id": ("str", True),
+            "token_url": ("url", False),
+            "scopes": ("list", False),
+            "token_auth": ("enum:client_secret_basic|client_secret_post", False),
+            "audience": ("str", False),
+            "expired_signal": ("dict", False),
+        },
         secret={"client_secret": True},
         defaults={"scopes": [], "token_auth": "client_secret_basic"},
         oauth=True,
@@ -63,15 +75,24 @@ KINDS: dict[str, KindSpec] = {
     "aws_sigv4": KindSpec(
         # Service and region: these settings, else the connector's aws_sigv4 auth scheme,
         # else the AWS endpoint the request goes to (apps/connectors/outbound/sigv4.py).
-        public={"access_key_id": ("aws_key_id", True), "region": ("aws_region", False),
-                "service": ("aws_service", False)},
+        public={
+            "access_key_id": ("aws_key_id", True),
+            "region": ("aws_region", False),
+            "service": ("aws_service", False),
+        },
         secret={"secret_access_key": True, "session_token": False},
     ),
     "smtp": KindSpec(
         # Key names are what the send_email block reads: ``ssl`` = implicit TLS (465),
         # ``starttls`` (587); without ``port`` the block picks it from the security mode.
-        public={"host": ("str", True), "port": ("int", False), "username": ("str", False),
-                "starttls": ("bool", False), "ssl": ("bool", False), "from": ("str", False)},
+        public={
+            "host": ("str", True),
+            "port": ("int", False),
+            "username": ("str", False),
+            "starttls": ("bool", False),
+            "ssl": ("bool", False),
+            "from": ("str", False),
+        },
         secret={"password": False},
         defaults={"starttls": True, "ssl": False, "username": ""},
     ),
@@ -83,12 +104,15 @@ TOKEN_FIELDS = ("access_token", "refresh_token")
 
 # Formats checked by pattern: (regex, what the message asks for).
 PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
-    "aws_key_id": (re.compile(r"^[A-Z0-9]{16,128}$"),
-                   "An AWS access key id (16 to 128 upper-case letters and digits)."),
-    "aws_region": (re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$"),
-                   "An AWS region such as eu-west-1."),
-    "aws_service": (re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$"),
-                    "An AWS signing name such as sns or execute-api."),
+    "aws_key_id": (
+        re.compile(r"^[A-Z0-9]{16,128}$"),
+        "An AWS access key id (16 to 128 upper-case letters and digits).",
+    ),
+    "aws_region": (re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$"), "An AWS region such as eu-west-1."),
+    "aws_service": (
+        re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$"),
+        "An AWS signing name such as sns or execute-api.",
+    ),
 }
 
 
@@ -152,8 +176,11 @@ def validate_secret(kind: str, data: Mapping[str, Any], *, partial: bool) -> dic
 def _api_key(public: Mapping[str, Any], secret: Mapping[str, str]) -> AuthInjector:
     if public.get("location") == "query":
         return ApiKeyQuery(secret["api_key"], param=public.get("name") or "api_key")
-    return ApiKeyHeader(secret["api_key"], header=public.get("name") or "X-API-Key",
-                        prefix=public.get("prefix") or "")
+    return ApiKeyHeader(
+        secret["api_key"],
+        header=public.get("name") or "X-API-Key",
+        prefix=public.get("prefix") or "",
+    )
 
 
 INJECTORS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], AuthInjector]] = {
@@ -163,9 +190,12 @@ INJECTORS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], AuthInject
     "oauth2_code": lambda public, secret: BearerToken(secret["access_token"]),
     "oauth2_client": lambda public, secret: BearerToken(secret["access_token"]),
     "aws_sigv4": lambda public, secret: AwsSigV4(
-        public["access_key_id"], secret["secret_access_key"],
-        secret.get("session_token", ""), service=public.get("service", ""),
-        region=public.get("region", "")),
+        public["access_key_id"],
+        secret["secret_access_key"],
+        secret.get("session_token", ""),
+        service=public.get("service", ""),
+        region=public.get("region", ""),
+    ),
 }
 
 

@@ -28,8 +28,13 @@ class Credential(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="credentials")
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    connector = models.ForeignKey("connectors.Connector", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="credentials")
+    connector = models.ForeignKey(
+        "connectors.Connector",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credentials",
+    )
     # Non-secret settings (header name, scopes, token URL); secrets only ever in `sealed`.
     public_data = models.JSONField(default=dict, blank=True)
     sealed = models.BinaryField()
@@ -44,18 +49,28 @@ class Credential(models.Model):
     needs_reauth = models.BooleanField(default=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"],
-                                               name="credential_unique_name")]
-        indexes = [models.Index(fields=["expires_at"], name="credential_expiry",
-                                condition=models.Q(expires_at__isnull=False)),
-                   models.Index(fields=["access_expires_at"], name="credential_access_expiry",
-                                condition=models.Q(access_expires_at__isnull=False))]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="credential_unique_name")
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                name="credential_expiry",
+                condition=models.Q(expires_at__isnull=False),
+            ),
+            models.Index(
+                fields=["access_expires_at"],
+                name="credential_access_expiry",
+                condition=models.Q(access_expires_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -77,8 +92,9 @@ class OAuthAuthorization(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    credential = models.ForeignKey(Credential, on_delete=models.CASCADE,
-                                   related_name="oauth_authorizations")
+    credential = models.ForeignKey(
+        Credential, on_delete=models.CASCADE, related_name="oauth_authorizations"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     redirect_uri = models.CharField(max_length=500)
     sealed_verifier = models.BinaryField()

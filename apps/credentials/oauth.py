@@ -27,8 +27,17 @@ from apps.connectors.outbound import BasicAuth, OutboundClient, OutboundError
 PKCE_METHOD = "S256"
 TOKEN_TIMEOUT = (5.0, 20.0)
 TOKEN_MAX_BYTES = 256 * 1024
-_RESERVED = frozenset({"response_type", "client_id", "redirect_uri", "state", "scope",
-                       "code_challenge", "code_challenge_method"})
+_RESERVED = frozenset(
+    {
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+    }
+)
 _REJECTED = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 
 
@@ -41,8 +50,9 @@ class GrantRejected(Exception):
 
     def __init__(self, error: str, description: str = "") -> None:
         self.error = error
-        super().__init__(f"The provider answered {error}" + (f": {description}"
-                                                              if description else "."))
+        super().__init__(
+            f"The provider answered {error}" + (f": {description}" if description else ".")
+        )
 
 
 @dataclass(frozen=True)
@@ -60,11 +70,19 @@ def authorization_url(
     client = WebApplicationClient(public["client_id"], code_challenge_method=PKCE_METHOD)
     verifier = client.create_code_verifier(64)
     challenge = client.create_code_challenge(verifier, PKCE_METHOD)
-    params = [(str(k), str(v)) for k, v in (public.get("authorize_params") or {}).items()
-              if k not in _RESERVED]
-    params += [("response_type", "code"), ("client_id", public["client_id"]),
-               ("redirect_uri", redirect_uri), ("state", state),
-               ("code_challenge", challenge), ("code_challenge_method", PKCE_METHOD)]
+    params = [
+        (str(k), str(v))
+        for k, v in (public.get("authorize_params") or {}).items()
+        if k not in _RESERVED
+    ]
+    params += [
+        ("response_type", "code"),
+        ("client_id", public["client_id"]),
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+        ("code_challenge", challenge),
+        ("code_challenge_method", PKCE_METHOD),
+    ]
     if public.get("scopes"):
         params.append(("scope", " ".join(public["scopes"])))
     # Built here rather than by prepare_request_uri: oauthlib refuses http:// outright, while
@@ -73,16 +91,27 @@ def authorization_url(
 
 
 def exchange_code(
-    http: OutboundClient, public: Mapping[str, Any], client_secret: str | None, *,
-    code: str, redirect_uri: str, code_verifier: str,
+    http: OutboundClient,
+    public: Mapping[str, Any],
+    client_secret: str | None,
+    *,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
 ) -> TokenSet:
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": code_verifier}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": code_verifier,
+    }
     return _token_call(http, public, client_secret, body)
 
 
 def refresh(
-    http: OutboundClient, public: Mapping[str, Any], client_secret: str | None,
+    http: OutboundClient,
+    public: Mapping[str, Any],
+    client_secret: str | None,
     refresh_token: str,
 ) -> TokenSet:
     body = {"grant_type": "refresh_token", "refresh_token": refresh_token}
@@ -93,7 +122,8 @@ def client_credentials(
     http: OutboundClient, public: Mapping[str, Any], client_secret: str
 ) -> TokenSet:
     prepared = BackendApplicationClient(public["client_id"]).prepare_request_body(
-        scope=list(public.get("scopes") or []) or None, include_client_id=False)
+        scope=list(public.get("scopes") or []) or None, include_client_id=False
+    )
     body: dict[str, str] = dict(_pairs(prepared))
     if public.get("audience"):
         body["audience"] = public["audience"]
@@ -107,7 +137,9 @@ def _pairs(form: str) -> Sequence[tuple[str, str]]:
 
 
 def _token_call(
-    http: OutboundClient, public: Mapping[str, Any], client_secret: str | None,
+    http: OutboundClient,
+    public: Mapping[str, Any],
+    client_secret: str | None,
     body: dict[str, str],
 ) -> TokenSet:
     method = public.get("token_auth") or "client_secret_basic"
@@ -121,9 +153,15 @@ def _token_call(
             body["client_secret"] = client_secret
     try:
         response = http.request(
-            "POST", public["token_url"], data=body, auth_injector=injector,
-            headers={"Accept": "application/json"}, timeout=TOKEN_TIMEOUT,
-            max_response_bytes=TOKEN_MAX_BYTES, allow_redirects=False)
+            "POST",
+            public["token_url"],
+            data=body,
+            auth_injector=injector,
+            headers={"Accept": "application/json"},
+            timeout=TOKEN_TIMEOUT,
+            max_response_bytes=TOKEN_MAX_BYTES,
+            allow_redirects=False,
+        )
     except OutboundError as exc:
         raise TokenEndpointError(f"The token endpoint could not be reached: {exc}") from None
     try:
@@ -132,13 +170,16 @@ def _token_call(
         payload = None
     if not isinstance(payload, dict):
         raise TokenEndpointError(
-            f"The token endpoint answered HTTP {response.status} without a JSON object.")
+            f"The token endpoint answered HTTP {response.status} without a JSON object."
+        )
     error = payload.get("error")
     if response.status >= 400 or error:
         if isinstance(error, str) and error in _REJECTED:
             raise GrantRejected(error, _short(payload.get("error_description")))
-        raise TokenEndpointError(f"The token endpoint answered HTTP {response.status}"
-                                 + (f" ({_short(error)})." if error else "."))
+        raise TokenEndpointError(
+            f"The token endpoint answered HTTP {response.status}"
+            + (f" ({_short(error)})." if error else ".")
+        )
     access = payload.get("access_token")
     if not isinstance(access, str) or not access:
         raise TokenEndpointError("The token endpoint answered without an access token.")
@@ -148,10 +189,12 @@ def _token_call(
     except (TypeError, ValueError):
         expires = None
     refresh_token = payload.get("refresh_token")
-    return TokenSet(access_token=access,
-                    refresh_token=refresh_token if isinstance(refresh_token, str) else None,
-                    expires_in=expires,
-                    scope=payload.get("scope") if isinstance(payload.get("scope"), str) else None)
+    return TokenSet(
+        access_token=access,
+        refresh_token=refresh_token if isinstance(refresh_token, str) else None,
+        expires_in=expires,
+        scope=payload.get("scope") if isinstance(payload.get("scope"), str) else None,
+    )
 
 
 def _short(value: Any) -> str:

@@ -126,8 +126,9 @@ def secrets_for(*, workspace_id: Any, execution_id: Any = None) -> WorkspaceSecr
 class WorkspaceSecrets:
     """Credential access for blocks, limited to one workspace."""
 
-    def __init__(self, workspace_id: Any, *, execution_id: Any = None,
-                 client: OutboundClient | None = None) -> None:
+    def __init__(
+        self, workspace_id: Any, *, execution_id: Any = None, client: OutboundClient | None = None
+    ) -> None:
         self._workspace_id = workspace_id
         self._execution_id = str(execution_id) if execution_id else None
         self._client = client
@@ -141,8 +142,9 @@ class WorkspaceSecrets:
 
     def _credential(self, credential_id: Any) -> Credential:
         try:
-            credential = credential_get_in_workspace(workspace_id=self._workspace_id,
-                                                     credential_id=credential_id)
+            credential = credential_get_in_workspace(
+                workspace_id=self._workspace_id, credential_id=credential_id
+            )
         except CredentialNotFound:
             raise CredentialUnavailable() from None
         services.credential_mark_used(credential=credential, execution_id=self._execution_id)
@@ -159,16 +161,19 @@ class WorkspaceSecrets:
     def _remember(self, credential: Credential, secret: Mapping[str, str]) -> None:
         values: list[Any] = list(secret.values())
         if credential.kind in kinds.INJECTORS and (
-                credential.kind not in services.OAUTH_KINDS or secret.get("access_token")):
+            credential.kind not in services.OAUTH_KINDS or secret.get("access_token")
+        ):
             values.extend(services.injector_for(credential, secret).secrets())
         _remember(self._execution_id, values)
 
     def auth_for(self, credential_id: Any) -> AuthInjector:
         credential = self._credential(credential_id)
         if credential.kind not in kinds.INJECTORS:
-            raise BlockError(f"Credential {credential.name!r} ({credential.get_kind_display()}) "
-                             "does not authenticate HTTP requests; use values_for().",
-                             code="credential_kind")
+            raise BlockError(
+                f"Credential {credential.name!r} ({credential.get_kind_display()}) "
+                "does not authenticate HTTP requests; use values_for().",
+                code="credential_kind",
+            )
         return services.injector_for(credential, self._secret(credential))
 
     def values_for(self, credential_id: Any) -> dict[str, Any]:
@@ -186,13 +191,13 @@ class WorkspaceSecrets:
         stale_token = getattr(stale, "token", None) if stale is not None else None
         if stale_token is None:
             stale_token = services.secret_open(credential).get("access_token", "")
-        secret = services.token_refresh(credential_id=credential.pk,
-                                        stale_access_token=stale_token, client=self.http)
+        secret = services.token_refresh(
+            credential_id=credential.pk, stale_access_token=stale_token, client=self.http
+        )
         self._remember(credential, secret)
         return services.injector_for(credential, secret)
 
-    def request(self, credential_id: Any, method: str, url: str,
-                **kwargs: Any) -> OutboundResponse:
+    def request(self, credential_id: Any, method: str, url: str, **kwargs: Any) -> OutboundResponse:
         credential = self._credential(credential_id)
         injector = services.injector_for(credential, self._secret(credential))
         response = self.http.request(method, url, auth_injector=injector, **kwargs)
@@ -203,8 +208,9 @@ class WorkspaceSecrets:
 
     def redact(self, text: str, credential_id: Any) -> str:
         try:
-            credential = credential_get_in_workspace(workspace_id=self._workspace_id,
-                                                     credential_id=credential_id)
+            credential = credential_get_in_workspace(
+                workspace_id=self._workspace_id, credential_id=credential_id
+            )
         except CredentialNotFound:
             return text
         return redact(text, services.secret_values(credential))
@@ -218,6 +224,10 @@ class WorkspaceSecrets:
             # Declared by the connector (auth scheme ``token_expired_signal``), read live so an
             # operator's edit applies to existing credentials too.
             signal = kinds.oauth_defaults_from_connector(
-                credential.kind, credential.connector.auth_schemes).get("expired_signal")
-        return (response.status == 200 and isinstance(signal, Mapping)
-                and expired_signal_matches(signal, response.body))
+                credential.kind, credential.connector.auth_schemes
+            ).get("expired_signal")
+        return (
+            response.status == 200
+            and isinstance(signal, Mapping)
+            and expired_signal_matches(signal, response.body)
+        )

@@ -83,8 +83,9 @@ def secret_open(credential: Credential) -> dict[str, str]:
 
 def _seal(credential: Credential, secret: Mapping[str, str]) -> None:
     clean = {k: v for k, v in secret.items() if v}
-    credential.sealed = keyring().seal(json.dumps(clean, sort_keys=True).encode(),
-                                       aad=credential.aad)
+    credential.sealed = keyring().seal(
+        json.dumps(clean, sort_keys=True).encode(), aad=credential.aad
+    )
     credential.key_id = keyring().primary_key_id
 
 
@@ -96,8 +97,12 @@ def secret_values(credential: Credential) -> list[str]:
 # -- create / update / delete -------------------------------------------------------------
 
 
-def _resolve_public(kind: str, config: Mapping[str, Any], connector: Connector | None,
-                    base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _resolve_public(
+    kind: str,
+    config: Mapping[str, Any],
+    connector: Connector | None,
+    base: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     public: dict[str, Any] = dict(kinds.KINDS[kind].defaults)
     if connector is not None and kind in OAUTH_KINDS:
         public.update(kinds.oauth_defaults_from_connector(kind, connector.auth_schemes))
@@ -112,9 +117,14 @@ def _resolve_public(kind: str, config: Mapping[str, Any], connector: Connector |
         raise CredentialInvalid("The OAuth2 endpoints are missing.", fields=missing)
     for key in ("authorization_url", "token_url"):
         if kind in OAUTH_KINDS and public.get(key) and not _secure_endpoint(public[key]):
-            raise CredentialInvalid("OAuth2 endpoints must use https.", fields={
-                f"config.{key}": ["Use https (plain http only for allow-listed self-hosted "
-                                  "providers)."]})
+            raise CredentialInvalid(
+                "OAuth2 endpoints must use https.",
+                fields={
+                    f"config.{key}": [
+                        "Use https (plain http only for allow-listed self-hosted providers)."
+                    ]
+                },
+            )
     return public
 
 
@@ -136,18 +146,27 @@ def _secure_endpoint(url: str) -> bool:
         return allow.allows_host(host, port)
 
 
-def _validate(kind: str, config: Mapping[str, Any], secret: Mapping[str, Any], *,
-              partial: bool) -> None:
-    errors = {**kinds.validate_public(kind, config, partial=partial),
-              **kinds.validate_secret(kind, secret, partial=partial)}
+def _validate(
+    kind: str, config: Mapping[str, Any], secret: Mapping[str, Any], *, partial: bool
+) -> None:
+    errors = {
+        **kinds.validate_public(kind, config, partial=partial),
+        **kinds.validate_secret(kind, secret, partial=partial),
+    }
     if errors:
         raise CredentialInvalid("The credential is invalid.", fields=errors)
 
 
 def credential_create(
-    *, workspace: Workspace, actor: User | None, name: str, kind: str,
-    config: Mapping[str, Any] | None = None, secret: Mapping[str, Any] | None = None,
-    connector: Connector | None = None, expires_at: datetime | None = None,
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    name: str,
+    kind: str,
+    config: Mapping[str, Any] | None = None,
+    secret: Mapping[str, Any] | None = None,
+    connector: Connector | None = None,
+    expires_at: datetime | None = None,
 ) -> Credential:
     """Store a new credential; its secret fields are sealed to the new row."""
     if kind not in kinds.KINDS:
@@ -155,25 +174,42 @@ def credential_create(
     config, secret = dict(config or {}), dict(secret or {})
     _validate(kind, config, secret, partial=False)
     credential = Credential(
-        id=uuid.uuid4(), workspace=workspace, name=name, kind=kind, connector=connector,
-        public_data=_resolve_public(kind, config, connector), expires_at=expires_at,
+        id=uuid.uuid4(),
+        workspace=workspace,
+        name=name,
+        kind=kind,
+        connector=connector,
+        public_data=_resolve_public(kind, config, connector),
+        expires_at=expires_at,
         created_by=actor if actor is not None and actor.is_authenticated else None,
-        status=S.DISCONNECTED if kind == K.OAUTH2_CODE else S.CONNECTED)
+        status=S.DISCONNECTED if kind == K.OAUTH2_CODE else S.CONNECTED,
+    )
     _seal(credential, secret)
     try:
         with transaction.atomic():
             credential.save(force_insert=True)
-            audit_record(workspace=workspace, actor=actor, action="credential.created",
-                         target=credential, data={"name": name, "kind": kind})
+            audit_record(
+                workspace=workspace,
+                actor=actor,
+                action="credential.created",
+                target=credential,
+                data={"name": name, "kind": kind},
+            )
     except IntegrityError as exc:
-        raise CredentialNameTaken(f"A credential named {name!r} already exists.",
-                                  fields={"name": ["Already in use in this workspace."]}) from exc
+        raise CredentialNameTaken(
+            f"A credential named {name!r} already exists.",
+            fields={"name": ["Already in use in this workspace."]},
+        ) from exc
     return credential
 
 
 def credential_update(
-    *, credential: Credential, actor: User | None, name: str | None = None,
-    config: Mapping[str, Any] | None = None, secret: Mapping[str, Any] | None = None,
+    *,
+    credential: Credential,
+    actor: User | None,
+    name: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    secret: Mapping[str, Any] | None = None,
     expires_at: Any = _UNSET,
 ) -> Credential:
     """Change settings and/or replace secret fields; unspecified secret fields are kept."""
@@ -194,8 +230,9 @@ def credential_update(
             row.public_data = _resolve_public(row.kind, config, row.connector, base=before)
             changed += [f"config.{k}" for k in sorted(config) if before.get(k) != config[k]]
             if row.kind == K.OAUTH2_CODE and any(
-                    before.get(k) != row.public_data.get(k)
-                    for k in ("client_id", "authorization_url", "token_url", "scopes")):
+                before.get(k) != row.public_data.get(k)
+                for k in ("client_id", "authorization_url", "token_url", "scopes")
+            ):
                 # Tokens were granted for the old client or scopes: ask for a new consent.
                 current = {k: v for k, v in current.items() if k not in kinds.TOKEN_FIELDS}
                 row.status, row.access_expires_at = S.DISCONNECTED, None
@@ -212,26 +249,39 @@ def credential_update(
             with transaction.atomic():
                 row.save()
         except IntegrityError as exc:
-            raise CredentialNameTaken(f"A credential named {name!r} already exists.",
-                                      fields={"name": ["Already in use in this workspace."]}
-                                      ) from exc
-        audit_record(workspace=row.workspace, actor=actor, action="credential.updated",
-                     target=row, data={"name": row.name, "changed": changed})
+            raise CredentialNameTaken(
+                f"A credential named {name!r} already exists.",
+                fields={"name": ["Already in use in this workspace."]},
+            ) from exc
+        audit_record(
+            workspace=row.workspace,
+            actor=actor,
+            action="credential.updated",
+            target=row,
+            data={"name": row.name, "changed": changed},
+        )
     return row
 
 
 def credential_delete(*, credential: Credential, actor: User | None) -> None:
     with transaction.atomic():
-        audit_record(workspace=credential.workspace, actor=actor, action="credential.deleted",
-                     target=credential, data={"name": credential.name, "kind": credential.kind})
+        audit_record(
+            workspace=credential.workspace,
+            actor=actor,
+            action="credential.deleted",
+            target=credential,
+            data={"name": credential.name, "kind": credential.kind},
+        )
         credential.delete()
 
 
-def credential_mark_used(*, credential: Credential, execution_id: str | None = None,
-                         node_id: str | None = None) -> None:
+def credential_mark_used(
+    *, credential: Credential, execution_id: str | None = None, node_id: str | None = None
+) -> None:
     """Audit a use by a block, at most once per credential per minute (cache ``add`` gate)."""
-    if not cache.add(f"credentials:use-audit:{credential.pk}", 1,
-                     timeout=settings.CREDENTIAL_USE_AUDIT_SECONDS):
+    if not cache.add(
+        f"credentials:use-audit:{credential.pk}", 1, timeout=settings.CREDENTIAL_USE_AUDIT_SECONDS
+    ):
         return
     now = timezone.now()
     Credential.objects.filter(pk=credential.pk).update(last_used_at=now)
@@ -240,8 +290,13 @@ def credential_mark_used(*, credential: Credential, execution_id: str | None = N
         data["execution_id"] = str(execution_id)
     if node_id:
         data["node_id"] = node_id
-    audit_record(workspace=credential.workspace, actor=None, action="credential.used",
-                 target=credential, data=data)
+    audit_record(
+        workspace=credential.workspace,
+        actor=None,
+        action="credential.used",
+        target=credential,
+        data=data,
+    )
 
 
 # -- injectors ----------------------------------------------------------------------------
@@ -250,8 +305,10 @@ def credential_mark_used(*, credential: Credential, execution_id: str | None = N
 def injector_for(credential: Credential, secret: Mapping[str, str]) -> AuthInjector:
     build = kinds.INJECTORS.get(credential.kind)
     if build is None:
-        raise CredentialInvalid(f"A {credential.get_kind_display()} credential does not "
-                                "authenticate HTTP requests; use values_for().")
+        raise CredentialInvalid(
+            f"A {credential.get_kind_display()} credential does not "
+            "authenticate HTTP requests; use values_for()."
+        )
     if credential.kind in OAUTH_KINDS and not secret.get("access_token"):
         raise CredentialNeedsReauth(f"Credential {credential.name!r} is not connected.")
     public = credential.public_data
@@ -266,8 +323,9 @@ def _access_expiring(credential: Credential, ahead: float) -> bool:
     return expires is not None and expires <= timezone.now() + timedelta(seconds=ahead)
 
 
-def oauth_secret_current(*, credential: Credential,
-                         client: OutboundClient | None = None) -> dict[str, str]:
+def oauth_secret_current(
+    *, credential: Credential, client: OutboundClient | None = None
+) -> dict[str, str]:
     """The secret of an OAuth credential with a usable access token, refreshing if needed."""
     if credential.needs_reauth:
         raise CredentialNeedsReauth(f"Credential {credential.name!r} must be reconnected.")
@@ -291,13 +349,21 @@ def oauth_start(*, credential: Credential, user: User, redirect_uri: str) -> str
         raise OAuthNotApplicable("Only OAuth2 authorization-code credentials have a consent.")
     ttl = settings.CREDENTIAL_OAUTH_STATE_TTL_SECONDS
     now = timezone.now()
-    pending = OAuthAuthorization(id=uuid.uuid4(), credential=credential, user=user,
-                                 redirect_uri=redirect_uri,
-                                 expires_at=now + timedelta(seconds=ttl))
-    state = signing.dumps({"a": str(pending.id), "c": str(credential.pk), "u": str(user.pk)},
-                          salt=STATE_SALT, compress=True)
-    url, verifier = oauth.authorization_url(credential.public_data, state=state,
-                                            redirect_uri=redirect_uri)
+    pending = OAuthAuthorization(
+        id=uuid.uuid4(),
+        credential=credential,
+        user=user,
+        redirect_uri=redirect_uri,
+        expires_at=now + timedelta(seconds=ttl),
+    )
+    state = signing.dumps(
+        {"a": str(pending.id), "c": str(credential.pk), "u": str(user.pk)},
+        salt=STATE_SALT,
+        compress=True,
+    )
+    url, verifier = oauth.authorization_url(
+        credential.public_data, state=state, redirect_uri=redirect_uri
+    )
     pending.sealed_verifier = keyring().seal(verifier.encode(), aad=pending.aad)
     with transaction.atomic():
         OAuthAuthorization.objects.filter(expires_at__lt=now).delete()
@@ -305,22 +371,35 @@ def oauth_start(*, credential: Credential, user: User, redirect_uri: str) -> str
     return url
 
 
-def oauth_complete(*, user: User, state: str, code: str | None,
-                   error: str | None = None, client: OutboundClient | None = None
-                   ) -> Credential:
+def oauth_complete(
+    *,
+    user: User,
+    state: str,
+    code: str | None,
+    error: str | None = None,
+    client: OutboundClient | None = None,
+) -> Credential:
     """Finish a consent from the provider's redirect: check state, exchange, store tokens."""
     try:
-        claims = signing.loads(state, salt=STATE_SALT,
-                               max_age=settings.CREDENTIAL_OAUTH_STATE_TTL_SECONDS)
+        claims = signing.loads(
+            state, salt=STATE_SALT, max_age=settings.CREDENTIAL_OAUTH_STATE_TTL_SECONDS
+        )
     except signing.BadSignature as exc:  # includes SignatureExpired
         raise OAuthCallbackFailed("The authorization state is invalid or has expired.") from exc
     with transaction.atomic():
-        pending = (OAuthAuthorization.objects.select_for_update().select_related("credential")
-                   .filter(pk=claims.get("a")).first())
+        pending = (
+            OAuthAuthorization.objects.select_for_update()
+            .select_related("credential")
+            .filter(pk=claims.get("a"))
+            .first()
+        )
         if pending is None:
             raise OAuthCallbackFailed("This authorization was already used or has expired.")
-        if (str(pending.user_id) != str(user.pk) or claims.get("u") != str(user.pk)
-                or claims.get("c") != str(pending.credential_id)):
+        if (
+            str(pending.user_id) != str(user.pk)
+            or claims.get("u") != str(user.pk)
+            or claims.get("c") != str(pending.credential_id)
+        ):
             raise OAuthCallbackFailed("This authorization was started by another user.")
         expired = pending.expires_at <= timezone.now()
         verifier = keyring().open(bytes(pending.sealed_verifier), aad=pending.aad).decode()
@@ -333,16 +412,26 @@ def oauth_complete(*, user: User, state: str, code: str | None,
         raise OAuthCallbackFailed("The provider did not grant access.")
     secret = secret_open(credential)
     try:
-        tokens = oauth.exchange_code(client or outbound_http(), credential.public_data,
-                                     secret.get("client_secret"), code=code,
-                                     redirect_uri=pending.redirect_uri, code_verifier=verifier)
+        tokens = oauth.exchange_code(
+            client or outbound_http(),
+            credential.public_data,
+            secret.get("client_secret"),
+            code=code,
+            redirect_uri=pending.redirect_uri,
+            code_verifier=verifier,
+        )
     except (oauth.GrantRejected, oauth.TokenEndpointError) as exc:
         message = redact(str(exc), [secret.get("client_secret"), code, verifier])
         _record_error(credential, message)
         raise OAuthCallbackFailed(f"The token exchange failed. {message}") from None
     credential = _store_tokens(credential.pk, tokens)
-    audit_record(workspace=credential.workspace, actor=user, action="credential.connected",
-                 target=credential, data={"name": credential.name})
+    audit_record(
+        workspace=credential.workspace,
+        actor=user,
+        action="credential.connected",
+        target=credential,
+        data={"name": credential.name},
+    )
     return credential
 
 
@@ -357,30 +446,46 @@ def _store_tokens(credential_id: Any, tokens: oauth.TokenSet) -> Credential:
     """Write access and (rotated) refresh token in one sealed blob, in one transaction."""
     now = timezone.now()
     with transaction.atomic():
-        row = Credential.objects.select_for_update().select_related("workspace").get(
-            pk=credential_id)
+        row = (
+            Credential.objects.select_for_update().select_related("workspace").get(pk=credential_id)
+        )
         secret = secret_open(row)
         secret["access_token"] = tokens.access_token
         if tokens.refresh_token:
             secret["refresh_token"] = tokens.refresh_token
         _seal(row, secret)
-        row.access_expires_at = (now + timedelta(seconds=tokens.expires_in)
-                                 if tokens.expires_in else None)
+        row.access_expires_at = (
+            now + timedelta(seconds=tokens.expires_in) if tokens.expires_in else None
+        )
         if row.kind == K.OAUTH2_CODE:
             # Without a refresh token the grant ends with the access token.
             row.expires_at = None if secret.get("refresh_token") else row.access_expires_at
         row.status, row.needs_reauth, row.last_error = S.CONNECTED, False, ""
-        row.save(update_fields=["sealed", "key_id", "access_expires_at", "expires_at", "status",
-                                "needs_reauth", "last_error", "updated_at"])
+        row.save(
+            update_fields=[
+                "sealed",
+                "key_id",
+                "access_expires_at",
+                "expires_at",
+                "status",
+                "needs_reauth",
+                "last_error",
+                "updated_at",
+            ]
+        )
     return row
 
 
 # -- refresh ------------------------------------------------------------------------------
 
 
-def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
-                  ahead_seconds: float = 0, client: OutboundClient | None = None
-                  ) -> dict[str, str]:
+def token_refresh(
+    *,
+    credential_id: Any,
+    stale_access_token: str | None = None,
+    ahead_seconds: float = 0,
+    client: OutboundClient | None = None,
+) -> dict[str, str]:
     """Get a fresh access token, with one refresher per credential across all workers.
 
     The credential's row lock is the single flight: it is held while the token endpoint is
@@ -397,8 +502,11 @@ def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
     try:
         with transaction.atomic():
             _bound_lock_wait(settings.CREDENTIAL_REFRESH_WAIT_SECONDS)
-            row = (Credential.objects.select_for_update(of=("self",))
-                   .select_related("workspace").get(pk=credential_id))
+            row = (
+                Credential.objects.select_for_update(of=("self",))
+                .select_related("workspace")
+                .get(pk=credential_id)
+            )
             if row.needs_reauth:
                 raise CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected.")
             secret = secret_open(row)
@@ -406,7 +514,8 @@ def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
                 return secret
             if cache.get(backoff_key):
                 raise CredentialRefreshFailed(
-                    f"Refreshing credential {row.name!r} failed moments ago; retrying later.")
+                    f"Refreshing credential {row.name!r} failed moments ago; retrying later."
+                )
             try:
                 tokens = _new_tokens(row, secret, client or outbound_http())
             except oauth.GrantRejected as exc:
@@ -423,7 +532,8 @@ def token_refresh(*, credential_id: Any, stale_access_token: str | None = None,
         if getattr(exc.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
             raise
         raise CredentialRefreshFailed(
-            "Another worker is still refreshing this credential.") from None
+            "Another worker is still refreshing this credential."
+        ) from None
     raise failure
 
 
@@ -435,35 +545,45 @@ def _bound_lock_wait(seconds: float) -> None:
     writing transactions itself)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)",
-                           [f"{int(seconds * 1000)}ms"])
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{int(seconds * 1000)}ms"]
+            )
 
 
-def _new_tokens(row: Credential, secret: Mapping[str, str],
-                http: OutboundClient) -> oauth.TokenSet | None:
+def _new_tokens(
+    row: Credential, secret: Mapping[str, str], http: OutboundClient
+) -> oauth.TokenSet | None:
     """The token endpoint's answer; None when the token cannot be refreshed but still works."""
     if row.kind == K.OAUTH2_CLIENT:
         return oauth.client_credentials(http, row.public_data, secret.get("client_secret", ""))
     if secret.get("refresh_token"):
-        return oauth.refresh(http, row.public_data, secret.get("client_secret"),
-                             secret["refresh_token"])
+        return oauth.refresh(
+            http, row.public_data, secret.get("client_secret"), secret["refresh_token"]
+        )
     if secret.get("access_token") and not _access_expiring(row, 0):
         return None
     raise oauth.GrantRejected("invalid_grant", "no refresh token")
 
 
-def _grant_rejected(row: Credential, secret: Mapping[str, str],
-                    exc: oauth.GrantRejected) -> CredentialNeedsReauth:
+def _grant_rejected(
+    row: Credential, secret: Mapping[str, str], exc: oauth.GrantRejected
+) -> CredentialNeedsReauth:
     message = redact(str(exc), secret.values())
     _record_error(row, f"Re-authorization needed: {message}", needs_reauth=True)
     logger.warning("credential.needs_reauth", extra={"credential_id": str(row.pk)})
-    audit_record(workspace=row.workspace, actor=None, action="credential.needs_reauth",
-                 target=row, data={"name": row.name, "error": exc.error})
+    audit_record(
+        workspace=row.workspace,
+        actor=None,
+        action="credential.needs_reauth",
+        target=row,
+        data={"name": row.name, "error": exc.error},
+    )
     return CredentialNeedsReauth(f"Credential {row.name!r} must be reconnected ({exc.error}).")
 
 
-def _refresh_failed(row: Credential, secret: Mapping[str, str], backoff_key: str,
-                    exc: Exception) -> CredentialRefreshFailed:
+def _refresh_failed(
+    row: Credential, secret: Mapping[str, str], backoff_key: str, exc: Exception
+) -> CredentialRefreshFailed:
     message = redact(str(exc), secret.values())
     cache.set(backoff_key, 1, timeout=settings.CREDENTIAL_REFRESH_BACKOFF_SECONDS)
     _record_error(row, message)
@@ -490,10 +610,15 @@ class RefreshReport:
 def credentials_refresh_expiring(*, limit: int = 500) -> RefreshReport:
     """Beat: refresh OAuth access tokens that expire soon, before a block needs them."""
     ahead = settings.CREDENTIAL_REFRESH_AHEAD_SECONDS
-    due = list(Credential.objects.filter(
-        kind__in=OAUTH_KINDS, needs_reauth=False,
-        access_expires_at__lte=timezone.now() + timedelta(seconds=ahead))
-        .order_by("access_expires_at").values_list("pk", flat=True)[:limit])
+    due = list(
+        Credential.objects.filter(
+            kind__in=OAUTH_KINDS,
+            needs_reauth=False,
+            access_expires_at__lte=timezone.now() + timedelta(seconds=ahead),
+        )
+        .order_by("access_expires_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     report = RefreshReport()
     for pk in due:
         try:
@@ -509,9 +634,13 @@ def credentials_refresh_expiring(*, limit: int = 500) -> RefreshReport:
 # -- connection test ----------------------------------------------------------------------
 
 
-def credential_test(*, credential: Credential, url: str | None = None,
-                    actor: User | None = None,
-                    client: OutboundClient | None = None) -> dict[str, Any]:
+def credential_test(
+    *,
+    credential: Credential,
+    url: str | None = None,
+    actor: User | None = None,
+    client: OutboundClient | None = None,
+) -> dict[str, Any]:
     """Prove the credential works: the connector's health check, or a GET of ``url``."""
     from apps.connectors.exceptions import ConnectionTestFailed
     from apps.connectors.health import connector_test_connection
@@ -530,33 +659,57 @@ def credential_test(*, credential: Credential, url: str | None = None,
     if url:
         started = time.monotonic()
         try:
-            response = http.request("GET", url, auth_injector=injector, timeout=(5.0, 15.0),
-                                    max_response_bytes=1024 * 1024)
+            response = http.request(
+                "GET",
+                url,
+                auth_injector=injector,
+                timeout=(5.0, 15.0),
+                max_response_bytes=1024 * 1024,
+            )
         except OutboundError as exc:
-            return _test_result(credential, ok=False, detail=redact(f"Unreachable: {exc}",
-                                                                    secrets),
-                                status=None, elapsed=int((time.monotonic() - started) * 1000))
+            return _test_result(
+                credential,
+                ok=False,
+                detail=redact(f"Unreachable: {exc}", secrets),
+                status=None,
+                elapsed=int((time.monotonic() - started) * 1000),
+            )
         ok = response.ok
         detail = f"GET answered HTTP {response.status}."
-        return _test_result(credential, ok=ok, detail=detail, status=response.status,
-                            elapsed=int(response.elapsed * 1000))
+        return _test_result(
+            credential,
+            ok=ok,
+            detail=detail,
+            status=response.status,
+            elapsed=int(response.elapsed * 1000),
+        )
     if credential.connector is None:
-        raise CredentialInvalid("Give a URL to test: this credential has no connector.",
-                                fields={"url": ["Required without a connector."]})
+        raise CredentialInvalid(
+            "Give a URL to test: this credential has no connector.",
+            fields={"url": ["Required without a connector."]},
+        )
     try:
-        check = connector_test_connection(connector=credential.connector, auth_injector=injector,
-                                          client=http)
+        check = connector_test_connection(
+            connector=credential.connector, auth_injector=injector, client=http
+        )
     except ConnectionTestFailed as exc:
         raise CredentialInvalid(exc.detail) from None
-    return _test_result(credential, ok=check.ok, detail=redact(check.detail, secrets),
-                        status=check.status, elapsed=check.elapsed_ms)
+    return _test_result(
+        credential,
+        ok=check.ok,
+        detail=redact(check.detail, secrets),
+        status=check.status,
+        elapsed=check.elapsed_ms,
+    )
 
 
-def _test_result(credential: Credential, *, ok: bool, detail: str, status: int | None,
-                 elapsed: int) -> dict[str, Any]:
+def _test_result(
+    credential: Credential, *, ok: bool, detail: str, status: int | None, elapsed: int
+) -> dict[str, Any]:
     if ok:
         Credential.objects.filter(pk=credential.pk, needs_reauth=False).exclude(
-            kind=K.OAUTH2_CODE, status=S.DISCONNECTED).update(status=S.CONNECTED, last_error="")
+            kind=K.OAUTH2_CODE, status=S.DISCONNECTED
+        ).update(status=S.CONNECTED, last_error="")
     elif status in (401, 403):
         Credential.objects.filter(pk=credential.pk).update(status=S.ERROR, last_error=detail)
     return {"ok": ok, "status": status, "detail": detail, "elapsed_ms": elapsed}

@@ -67,8 +67,13 @@ def _latest(_: str, old: Entry, new: Entry) -> Entry:
 # are stored per process, not cumulative: they add up. Any prefix not here (live gauges, which
 # end with their process, and `all` gauges, one series per pid) is deleted without merging.
 RULES: dict[str, Rule] = {
-    "counter": _add, "histogram": _add, "summary": _add,
-    "gauge_sum": _add, "gauge_max": _max, "gauge_min": _min, "gauge_mostrecent": _latest,
+    "counter": _add,
+    "histogram": _add,
+    "summary": _add,
+    "gauge_sum": _add,
+    "gauge_max": _max,
+    "gauge_min": _min,
+    "gauge_mostrecent": _latest,
 }
 
 
@@ -101,8 +106,9 @@ def compact(path: str | os.PathLike[str], pids: Iterable[int]) -> int:
     wanted = set(pids)
     with locked(folder, exclusive=True):
         _finish(folder)
-        names = [name for pid, files in pid_files(folder).items() if pid in wanted
-                 for name in files]
+        names = [
+            name for pid, files in pid_files(folder).items() if pid in wanted for name in files
+        ]
         if not names:
             return 0
         archives: dict[str, dict[str, Entry]] = {}
@@ -150,8 +156,10 @@ def _alive(pid: int) -> bool:
 def _read(file: Path) -> dict[str, Entry]:
     if not file.exists() or file.stat().st_size == 0:  # never sized: its process died first
         return {}
-    return {key: (value, timestamp)
-            for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(file))}
+    return {
+        key: (value, timestamp)
+        for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(file))
+    }
 
 
 def _merge(into: dict[str, Entry], entries: dict[str, Entry], rule: Rule) -> None:

@@ -15,8 +15,7 @@ from contextvars import ContextVar
 from types import MappingProxyType
 
 # Immutable: every bind makes a new mapping, so a context never changes under another.
-_ids: ContextVar[Mapping[str, str]] = ContextVar(
-    "flowplane_log_ids", default=MappingProxyType({}))
+_ids: ContextVar[Mapping[str, str]] = ContextVar("flowplane_log_ids", default=MappingProxyType({}))
 
 
 @contextmanager

@@ -53,8 +53,11 @@ class RequestMetricsMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         metrics.http_request_served(
-            method=request.method or "", view=(match.view_name if match else "unmatched"),
-            status=response.status_code, seconds=time.perf_counter() - start)
+            method=request.method or "",
+            view=(match.view_name if match else "unmatched"),
+            status=response.status_code,
+            seconds=time.perf_counter() - start,
+        )
         return response
 
 
@@ -71,9 +74,12 @@ class TracingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         method = request.method or ""
-        with tracing.span(method, kind=tracing.SpanKind.SERVER,
-                          parent=tracing.parent_from_headers(request.headers),
-                          attributes={"http.request.method": method}) as span:
+        with tracing.span(
+            method,
+            kind=tracing.SpanKind.SERVER,
+            parent=tracing.parent_from_headers(request.headers),
+            attributes={"http.request.method": method},
+        ) as span:
             response = self.get_response(request)
             match = getattr(request, "resolver_match", None)
             route = match.route if match else "unmatched"

@@ -22,24 +22,66 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
 
 FILTERED = "[Filtered]"
-_DENYLIST = [*DEFAULT_DENYLIST, *DEFAULT_PII_DENYLIST, "signature", "x_hub_signature",
-             "x_hub_signature_256", "stripe_signature", "x_slack_signature",
-             "webhook_secret", "secret_key", "access_token", "refresh_token", "client_secret",
-             "id_token", "bearer", "credential", "credential_keys", "x_auth_token",
-             "x_gitlab_token", "dsn", "encrypted", "ciphertext", "plaintext"]
+_DENYLIST = [
+    *DEFAULT_DENYLIST,
+    *DEFAULT_PII_DENYLIST,
+    "signature",
+    "x_hub_signature",
+    "x_hub_signature_256",
+    "stripe_signature",
+    "x_slack_signature",
+    "webhook_secret",
+    "secret_key",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "id_token",
+    "bearer",
+    "credential",
+    "credential_keys",
+    "x_auth_token",
+    "x_gitlab_token",
+    "dsn",
+    "encrypted",
+    "ciphertext",
+    "plaintext",
+]
 # Key fragments: a key containing any of them is a secret whatever its spelling.
 # Not "credential": credential ids and names are what a report needs.
-_KEY_PARTS = ("password", "passwd", "secret", "token", "api_key", "apikey", "api-key", "auth",
-              "signature", "cookie", "session", "private", "dsn")
+_KEY_PARTS = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "auth",
+    "signature",
+    "cookie",
+    "session",
+    "private",
+    "dsn",
+)
 _VALUE_PATTERNS = [
     (re.compile(r"(?i)\b(bearer|basic|digest)\s+[A-Za-z0-9._~+/=-]{6,}"), rf"\1 {FILTERED}"),
     # key=value / key: value in free text ("client_secret=...", "password: ...").
-    (re.compile(r"(?i)\b(\w*(?:secret|password|passwd|token|api_?key|signature)\w*)"
-                r"(\s*[=:]\s*[\"']?)[^\s\"',;&]+"), rf"\1\2{FILTERED}"),
+    (
+        re.compile(
+            r"(?i)\b(\w*(?:secret|password|passwd|token|api_?key|signature)\w*)"
+            r"(\s*[=:]\s*[\"']?)[^\s\"',;&]+"
+        ),
+        rf"\1\2{FILTERED}",
+    ),
     (re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+@"), rf"\1{FILTERED}@"),
     # A URL's query, or a bare query string (the request's `query_string`).
-    (re.compile(r"(?i)((?:^|[?&;])[^=&\s?]*(?:token|key|secret|signature|sig|password|auth|code)"
-                r"[^=&\s]*=)[^&\s#]+"), rf"\1{FILTERED}"),
+    (
+        re.compile(
+            r"(?i)((?:^|[?&;])[^=&\s?]*(?:token|key|secret|signature|sig|password|auth|code)"
+            r"[^=&\s]*=)[^&\s#]+"
+        ),
+        rf"\1{FILTERED}",
+    ),
     (re.compile(r"\bfp_[0-9a-f]{10}_[A-Za-z0-9_-]{20,}"), FILTERED),  # API tokens
     (re.compile(r"(?i)\b(sha1|sha256|sha512|v0|v1|t)=[0-9a-f]{32,}"), rf"\1={FILTERED}"),
 ]
@@ -60,8 +102,14 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, dict):
-        return {k: (FILTERED if isinstance(k, str) and secret_key(k) and v not in (None, "")
-                    else _scrub(v)) for k, v in value.items()}
+        return {
+            k: (
+                FILTERED
+                if isinstance(k, str) and secret_key(k) and v not in (None, "")
+                else _scrub(v)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     return value
@@ -76,14 +124,19 @@ def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] |
     return {key: value if key in _AS_IS else _scrub(value) for key, value in event.items()}
 
 
-def sentry_init(*, dsn: str, environment: str, release: str, traces_sample_rate: float,
-                include_locals: bool) -> None:
+def sentry_init(
+    *, dsn: str, environment: str, release: str, traces_sample_rate: float, include_locals: bool
+) -> None:
     sentry_sdk.init(
-        dsn=dsn, environment=environment, release=release or None,
+        dsn=dsn,
+        environment=environment,
+        release=release or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False, max_request_body_size="never",
+        send_default_pii=False,
+        max_request_body_size="never",
         include_local_variables=include_locals,
         event_scrubber=EventScrubber(denylist=_DENYLIST, recursive=True),
         before_send=before_send,
         before_send_transaction=before_send,
-        traces_sample_rate=traces_sample_rate)
+        traces_sample_rate=traces_sample_rate,
+    )

@@ -28,8 +28,19 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-__all__ = ["Context", "Span", "SpanKind", "active", "current_traceparent", "enabled", "failed",
-           "parent_from", "parent_from_headers", "span", "tracing_shutdown"]
+__all__ = [
+    "Context",
+    "Span",
+    "SpanKind",
+    "active",
+    "current_traceparent",
+    "enabled",
+    "failed",
+    "parent_from",
+    "parent_from_headers",
+    "span",
+    "tracing_shutdown",
+]
 
 Context = otel_context.Context
 Span = trace.Span
@@ -52,8 +63,9 @@ def enabled() -> bool:
     exporters = {e.strip().lower() for e in env.get("OTEL_TRACES_EXPORTER", "").split(",")}
     if "none" in exporters:
         return False
-    return "otlp" in exporters or bool(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-                                       or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+    return "otlp" in exporters or bool(
+        env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    )
 
 
 def _build() -> None:
@@ -102,8 +114,7 @@ def parent_from(traceparent: str) -> Context | None:
 
 def parent_from_headers(headers: Mapping[str, str]) -> Context | None:
     """The caller's context from W3C `traceparent`/`tracestate` headers (None without one)."""
-    carrier = {name: headers[name] for name in ("traceparent", "tracestate")
-               if headers.get(name)}
+    carrier = {name: headers[name] for name in ("traceparent", "tracestate") if headers.get(name)}
     if "traceparent" not in carrier:
         return None
     ctx = _PROPAGATOR.extract(carrier)
@@ -120,8 +131,13 @@ def current_traceparent() -> str:
 
 
 @contextmanager
-def span(name: str, *, attributes: Attributes | None = None, kind: SpanKind = SpanKind.INTERNAL,
-         parent: Context | None = None) -> Iterator[Span]:
+def span(
+    name: str,
+    *,
+    attributes: Attributes | None = None,
+    kind: SpanKind = SpanKind.INTERNAL,
+    parent: Context | None = None,
+) -> Iterator[Span]:
     """A span made current for the block, child of `parent` (else of the current span).
 
     An exception leaving the block marks the span as failed with the exception's type only:
@@ -130,9 +146,14 @@ def span(name: str, *, attributes: Attributes | None = None, kind: SpanKind = Sp
     if tracer is None:
         yield trace.INVALID_SPAN
         return
-    with tracer.start_as_current_span(name, context=parent, kind=kind, attributes=attributes,
-                                      record_exception=False,
-                                      set_status_on_exception=False) as current:
+    with tracer.start_as_current_span(
+        name,
+        context=parent,
+        kind=kind,
+        attributes=attributes,
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as current:
         try:
             yield current
         except BaseException as exc:

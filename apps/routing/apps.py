@@ -17,10 +17,8 @@ class RoutingConfig(AppConfig):
         # Catalogue edits change routes: tell every process (cheap; no rebuild here).
         for model in (Connector, ConnectorOperation):
             post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"routing-{model}")
-            post_delete.connect(_catalog_changed, sender=model,
-                                dispatch_uid=f"routing-del-{model}")
-        worker_ready.connect(_prepare_on_start, dispatch_uid="routing-prepare-on-start",
-                             weak=False)
+            post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"routing-del-{model}")
+        worker_ready.connect(_prepare_on_start, dispatch_uid="routing-prepare-on-start", weak=False)
 
 
 def _catalog_changed(**kwargs: Any) -> None:

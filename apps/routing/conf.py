@@ -62,8 +62,9 @@ def get(name: str) -> Any:
 
 
 def model_dir() -> Path:
-    configured = getattr(settings, "ROUTING_MODEL_DIR", None) or env.str("ROUTING_MODEL_DIR",
-                                                                        default="")
+    configured = getattr(settings, "ROUTING_MODEL_DIR", None) or env.str(
+        "ROUTING_MODEL_DIR", default=""
+    )
     if configured:
         path = Path(configured)
         path.mkdir(parents=True, exist_ok=True)

@@ -52,9 +52,12 @@ def load_examples(path: str | Path, *, split: str | None = None) -> list[Example
     items = data["examples"] if isinstance(data, dict) else data
     out = []
     for item in items:
-        example = Example(query=str(item["query"]), connector=item.get("connector"),
-                          tool=item.get("tool") or item.get("route"),
-                          split=str(item.get("split", "")))
+        example = Example(
+            query=str(item["query"]),
+            connector=item.get("connector"),
+            tool=item.get("tool") or item.get("route"),
+            split=str(item.get("split", "")),
+        )
         if split is None or example.split == split:
             out.append(example)
     return out
@@ -84,8 +87,9 @@ def evaluate(router: Router, examples: Sequence[Example], *, top_k: int = 5) -> 
     positives = answered = correct_answered = top1 = top5 = conn_ok = 0
     negatives = neg_answered = 0
     latencies = []
-    per_route: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0,
-                                                                "support": 0})
+    per_route: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"tp": 0, "fp": 0, "fn": 0, "support": 0}
+    )
     unknown = int((gold == -2).sum())
     for ex, g in zip(examples, gold, strict=True):
         if g == -2:
@@ -121,21 +125,30 @@ def evaluate(router: Router, examples: Sequence[Example], *, top_k: int = 5) -> 
     routes = {}
     for route_id, c in sorted(per_route.items()):
         p_den, r_den = c["tp"] + c["fp"], c["tp"] + c["fn"]
-        routes[route_id] = {"precision": round(c["tp"] / p_den, 4) if p_den else None,
-                            "recall": round(c["tp"] / r_den, 4) if r_den else None,
-                            "support": c["support"], "answered_wrongly": c["fp"]}
+        routes[route_id] = {
+            "precision": round(c["tp"] / p_den, 4) if p_den else None,
+            "recall": round(c["tp"] / r_den, 4) if r_den else None,
+            "support": c["support"],
+            "answered_wrongly": c["fp"],
+        }
     return {
-        "examples": positives, "no_route_examples": negatives, "unknown_labels": unknown,
-        "routes_in_router": len(idx), "connectors_in_router": len(idx.connectors),
-        "top1": _ratio(top1, positives), "top5": _ratio(top5, positives),
+        "examples": positives,
+        "no_route_examples": negatives,
+        "unknown_labels": unknown,
+        "routes_in_router": len(idx),
+        "connectors_in_router": len(idx.connectors),
+        "top1": _ratio(top1, positives),
+        "top5": _ratio(top5, positives),
         "connector_accuracy": _ratio(conn_ok, positives),
         "threshold": router.params.threshold,
         "precision": _ratio(correct_answered, answered),
         "coverage": _ratio(answered, positives),
         "no_route_answered": _ratio(neg_answered, negatives),
-        "latency_ms": {"p50": round(_percentile(latencies, 50), 3),
-                       "p95": round(_percentile(latencies, 95), 3),
-                       "mean": round(float(np.mean(latencies)) if latencies else 0.0, 3)},
+        "latency_ms": {
+            "p50": round(_percentile(latencies, 50), 3),
+            "p95": round(_percentile(latencies, 95), 3),
+            "mean": round(float(np.mean(latencies)) if latencies else 0.0, 3),
+        },
         "per_route": routes,
     }
 
@@ -150,8 +163,9 @@ def _ratio(a: int, b: int) -> float | None:
 def feature_tensor(router: Router, examples: Sequence[Example]) -> np.ndarray:
     """(n_examples, n_routes, n_features) for the given examples (batch-encoded)."""
     vectors = router.encoder.encode([ex.query for ex in examples])
-    return np.stack([router.features(ex.query, vector=vectors[i])[0]
-                     for i, ex in enumerate(examples)])
+    return np.stack(
+        [router.features(ex.query, vector=vectors[i])[0] for i, ex in enumerate(examples)]
+    )
 
 
 def _top1(feats: np.ndarray, gold: np.ndarray, w: np.ndarray) -> float:
@@ -189,7 +203,7 @@ def _stages(router: Router, fused: np.ndarray) -> tuple[np.ndarray, ...]:
     top = np.zeros(len(fused), dtype=np.int64)
     for i, c in enumerate(chosen):
         start, size = idx.connector_starts[c], idx.connector_sizes[c]
-        inside = fused[i, start:start + size]
+        inside = fused[i, start : start + size]
         j = int(np.argmax(inside))
         runner = np.partition(inside, -2)[-2] if size > 1 else inside[j] - 1.0
         tool_x[i] = (inside[j], inside[j] - runner)
@@ -197,8 +211,9 @@ def _stages(router: Router, fused: np.ndarray) -> tuple[np.ndarray, ...]:
     return conn_x, chosen, tool_x, top
 
 
-def _threshold_for_precision(conf: np.ndarray, correct: np.ndarray, target: float,
-                             default: float) -> float:
+def _threshold_for_precision(
+    conf: np.ndarray, correct: np.ndarray, target: float, default: float
+) -> float:
     """The lowest threshold whose answered precision reaches ``target`` (grid of 0.01)."""
     for t in np.round(np.arange(0.05, 0.991, 0.01), 2):
         answered = conf >= t
@@ -207,9 +222,15 @@ def _threshold_for_precision(conf: np.ndarray, correct: np.ndarray, target: floa
     return default
 
 
-def fit(router: Router, examples: Sequence[Example], *, target_precision: float = 0.9,
-        min_route_support: int = 5, fit_weights: bool = True,
-        log: Callable[[str], None] = lambda _: None) -> tuple[RouterParams, dict[str, Any]]:
+def fit(
+    router: Router,
+    examples: Sequence[Example],
+    *,
+    target_precision: float = 0.9,
+    min_route_support: int = 5,
+    fit_weights: bool = True,
+    log: Callable[[str], None] = lambda _: None,
+) -> tuple[RouterParams, dict[str, Any]]:
     """Fitted parameters and a summary of the fit (on the examples given: use a dev split)."""
     gold = _gold(router, examples)
     keep = gold != -2
@@ -239,15 +260,21 @@ def fit(router: Router, examples: Sequence[Example], *, target_precision: float 
     conn_ok = np.where(pos, chosen == route_conn[np.maximum(gold, 0)], False)
     tool_ok = top == gold
     conn_cal = Calibration.fit(conn_x, conn_ok.astype(float))
-    tool_cal = Calibration.fit(tool_x[conn_ok], tool_ok[conn_ok].astype(float)) \
-        if conn_ok.sum() >= 2 else Calibration()
+    tool_cal = (
+        Calibration.fit(tool_x[conn_ok], tool_ok[conn_ok].astype(float))
+        if conn_ok.sum() >= 2
+        else Calibration()
+    )
     chosen_feats = feats[np.arange(len(top)), top]
     evidence = np.maximum(chosen_feats[:, 0], chosen_feats[:, 3])  # cosine, keyword share
     rel_cal = router.params.relevance_calibration  # a fixed floor, not fitted (params.py)
-    conf = np.array([min(conn_cal(*c), tool_cal(*t), rel_cal(e))
-                     for c, t, e in zip(conn_x, tool_x, evidence, strict=True)])
-    threshold = _threshold_for_precision(conf, tool_ok, target_precision,
-                                         router.params.threshold)
+    conf = np.array(
+        [
+            min(conn_cal(*c), tool_cal(*t), rel_cal(e))
+            for c, t, e in zip(conn_x, tool_x, evidence, strict=True)
+        ]
+    )
+    threshold = _threshold_for_precision(conf, tool_ok, target_precision, router.params.threshold)
     route_thresholds: dict[str, float] = {}
     for r in np.unique(top):
         mine = top == r
@@ -256,26 +283,42 @@ def fit(router: Router, examples: Sequence[Example], *, target_precision: float 
         t = _threshold_for_precision(conf[mine], tool_ok[mine], target_precision, threshold)
         if abs(t - threshold) >= 0.02:
             route_thresholds[router.index.routes[int(r)].id] = t
-    params = RouterParams(weights={n: round(float(v), 4) for n, v in zip(FEATURES, w,
-                                                                           strict=True)},
-                          connector_calibration=conn_cal, tool_calibration=tool_cal,
-                          relevance_calibration=rel_cal,
-                          threshold=threshold, route_thresholds=route_thresholds, source="fit")
+    params = RouterParams(
+        weights={n: round(float(v), 4) for n, v in zip(FEATURES, w, strict=True)},
+        connector_calibration=conn_cal,
+        tool_calibration=tool_cal,
+        relevance_calibration=rel_cal,
+        threshold=threshold,
+        route_thresholds=route_thresholds,
+        source="fit",
+    )
     answered = conf >= threshold
-    summary = {"examples": int(pos.sum()), "no_route_examples": int((~pos).sum()),
-               "top1_before": round(start_acc, 4), "top1_after": round(best, 4),
-               "threshold": threshold, "target_precision": target_precision,
-               "precision": round(float(tool_ok[answered & pos].mean()), 4)
-               if (answered & pos).any() else None,
-               "coverage": round(float((answered & pos).sum() / max(pos.sum(), 1)), 4),
-               "route_thresholds": len(route_thresholds)}
+    summary = {
+        "examples": int(pos.sum()),
+        "no_route_examples": int((~pos).sum()),
+        "top1_before": round(start_acc, 4),
+        "top1_after": round(best, 4),
+        "threshold": threshold,
+        "target_precision": target_precision,
+        "precision": round(float(tool_ok[answered & pos].mean()), 4)
+        if (answered & pos).any()
+        else None,
+        "coverage": round(float((answered & pos).sum() / max(pos.sum(), 1)), 4),
+        "route_thresholds": len(route_thresholds),
+    }
     return params, summary
 
 
 # --- baselines ------------------------------------------------------------------------
 
-def baselines(router: Router, dev: Sequence[Example], test: Sequence[Example], *,
-              target_precision: float = 0.9) -> dict[str, dict[str, Any]]:
+
+def baselines(
+    router: Router,
+    dev: Sequence[Example],
+    test: Sequence[Example],
+    *,
+    target_precision: float = 0.9,
+) -> dict[str, dict[str, Any]]:
     """Each baseline's top-1/top-5/connector accuracy and precision/coverage on ``test``.
 
     - nearest-utterance cosine: the best cosine over a route's utterances (same encoder);
@@ -302,8 +345,9 @@ def baselines(router: Router, dev: Sequence[Example], test: Sequence[Example], *
     scorers: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
         "nearest_utterance_cosine": lambda f, b: f[..., 0],
         "bm25": lambda f, b: b,
-        "fixed_dense_lexical_mix": lambda f, b: 0.5 * f[..., 0] + 0.5 * b / np.maximum(
-            b.max(axis=1, keepdims=True), 1e-9),
+        "fixed_dense_lexical_mix": lambda f, b: (
+            0.5 * f[..., 0] + 0.5 * b / np.maximum(b.max(axis=1, keepdims=True), 1e-9)
+        ),
         "ablation_fixed_mix_on_router_lexical": lambda f, b: 0.5 * f[..., 0] + 0.5 * f[..., 2],
     }
     route_conn = router.index.route_connector
@@ -320,14 +364,15 @@ def baselines(router: Router, dev: Sequence[Example], test: Sequence[Example], *
         out[name] = {
             "top1": round(float(correct[pos].mean()), 4),
             "top5": round(float((ranked[pos] == gold_test[pos, None]).any(1).mean()), 4),
-            "connector_accuracy": round(float(
-                (route_conn[ranked[pos, 0]] == route_conn[gold_test[pos]]).mean()), 4),
+            "connector_accuracy": round(
+                float((route_conn[ranked[pos, 0]] == route_conn[gold_test[pos]]).mean()), 4
+            ),
             "threshold": round(threshold, 4),
             "precision": round(float(correct[answered & pos].mean()), 4)
-            if (answered & pos).any() else None,
-            "coverage": round(float((answered & pos).sum() / pos.sum()), 4),
-            "no_route_answered": round(float(answered[~pos].mean()), 4) if (~pos).any()
+            if (answered & pos).any()
             else None,
+            "coverage": round(float((answered & pos).sum() / pos.sum()), 4),
+            "no_route_answered": round(float(answered[~pos].mean()), 4) if (~pos).any() else None,
         }
     return out
 
@@ -353,6 +398,3 @@ def _baseline_threshold(scores: np.ndarray, gold: np.ndarray, target: float) -> 
 def with_params(router: Router, params: RouterParams) -> Router:
     """The same index and encoder under other parameters."""
     return Router(router.index, router.encoder, params, llm=router.llm)
-
-
-

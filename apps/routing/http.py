@@ -24,15 +24,21 @@ def outbound_client() -> Any:
     return outbound_client(timeout=(5.0, 60.0), total_timeout=120.0)
 
 
-def post_json(client: Any, url: str, body: dict[str, Any], *, api_key: str = "",
-              timeout: float = 60.0) -> Any:
+def post_json(
+    client: Any, url: str, body: dict[str, Any], *, api_key: str = "", timeout: float = 60.0
+) -> Any:
     """POST ``body`` and return the decoded JSON answer; ApiError on any failure."""
     from apps.connectors.outbound.auth import BearerToken
     from apps.connectors.outbound.errors import OutboundError
 
     try:
-        response = client.request("POST", url, json=body, timeout=(5.0, timeout),
-                                  auth_injector=BearerToken(api_key) if api_key else None)
+        response = client.request(
+            "POST",
+            url,
+            json=body,
+            timeout=(5.0, timeout),
+            auth_injector=BearerToken(api_key) if api_key else None,
+        )
     except OutboundError as exc:
         raise ApiError(f"{type(exc).__name__}: {exc}") from None
     if response.status >= 400:

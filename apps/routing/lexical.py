@@ -16,9 +16,11 @@ import numpy as np
 
 __all__ = ["BM25", "plain_tokens", "tokens"]
 
-_STOP = ("a an the of to for in on at by with from and or is are be was were this that "
-         "these those it its as i me my we our you your please can could would should will "
-         "do does what which who whom how when where s t")
+_STOP = (
+    "a an the of to for in on at by with from and or is are be was were this that "
+    "these those it its as i me my we our you your please can could would should will "
+    "do does what which who whom how when where s t"
+)
 STOP_WORDS = frozenset(_STOP.split())
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
@@ -45,8 +47,14 @@ def tokens(text: str) -> list[str]:
 class BM25:
     """Okapi BM25 (k1, b) over ``documents``; ``scores(query)`` is one float per document."""
 
-    def __init__(self, documents: Sequence[str], *, k1: float = 1.2, b: float = 0.75,
-                 tokenize: Callable[[str], list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        documents: Sequence[str],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        tokenize: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self.tokenize = tokenize or tokens
         self.size = len(documents)
         counts: list[dict[str, int]] = []
@@ -68,8 +76,10 @@ class BM25:
             for token, f in tf.items():
                 ids[token].append(i)
                 weights[token].append(self.idf[token] * f * (k1 + 1) / (f + norm))
-        self.postings = {t: (np.asarray(ids[t], dtype=np.int32),
-                             np.asarray(weights[t], dtype=np.float32)) for t in ids}
+        self.postings = {
+            t: (np.asarray(ids[t], dtype=np.int32), np.asarray(weights[t], dtype=np.float32))
+            for t in ids
+        }
 
     def scores(self, query: str) -> np.ndarray:
         out = np.zeros(self.size, dtype=np.float32)

@@ -42,19 +42,29 @@ class ChatClient:
     def __repr__(self) -> str:  # no key
         return f"ChatClient(url={self.url!r}, model={self.model!r})"
 
-    def complete(self, messages: list[dict[str, Any]], *, tools: list[dict[str, Any]] | None
-                 = None, tool_choice: Any = None, temperature: float = 0.0
-                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    def complete(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        temperature: float = 0.0,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """One completion: (assistant message, usage)."""
-        body: dict[str, Any] = {"model": self.model, "messages": messages,
-                                "temperature": temperature, "stream": False}
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": temperature,
+            "stream": False,
+        }
         if tools:
             body["tools"] = tools
             if tool_choice is not None:
                 body["tool_choice"] = tool_choice
         try:
-            answer = post_json(self.client, self.url, body, api_key=self.api_key,
-                               timeout=self.timeout)
+            answer = post_json(
+                self.client, self.url, body, api_key=self.api_key, timeout=self.timeout
+            )
             message = answer["choices"][0]["message"]
         except ApiError as exc:
             raise LLMError(f"chat API: {exc}") from None
@@ -71,29 +81,46 @@ def llm_from_settings() -> ChatClient | None:
     url = conf.get("ROUTING_LLM_URL")
     if not url:
         return None
-    return ChatClient(base_url=url, model=conf.get("ROUTING_LLM_MODEL"),
-                      api_key=conf.get("ROUTING_LLM_API_KEY"))
+    return ChatClient(
+        base_url=url, model=conf.get("ROUTING_LLM_MODEL"), api_key=conf.get("ROUTING_LLM_API_KEY")
+    )
 
 
-def choose_route(llm: ChatClient, query: str, routes: Sequence[Route]
-                 ) -> tuple[Route | None, str]:
+def choose_route(llm: ChatClient, query: str, routes: Sequence[Route]) -> tuple[Route | None, str]:
     """Ask the model to pick one of ``routes`` for ``query`` or none: (route|None, reason)."""
     by_id = {r.id: r for r in routes}
     listing = "\n".join(
-        f"- {r.id}: {r.description or '; '.join(r.utterances[:3])}"[:400] for r in routes)
-    tool = {"type": "function", "function": {
-        "name": "select_route",
-        "description": "Select the operation that does what the user asked, or none.",
-        "parameters": {"type": "object", "required": ["route", "reason"],
-                       "additionalProperties": False,
-                       "properties": {"route": {"type": "string", "enum": [*by_id, "none"]},
-                                      "reason": {"type": "string"}}}}}
+        f"- {r.id}: {r.description or '; '.join(r.utterances[:3])}"[:400] for r in routes
+    )
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "select_route",
+            "description": "Select the operation that does what the user asked, or none.",
+            "parameters": {
+                "type": "object",
+                "required": ["route", "reason"],
+                "additionalProperties": False,
+                "properties": {
+                    "route": {"type": "string", "enum": [*by_id, "none"]},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
+    }
     messages = [
-        {"role": "system", "content": "You route user requests to API operations. Choose "
-         "'none' unless one operation clearly does what the user asks."},
-        {"role": "user", "content": f"Request: {query}\n\nOperations:\n{listing}"}]
-    message, _ = llm.complete(messages, tools=[tool], tool_choice={
-        "type": "function", "function": {"name": "select_route"}})
+        {
+            "role": "system",
+            "content": "You route user requests to API operations. Choose "
+            "'none' unless one operation clearly does what the user asks.",
+        },
+        {"role": "user", "content": f"Request: {query}\n\nOperations:\n{listing}"},
+    ]
+    message, _ = llm.complete(
+        messages,
+        tools=[tool],
+        tool_choice={"type": "function", "function": {"name": "select_route"}},
+    )
     calls = message.get("tool_calls") or []
     if not calls:
         raise LLMError("the model did not call select_route")

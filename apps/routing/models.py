@@ -15,8 +15,9 @@ class RouteMap(models.Model):
     data = models.JSONField()
     content_hash = models.CharField(max_length=64)
     source = models.CharField(max_length=500, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -39,8 +40,11 @@ class UtteranceVector(models.Model):
     vector = models.BinaryField()  # float32, little-endian
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["encoder", "text_sha"],
-                                               name="routing_vector_unique_text")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encoder", "text_sha"], name="routing_vector_unique_text"
+            )
+        ]
 
 
 class RouterFit(models.Model):
@@ -49,8 +53,9 @@ class RouterFit(models.Model):
     params = models.JSONField()
     summary = models.JSONField(default=dict)
     dataset = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -62,8 +67,9 @@ class RouterEvaluation(models.Model):
 
     dataset = models.CharField(max_length=500)
     summary = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,8 +17,16 @@ import numpy as np
 __all__ = ["DEFAULT_PARAMS", "FEATURES", "Calibration", "RouterParams"]
 
 # The per-route features the fused score weighs (see router.py for each one's meaning).
-FEATURES = ("dense_max", "dense_mean", "lex_rel", "lex_abs", "conn_context", "conn_lex",
-            "conn_dense", "action")
+FEATURES = (
+    "dense_max",
+    "dense_mean",
+    "lex_rel",
+    "lex_abs",
+    "conn_context",
+    "conn_lex",
+    "conn_dense",
+    "action",
+)
 
 
 @dataclass(frozen=True)
@@ -31,13 +39,16 @@ class Calibration:
     intercept: float = 0.0
 
     def __call__(self, *values: float) -> float:
-        z = self.intercept + sum(c * (x - m) / s for c, x, m, s in
-                                 zip(self.coef, values, self.mean, self.scale, strict=True))
+        z = self.intercept + sum(
+            c * (x - m) / s
+            for c, x, m, s in zip(self.coef, values, self.mean, self.scale, strict=True)
+        )
         return float(1.0 / (1.0 + np.exp(-z)))
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, *, iters: int = 3000, lr: float = 0.5,
-            l2: float = 1e-3) -> Calibration:
+    def fit(
+        cls, x: np.ndarray, y: np.ndarray, *, iters: int = 3000, lr: float = 0.5, l2: float = 1e-3
+    ) -> Calibration:
         """Logistic regression by gradient descent on standardised inputs."""
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
@@ -50,8 +61,12 @@ class Calibration:
             p = 1.0 / (1.0 + np.exp(-xn @ beta))
             grad = xn.T @ (p - y) / max(len(y), 1) + l2 * np.r_[beta[:k], 0.0]
             beta -= lr * grad
-        return cls(mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
-                   coef=tuple(float(v) for v in beta[:k]), intercept=float(beta[k]))
+        return cls(
+            mean=tuple(float(v) for v in mean),
+            scale=tuple(float(v) for v in scale),
+            coef=tuple(float(v) for v in beta[:k]),
+            intercept=float(beta[k]),
+        )
 
 
 @dataclass(frozen=True)
@@ -62,8 +77,9 @@ class RouterParams:
     # A soft floor on absolute evidence (the best of cosine and the share of the query's
     # keywords matched): margins alone look confident in a small route map even for a query
     # no route is about. sigmoid((evidence - floor) / 0.05).
-    relevance_calibration: Calibration = field(default_factory=lambda: Calibration(
-        mean=(0.35,), scale=(0.05,), coef=(1.0,), intercept=0.0))
+    relevance_calibration: Calibration = field(
+        default_factory=lambda: Calibration(mean=(0.35,), scale=(0.05,), coef=(1.0,), intercept=0.0)
+    )
     threshold: float = 0.7
     route_thresholds: dict[str, float] = field(default_factory=dict)
     source: str = "default"
@@ -80,28 +96,43 @@ class RouterParams:
         def cal(item: dict[str, Any] | None) -> Calibration:
             if not item:
                 return Calibration()
-            return Calibration(mean=tuple(item["mean"]), scale=tuple(item["scale"]),
-                               coef=tuple(item["coef"]), intercept=float(item["intercept"]))
-        return cls(weights={k: float(v) for k, v in data["weights"].items()},
-                   connector_calibration=cal(data.get("connector_calibration")),
-                   tool_calibration=cal(data.get("tool_calibration")),
-                   relevance_calibration=cal(data.get("relevance_calibration")) if
-                   data.get("relevance_calibration") else
-                   Calibration(mean=(0.35,), scale=(0.05,), coef=(1.0,), intercept=0.0),
-                   threshold=float(data.get("threshold", 0.7)),
-                   route_thresholds={k: float(v) for k, v in
-                                     (data.get("route_thresholds") or {}).items()},
-                   source=str(data.get("source", "fit")))
+            return Calibration(
+                mean=tuple(item["mean"]),
+                scale=tuple(item["scale"]),
+                coef=tuple(item["coef"]),
+                intercept=float(item["intercept"]),
+            )
+
+        return cls(
+            weights={k: float(v) for k, v in data["weights"].items()},
+            connector_calibration=cal(data.get("connector_calibration")),
+            tool_calibration=cal(data.get("tool_calibration")),
+            relevance_calibration=cal(data.get("relevance_calibration"))
+            if data.get("relevance_calibration")
+            else Calibration(mean=(0.35,), scale=(0.05,), coef=(1.0,), intercept=0.0),
+            threshold=float(data.get("threshold", 0.7)),
+            route_thresholds={k: float(v) for k, v in (data.get("route_thresholds") or {}).items()},
+            source=str(data.get("source", "fit")),
+        )
 
 
 # Fitted on the dev split of the catalogue evaluation set (see the module docstring).
 DEFAULT_PARAMS = RouterParams(
-    weights={"dense_max": 0.47, "dense_mean": 0.424, "lex_rel": 0.436,
-             "lex_abs": 0.48, "conn_context": 0.64, "conn_lex": 0.46,
-             "conn_dense": 0.544, "action": 0.16},
-    connector_calibration=Calibration(mean=(2.3943, 0.4515), scale=(0.3284, 0.3979),
-                                      coef=(0.2930, 2.0555), intercept=1.0207),
-    tool_calibration=Calibration(mean=(2.4570, 0.3793), scale=(0.2484, 0.2707),
-                                 coef=(0.2295, 1.7963), intercept=2.8184),
+    weights={
+        "dense_max": 0.47,
+        "dense_mean": 0.424,
+        "lex_rel": 0.436,
+        "lex_abs": 0.48,
+        "conn_context": 0.64,
+        "conn_lex": 0.46,
+        "conn_dense": 0.544,
+        "action": 0.16,
+    },
+    connector_calibration=Calibration(
+        mean=(2.3943, 0.4515), scale=(0.3284, 0.3979), coef=(0.2930, 2.0555), intercept=1.0207
+    ),
+    tool_calibration=Calibration(
+        mean=(2.4570, 0.3793), scale=(0.2484, 0.2707), coef=(0.2295, 1.7963), intercept=2.8184
+    ),
     threshold=0.7,  # the design's global default (the dev fit asked 0.81 for 90 % precision)
 )

@@ -52,12 +52,12 @@ logger = logging.getLogger("apps.routing.router")
 
 _ACTIONS = {
     "c": "create add post insert new register upload send make submit generate invite book "
-         "schedule open publish place",
+    "schedule open publish place",
     "u": "update modify edit change patch replace set rename enable disable move assign "
-         "mark reschedule",
+    "mark reschedule",
     "d": "delete remove destroy cancel unregister revoke erase purge clear drop archive",
     "r": "get retrieve fetch list show return view read find search query lookup describe "
-         "check download count obtain display see look",
+    "check download count obtain display see look",
 }
 ACTION_OF = {word: cls for cls, words in _ACTIONS.items() for word in words.split()}
 # "put": in a route's text it is the HTTP method (update); in what a person types, "put a
@@ -66,8 +66,9 @@ ROUTE_ACTION_OF = {**ACTION_OF, "put": "u"}
 QUERY_ACTION_OF = {**ACTION_OF, "put": "c"}
 METHOD_ACTION = {"GET": "r", "HEAD": "r", "POST": "c", "PUT": "u", "PATCH": "u", "DELETE": "d"}
 _LETTERS = re.compile(r"[a-z]+")
-_QUESTION_WORDS = frozenset(("what", "which", "when", "where", "who", "whose", "how", "is",
-                            "are", "do", "does", "any"))
+_QUESTION_WORDS = frozenset(
+    ("what", "which", "when", "where", "who", "whose", "how", "is", "are", "do", "does", "any")
+)
 
 
 def action_class(text: str, *, query: bool = True) -> str | None:
@@ -75,9 +76,12 @@ def action_class(text: str, *, query: bool = True) -> str | None:
     table = QUERY_ACTION_OF if query else ROUTE_ACTION_OF
     words = _LETTERS.findall(text.lower())
     for word in words[:3]:
-        for form in (word, word[:-1] if word.endswith("s") else "",
-                     word[:-2] if word.endswith("es") else "",
-                     word[:-3] + "y" if word.endswith("ies") else ""):
+        for form in (
+            word,
+            word[:-1] if word.endswith("s") else "",
+            word[:-2] if word.endswith("es") else "",
+            word[:-3] + "y" if word.endswith("ies") else "",
+        ):
             if form in table:  # "creates", "patches", "modifies"
                 return table[form]
     if query and words and words[0] in _QUESTION_WORDS:
@@ -94,8 +98,13 @@ class Alternative:
     similarity: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"route": self.route, "connector": self.connector, "operation": self.operation,
-                "score": round(self.score, 4), "similarity": round(self.similarity, 4)}
+        return {
+            "route": self.route,
+            "connector": self.connector,
+            "operation": self.operation,
+            "score": round(self.score, 4),
+            "similarity": round(self.similarity, 4),
+        }
 
 
 @dataclass
@@ -116,15 +125,21 @@ class Decision:
     best: Alternative | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"route": self.route, "connector": self.connector, "operation": self.operation,
-                "confidence": round(self.confidence, 4),
-                "connector_confidence": round(self.connector_confidence, 4),
-                "tool_confidence": round(self.tool_confidence, 4),
-                "threshold": self.threshold,
-                "alternatives": [a.as_dict() for a in self.alternatives],
-                "reasoning": self.reasoning, "decided_by": self.decided_by,
-                "modifier": self.modifier, "arguments": self.arguments,
-                "elapsed_ms": round(self.elapsed_ms, 3)}
+        return {
+            "route": self.route,
+            "connector": self.connector,
+            "operation": self.operation,
+            "confidence": round(self.confidence, 4),
+            "connector_confidence": round(self.connector_confidence, 4),
+            "tool_confidence": round(self.tool_confidence, 4),
+            "threshold": self.threshold,
+            "alternatives": [a.as_dict() for a in self.alternatives],
+            "reasoning": self.reasoning,
+            "decided_by": self.decided_by,
+            "modifier": self.modifier,
+            "arguments": self.arguments,
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
 
 
 class RouteIndex:
@@ -134,9 +149,14 @@ class RouteIndex:
     utterances are sorted by route for the same reason.
     """
 
-    def __init__(self, routes: Sequence[Route], connectors: Sequence[ConnectorInfo],
-                 vectors: Callable[[Sequence[str]], np.ndarray], *,
-                 methods: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        routes: Sequence[Route],
+        connectors: Sequence[ConnectorInfo],
+        vectors: Callable[[Sequence[str]], np.ndarray],
+        *,
+        methods: dict[str, str] | None = None,
+    ) -> None:
         infos = {c.slug: c for c in connectors}
         ordered = sorted(routes, key=lambda r: (r.connector, r.name))
         self.routes: list[Route] = [r for r in ordered if r.utterances]
@@ -144,12 +164,19 @@ class RouteIndex:
         self.connectors = [infos.get(s) or ConnectorInfo(slug=s) for s in slugs]
         self.connector_pos = {s: i for i, s in enumerate(slugs)}
         self.route_pos = {r.id: i for i, r in enumerate(self.routes)}
-        self.route_connector = np.array([self.connector_pos[r.connector] for r in self.routes],
-                                        dtype=np.int64)
-        counts = np.bincount(self.route_connector, minlength=len(slugs)) if slugs else \
-            np.zeros(0, dtype=np.int64)
-        self.connector_starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64) \
-            if slugs else np.zeros(0, dtype=np.int64)
+        self.route_connector = np.array(
+            [self.connector_pos[r.connector] for r in self.routes], dtype=np.int64
+        )
+        counts = (
+            np.bincount(self.route_connector, minlength=len(slugs))
+            if slugs
+            else np.zeros(0, dtype=np.int64)
+        )
+        self.connector_starts = (
+            np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+            if slugs
+            else np.zeros(0, dtype=np.int64)
+        )
         self.connector_sizes = counts
 
         texts: list[str] = []
@@ -160,8 +187,11 @@ class RouteIndex:
                 owner.append(i)
         self.utterances = texts
         self.utterance_owner = np.array(owner, dtype=np.int64)
-        self.route_starts = (np.r_[0, np.flatnonzero(np.diff(self.utterance_owner)) + 1]
-                             .astype(np.int64) if owner else np.zeros(0, dtype=np.int64))
+        self.route_starts = (
+            np.r_[0, np.flatnonzero(np.diff(self.utterance_owner)) + 1].astype(np.int64)
+            if owner
+            else np.zeros(0, dtype=np.int64)
+        )
         self.route_sizes = np.diff(np.r_[self.route_starts, len(owner)]).astype(np.float32)
 
         conn_texts: list[str] = []
@@ -171,16 +201,20 @@ class RouteIndex:
                 conn_texts.append(text)
                 conn_owner.append(i)
         self.connector_owner = np.array(conn_owner, dtype=np.int64)
-        self.connector_text_starts = (np.r_[0, np.flatnonzero(np.diff(self.connector_owner)) + 1]
-                                      .astype(np.int64) if conn_owner else
-                                      np.zeros(0, dtype=np.int64))
-        all_vectors = vectors([*texts, *conn_texts]) if (texts or conn_texts) else \
-            np.zeros((0, 0), dtype=np.float32)
-        self.utterance_vectors = np.ascontiguousarray(all_vectors[:len(texts)])
-        self.connector_vectors = np.ascontiguousarray(all_vectors[len(texts):])
+        self.connector_text_starts = (
+            np.r_[0, np.flatnonzero(np.diff(self.connector_owner)) + 1].astype(np.int64)
+            if conn_owner
+            else np.zeros(0, dtype=np.int64)
+        )
+        all_vectors = (
+            vectors([*texts, *conn_texts])
+            if (texts or conn_texts)
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+        self.utterance_vectors = np.ascontiguousarray(all_vectors[: len(texts)])
+        self.connector_vectors = np.ascontiguousarray(all_vectors[len(texts) :])
 
-        route_docs = [" ".join((r.name, r.tool, r.description, *r.utterances))
-                      for r in self.routes]
+        route_docs = [" ".join((r.name, r.tool, r.description, *r.utterances)) for r in self.routes]
         self.route_docs = route_docs
         self.bm25 = BM25(route_docs)
         conn_docs = [" ".join(info.texts()) for info in self.connectors]
@@ -223,8 +257,14 @@ def _split_identifier(text: str) -> str:
 class Router:
     """Routes one query at a time; thread-safe (read-only after construction)."""
 
-    def __init__(self, index: RouteIndex, encoder: Encoder, params: RouterParams | None = None,
-                 *, llm: Any = None) -> None:
+    def __init__(
+        self,
+        index: RouteIndex,
+        encoder: Encoder,
+        params: RouterParams | None = None,
+        *,
+        llm: Any = None,
+    ) -> None:
         self.index = index
         self.encoder = encoder
         self.params = params or DEFAULT_PARAMS
@@ -233,8 +273,9 @@ class Router:
 
     # --- scoring -------------------------------------------------------------------------
 
-    def features(self, query: str, *, vector: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, bool]:
+    def features(
+        self, query: str, *, vector: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
         """(features[n_routes, n_features], utterance sims, dense_ok)."""
         idx = self.index
         n = len(idx)
@@ -253,7 +294,8 @@ class Router:
             feats[:, 1] = np.add.reduceat(sims, idx.route_starts) / idx.route_sizes
             conn_sims = idx.connector_vectors @ vector
             feats[:, 6] = np.maximum.reduceat(conn_sims, idx.connector_text_starts)[
-                idx.route_connector]
+                idx.route_connector
+            ]
             feats[:, 4] = self._connector_context(feats[:, 0])[idx.route_connector]
         if n:
             lexical = idx.bm25.scores(query)
@@ -301,15 +343,30 @@ class Router:
             return float(info.threshold)
         return self.params.threshold
 
-    def route(self, query: str, *, top_k: int = 5, connector: str | None = None,
-              use_llm: bool = True, vector: np.ndarray | None = None) -> Decision:
+    def route(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        connector: str | None = None,
+        use_llm: bool = True,
+        vector: np.ndarray | None = None,
+    ) -> Decision:
         started = time.perf_counter()
         query = " ".join(str(query).split())
         idx = self.index
         if not len(idx) or not query:
-            return Decision(None, None, None, 0.0, [], "No routes are loaded." if query else
-                            "The query is empty.", "none", self.params.threshold,
-                            elapsed_ms=(time.perf_counter() - started) * 1000)
+            return Decision(
+                None,
+                None,
+                None,
+                0.0,
+                [],
+                "No routes are loaded." if query else "The query is empty.",
+                "none",
+                self.params.threshold,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+            )
         feats, sims, dense_ok = self.features(query, vector=vector)
         fused = feats @ self.weights
         if not dense_ok:  # lexical fallback: the dense columns are zero, rescale the rest
@@ -318,10 +375,17 @@ class Router:
         if connector is not None:
             pos = idx.connector_pos.get(connector)
             if pos is None:
-                return Decision(None, None, None, 0.0, [],
-                                f"No routes for connector {connector!r}.", "none",
-                                self.params.threshold,
-                                elapsed_ms=(time.perf_counter() - started) * 1000)
+                return Decision(
+                    None,
+                    None,
+                    None,
+                    0.0,
+                    [],
+                    f"No routes for connector {connector!r}.",
+                    "none",
+                    self.params.threshold,
+                    elapsed_ms=(time.perf_counter() - started) * 1000,
+                )
             start, size = idx.connector_starts[pos], idx.connector_sizes[pos]
             candidates = np.arange(start, start + size)
             conn_conf = 1.0
@@ -330,18 +394,16 @@ class Router:
             conn_scores = np.maximum.reduceat(fused, idx.connector_starts)
             chosen_conn = int(np.argmax(conn_scores))
             margin = margin_of(conn_scores, chosen_conn)
-            conn_conf = self.params.connector_calibration(float(conn_scores[chosen_conn]),
-                                                          margin)
+            conn_conf = self.params.connector_calibration(float(conn_scores[chosen_conn]), margin)
             candidates = np.arange(len(idx))
 
         start, size = idx.connector_starts[chosen_conn], idx.connector_sizes[chosen_conn]
-        inside = fused[start:start + size]
+        inside = fused[start : start + size]
         best_local = int(np.argmax(inside))
         best = int(start + best_local)
         tool_margin = margin_of(inside, best_local)
         tool_conf = self.params.tool_calibration(float(inside[best_local]), tool_margin)
-        relevance = self.params.relevance_calibration(float(max(feats[best, 0],
-                                                                feats[best, 3])))
+        relevance = self.params.relevance_calibration(float(max(feats[best, 0], feats[best, 3])))
         confidence = min(conn_conf, tool_conf, relevance)
 
         k = max(1, min(int(top_k), 50))
@@ -359,22 +421,36 @@ class Router:
         evidence = self._evidence(best, feats, sims, dense_ok)
 
         if confidence >= threshold:
-            decision = self._answer(route, confidence, alternatives, threshold, "router",
-                                    f"{route.connector}/{route.name} "
-                                    f"({route.tool}): {evidence}; connector confidence "
-                                    f"{conn_conf:.2f}, tool confidence {tool_conf:.2f}.",
-                                    query)
+            decision = self._answer(
+                route,
+                confidence,
+                alternatives,
+                threshold,
+                "router",
+                f"{route.connector}/{route.name} "
+                f"({route.tool}): {evidence}; connector confidence "
+                f"{conn_conf:.2f}, tool confidence {tool_conf:.2f}.",
+                query,
+            )
         else:
             decision = None
             if use_llm and self.llm is not None:
-                decision = self._ask_llm(query, [best_alt, *alternatives], confidence,
-                                         alternatives, threshold)
+                decision = self._ask_llm(
+                    query, [best_alt, *alternatives], confidence, alternatives, threshold
+                )
             if decision is None:
                 decision = Decision(
-                    None, None, None, confidence, [best_alt, *alternatives][:k],
+                    None,
+                    None,
+                    None,
+                    confidence,
+                    [best_alt, *alternatives][:k],
                     f"No route: the best candidate {route.connector}/{route.name} has "
                     f"confidence {confidence:.2f}, below the threshold {threshold:.2f} "
-                    f"({evidence}).", "none", threshold)
+                    f"({evidence}).",
+                    "none",
+                    threshold,
+                )
         decision.connector_confidence = conn_conf
         decision.tool_confidence = min(tool_conf, relevance)
         decision.best = best_alt
@@ -383,8 +459,9 @@ class Router:
 
     def _alternative(self, i: int, fused: np.ndarray, feats: np.ndarray) -> Alternative:
         route = self.index.routes[i]
-        return Alternative(route.name, route.connector, route.tool, float(fused[i]),
-                           float(feats[i, 0]))
+        return Alternative(
+            route.name, route.connector, route.tool, float(fused[i]), float(feats[i, 0])
+        )
 
     def _evidence(self, i: int, feats: np.ndarray, sims: np.ndarray, dense_ok: bool) -> str:
         idx = self.index
@@ -405,17 +482,40 @@ class Router:
             parts.append("action differs")
         return ", ".join(parts)
 
-    def _answer(self, route: Route, confidence: float, alternatives: list[Alternative],
-                threshold: float, decided_by: str, reasoning: str, query: str) -> Decision:
+    def _answer(
+        self,
+        route: Route,
+        confidence: float,
+        alternatives: list[Alternative],
+        threshold: float,
+        decided_by: str,
+        reasoning: str,
+        query: str,
+    ) -> Decision:
         arguments: dict[str, Any] = {}
         if route.modifier and route.modifier in MODIFIERS:
             arguments = MODIFIERS[route.modifier](query)
-        return Decision(route.name, route.connector, route.tool, confidence, alternatives,
-                        reasoning, decided_by, threshold, modifier=route.modifier,
-                        arguments=arguments)
+        return Decision(
+            route.name,
+            route.connector,
+            route.tool,
+            confidence,
+            alternatives,
+            reasoning,
+            decided_by,
+            threshold,
+            modifier=route.modifier,
+            arguments=arguments,
+        )
 
-    def _ask_llm(self, query: str, candidates: list[Alternative], confidence: float,
-                 alternatives: list[Alternative], threshold: float) -> Decision | None:
+    def _ask_llm(
+        self,
+        query: str,
+        candidates: list[Alternative],
+        confidence: float,
+        alternatives: list[Alternative],
+        threshold: float,
+    ) -> Decision | None:
         from apps.routing.llm import LLMError, choose_route
 
         routes = []
@@ -428,12 +528,26 @@ class Router:
             logger.warning("routing.llm_fallback_failed", extra={"error": str(exc)})
             return None
         if picked is None:
-            return Decision(None, None, None, confidence, candidates[:len(alternatives) + 1],
-                            f"No route: confidence {confidence:.2f} is below the threshold "
-                            f"{threshold:.2f} and the LLM fallback chose none ({reason}).",
-                            "llm", threshold)
+            return Decision(
+                None,
+                None,
+                None,
+                confidence,
+                candidates[: len(alternatives) + 1],
+                f"No route: confidence {confidence:.2f} is below the threshold "
+                f"{threshold:.2f} and the LLM fallback chose none ({reason}).",
+                "llm",
+                threshold,
+            )
         rest = [a for a in candidates if f"{a.connector}/{a.route}" != picked.id]
-        return self._answer(picked, confidence, rest[:len(alternatives)], threshold, "llm",
-                            f"{picked.connector}/{picked.name} ({picked.tool}) chosen by the "
-                            f"LLM fallback because router confidence {confidence:.2f} was below "
-                            f"{threshold:.2f}: {reason}", query)
+        return self._answer(
+            picked,
+            confidence,
+            rest[: len(alternatives)],
+            threshold,
+            "llm",
+            f"{picked.connector}/{picked.name} ({picked.tool}) chosen by the "
+            f"LLM fallback because router confidence {confidence:.2f} was below "
+            f"{threshold:.2f}: {reason}",
+            query,
+        )

@@ -28,9 +28,18 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-__all__ = ["MODIFIERS", "ROUTE_MAP_SCHEMA", "ConnectorInfo", "Route", "RouteMapError",
-           "modifier", "parse_route_maps", "route_map_export", "routes_fingerprint",
-           "routes_from_map"]
+__all__ = [
+    "MODIFIERS",
+    "ROUTE_MAP_SCHEMA",
+    "ConnectorInfo",
+    "Route",
+    "RouteMapError",
+    "modifier",
+    "parse_route_maps",
+    "route_map_export",
+    "routes_fingerprint",
+    "routes_from_map",
+]
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$"
 ROUTE_MAP_SCHEMA: dict[str, Any] = {
@@ -42,11 +51,15 @@ ROUTE_MAP_SCHEMA: dict[str, Any] = {
         "name": {"type": "string", "maxLength": 200},
         "description": {"type": "string", "maxLength": 4000},
         "source": {"type": "string", "maxLength": 500},
-        "utterances": {"type": "array", "items": {"type": "string", "minLength": 1,
-                                                  "maxLength": 1000}, "maxItems": 200},
+        "utterances": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 1000},
+            "maxItems": 200,
+        },
         "threshold": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
         "routes": {
-            "type": "array", "maxItems": 5000,
+            "type": "array",
+            "maxItems": 5000,
             "items": {
                 "type": "object",
                 "required": ["tool", "utterances"],
@@ -54,9 +67,12 @@ ROUTE_MAP_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "tool": {"type": "string", "minLength": 1, "maxLength": 150},
                     "name": {"type": "string", "minLength": 1, "maxLength": 150},
-                    "utterances": {"type": "array", "minItems": 1, "maxItems": 500,
-                                   "items": {"type": "string", "minLength": 1,
-                                             "maxLength": 1000}},
+                    "utterances": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 500,
+                        "items": {"type": "string", "minLength": 1, "maxLength": 1000},
+                    },
                     "description": {"type": "string", "maxLength": 4000},
                     "modifierFunc": {"type": ["string", "null"], "maxLength": 100},
                     "threshold": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
@@ -115,11 +131,13 @@ MODIFIERS: dict[str, Modifier] = {}
 
 def modifier(name: str) -> Callable[[Modifier], Modifier]:
     """Register a query modifier under ``name`` (refuses duplicates)."""
+
     def add(fn: Modifier) -> Modifier:
         if name in MODIFIERS:
             raise ValueError(f"modifier {name!r} is already registered")
         MODIFIERS[name] = fn
         return fn
+
     return add
 
 
@@ -131,7 +149,9 @@ _WHEN = re.compile(
     r"\b(today|tonight|tomorrow|yesterday|next (?:week|month|year|monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday)|\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?|"
-    r"(?:at )?\d{1,2}(?::\d{2})? ?(?:am|pm))\b", re.IGNORECASE)
+    r"(?:at )?\d{1,2}(?::\d{2})? ?(?:am|pm))\b",
+    re.IGNORECASE,
+)
 _MENTION = re.compile(r"(?<![\w@])[@#][\w.-]+")
 
 
@@ -202,15 +222,17 @@ def parse_route_maps(data: Any) -> list[dict[str, Any]]:
         where = f"[{index}]" if isinstance(data, list) else ""
         problems = sorted(_validator.iter_errors(item), key=lambda e: list(e.absolute_path))
         for problem in problems[:20]:
-            path = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
-                                   for p in problem.absolute_path)
+            path = where + "".join(
+                f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem.absolute_path
+            )
             errors.setdefault(path.lstrip(".") or "non_field_errors", []).append(problem.message)
         if problems:
             continue
         connector = item["connector"]
         if connector in seen_connectors:
             errors.setdefault(f"{where}.connector".lstrip("."), []).append(
-                f"connector {connector!r} appears twice; merge its routes into one map")
+                f"connector {connector!r} appears twice; merge its routes into one map"
+            )
         seen_connectors.add(connector)
         names: set[str] = set()
         routes = []
@@ -218,24 +240,44 @@ def parse_route_maps(data: Any) -> list[dict[str, Any]]:
             name = route.get("name") or route["tool"]
             if name in names:
                 errors.setdefault(f"{where}.routes[{r_index}].name".lstrip("."), []).append(
-                    f"route name {name!r} is used twice in {connector!r}")
+                    f"route name {name!r} is used twice in {connector!r}"
+                )
             names.add(name)
             mod = route.get("modifierFunc")
             if mod and mod not in MODIFIERS:
-                errors.setdefault(f"{where}.routes[{r_index}].modifierFunc".lstrip("."),
-                                  []).append(f"unknown modifier {mod!r}; known: "
-                                             f"{', '.join(sorted(MODIFIERS))}")
+                errors.setdefault(f"{where}.routes[{r_index}].modifierFunc".lstrip("."), []).append(
+                    f"unknown modifier {mod!r}; known: {', '.join(sorted(MODIFIERS))}"
+                )
             utterances = _clean_utterances(route["utterances"])
-            routes.append({k: v for k, v in {
-                "tool": route["tool"], "name": name, "utterances": list(utterances),
-                "description": route.get("description", ""), "modifierFunc": mod,
-                "threshold": route.get("threshold")}.items() if v not in (None, "")})
-        out.append({k: v for k, v in {
-            "connector": connector, "name": item.get("name", ""),
-            "description": item.get("description", ""),
-            "utterances": list(_clean_utterances(item.get("utterances", []))),
-            "threshold": item.get("threshold"), "routes": routes}.items()
-            if v not in (None, "", [])} | {"routes": routes})
+            routes.append(
+                {
+                    k: v
+                    for k, v in {
+                        "tool": route["tool"],
+                        "name": name,
+                        "utterances": list(utterances),
+                        "description": route.get("description", ""),
+                        "modifierFunc": mod,
+                        "threshold": route.get("threshold"),
+                    }.items()
+                    if v not in (None, "")
+                }
+            )
+        out.append(
+            {
+                k: v
+                for k, v in {
+                    "connector": connector,
+                    "name": item.get("name", ""),
+                    "description": item.get("description", ""),
+                    "utterances": list(_clean_utterances(item.get("utterances", []))),
+                    "threshold": item.get("threshold"),
+                    "routes": routes,
+                }.items()
+                if v not in (None, "", [])
+            }
+            | {"routes": routes}
+        )
     if errors:
         first = next(iter(errors.items()))
         raise RouteMapError(f"invalid route map: {first[0]}: {first[1][0]}", errors)
@@ -243,14 +285,24 @@ def parse_route_maps(data: Any) -> list[dict[str, Any]]:
 
 
 def routes_from_map(data: Mapping[str, Any], source: str) -> list[Route]:
-    return [Route(connector=data["connector"], tool=r["tool"], name=r["name"],
-                  utterances=tuple(r["utterances"]), description=r.get("description", ""),
-                  threshold=r.get("threshold"), modifier=r.get("modifierFunc"), source=source)
-            for r in data["routes"]]
+    return [
+        Route(
+            connector=data["connector"],
+            tool=r["tool"],
+            name=r["name"],
+            utterances=tuple(r["utterances"]),
+            description=r.get("description", ""),
+            threshold=r.get("threshold"),
+            modifier=r.get("modifierFunc"),
+            source=source,
+        )
+        for r in data["routes"]
+    ]
 
 
-def route_map_export(connector: str, routes: Iterable[Route], *, info: ConnectorInfo | None = None
-                     ) -> dict[str, Any]:
+def route_map_export(
+    connector: str, routes: Iterable[Route], *, info: ConnectorInfo | None = None
+) -> dict[str, Any]:
     """The design-format map of ``routes`` (what import reads back unchanged)."""
     out: dict[str, Any] = {"connector": connector}
     if info is not None:
@@ -264,9 +316,12 @@ def route_map_export(connector: str, routes: Iterable[Route], *, info: Connector
             out["threshold"] = info.threshold
     out["routes"] = []
     for route in routes:
-        item: dict[str, Any] = {"tool": route.tool, "name": route.name,
-                                "utterances": list(route.utterances),
-                                "modifierFunc": route.modifier}
+        item: dict[str, Any] = {
+            "tool": route.tool,
+            "name": route.name,
+            "utterances": list(route.utterances),
+            "modifierFunc": route.modifier,
+        }
         if route.description:
             item["description"] = route.description
         if route.threshold is not None:
@@ -275,20 +330,35 @@ def route_map_export(connector: str, routes: Iterable[Route], *, info: Connector
     return out
 
 
-def routes_fingerprint(routes: Iterable[Route], connectors: Iterable[ConnectorInfo],
-                       encoder_key: str, extra: Any = None) -> str:
+def routes_fingerprint(
+    routes: Iterable[Route],
+    connectors: Iterable[ConnectorInfo],
+    encoder_key: str,
+    extra: Any = None,
+) -> str:
     """A hash of everything a built router depends on."""
     digest = hashlib.sha256(encoder_key.encode())
     for route in routes:
-        digest.update(json.dumps([route.connector, route.tool, route.name, route.utterances,
-                                  route.description, route.threshold, route.modifier],
-                                 ensure_ascii=False).encode())
+        digest.update(
+            json.dumps(
+                [
+                    route.connector,
+                    route.tool,
+                    route.name,
+                    route.utterances,
+                    route.description,
+                    route.threshold,
+                    route.modifier,
+                ],
+                ensure_ascii=False,
+            ).encode()
+        )
     for info in connectors:
-        digest.update(json.dumps([info.slug, info.name, info.description, info.utterances,
-                                  info.threshold], ensure_ascii=False).encode())
+        digest.update(
+            json.dumps(
+                [info.slug, info.name, info.description, info.utterances, info.threshold],
+                ensure_ascii=False,
+            ).encode()
+        )
     digest.update(json.dumps(extra, sort_keys=True, default=str).encode())
     return digest.hexdigest()
-
-
-
-

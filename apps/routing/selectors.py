@@ -16,8 +16,14 @@ from apps.routing.models import RouteMap, RouterEvaluation, RouterFit
 from apps.routing.params import DEFAULT_PARAMS, RouterParams
 from apps.routing.routes import ConnectorInfo, Route, routes_from_map
 
-__all__ = ["catalog_routes", "route_map_get", "route_map_list", "router_evaluation_latest",
-           "router_params", "routing_sources"]
+__all__ = [
+    "catalog_routes",
+    "route_map_get",
+    "route_map_list",
+    "router_evaluation_latest",
+    "router_params",
+    "routing_sources",
+]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -33,15 +39,20 @@ def catalog_routes() -> tuple[list[Route], dict[str, ConnectorInfo], dict[str, s
 
     infos: dict[str, ConnectorInfo] = {}
     for c in Connector.objects.filter(enabled=True).only(
-            "slug", "name", "description", "utterances", "route_threshold"):
-        infos[c.slug] = ConnectorInfo(slug=c.slug, name=c.name,
-                                      description=" ".join(_first_sentences(c.description, 1)),
-                                      utterances=tuple(str(u) for u in (c.utterances or [])),
-                                      threshold=c.route_threshold)
+        "slug", "name", "description", "utterances", "route_threshold"
+    ):
+        infos[c.slug] = ConnectorInfo(
+            slug=c.slug,
+            name=c.name,
+            description=" ".join(_first_sentences(c.description, 1)),
+            utterances=tuple(str(u) for u in (c.utterances or [])),
+            threshold=c.route_threshold,
+        )
     routes: list[Route] = []
     methods: dict[str, str] = {}
     ops = ConnectorOperation.objects.filter(enabled=True, connector__enabled=True).values_list(
-        "connector__slug", "key", "name", "method", "description", "utterances")
+        "connector__slug", "key", "name", "method", "description", "utterances"
+    )
     for slug, key, name, method, description, utterances in ops.iterator(chunk_size=2000):
         texts: list[str] = []
         seen: set[str] = set()
@@ -53,8 +64,14 @@ def catalog_routes() -> tuple[list[Route], dict[str, ConnectorInfo], dict[str, s
             if text and form not in seen:
                 seen.add(form)
                 texts.append(text)
-        route = Route(connector=slug, tool=key, name=key, utterances=tuple(texts),
-                      description=(description or name or "")[:500], source="catalog")
+        route = Route(
+            connector=slug,
+            tool=key,
+            name=key,
+            utterances=tuple(texts),
+            description=(description or name or "")[:500],
+            source="catalog",
+        )
         routes.append(route)
         methods[route.id] = method
     return routes, infos, methods
@@ -69,10 +86,12 @@ def routing_sources() -> tuple[list[Route], list[ConnectorInfo], dict[str, str]]
         slug = data["connector"]
         base = infos.get(slug)
         infos[slug] = ConnectorInfo(
-            slug=slug, name=data.get("name") or (base.name if base else ""),
+            slug=slug,
+            name=data.get("name") or (base.name if base else ""),
             description=data.get("description") or (base.description if base else ""),
             utterances=tuple(data.get("utterances") or (base.utterances if base else ())),
-            threshold=data.get("threshold", base.threshold if base else None))
+            threshold=data.get("threshold", base.threshold if base else None),
+        )
         for route in routes_from_map(data, source=f"route_map:{slug}"):
             by_id[route.id] = route
     return list(by_id.values()), list(infos.values()), methods
@@ -110,14 +129,28 @@ def connector_tools(*, connector: str, operations: Any = None) -> tuple[dict[str
     row = Connector.objects.filter(slug=connector).first()
     if row is None:
         return {"name": connector}, []
-    info = {"name": row.name, "tool_role": row.tool_role, "tool_goal": row.tool_goal,
-            "tool_backstory": row.tool_backstory}
+    info = {
+        "name": row.name,
+        "tool_role": row.tool_role,
+        "tool_goal": row.tool_goal,
+        "tool_backstory": row.tool_backstory,
+    }
     ops = row.operations.filter(enabled=True).order_by("key")
     if operations:
         ops = ops.filter(key__in=list(operations))
     taken: set[str] = set()
-    tools = [tool_from_operation(connector=connector, key=op.key, name=op.name,
-                                 description=op.description, method=op.method, path=op.path,
-                                 parameters_schema=op.parameters_schema,
-                                 body_schema=op.body_schema, taken=taken) for op in ops]
+    tools = [
+        tool_from_operation(
+            connector=connector,
+            key=op.key,
+            name=op.name,
+            description=op.description,
+            method=op.method,
+            path=op.path,
+            parameters_schema=op.parameters_schema,
+            body_schema=op.body_schema,
+            taken=taken,
+        )
+        for op in ops
+    ]
     return info, tools

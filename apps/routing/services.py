@@ -28,8 +28,15 @@ from apps.routing.router import Decision, RouteIndex, Router
 from apps.routing.routes import RouteMapError, parse_route_maps, routes_fingerprint
 from apps.routing.vectors import TooManyMissing, vectors_for
 
-__all__ = ["route_map_delete", "route_map_import", "route_query", "router_evaluation_record",
-           "router_fit_record", "router_get", "routing_changed"]
+__all__ = [
+    "route_map_delete",
+    "route_map_import",
+    "route_query",
+    "router_evaluation_record",
+    "router_fit_record",
+    "router_get",
+    "routing_changed",
+]
 
 logger = logging.getLogger("apps.routing.services")
 VERSION_KEY = "routing:version"
@@ -61,20 +68,31 @@ def _build(*, max_missing: int | None = None) -> tuple[Router, str]:
     encoder = get_encoder()
     routes, connectors, methods = selectors.routing_sources()
     params = selectors.router_params()
-    fingerprint = routes_fingerprint(sorted(routes, key=lambda r: r.id),
-                                     sorted(connectors, key=lambda c: c.slug), encoder.key,
-                                     extra=[params.to_json(), sorted(methods.items())])
+    fingerprint = routes_fingerprint(
+        sorted(routes, key=lambda r: r.id),
+        sorted(connectors, key=lambda c: c.slug),
+        encoder.key,
+        extra=[params.to_json(), sorted(methods.items())],
+    )
     current = _state["router"]
     if current is not None and _state["fingerprint"] == fingerprint:
         return current, fingerprint
     started = time.perf_counter()
-    index = RouteIndex(routes, connectors,
-                       lambda texts: vectors_for(encoder.inner, texts, max_missing=max_missing),
-                       methods=methods)
+    index = RouteIndex(
+        routes,
+        connectors,
+        lambda texts: vectors_for(encoder.inner, texts, max_missing=max_missing),
+        methods=methods,
+    )
     router = Router(index, encoder, params, llm=llm_from_settings())
-    logger.info("routing.router_built", extra={
-        "routes": len(index), "connectors": len(index.connectors),
-        "ms": round((time.perf_counter() - started) * 1000, 1)})
+    logger.info(
+        "routing.router_built",
+        extra={
+            "routes": len(index),
+            "connectors": len(index.connectors),
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
     return router, fingerprint
 
 
@@ -88,12 +106,20 @@ def router_get(*, force: bool = False, max_missing: int | None = None) -> Router
     version = _version()
     now = time.monotonic()
     state = _state
-    if (not force and state["router"] is not None and version == state["version"]
-            and now - state["checked"] < RECHECK_SECONDS):
+    if (
+        not force
+        and state["router"] is not None
+        and version == state["version"]
+        and now - state["checked"] < RECHECK_SECONDS
+    ):
         return cast(Router, state["router"])
     with _lock:
-        if (not force and state["router"] is not None and version == state["version"]
-                and now - state["checked"] < RECHECK_SECONDS):
+        if (
+            not force
+            and state["router"] is not None
+            and version == state["version"]
+            and now - state["checked"] < RECHECK_SECONDS
+        ):
             return cast(Router, state["router"])
         try:
             router, fingerprint = _build(max_missing=max_missing)
@@ -102,10 +128,11 @@ def router_get(*, force: bool = False, max_missing: int | None = None) -> Router
             if state["router"] is not None:  # keep answering with the previous routes
                 return cast(Router, state["router"])
             raise RouterUnavailable(
-                f"The router is encoding {exc.missing} new utterances; try again in a few "
-                "minutes.") from None
-        state.update(router=router, fingerprint=fingerprint, version=version,
-                     checked=time.monotonic())
+                f"The router is encoding {exc.missing} new utterances; try again in a few minutes."
+            ) from None
+        state.update(
+            router=router, fingerprint=fingerprint, version=version, checked=time.monotonic()
+        )
         return router
 
 
@@ -150,8 +177,13 @@ def route_map_import(*, data: Any, source: str = "", user: Any = None) -> list[R
         for item in maps:
             route_map, _ = RouteMap.objects.update_or_create(
                 connector=item["connector"],
-                defaults={"data": item, "content_hash": _hash(item), "source": source[:500],
-                          "imported_by": user if getattr(user, "pk", None) else None})
+                defaults={
+                    "data": item,
+                    "content_hash": _hash(item),
+                    "source": source[:500],
+                    "imported_by": user if getattr(user, "pk", None) else None,
+                },
+            )
             saved.append(route_map)
         transaction.on_commit(routing_changed)
     return saved
@@ -164,21 +196,28 @@ def route_map_delete(*, connector: str) -> bool:
     return bool(deleted)
 
 
-def router_fit_record(*, params: RouterParams, summary: dict[str, Any], dataset: str,
-                      user: Any = None) -> RouterFit:
+def router_fit_record(
+    *, params: RouterParams, summary: dict[str, Any], dataset: str, user: Any = None
+) -> RouterFit:
     with transaction.atomic():
-        fit = RouterFit.objects.create(params=params.to_json(), summary=summary,
-                                       dataset=dataset[:500],
-                                       created_by=user if getattr(user, "pk", None) else None)
+        fit = RouterFit.objects.create(
+            params=params.to_json(),
+            summary=summary,
+            dataset=dataset[:500],
+            created_by=user if getattr(user, "pk", None) else None,
+        )
         transaction.on_commit(routing_changed)
     return fit
 
 
-def router_evaluation_record(*, summary: dict[str, Any], dataset: str,
-                             user: Any = None) -> RouterEvaluation:
-    return RouterEvaluation.objects.create(summary=summary, dataset=dataset[:500],
-                                           created_by=user if getattr(user, "pk", None)
-                                           else None)
+def router_evaluation_record(
+    *, summary: dict[str, Any], dataset: str, user: Any = None
+) -> RouterEvaluation:
+    return RouterEvaluation.objects.create(
+        summary=summary,
+        dataset=dataset[:500],
+        created_by=user if getattr(user, "pk", None) else None,
+    )
 
 
 def router_warm() -> None:
@@ -196,5 +235,7 @@ def router_warm() -> None:
         logger.info("routing.warm_deferred", extra={"reason": exc.detail})
         return
     router.route("warm up the encoder", use_llm=False)
-    logger.info("routing.ready", extra={"routes": len(router.index),
-                                        "ms": round((time.perf_counter() - started) * 1000)})
+    logger.info(
+        "routing.ready",
+        extra={"routes": len(router.index), "ms": round((time.perf_counter() - started) * 1000)},
+    )

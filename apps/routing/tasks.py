@@ -4,8 +4,13 @@
 from celery import shared_task
 
 
-@shared_task(name="routing.prepare_vectors", acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=3300, time_limit=3600)
+@shared_task(
+    name="routing.prepare_vectors",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=3300,
+    time_limit=3600,
+)
 def prepare_vectors_task() -> None:
     """Encode and store every utterance that has no vector yet, then build the router."""
     from django.core.cache import cache

@@ -42,17 +42,24 @@ class Tool:
     operation: str
 
     def spec(self) -> dict[str, Any]:
-        return {"type": "function", "function": {"name": self.name,
-                                                 "description": self.description,
-                                                 "parameters": self.parameters}}
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
 
     def validate(self, arguments: Any) -> list[str]:
         try:
             validator = Draft202012Validator(self.parameters)
         except SchemaError:
             return []
-        return [f"{'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
-                for e in validator.iter_errors(arguments)][:5]
+        return [
+            f"{'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+            for e in validator.iter_errors(arguments)
+        ][:5]
 
 
 def tool_name(text: str, taken: set[str] | None = None) -> str:
@@ -97,13 +104,26 @@ def _parameters(parameters_schema: Any, body_schema: Any) -> dict[str, Any]:
     return out
 
 
-def tool_from_operation(*, connector: str, key: str, name: str = "", description: str = "",
-                        method: str = "", path: str = "", parameters_schema: Any = None,
-                        body_schema: Any = None, taken: set[str] | None = None) -> Tool:
+def tool_from_operation(
+    *,
+    connector: str,
+    key: str,
+    name: str = "",
+    description: str = "",
+    method: str = "",
+    path: str = "",
+    parameters_schema: Any = None,
+    body_schema: Any = None,
+    taken: set[str] | None = None,
+) -> Tool:
     text = description or name or f"{method} {path}".strip() or key
-    return Tool(name=tool_name(key, taken), description=" ".join(text.split())[:1000],
-                parameters=_parameters(parameters_schema, body_schema), connector=connector,
-                operation=key)
+    return Tool(
+        name=tool_name(key, taken),
+        description=" ".join(text.split())[:1000],
+        parameters=_parameters(parameters_schema, body_schema),
+        connector=connector,
+        operation=key,
+    )
 
 
 @dataclass
@@ -116,8 +136,14 @@ class AgentResult:
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"output": self.output, "stopped": self.stopped, "iterations": self.iterations,
-                "trace": self.trace, "usage": self.usage, "error": self.error}
+        return {
+            "output": self.output,
+            "stopped": self.stopped,
+            "iterations": self.iterations,
+            "trace": self.trace,
+            "usage": self.usage,
+            "error": self.error,
+        }
 
 
 @dataclass
@@ -131,20 +157,23 @@ class Agent:
     max_iterations: int = 6
 
     def system_prompt(self) -> str:
-        return (f"You are {self.role}.\nYour goal: {self.goal}\n{self.backstory}\n"
-                "Use the tools to act; call a tool only with arguments its schema allows. "
-                "When the task is done, answer without calling a tool.")
+        return (
+            f"You are {self.role}.\nYour goal: {self.goal}\n{self.backstory}\n"
+            "Use the tools to act; call a tool only with arguments its schema allows. "
+            "When the task is done, answer without calling a tool."
+        )
 
-    def run(self, task: str, *, expected_output: str = "", context: Any = None
-            ) -> AgentResult:
+    def run(self, task: str, *, expected_output: str = "", context: Any = None) -> AgentResult:
         """Work on ``task`` until a final answer or ``max_iterations`` model turns."""
         content = task
         if expected_output:
             content += f"\n\nExpected output: {expected_output}"
         if context is not None:
             content += f"\n\nContext:\n{json.dumps(context, default=str)[:4000]}"
-        messages: list[dict[str, Any]] = [{"role": "system", "content": self.system_prompt()},
-                                          {"role": "user", "content": content}]
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": self.system_prompt()},
+            {"role": "user", "content": content},
+        ]
         by_name = {t.name: t for t in self.tools}
         specs = [t.spec() for t in self.tools]
         trace: list[dict[str, Any]] = []
@@ -162,28 +191,49 @@ class Agent:
                     usage[key] = usage.get(key, 0) + value
             calls = message.get("tool_calls") or []
             last_text = message.get("content") or last_text
-            trace.append({"type": "llm", "turn": turn, "content": message.get("content"),
-                          "tool_calls": [{"id": c.get("id"), "name": c.get("function", {})
-                                          .get("name"), "arguments": c.get("function", {})
-                                          .get("arguments")} for c in calls],
-                          "ms": round((time.perf_counter() - started) * 1000, 1)})
+            trace.append(
+                {
+                    "type": "llm",
+                    "turn": turn,
+                    "content": message.get("content"),
+                    "tool_calls": [
+                        {
+                            "id": c.get("id"),
+                            "name": c.get("function", {}).get("name"),
+                            "arguments": c.get("function", {}).get("arguments"),
+                        }
+                        for c in calls
+                    ],
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            )
             if not calls:
-                return AgentResult(message.get("content") or "", "final_answer", turn, trace,
-                                   usage)
-            messages.append({"role": "assistant", "content": message.get("content"),
-                             "tool_calls": calls})
+                return AgentResult(message.get("content") or "", "final_answer", turn, trace, usage)
+            messages.append(
+                {"role": "assistant", "content": message.get("content"), "tool_calls": calls}
+            )
             for call in calls:
                 messages.append(self._call_tool(call, by_name, trace, turn))
-        return AgentResult(last_text, "max_iterations", self.max_iterations, trace, usage,
-                           f"stopped after {self.max_iterations} model turns")
+        return AgentResult(
+            last_text,
+            "max_iterations",
+            self.max_iterations,
+            trace,
+            usage,
+            f"stopped after {self.max_iterations} model turns",
+        )
 
-    def _call_tool(self, call: Mapping[str, Any], tools: Mapping[str, Tool],
-                   trace: list[dict[str, Any]], turn: int) -> dict[str, Any]:
+    def _call_tool(
+        self,
+        call: Mapping[str, Any],
+        tools: Mapping[str, Tool],
+        trace: list[dict[str, Any]],
+        turn: int,
+    ) -> dict[str, Any]:
         function = call.get("function") or {}
         name = function.get("name")
         started = time.perf_counter()
-        entry: dict[str, Any] = {"type": "tool", "turn": turn, "id": call.get("id"),
-                                 "name": name}
+        entry: dict[str, Any] = {"type": "tool", "turn": turn, "id": call.get("id"), "name": name}
         tool = tools.get(name)
         try:
             arguments = json.loads(function.get("arguments") or "{}")
@@ -202,8 +252,9 @@ class Agent:
             try:
                 result = self.executor(tool.connector, tool.operation, arguments)
                 text = json.dumps(result, default=str)
-                entry["result"] = result if len(text) <= MAX_RESULT_CHARS else \
-                    text[:MAX_RESULT_CHARS]
+                entry["result"] = (
+                    result if len(text) <= MAX_RESULT_CHARS else text[:MAX_RESULT_CHARS]
+                )
                 payload = text[:MAX_RESULT_CHARS]
             except Exception as exc:  # the model sees the failure and may correct itself
                 error = f"{type(exc).__name__}: {exc}"[:500]
@@ -215,17 +266,30 @@ class Agent:
         return {"role": "tool", "tool_call_id": call.get("id") or "", "content": payload}
 
 
-def connector_agent(*, connector: str, llm: ChatClient, executor: ToolExecutor,
-                    operations: Sequence[str] | None = None, role: str = "", goal: str = "",
-                    backstory: str = "", max_iterations: int | None = None) -> Agent:
+def connector_agent(
+    *,
+    connector: str,
+    llm: ChatClient,
+    executor: ToolExecutor,
+    operations: Sequence[str] | None = None,
+    role: str = "",
+    goal: str = "",
+    backstory: str = "",
+    max_iterations: int | None = None,
+) -> Agent:
     """An agent over a catalogue connector's operations (all, or the ``operations`` keys)."""
     from apps.routing import conf
     from apps.routing.selectors import connector_tools
 
     info, tools = connector_tools(connector=connector, operations=operations)
-    return Agent(role=role or info.get("tool_role") or f"{info.get('name', connector)} assistant",
-                 goal=goal or info.get("tool_goal") or
-                 f"Do what the user asks using the {info.get('name', connector)} API.",
-                 backstory=backstory or info.get("tool_backstory") or "",
-                 tools=tools, llm=llm, executor=executor,
-                 max_iterations=max_iterations or int(conf.get("ROUTING_AGENT_MAX_ITERATIONS")))
+    return Agent(
+        role=role or info.get("tool_role") or f"{info.get('name', connector)} assistant",
+        goal=goal
+        or info.get("tool_goal")
+        or f"Do what the user asks using the {info.get('name', connector)} API.",
+        backstory=backstory or info.get("tool_backstory") or "",
+        tools=tools,
+        llm=llm,
+        executor=executor,
+        max_iterations=max_iterations or int(conf.get("ROUTING_AGENT_MAX_ITERATIONS")),
+    )

@@ -35,8 +35,9 @@ def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def vectors_for(encoder: Encoder, texts: Sequence[str], *, max_missing: int | None = None
-                ) -> np.ndarray:
+def vectors_for(
+    encoder: Encoder, texts: Sequence[str], *, max_missing: int | None = None
+) -> np.ndarray:
     """Vectors of ``texts`` in order: stored ones loaded, missing ones encoded and stored.
 
     ``max_missing``: raise TooManyMissing instead of encoding more than this many texts
@@ -47,26 +48,30 @@ def vectors_for(encoder: Encoder, texts: Sequence[str], *, max_missing: int | No
     found: dict[str, np.ndarray] = {}
     for start in range(0, len(wanted), CHUNK):
         rows = UtteranceVector.objects.filter(
-            encoder=encoder.key, text_sha__in=wanted[start:start + CHUNK]
+            encoder=encoder.key, text_sha__in=wanted[start : start + CHUNK]
         ).values_list("text_sha", "vector")
         for sha, blob in rows:
             vector = np.frombuffer(bytes(blob), dtype="<f4")
             if len(vector) == encoder.dim:
                 found[sha] = vector
-    missing = [(sha, text) for sha, text in dict(zip(shas, texts, strict=True)).items()
-               if sha not in found]
+    missing = [
+        (sha, text) for sha, text in dict(zip(shas, texts, strict=True)).items() if sha not in found
+    ]
     if max_missing is not None and len(missing) > max_missing:
         raise TooManyMissing(len(missing))
     if missing:
         encoded = encoder.encode([text for _, text in missing]).astype("<f4")
-        rows = [UtteranceVector(encoder=encoder.key, text_sha=sha, vector=encoded[i].tobytes())
-                for i, (sha, _) in enumerate(missing)]
+        rows = [
+            UtteranceVector(encoder=encoder.key, text_sha=sha, vector=encoded[i].tobytes())
+            for i, (sha, _) in enumerate(missing)
+        ]
         with transaction.atomic():
             UtteranceVector.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
         for i, (sha, _) in enumerate(missing):
             found[sha] = encoded[i]
-        logger.info("routing.vectors_encoded", extra={"count": len(missing),
-                                                      "encoder": encoder.key})
+        logger.info(
+            "routing.vectors_encoded", extra={"count": len(missing), "encoder": encoder.key}
+        )
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     return np.stack([found[sha] for sha in shas]).astype(np.float32, copy=False)

@@ -16,9 +16,14 @@ def _register_sealed_secret() -> None:
     from apps.triggers.models import Trigger
     from apps.triggers.services import _aad
 
-    sealed_column_register(SealedColumn(name="trigger_secrets", model=Trigger,
-                                        field="secret_ciphertext",
-                                        aad=lambda row: _aad(row).encode()))
+    sealed_column_register(
+        SealedColumn(
+            name="trigger_secrets",
+            model=Trigger,
+            field="secret_ciphertext",
+            aad=lambda row: _aad(row).encode(),
+        )
+    )
 
 
 class TriggersConfig(AppConfig):

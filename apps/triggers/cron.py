@@ -46,8 +46,7 @@ def validate(expression: str, timezone: str) -> None:
         if not croniter.is_valid(expression):
             raise CronInvalid(f"invalid cron expression {expression!r}")
         next(_local_times(expression, datetime(2000, 1, 1)))
-    except (CroniterBadCronError, CroniterBadDateError, StopIteration, KeyError,
-            ValueError) as exc:
+    except (CroniterBadCronError, CroniterBadDateError, StopIteration, KeyError, ValueError) as exc:
         if isinstance(exc, CronInvalid):
             raise
         raise CronInvalid(f"invalid cron expression {expression!r}") from None

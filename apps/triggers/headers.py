@@ -11,8 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 _EXACT = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-_PARTS = ("api-key", "apikey", "api_key", "auth", "token", "secret", "password", "passwd",
-          "session", "credential", "private-key")
+_PARTS = (
+    "api-key",
+    "apikey",
+    "api_key",
+    "auth",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "session",
+    "credential",
+    "private-key",
+)
 
 
 def credential_like(name: str) -> bool:
@@ -20,10 +31,14 @@ def credential_like(name: str) -> bool:
     return lowered in _EXACT or any(part in lowered for part in _PARTS)
 
 
-def headers_for_input(headers: Mapping[str, str],
-                      required: frozenset[str] = frozenset()) -> dict[str, str]:
+def headers_for_input(
+    headers: Mapping[str, str], required: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """The delivery's headers as the run sees them: lower-case names, credentials dropped,
     and the trigger's ``required`` headers (lower-case names) too: their values are shared
     secrets."""
-    return {k.lower(): v for k, v in headers.items()
-            if not credential_like(k) and k.lower() not in required}
+    return {
+        k.lower(): v
+        for k, v in headers.items()
+        if not credential_like(k) and k.lower() not in required
+    }

@@ -44,12 +44,16 @@ class Trigger(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workflow", "node_id"],
-                                               name="trigger_unique_node")]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "node_id"], name="trigger_unique_node")
+        ]
         indexes = [
             # The scheduler tick claims due rows by this column alone.
-            models.Index(fields=["next_fire_at"], name="trigger_due",
-                         condition=models.Q(is_active=True, next_fire_at__isnull=False)),
+            models.Index(
+                fields=["next_fire_at"],
+                name="trigger_due",
+                condition=models.Q(is_active=True, next_fire_at__isnull=False),
+            ),
         ]
 
 
@@ -66,13 +70,17 @@ class TriggerFire(models.Model):
     trigger = models.ForeignKey(Trigger, on_delete=models.CASCADE, related_name="fires")
     scheduled_for = models.DateTimeField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.FIRED)
-    execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    execution = models.ForeignKey(
+        Execution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["trigger", "scheduled_for"],
-                                               name="trigger_fire_unique_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trigger", "scheduled_for"], name="trigger_fire_unique_time"
+            )
+        ]
 
 
 class WebhookDelivery(models.Model):
@@ -84,8 +92,9 @@ class WebhookDelivery(models.Model):
     # signed body's hash (apps.triggers.replay). NULL (no key) must not collide with other
     # NULLs under the unique constraint.
     delivery_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
-    execution = models.ForeignKey(Execution, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    execution = models.ForeignKey(
+        Execution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     test = models.BooleanField(default=False)
     # The delivery row is the audit record of `webhook.received` (an audit row per delivery
     # would double the writes of the hottest path): who sent it is kept here.
@@ -94,6 +103,9 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["trigger", "delivery_id"],
-                                               name="webhook_delivery_unique_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trigger", "delivery_id"], name="webhook_delivery_unique_id"
+            )
+        ]
         indexes = [models.Index(fields=["trigger", "-received_at"], name="webhook_delivery_recent")]

@@ -50,8 +50,9 @@ def outbound_client() -> Any:
     from apps.connectors.outbound.policies import NO_RETRY, TargetPolicy
 
     # No inline retries: a failed poll is retried by the trigger's own back-off.
-    return outbound_client(default_target=TargetPolicy(retry=NO_RETRY), timeout=(5.0, 20.0),
-                           total_timeout=60.0)
+    return outbound_client(
+        default_target=TargetPolicy(retry=NO_RETRY), timeout=(5.0, 20.0), total_timeout=60.0
+    )
 
 
 def fetch(config: dict[str, Any], cursor: dict[str, Any]) -> Any:
@@ -65,9 +66,12 @@ def fetch(config: dict[str, Any], cursor: dict[str, Any]) -> Any:
     if config.get("cursor_param") and cursor.get("hwm") is not None:
         params[config["cursor_param"]] = cursor["hwm"]
     try:
-        response = outbound_client().request(source.get("method", "GET"), source["url"],
-                                             params=params or None,
-                                             headers=source.get("headers") or None)
+        response = outbound_client().request(
+            source.get("method", "GET"),
+            source["url"],
+            params=params or None,
+            headers=source.get("headers") or None,
+        )
     except RateLimited as exc:
         raise PollFailed(str(exc), retry_after=exc.retry_after) from None
     except OutboundError as exc:
@@ -98,8 +102,7 @@ def _sortable(value: Any) -> tuple[int, Any]:
 
 def poll_run(*, trigger_id: Any, now: datetime | None = None) -> dict[str, int]:
     """Poll one trigger once; returns counts. Safe to run twice (see the module doc)."""
-    trigger = Trigger.objects.filter(pk=trigger_id, is_active=True,
-                                     kind=Trigger.Kind.POLL).first()
+    trigger = Trigger.objects.filter(pk=trigger_id, is_active=True, kind=Trigger.Kind.POLL).first()
     if trigger is None:
         return {"started": 0}
     config = trigger.config
@@ -115,8 +118,12 @@ def poll_run(*, trigger_id: Any, now: datetime | None = None) -> dict[str, int]:
     id_path = jmespath.compile(config.get("id_path", "id"))
     cursor_path = jmespath.compile(config["cursor_path"]) if config.get("cursor_path") else None
     with transaction.atomic():
-        locked = Trigger.objects.select_for_update(of=("self",)).select_related(
-            "workflow__published_version").filter(pk=trigger.pk, is_active=True).first()
+        locked = (
+            Trigger.objects.select_for_update(of=("self",))
+            .select_related("workflow__published_version")
+            .filter(pk=trigger.pk, is_active=True)
+            .first()
+        )
         if locked is None or locked.workflow.published_version_id is None:
             return {"started": 0}
         state = dict(locked.cursor or {})
@@ -130,46 +137,68 @@ def poll_run(*, trigger_id: Any, now: datetime | None = None) -> dict[str, int]:
                 continue
             key = str(item_id)
             mark = cursor_path.search(item) if cursor_path else None
-            if key in seen_set or (hwm is not None and mark is not None
-                                   and _sortable(mark) < _sortable(hwm)):
+            if key in seen_set or (
+                hwm is not None and mark is not None and _sortable(mark) < _sortable(hwm)
+            ):
                 continue
             seen_set.add(key)
             fresh.append((key, mark, item))
         if cursor_path:
             fresh.sort(key=lambda entry: _sortable(entry[1]) if entry[1] is not None else (2, 0))
         baseline = not state.get("baseline")
-        run = [] if baseline else fresh[:int(config.get("max_items", 100))]
+        run = [] if baseline else fresh[: int(config.get("max_items", 100))]
         recorded = fresh if baseline else run  # items beyond max_items wait for the next poll
         started = 0
         if run:
             version = locked.workflow.published_version
             if config.get("mode") == "batch":
-                execution_create(workflow=locked.workflow, mode=Execution.Mode.POLL,
-                                 trigger=locked, version=version,
-                                 input={"items": [i for _, _, i in run],
-                                        "polled_at": now.isoformat()})
+                execution_create(
+                    workflow=locked.workflow,
+                    mode=Execution.Mode.POLL,
+                    trigger=locked,
+                    version=version,
+                    input={"items": [i for _, _, i in run], "polled_at": now.isoformat()},
+                )
                 started = 1
             else:
                 for _, _, item in run:
-                    execution_create(workflow=locked.workflow, mode=Execution.Mode.POLL,
-                                     trigger=locked, version=version,
-                                     input={"item": item, "polled_at": now.isoformat()})
+                    execution_create(
+                        workflow=locked.workflow,
+                        mode=Execution.Mode.POLL,
+                        trigger=locked,
+                        version=version,
+                        input={"item": item, "polled_at": now.isoformat()},
+                    )
                     started += 1
         for key, mark, _ in recorded:
             seen.append(key)
             if mark is not None and (hwm is None or _sortable(mark) > _sortable(hwm)):
                 hwm = mark
-        state.update({"seen": seen[-SEEN_KEEP:], "hwm": hwm, "baseline": True,
-                      "last_poll_at": now.isoformat()})
+        state.update(
+            {
+                "seen": seen[-SEEN_KEEP:],
+                "hwm": hwm,
+                "baseline": True,
+                "last_poll_at": now.isoformat(),
+            }
+        )
         locked.cursor = state
         locked.consecutive_errors = 0
         backlog = len(fresh) > len(run) and not baseline
-        locked.next_fire_at = now + timedelta(seconds=1 if backlog else
-                                              int(config.get("interval_s", 300)))
+        locked.next_fire_at = now + timedelta(
+            seconds=1 if backlog else int(config.get("interval_s", 300))
+        )
         if started:
             locked.last_fired_at = now
-        locked.save(update_fields=["cursor", "consecutive_errors", "next_fire_at",
-                                   "last_fired_at", "updated_at"])
+        locked.save(
+            update_fields=[
+                "cursor",
+                "consecutive_errors",
+                "next_fire_at",
+                "last_fired_at",
+                "updated_at",
+            ]
+        )
     return {"started": started, "new": len(fresh), "baseline": int(baseline)}
 
 
@@ -177,12 +206,17 @@ def _failed(trigger: Trigger, config: dict[str, Any], exc: PollFailed, now: date
     backoff = config.get("backoff") or {}
     errors = trigger.consecutive_errors + 1
     interval = float(config.get("interval_s", 300))
-    delay = min(interval * float(backoff.get("multiplier", 2)) ** errors,
-                float(backoff.get("max_interval_s", 3600)))
+    delay = min(
+        interval * float(backoff.get("multiplier", 2)) ** errors,
+        float(backoff.get("max_interval_s", 3600)),
+    )
     if exc.retry_after:
         delay = max(delay, float(exc.retry_after))
     trigger_record_error(trigger_id=trigger.pk, message=str(exc), now=now)
     Trigger.objects.filter(pk=trigger.pk, is_active=True).update(
-        next_fire_at=now + timedelta(seconds=delay))
-    logger.info("triggers.poll_failed", extra={"trigger_id": str(trigger.pk),
-                                               "error": str(exc), "retry_in_s": delay})
+        next_fire_at=now + timedelta(seconds=delay)
+    )
+    logger.info(
+        "triggers.poll_failed",
+        extra={"trigger_id": str(trigger.pk), "error": str(exc), "retry_in_s": delay},
+    )

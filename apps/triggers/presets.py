@@ -66,8 +66,10 @@ PRESET_SCHEMA: dict[str, Any] = {
                 # How the stored secret becomes the HMAC key (default: its UTF-8 bytes).
                 "secret": {
                     "type": "object",
-                    "properties": {"prefix": {"type": "string"},
-                                   "encoding": {"enum": ["raw", "base64"]}},
+                    "properties": {
+                        "prefix": {"type": "string"},
+                        "encoding": {"enum": ["raw", "base64"]},
+                    },
                 },
             },
         },
@@ -81,20 +83,23 @@ PRESET_SCHEMA: dict[str, Any] = {
                 "tolerance_s": {"type": "integer", "minimum": 1, "maximum": 86400},
             },
         },
-        "message_id": {"type": "object", "required": ["header"],
-                       "properties": {"header": _HEADER}},
+        "message_id": {"type": "object", "required": ["header"], "properties": {"header": _HEADER}},
         "delivery_id": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"header": _HEADER,
-                           "body": {"type": "string", "minLength": 1, "maxLength": 200}},
+            "properties": {
+                "header": _HEADER,
+                "body": {"type": "string", "minLength": 1, "maxLength": 200},
+            },
         },
         "challenges": {"type": "array", "items": {"enum": list(CHALLENGES)}},
         "generated_secret": {
             "type": "object",
-            "properties": {"prefix": {"type": "string"},
-                           "bytes": {"type": "integer", "minimum": 16, "maximum": 64},
-                           "encoding": {"enum": ["base64", "urlsafe"]}},
+            "properties": {
+                "prefix": {"type": "string"},
+                "bytes": {"type": "integer", "minimum": 16, "maximum": 64},
+                "encoding": {"enum": ["base64", "urlsafe"]},
+            },
         },
     },
 }

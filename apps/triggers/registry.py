@@ -51,8 +51,7 @@ class TriggerSpec:
         """Every problem with a (defaults-applied) config, keyed by a config path."""
         found: Problems = {}
         for error in Draft202012Validator(dict(self.config_schema)).iter_errors(config):
-            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
-                           for p in error.absolute_path)
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
             found.setdefault(f"config{path}", []).append(error.message)
         if not found:
             for path, messages in self.check(config).items():

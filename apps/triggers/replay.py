@@ -38,5 +38,6 @@ def replay_window_slide(*, trigger: Any, key: str, test: bool) -> None:
     """
     cutoff = timezone.now() - timedelta(seconds=settings.TRIGGER_REPLAY_WINDOW_SECONDS)
     stored = f"test:{key}" if test else key
-    WebhookDelivery.objects.filter(trigger=trigger, delivery_id=stored,
-                                   received_at__lt=cutoff).update(delivery_id=None)
+    WebhookDelivery.objects.filter(
+        trigger=trigger, delivery_id=stored, received_at__lt=cutoff
+    ).update(delivery_id=None)

@@ -35,17 +35,20 @@ def problems(rules: Rules) -> dict[str, list[str]]:
         name = str(rule.get("name", ""))
         if name.lower() in seen:
             found.setdefault(f"{where}.name", []).append(
-                f"Header {name!r} is required twice; keep one rule per header.")
+                f"Header {name!r} is required twice; keep one rule per header."
+            )
         seen.add(name.lower())
         if ("value" in rule) == ("pattern" in rule):
             found.setdefault(where, []).append(
-                "Set either value (exact match) or pattern (regular expression), not both.")
+                "Set either value (exact match) or pattern (regular expression), not both."
+            )
         if "pattern" in rule:
             try:
                 _compiled(str(rule["pattern"]))
             except re.error as exc:
                 found.setdefault(f"{where}.pattern", []).append(
-                    f"Invalid regular expression: {exc}.")
+                    f"Invalid regular expression: {exc}."
+                )
     return found
 
 

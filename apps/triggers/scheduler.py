@@ -60,8 +60,9 @@ class TickResult:
     outcomes: Counter = field(default_factory=Counter)
 
 
-def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH,
-                 fan_out: bool = False) -> TickResult:
+def trigger_tick(
+    *, now: datetime | None = None, batch: int = CLAIM_BATCH, fan_out: bool = False
+) -> TickResult:
     """Fire every schedule due at ``now`` and send the due polls. Safe to run concurrently.
 
     With ``fan_out``, a tick that finds a full batch asks for one helper tick (at most
@@ -74,11 +75,17 @@ def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH,
     while True:
         polls: list[str] = []
         with transaction.atomic():
-            due = list(Trigger.objects.select_for_update(skip_locked=True, of=("self",))
-                       .select_related("workflow__published_version")
-                       .filter(is_active=True, next_fire_at__isnull=False, next_fire_at__lte=now,
-                               kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL))
-                       .order_by("next_fire_at")[:batch])
+            due = list(
+                Trigger.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("workflow__published_version")
+                .filter(
+                    is_active=True,
+                    next_fire_at__isnull=False,
+                    next_fire_at__lte=now,
+                    kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL),
+                )
+                .order_by("next_fire_at")[:batch]
+            )
             if not due:
                 break
             result.claimed += len(due)
@@ -105,8 +112,10 @@ def trigger_tick(*, now: datetime | None = None, batch: int = CLAIM_BATCH,
         if fan_out and not helped:
             helped = _ask_for_helper()
     if result.claimed:
-        logger.debug("triggers.tick", extra={"fired": result.fired, "skipped": result.skipped,
-                                             "polls": result.polls})
+        logger.debug(
+            "triggers.tick",
+            extra={"fired": result.fired, "skipped": result.skipped, "polls": result.polls},
+        )
     return result
 
 
@@ -121,9 +130,16 @@ def trigger_tick_window(*, budget_s: float = 0.9) -> TickResult:
     deadline = time.monotonic() + budget_s
     total = trigger_tick(fan_out=True)
     while True:
-        upcoming = (Trigger.objects.filter(is_active=True, next_fire_at__isnull=False,
-                                           kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL))
-                    .order_by("next_fire_at").values_list("next_fire_at", flat=True).first())
+        upcoming = (
+            Trigger.objects.filter(
+                is_active=True,
+                next_fire_at__isnull=False,
+                kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL),
+            )
+            .order_by("next_fire_at")
+            .values_list("next_fire_at", flat=True)
+            .first()
+        )
         if upcoming is None:
             return total
         wait = (upcoming - timezone.now()).total_seconds()
@@ -173,14 +189,21 @@ def _save_claimed(triggers: list[Trigger]) -> None:
     """
     if not triggers:
         return
-    fields = [Trigger._meta.get_field(name) for name in
-              ("next_fire_at", "last_fired_at", "is_active", "cursor")]
+    fields = [
+        Trigger._meta.get_field(name)
+        for name in ("next_fire_at", "last_fired_at", "is_active", "cursor")
+    ]
     pk = Trigger._meta.pk
     columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    sql = (f"UPDATE {connection.ops.quote_name(Trigger._meta.db_table)} SET {columns} "  # noqa: S608 (model identifiers)
-           f"WHERE {connection.ops.quote_name(pk.column)} = %s")
-    rows = [[f.get_db_prep_save(getattr(t, f.attname), connection) for f in fields]
-            + [pk.get_db_prep_value(t.pk, connection)] for t in triggers]
+    sql = (
+        f"UPDATE {connection.ops.quote_name(Trigger._meta.db_table)} SET {columns} "  # noqa: S608 (model identifiers)
+        f"WHERE {connection.ops.quote_name(pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(t, f.attname), connection) for f in fields]
+        + [pk.get_db_prep_value(t.pk, connection)]
+        for t in triggers
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -192,20 +215,25 @@ def _send_polls(trigger_ids: list[str]) -> None:
         try:
             poll_trigger_task.apply_async(args=[trigger_id], retry=False)
         except Exception:  # the lease makes the next tick after it re-send the poll
-            logger.warning("triggers.poll_enqueue_failed", extra={"trigger_id": trigger_id},
-                           exc_info=True)
+            logger.warning(
+                "triggers.poll_enqueue_failed", extra={"trigger_id": trigger_id}, exc_info=True
+            )
 
 
 def _unfinished_counts(trigger_ids: list[Any]) -> dict[Any, int]:
     if not trigger_ids:
         return {}
-    rows = (Execution.objects.filter(trigger_id__in=trigger_ids, status__in=UNFINISHED)
-            .values("trigger_id").annotate(n=Count("id")))
+    rows = (
+        Execution.objects.filter(trigger_id__in=trigger_ids, status__in=UNFINISHED)
+        .values("trigger_id")
+        .annotate(n=Count("id"))
+    )
     return {row["trigger_id"]: row["n"] for row in rows}
 
 
-def _plan_schedule(trigger: Trigger, now: datetime, running: int,
-                   result: TickResult) -> list[TriggerFire]:
+def _plan_schedule(
+    trigger: Trigger, now: datetime, running: int, result: TickResult
+) -> list[TriggerFire]:
     """The fires due for one locked schedule trigger (unsaved); advances its next_fire_at."""
     config = trigger.config
     expression, zone_name = config["cron"], config.get("timezone", "UTC")
@@ -223,15 +251,16 @@ def _plan_schedule(trigger: Trigger, now: datetime, running: int,
     except cron.CronInvalid as exc:
         trigger.is_active, trigger.next_fire_at = False, None
         result.errors += 1
-        logger.warning("triggers.cron_invalid", extra={"trigger_id": str(trigger.pk),
-                                                       "error": str(exc)})
+        logger.warning(
+            "triggers.cron_invalid", extra={"trigger_id": str(trigger.pk), "error": str(exc)}
+        )
         return []
     queued_for = (trigger.cursor or {}).get("queued_for")
     on_time = [d for d in due if now - d <= grace or d.isoformat() == queued_for]
     missed = [d for d in due if d not in on_time]
     fire: list[datetime] = list(on_time)
     if misfire.get("policy", "catch_up") == "catch_up" and missed:
-        fire = sorted(missed[-int(misfire.get("max_catch_up", 1)):] + on_time)
+        fire = sorted(missed[-int(misfire.get("max_catch_up", 1)) :] + on_time)
     skipped_misfire = len(missed) - len([d for d in fire if d in missed])
     if skipped_misfire:
         result.skipped += skipped_misfire
@@ -297,20 +326,39 @@ def _execution_for(trigger: Trigger, scheduled_for: datetime, now: datetime) -> 
     workflow = trigger.workflow
     # Each fire starts its own trace (not the tick's, which fires many workflows): the run
     # continues it in the worker.
-    with tracing.span("trigger.fire", attributes={
-            "flowplane.trigger.id": str(trigger.pk), "flowplane.workflow.id": str(workflow.pk),
-            "flowplane.trigger.scheduled_for": scheduled_for.isoformat()}):
+    with tracing.span(
+        "trigger.fire",
+        attributes={
+            "flowplane.trigger.id": str(trigger.pk),
+            "flowplane.workflow.id": str(workflow.pk),
+            "flowplane.trigger.scheduled_for": scheduled_for.isoformat(),
+        },
+    ):
         traceparent = tracing.current_traceparent()
     return Execution(
-        workspace_id=workflow.workspace_id, workflow=workflow, trigger=trigger,
-        version_id=workflow.published_version_id, mode=Execution.Mode.SCHEDULE,
-        input={"scheduled_for": scheduled_for.isoformat(), "fired_at": now.isoformat(),
-               "timezone": config.get("timezone", "UTC"), "payload": config.get("payload") or {}},
-        trace_context=traceparent)
+        workspace_id=workflow.workspace_id,
+        workflow=workflow,
+        trigger=trigger,
+        version_id=workflow.published_version_id,
+        mode=Execution.Mode.SCHEDULE,
+        input={
+            "scheduled_for": scheduled_for.isoformat(),
+            "fired_at": now.isoformat(),
+            "timezone": config.get("timezone", "UTC"),
+            "payload": config.get("payload") or {},
+        },
+        trace_context=traceparent,
+    )
 
 
-def _record(trigger: Trigger, scheduled_for: datetime, outcome: str, result: TickResult, *,
-            now: datetime | None = None) -> bool:
+def _record(
+    trigger: Trigger,
+    scheduled_for: datetime,
+    outcome: str,
+    result: TickResult,
+    *,
+    now: datetime | None = None,
+) -> bool:
     """Write the fire (and its queued execution) under the unique key; False if it exists."""
     try:
         with transaction.atomic():
@@ -318,8 +366,9 @@ def _record(trigger: Trigger, scheduled_for: datetime, outcome: str, result: Tic
             if outcome == TriggerFire.Outcome.FIRED:
                 execution = _execution_for(trigger, scheduled_for, now or timezone.now())
                 executions_create_many(runs=[execution])
-            TriggerFire.objects.create(trigger=trigger, scheduled_for=scheduled_for,
-                                       outcome=outcome, execution=execution)
+            TriggerFire.objects.create(
+                trigger=trigger, scheduled_for=scheduled_for, outcome=outcome, execution=execution
+            )
     except IntegrityError:
         result.outcomes["duplicate"] += 1
         return False

@@ -12,12 +12,17 @@ from apps.workspaces.models import Membership, Role
 
 def trigger_list(*, user: User) -> QuerySet[Trigger]:
     """Triggers of the caller's workspaces, with the newest webhook delivery time."""
-    newest = (WebhookDelivery.objects.filter(trigger=OuterRef("pk"))
-              .order_by("-received_at").values("received_at")[:1])
-    return (Trigger.objects.filter(workspace__memberships__user=user)
-            .select_related("workflow")
-            .annotate(last_delivery_at=Subquery(newest))
-            .order_by("-created_at"))
+    newest = (
+        WebhookDelivery.objects.filter(trigger=OuterRef("pk"))
+        .order_by("-received_at")
+        .values("received_at")[:1]
+    )
+    return (
+        Trigger.objects.filter(workspace__memberships__user=user)
+        .select_related("workflow")
+        .annotate(last_delivery_at=Subquery(newest))
+        .order_by("-created_at")
+    )
 
 
 def trigger_get(*, user: User, trigger_id: object) -> Trigger:
@@ -30,7 +35,9 @@ def trigger_get(*, user: User, trigger_id: object) -> Trigger:
 def webhook_delivery_list(*, user: User) -> QuerySet[WebhookDelivery]:
     """Deliveries to the triggers of the workspaces where the caller is an admin or owner
     (the `webhook.received` part of the audit log)."""
-    admin_of = Membership.objects.filter(
-        user=user, role__in=[Role.ADMIN, Role.OWNER]).values("workspace_id")
-    return (WebhookDelivery.objects.filter(trigger__workspace_id__in=admin_of)
-            .select_related("trigger"))
+    admin_of = Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.OWNER]).values(
+        "workspace_id"
+    )
+    return WebhookDelivery.objects.filter(trigger__workspace_id__in=admin_of).select_related(
+        "trigger"
+    )

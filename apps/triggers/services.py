@@ -52,7 +52,8 @@ def node_config(node: dict[str, Any], spec: TriggerSpec) -> dict[str, Any]:
     if problems:
         raise TriggerConfigInvalid(
             f"The trigger node {node.get('id')!r} is misconfigured.",
-            fields={f"graph.nodes[{node.get('id')}].data.{k}": v for k, v in problems.items()})
+            fields={f"graph.nodes[{node.get('id')}].data.{k}": v for k, v in problems.items()},
+        )
     return config
 
 
@@ -74,15 +75,20 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
     live = Workflow.objects.select_related("published_version").get(pk=workflow.pk)
     graph = live.published_version.graph if live.published_version is not None else None
     with transaction.atomic():
-        existing = {t.node_id: t for t in Trigger.objects.select_for_update().filter(
-            workflow_id=live.pk)}
+        existing = {
+            t.node_id: t for t in Trigger.objects.select_for_update().filter(workflow_id=live.pk)
+        }
         kept: list[Trigger] = []
         for node, spec in trigger_nodes(graph):
             config = node_config(node, spec)
             trigger = existing.pop(node["id"], None)
             if trigger is None:
-                trigger = Trigger(workspace_id=live.workspace_id, workflow=live,
-                                  node_id=node["id"], kind=spec.kind)
+                trigger = Trigger(
+                    workspace_id=live.workspace_id,
+                    workflow=live,
+                    node_id=node["id"],
+                    kind=spec.kind,
+                )
             trigger_apply_config(trigger=trigger, spec=spec, config=config, now=now)
             trigger.is_active = True
             trigger.save()
@@ -95,8 +101,9 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
     return kept
 
 
-def trigger_apply_config(*, trigger: Trigger, spec: TriggerSpec, config: dict[str, Any],
-                         now: datetime) -> None:
+def trigger_apply_config(
+    *, trigger: Trigger, spec: TriggerSpec, config: dict[str, Any], now: datetime
+) -> None:
     """Set kind/config and what follows from them (tokens, secret, next fire); no save."""
     previous = trigger.config if trigger.is_active else None
     trigger.kind = spec.kind
@@ -122,19 +129,28 @@ def trigger_ensure_for_draft(*, workflow: Workflow, node_id: str) -> Trigger:
     # The test URL runs the draft: ids of another workspace in it are refused here, as on
     # every other write that stores or runs a graph.
     references_validate(workflow.graph, workspace_id=workflow.workspace_id)
-    node = next((n for n in (workflow.graph or {}).get("nodes", []) if n.get("id") == node_id),
-                None)
+    node = next(
+        (n for n in (workflow.graph or {}).get("nodes", []) if n.get("id") == node_id), None
+    )
     spec = trigger_registry.for_block(str(node.get("type"))) if node else None
     if node is None or spec is None:
-        raise TriggerConfigInvalid("No trigger node with that id in the draft.",
-                                   fields={"node_id": ["Not a trigger node of the draft."]})
+        raise TriggerConfigInvalid(
+            "No trigger node with that id in the draft.",
+            fields={"node_id": ["Not a trigger node of the draft."]},
+        )
     config = node_config(node, spec)
     with transaction.atomic():
-        trigger = Trigger.objects.select_for_update().filter(
-            workflow=workflow, node_id=node_id).first()
+        trigger = (
+            Trigger.objects.select_for_update().filter(workflow=workflow, node_id=node_id).first()
+        )
         if trigger is None:
-            trigger = Trigger(workspace_id=workflow.workspace_id, workflow=workflow,
-                              node_id=node_id, kind=spec.kind, is_active=False)
+            trigger = Trigger(
+                workspace_id=workflow.workspace_id,
+                workflow=workflow,
+                node_id=node_id,
+                kind=spec.kind,
+                is_active=False,
+            )
             trigger_apply_config(trigger=trigger, spec=spec, config=config, now=timezone.now())
             trigger.next_fire_at = None  # inactive until published
             trigger.save()
@@ -153,11 +169,10 @@ def _test_url_renew(trigger: Trigger, now: datetime) -> None:
     The test URL runs the draft with no signature a provider would send, so it must not
     live forever in a browser history or a copied curl command.
     """
-    expired = (trigger.test_token_expires_at is None or trigger.test_token_expires_at <= now)
+    expired = trigger.test_token_expires_at is None or trigger.test_token_expires_at <= now
     if not trigger.test_token or expired:
         trigger.test_token = _token()
-    trigger.test_token_expires_at = now + timedelta(
-        seconds=settings.TRIGGER_TEST_URL_TTL_SECONDS)
+    trigger.test_token_expires_at = now + timedelta(seconds=settings.TRIGGER_TEST_URL_TTL_SECONDS)
 
 
 def trigger_secret(*, trigger: Trigger) -> str | None:
@@ -172,7 +187,8 @@ def trigger_secret_reveal_once(*, trigger: Trigger) -> str | None:
     if trigger.secret_ciphertext is None or trigger.secret_revealed:
         return None
     claimed = Trigger.objects.filter(pk=trigger.pk, secret_revealed=False).update(
-        secret_revealed=True)
+        secret_revealed=True
+    )
     trigger.secret_revealed = True
     return trigger_secret(trigger=trigger) if claimed else None
 
@@ -192,8 +208,9 @@ def trigger_secret_rotate(*, trigger: Trigger, secret: str | None = None) -> str
     return plaintext
 
 
-def trigger_record_error(*, trigger_id: Any, message: str, now: datetime | None = None,
-                         count: bool = True) -> None:
+def trigger_record_error(
+    *, trigger_id: Any, message: str, now: datetime | None = None, count: bool = True
+) -> None:
     """Remember an error on the trigger (last few kept, newest first)."""
     now = now or timezone.now()
     with transaction.atomic():

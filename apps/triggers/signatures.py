@@ -17,7 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 ALGORITHMS: dict[str, Callable[[], Any]] = {
-    "sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512,
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+    "sha512": hashlib.sha512,
 }
 MAX_CANDIDATES = 10
 
@@ -31,7 +33,7 @@ def secret_key(preset: Mapping[str, Any], secret: str) -> bytes:
     spec = (preset.get("signature") or {}).get("secret") or {}
     prefix = spec.get("prefix", "")
     if spec.get("encoding") == "base64":
-        body = secret[len(prefix):] if prefix and secret.startswith(prefix) else secret
+        body = secret[len(prefix) :] if prefix and secret.startswith(prefix) else secret
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
@@ -76,12 +78,18 @@ def _candidates(sig: Mapping[str, Any], header: str) -> tuple[list[str], str | N
     if layout == "list":
         spec = sig["list"]
         prefix = spec["version_prefix"]
-        return ([p[len(prefix):] for p in header.split(spec["separator"])
-                 if p and p.startswith(prefix)], None)
+        return (
+            [
+                p[len(prefix) :]
+                for p in header.split(spec["separator"])
+                if p and p.startswith(prefix)
+            ],
+            None,
+        )
     value = header.strip()
     for prefix in sig.get("prefixes") or [""]:
         if value.startswith(prefix):
-            return [value[len(prefix):]], None
+            return [value[len(prefix) :]], None
     return [], None
 
 
@@ -95,7 +103,7 @@ def _signed_payload(template: str, body: bytes, stamp: str | None, msg_id: str |
             break
         out += rest[:start].encode()
         end = rest.index("}", start)
-        name = rest[start + 1:end]
+        name = rest[start + 1 : end]
         if name == "body":
             out += body
         elif name == "timestamp":
@@ -104,12 +112,18 @@ def _signed_payload(template: str, body: bytes, stamp: str | None, msg_id: str |
             out += (msg_id or "").encode()
         else:
             raise SignatureInvalid(f"unknown placeholder {{{name}}} in the preset")
-        rest = rest[end + 1:]
+        rest = rest[end + 1 :]
     return bytes(out)
 
 
-def verify(preset: Mapping[str, Any], *, secret: str | None, headers: Mapping[str, str],
-           body: bytes, now: float | None = None) -> None:
+def verify(
+    preset: Mapping[str, Any],
+    *,
+    secret: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float | None = None,
+) -> None:
     """Raise SignatureInvalid unless ``body`` carries a valid signature under ``secret``.
 
     ``headers`` must be case-insensitive (Django's ``request.headers`` is).

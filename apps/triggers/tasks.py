@@ -12,8 +12,7 @@ def tick_task() -> dict:
     return {"fired": result.fired, "skipped": result.skipped, "polls": result.polls}
 
 
-@shared_task(name="triggers.tick_helper", ignore_result=True, soft_time_limit=50,
-             time_limit=60)
+@shared_task(name="triggers.tick_helper", ignore_result=True, soft_time_limit=50, time_limit=60)
 def tick_helper_task() -> dict:
     """An extra tick a busy tick asked for: shares a burst of due schedules."""
     from apps.triggers.scheduler import tick_helper_done, trigger_tick
@@ -25,8 +24,14 @@ def tick_helper_task() -> dict:
     return {"fired": result.fired, "skipped": result.skipped, "polls": result.polls}
 
 
-@shared_task(name="triggers.poll", ignore_result=True, acks_late=True,
-             reject_on_worker_lost=True, soft_time_limit=90, time_limit=120)
+@shared_task(
+    name="triggers.poll",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=90,
+    time_limit=120,
+)
 def poll_trigger_task(trigger_id: str) -> dict:
     """Poll one trigger once (one trace: the poll's call and the runs it starts)."""
     from apps.observability import tracing

@@ -83,25 +83,41 @@ def webhook_target(*, token: str, test: bool) -> HookTarget | None:
         cached = _targets.get(token)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]  # misses are cached too: unknown tokens cost no query each
-    lookup = ({"test_token": token, "test_token_expires_at__gt": timezone.now()} if test
-              else {"webhook_token": token, "is_active": True})
-    trigger = (Trigger.objects.select_related("workflow").filter(kind=Trigger.Kind.WEBHOOK,
-                                                                   **lookup).first())
+    lookup = (
+        {"test_token": token, "test_token_expires_at__gt": timezone.now()}
+        if test
+        else {"webhook_token": token, "is_active": True}
+    )
+    trigger = (
+        Trigger.objects.select_related("workflow")
+        .filter(kind=Trigger.Kind.WEBHOOK, **lookup)
+        .first()
+    )
     if trigger is None or (not test and trigger.workflow.published_version_id is None):
         if not test:
             _remember(token, None)
         return None
     if test:
-        node = next((n for n in (trigger.workflow.graph or {}).get("nodes", [])
-                     if n.get("id") == trigger.node_id), None)
+        node = next(
+            (
+                n
+                for n in (trigger.workflow.graph or {}).get("nodes", [])
+                if n.get("id") == trigger.node_id
+            ),
+            None,
+        )
         spec = trigger_registry.for_block(str(node.get("type"))) if node else None
         if node is None or spec is None or not spec.webhook:
             return None
         config = node_config(node, spec)
     else:
         config = trigger.config
-    target = HookTarget(trigger=trigger, config=config, test=test,
-                        preset=preset_resolve(config.get("verification") or {}))
+    target = HookTarget(
+        trigger=trigger,
+        config=config,
+        test=test,
+        preset=preset_resolve(config.get("verification") or {}),
+    )
     if not test:
         target.secret = trigger_secret(trigger=trigger)
         _remember(token, target)
@@ -131,27 +147,33 @@ def webhook_rate_limited(*, target: HookTarget, now: float | None = None) -> int
     return max(1, math.ceil((window + 1) * per - now))
 
 
-def webhook_challenge(*, target: HookTarget, method: str, query: Mapping[str, str],
-                      body: Any) -> HookReply | None:
+def webhook_challenge(
+    *, target: HookTarget, method: str, query: Mapping[str, str], body: Any
+) -> HookReply | None:
     """A handshake answer the trigger asked for, or None when this is a delivery.
 
     ``body`` is the parsed body (verified already for ``slack_url_verification``).
     """
     enabled = set(target.config.get("challenges") or []) | set(
-        target.preset.get("challenges") or [])
+        target.preset.get("challenges") or []
+    )
     if "hub_challenge" in enabled and method == "GET" and "hub.challenge" in query:
         expected = target.config.get("hub_verify_token")
 
-
         given = query.get("hub.verify_token", "")
         if query.get("hub.mode") != "subscribe" or (
-                expected and not hmac.compare_digest(given.encode(), expected.encode())):
+            expected and not hmac.compare_digest(given.encode(), expected.encode())
+        ):
             return HookReply(403, {"type": "challenge_failed", "detail": "Verify token mismatch."})
         return HookReply(200, query["hub.challenge"][:MAX_ECHO], content_type="text/plain")
     if "validation_token" in enabled and "validationToken" in query:
         return HookReply(200, query["validationToken"][:MAX_ECHO], content_type="text/plain")
-    if ("slack_url_verification" in enabled and isinstance(body, dict)
-            and body.get("type") == "url_verification" and "challenge" in body):
+    if (
+        "slack_url_verification" in enabled
+        and isinstance(body, dict)
+        and body.get("type") == "url_verification"
+        and "challenge" in body
+    ):
         return HookReply(200, {"challenge": body["challenge"]})
     return None
 
@@ -160,8 +182,7 @@ def webhook_verify(*, target: HookTarget, headers: Mapping[str, str], body: byte
     """Raise SignatureInvalid unless the raw body is signed as the preset says."""
     if not target.preset.get("signature"):
         return
-    secret = target.secret if target.secret is not None else trigger_secret(
-        trigger=target.trigger)
+    secret = target.secret if target.secret is not None else trigger_secret(trigger=target.trigger)
     verify(target.preset, secret=secret, headers=headers, body=body)
 
 
@@ -181,8 +202,9 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
         form: dict[str, Any] = {}
         for key, value in parse_qsl(raw.decode("utf-8"), keep_blank_values=True):
             if key in form:
-                form[key] = [*form[key], value] if isinstance(form[key], list) else [
-                    form[key], value]
+                form[key] = (
+                    [*form[key], value] if isinstance(form[key], list) else [form[key], value]
+                )
             else:
                 form[key] = value
         return form, "form"
@@ -191,7 +213,6 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, str]:
             return raw.decode("utf-8"), "text"
         except UnicodeDecodeError:
             pass
-
 
     return base64.b64encode(raw).decode(), "base64"
 
@@ -209,9 +230,18 @@ def delivery_id_of(preset: Mapping[str, Any], headers: Mapping[str, str], body: 
     return str(value)[:190]
 
 
-def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str],
-                   query: Mapping[str, Any], body: Any, body_kind: str, content_type: str,
-                   delivery_id: str | None, replay_key: str | None = None) -> Accepted:
+def webhook_accept(
+    *,
+    target: HookTarget,
+    method: str,
+    headers: Mapping[str, str],
+    query: Mapping[str, Any],
+    body: Any,
+    body_kind: str,
+    content_type: str,
+    delivery_id: str | None,
+    replay_key: str | None = None,
+) -> Accepted:
     """Write the delivery and its queued execution in one transaction (or find the first).
 
     ``replay_key`` (apps.triggers.replay) replaces the provider's id as the unique key."""
@@ -221,7 +251,8 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
     payload = {
         "method": method,
         "headers": headers_for_input(
-            headers, required_headers.names(target.config.get("headers") or [])),
+            headers, required_headers.names(target.config.get("headers") or [])
+        ),
         "query": dict(query),
         "body": body,
         "body_kind": body_kind,
@@ -231,12 +262,21 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
         "test": target.test,
     }
     execution = execution_build(
-        workflow=trigger.workflow, draft=target.test, trigger=trigger, input=payload,
-        mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK)
+        workflow=trigger.workflow,
+        draft=target.test,
+        trigger=trigger,
+        input=payload,
+        mode=Execution.Mode.TEST if target.test else Execution.Mode.WEBHOOK,
+    )
     sender = current_request_meta()
-    delivery = WebhookDelivery(trigger=trigger, delivery_id=key, execution=execution,
-                               test=target.test, ip_address=sender.ip_address,
-                               user_agent=sender.user_agent)
+    delivery = WebhookDelivery(
+        trigger=trigger,
+        delivery_id=key,
+        execution=execution,
+        test=target.test,
+        ip_address=sender.ip_address,
+        user_agent=sender.user_agent,
+    )
     try:
         # Both rows in one round trip and one transaction; inside a caller's transaction a
         # savepoint keeps it usable after a duplicate delivery id.
@@ -245,8 +285,11 @@ def webhook_accept(*, target: HookTarget, method: str, headers: Mapping[str, str
     except IntegrityError:
         if key is None:
             raise
-        first = (WebhookDelivery.objects.filter(trigger=trigger, delivery_id=key)
-                 .values_list("execution_id", flat=True).first())
+        first = (
+            WebhookDelivery.objects.filter(trigger=trigger, delivery_id=key)
+            .values_list("execution_id", flat=True)
+            .first()
+        )
         return Accepted(execution_id=first, delivery_id=delivery_id, duplicate=True)
     return Accepted(execution_id=execution.pk, delivery_id=delivery_id)
 
@@ -262,20 +305,38 @@ def webhook_wait(*, execution_id: Any, timeout_s: float) -> HookReply:
     """
     deadline = time.monotonic() + timeout_s
     while True:
-        step = (ExecutionStep.objects.filter(execution_id=execution_id, block_type=RESPONSE_BLOCK,
-                                             status=ExecutionStep.Status.SUCCEEDED)
-                .values("output").first())
+        step = (
+            ExecutionStep.objects.filter(
+                execution_id=execution_id,
+                block_type=RESPONSE_BLOCK,
+                status=ExecutionStep.Status.SUCCEEDED,
+            )
+            .values("output")
+            .first()
+        )
         if step is not None:
             return _reply_from_step(step["output"])
         row = Execution.objects.filter(pk=execution_id).values("status", "output").first()
         if row and row["status"] in Execution.FINISHED:
             if row["status"] == Execution.Status.SUCCEEDED:
-                return HookReply(200, {"execution_id": str(execution_id), "status": row["status"],
-                                       "output": row["output"]})
+                return HookReply(
+                    200,
+                    {
+                        "execution_id": str(execution_id),
+                        "status": row["status"],
+                        "output": row["output"],
+                    },
+                )
             return HookReply(500, {"execution_id": str(execution_id), "status": row["status"]})
         if time.monotonic() >= deadline:
-            return HookReply(202, {"status": "accepted", "execution_id": str(execution_id),
-                                   "detail": "The workflow did not answer in time."})
+            return HookReply(
+                202,
+                {
+                    "status": "accepted",
+                    "execution_id": str(execution_id),
+                    "detail": "The workflow did not answer in time.",
+                },
+            )
         time.sleep(WAIT_POLL_S)
 
 
@@ -283,13 +344,15 @@ def _reply_from_step(output: Any) -> HookReply:
     output = output if isinstance(output, dict) else {}
     status = output.get("status", 200)
     status = status if isinstance(status, int) and 100 <= status <= 599 else 200
-    headers = {str(k): str(v) for k, v in (output.get("headers") or {}).items()
-               if str(k).lower() not in ("content-length", "transfer-encoding", "connection")}
+    headers = {
+        str(k): str(v)
+        for k, v in (output.get("headers") or {}).items()
+        if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
+    }
     body = output.get("body")
     content_type = None
     for name in [n for n in headers if n.lower() == "content-type"]:
         content_type = headers.pop(name)
     if isinstance(body, str):
         return HookReply(status, body, content_type=content_type or "text/plain", headers=headers)
-    return HookReply(status, body, content_type=content_type or "application/json",
-                     headers=headers)
+    return HookReply(status, body, content_type=content_type or "application/json", headers=headers)

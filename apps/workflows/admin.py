@@ -25,8 +25,15 @@ class ExecutionStepInline(admin.TabularInline):
     model = ExecutionStep
     extra = 0
     can_delete = False
-    fields = ["node_id", "item_key", "block_type", "status", "attempts", "started_at",
-              "finished_at"]
+    fields = [
+        "node_id",
+        "item_key",
+        "block_type",
+        "status",
+        "attempts",
+        "started_at",
+        "finished_at",
+    ]
     readonly_fields = fields
 
 

@@ -10,9 +10,15 @@ from apps.core.beat import periodic_task_ensure
 def ensure_platform_tasks(**kwargs: Any) -> None:
     """post_migrate hook: the execution sweep wakes parked runs and rescues dead workers';
     retention deletes finished runs older than their workspace keeps them."""
-    periodic_task_ensure(name="Execution sweep", task="housekeeping.sweep_executions",
-                         every_seconds=settings.EXECUTION_SWEEP_INTERVAL_SECONDS,
-                         queue="housekeeping")
-    periodic_task_ensure(name="Execution retention", task="housekeeping.expire_executions",
-                         every_seconds=settings.EXECUTION_RETENTION_INTERVAL_SECONDS,
-                         queue="housekeeping")
+    periodic_task_ensure(
+        name="Execution sweep",
+        task="housekeeping.sweep_executions",
+        every_seconds=settings.EXECUTION_SWEEP_INTERVAL_SECONDS,
+        queue="housekeeping",
+    )
+    periodic_task_ensure(
+        name="Execution retention",
+        task="housekeeping.expire_executions",
+        every_seconds=settings.EXECUTION_RETENTION_INTERVAL_SECONDS,
+        queue="housekeeping",
+    )

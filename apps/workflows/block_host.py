@@ -53,8 +53,13 @@ class ConnectorToolExecutor:
     to it, else the single connected one; `bind` resolves it before the model is asked
     anything, so a missing credential fails the step instead of costing model turns."""
 
-    def __init__(self, *, workspace_id: Any, execution_id: Any = None,
-                 credentials: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        workspace_id: Any,
+        execution_id: Any = None,
+        credentials: Mapping[str, str] | None = None,
+    ) -> None:
         self._workspace_id = workspace_id
         # Secrets resolved under the run's id are scrubbed from everything the run stores;
         # a node test run has none, so the calls get an id of their own for the same scrub.
@@ -62,13 +67,16 @@ class ConnectorToolExecutor:
         self._chosen = dict(credentials or {})
         self._resolved: dict[str, str | None] = {}
 
-    def bind(self, *, connector: str, credentials: Mapping[str, str] | None = None
-             ) -> "ConnectorToolExecutor":
+    def bind(
+        self, *, connector: str, credentials: Mapping[str, str] | None = None
+    ) -> "ConnectorToolExecutor":
         """An executor using the block's credential mapping; raises `CredentialRequired`
         now when `connector` has no usable credential."""
-        bound = ConnectorToolExecutor(workspace_id=self._workspace_id,
-                                      execution_id=self._execution_id,
-                                      credentials=credentials)
+        bound = ConnectorToolExecutor(
+            workspace_id=self._workspace_id,
+            execution_id=self._execution_id,
+            credentials=credentials,
+        )
         bound.credential_for(connector)
         return bound
 
@@ -76,9 +84,11 @@ class ConnectorToolExecutor:
         if connector not in self._resolved:
             from apps.credentials.selectors import credential_for_connector
 
-            found = credential_for_connector(workspace_id=self._workspace_id,
-                                             connector=connector,
-                                             chosen=self._chosen.get(connector))
+            found = credential_for_connector(
+                workspace_id=self._workspace_id,
+                connector=connector,
+                chosen=self._chosen.get(connector),
+            )
             self._resolved[connector] = str(found.pk) if found is not None else None
         return self._resolved[connector]
 
@@ -87,20 +97,32 @@ class ConnectorToolExecutor:
         from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
 
         parameters = {k: v for k, v in arguments.items() if k != "body"}
-        config = {"connector": connector, "operation": operation, "parameters": parameters,
-                  "body": arguments.get("body"), "credential_id": self.credential_for(connector)}
+        config = {
+            "connector": connector,
+            "operation": operation,
+            "parameters": parameters,
+            "body": arguments.get("body"),
+            "credential_id": self.credential_for(connector),
+        }
         ctx = BlockContext(
-            execution_id=self._execution_id, node_id=f"tool:{connector}.{operation}",
+            execution_id=self._execution_id,
+            node_id=f"tool:{connector}.{operation}",
             idempotency_key=f"routing-agent:{uuid.uuid4()}",
-            workspace_id=str(self._workspace_id), logger=logger,
-            now=lambda: datetime.now(UTC), evaluate=lambda value, names: value,
-            secrets=secrets_for(workspace_id=self._workspace_id,
-                                execution_id=self._execution_id),
-            http=outbound_http(), services={"connectors": CatalogueOperations()})
+            workspace_id=str(self._workspace_id),
+            logger=logger,
+            now=lambda: datetime.now(UTC),
+            evaluate=lambda value, names: value,
+            secrets=secrets_for(workspace_id=self._workspace_id, execution_id=self._execution_id),
+            http=outbound_http(),
+            services={"connectors": CatalogueOperations()},
+        )
         result = connector_operation.execute(ctx, config, {})
         if result.park is not None:
-            raise BlockError(f"{connector}.{operation} asked to wait; try again later",
-                             code="rate_limited", retryable=True)
+            raise BlockError(
+                f"{connector}.{operation} asked to wait; try again later",
+                code="rate_limited",
+                retryable=True,
+            )
         # The result goes to a third party (the model) and into the trace: an upstream that
         # echoes the request must not hand either of them the credential.
         return run_scrub(self._execution_id, dict(result.outputs))
@@ -112,6 +134,7 @@ def block_services(*, workspace_id: Any, execution_id: Any = None) -> dict[str, 
         "vectors": VectorStore(workspace_id=workspace_id),
         "encoder": LazyEncoder(),
         "connectors": CatalogueOperations(),
-        "router": RoutingService(executor=ConnectorToolExecutor(workspace_id=workspace_id,
-                                                                execution_id=execution_id)),
+        "router": RoutingService(
+            executor=ConnectorToolExecutor(workspace_id=workspace_id, execution_id=execution_id)
+        ),
     }

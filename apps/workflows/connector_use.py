@@ -29,24 +29,32 @@ class GraphUsesConnector(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         graph, slug, params = self._parts(compiler, connection)
-        needle = (f"jsonb_build_object('nodes', jsonb_build_array(jsonb_build_object('data', "
-                  f"jsonb_build_object('config', jsonb_build_object('connector', "
-                  f"({slug})::text)))))")
+        needle = (
+            f"jsonb_build_object('nodes', jsonb_build_array(jsonb_build_object('data', "
+            f"jsonb_build_object('config', jsonb_build_object('connector', "
+            f"({slug})::text)))))"
+        )
         return f"({graph} @> {needle})", params
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # SQLite
         graph, slug, params = self._parts(compiler, connection)
         # Only compiled column SQL is interpolated; values travel as parameters.
-        sql = ("EXISTS (SELECT 1 FROM json_each(" + graph + ", '$.nodes') AS node "  # noqa: S608
-               "WHERE json_extract(node.value, '$.data.config.connector') = " + slug + ")")
+        sql = (
+            "EXISTS (SELECT 1 FROM json_each(" + graph + ", '$.nodes') AS node "  # noqa: S608
+            "WHERE json_extract(node.value, '$.data.config.connector') = " + slug + ")"
+        )
         return sql, params
 
 
 def workflows_using_connector() -> Subquery:
     """How many live workflows (any workspace) use the ``OuterRef`` connector."""
-    uses = (Workflow.objects.exclude(status=Workflow.Status.ARCHIVED)
-            .filter(GraphUsesConnector(F("graph"), OuterRef("slug")))
-            .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    uses = (
+        Workflow.objects.exclude(status=Workflow.Status.ARCHIVED)
+        .filter(GraphUsesConnector(F("graph"), OuterRef("slug")))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
     return Subquery(uses)
 
 

@@ -62,8 +62,9 @@ def graph_shape_errors(graph: Any) -> dict[str, list[str]]:
     """Every structural problem, keyed by a dotted path such as `graph.nodes[2].id`."""
     errors: dict[str, list[str]] = {}
     for error in _VALIDATOR.iter_errors(graph):
-        path = "graph" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
-                                 for p in error.absolute_path)
+        path = "graph" + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path
+        )
         errors.setdefault(path, []).append(_message(error))
     return errors
 

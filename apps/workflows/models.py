@@ -41,12 +41,15 @@ class Workflow(models.Model):
     retry_delay_seconds = models.PositiveIntegerField(default=60)
     # Offered to MCP clients as a tool while published (apps/workflows/mcp/).
     is_tool = models.BooleanField(default=False)
-    published_version = models.ForeignKey("WorkflowVersion", null=True, blank=True,
-                                          on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    published_version = models.ForeignKey(
+        "WorkflowVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,13 +68,17 @@ class WorkflowVersion(models.Model):
     number = models.PositiveIntegerField()
     graph = models.JSONField()
     note = models.CharField(max_length=200, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workflow", "number"],
-                                               name="workflow_version_unique_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow", "number"], name="workflow_version_unique_number"
+            )
+        ]
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -104,14 +111,21 @@ class Execution(models.Model):
     # Denormalised from the workflow: scoping and per-workspace fairness read it on hot paths.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="executions")
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="executions")
-    version = models.ForeignKey(WorkflowVersion, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="executions")
+    version = models.ForeignKey(
+        WorkflowVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="executions"
+    )
     # Test runs execute the draft: its graph is frozen here so edits don't change a running test.
     draft_graph = models.JSONField(null=True, blank=True)
-    trigger = models.ForeignKey("triggers.Trigger", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="executions")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="children")
+    trigger = models.ForeignKey(
+        "triggers.Trigger",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="executions",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     # For sub-workflow children: the parent's step waiting for this result.
     parent_step = models.CharField(max_length=200, blank=True)
     # For re-runs: the node to run again (with everything downstream); upstream is reused.
@@ -134,8 +148,9 @@ class Execution(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # How often a worker died while running it (an expired lease found by the sweep).
     deliveries = models.PositiveIntegerField(default=0)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The W3C traceparent of the span that accepted it (a webhook or API request); the worker
     # continues that trace. Empty when tracing is off (apps/observability/tracing.py).
     trace_context = models.CharField(max_length=100, blank=True, default="")
@@ -144,9 +159,13 @@ class Execution(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["parent", "parent_step"], condition=~models.Q(parent_step=""),
-            name="execution_unique_child_per_step")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "parent_step"],
+                condition=~models.Q(parent_step=""),
+                name="execution_unique_child_per_step",
+            )
+        ]
         indexes = [
             models.Index(fields=["workspace", "-created_at"], name="execution_ws_created"),
             models.Index(fields=["workflow", "-created_at"], name="execution_wf_created"),
@@ -154,10 +173,16 @@ class Execution(models.Model):
             models.Index(fields=["status", "lease_expires_at"], name="execution_status_lease"),
             # Workers claim the queued row of highest priority, oldest first, and count a
             # workspace's running ones.
-            models.Index(fields=["-priority", "created_at"], condition=models.Q(status="queued"),
-                         name="execution_queued_order"),
-            models.Index(fields=["workspace"], condition=models.Q(status="running"),
-                         name="execution_running_ws"),
+            models.Index(
+                fields=["-priority", "created_at"],
+                condition=models.Q(status="queued"),
+                name="execution_queued_order",
+            ),
+            models.Index(
+                fields=["workspace"],
+                condition=models.Q(status="running"),
+                name="execution_running_ws",
+            ),
         ]
 
     @property
@@ -198,8 +223,11 @@ class ExecutionStep(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["execution", "node_id", "item_key"],
-                                               name="execution_step_unique_node")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["execution", "node_id", "item_key"], name="execution_step_unique_node"
+            )
+        ]
 
 
 class ExecutionLog(models.Model):

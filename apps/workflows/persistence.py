@@ -27,7 +27,7 @@ _META_FIELDS = ("handles", "park", "variables", "handled", "cached", "lost")
 
 def _split_key(record: StepRecord) -> tuple[str, str]:
     """Engine keys are the node id plus `[i]` per enclosing loop item."""
-    return record.node_id, record.key[len(record.node_id):]
+    return record.node_id, record.key[len(record.node_id) :]
 
 
 def _block_version(ref: str) -> int:
@@ -40,20 +40,38 @@ def step_to_row(execution_id: Any, record: StepRecord) -> ExecutionStep:
     data = run_scrub(execution_id, record.to_dict())
     node_id, item_key = _split_key(record)
     return ExecutionStep(
-        execution_id=execution_id, node_id=node_id, item_key=item_key,
+        execution_id=execution_id,
+        node_id=node_id,
+        item_key=item_key,
         block_type=record.block.rpartition("@")[0] or record.block,
-        block_version=_block_version(record.block), status=record.status.value,
-        input=data["input"], output=data["output"], error=data["error"],
-        attempts=record.attempts, started_at=record.started_at, finished_at=record.finished_at,
-        meta={name: data[name] for name in _META_FIELDS})
+        block_version=_block_version(record.block),
+        status=record.status.value,
+        input=data["input"],
+        output=data["output"],
+        error=data["error"],
+        attempts=record.attempts,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        meta={name: data[name] for name in _META_FIELDS},
+    )
 
 
 def row_to_step(row: ExecutionStep) -> StepRecord:
-    return StepRecord.from_dict({
-        "key": row.node_id + row.item_key, "node_id": row.node_id,
-        "block": f"{row.block_type}@{row.block_version}", "status": row.status,
-        "input": row.input, "output": row.output, "error": row.error, "attempts": row.attempts,
-        "started_at": row.started_at, "finished_at": row.finished_at, **row.meta})
+    return StepRecord.from_dict(
+        {
+            "key": row.node_id + row.item_key,
+            "node_id": row.node_id,
+            "block": f"{row.block_type}@{row.block_version}",
+            "status": row.status,
+            "input": row.input,
+            "output": row.output,
+            "error": row.error,
+            "attempts": row.attempts,
+            "started_at": row.started_at,
+            "finished_at": row.finished_at,
+            **row.meta,
+        }
+    )
 
 
 class DatabaseStepStore:
@@ -66,8 +84,9 @@ class DatabaseStepStore:
     Everything else (a step about to call out, a call's result, a wait) is written at once.
     """
 
-    def __init__(self, *, fresh: str | None = None,
-                 durable: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self, *, fresh: str | None = None, durable: Callable[[str], bool] | None = None
+    ) -> None:
         self._cache: dict[str, dict[str, StepRecord]] = {fresh: {}} if fresh else {}
         self._durable = durable or (lambda block_ref: True)
         self._pending: dict[tuple[str, str], StepRecord] = {}
@@ -78,8 +97,9 @@ class DatabaseStepStore:
         with self._lock:
             if execution_id not in self._cache:
                 rows = ExecutionStep.objects.filter(execution_id=execution_id)
-                self._cache[execution_id] = {row.node_id + row.item_key: row_to_step(row)
-                                             for row in rows}
+                self._cache[execution_id] = {
+                    row.node_id + row.item_key: row_to_step(row) for row in rows
+                }
             return self._cache[execution_id]
 
     def step(self, execution_id: str, key: str) -> StepRecord | None:
@@ -103,8 +123,9 @@ class DatabaseStepStore:
     def take_pending(self) -> list[ExecutionStep]:
         """The steps kept back, as rows for the statement that ends or parks the run."""
         with self._lock:
-            return [step_to_row(execution_id, record)
-                    for execution_id, record in self._take_pending()]
+            return [
+                step_to_row(execution_id, record) for execution_id, record in self._take_pending()
+            ]
 
     def _take_pending(self) -> list[tuple[str, StepRecord]]:
         batch = [(execution_id, record) for (execution_id, _), record in self._pending.items()]
@@ -125,17 +146,25 @@ class DatabaseStepStore:
 
 def _count_step(record: StepRecord) -> None:
     """Each step reaches a terminal record once (a resumed run reuses it, never re-records)."""
-    seconds = ((record.finished_at - record.started_at).total_seconds()
-               if record.finished_at and record.started_at else 0.0)
-    metrics.block_finished(block_type=record.block.rpartition("@")[0] or record.block,
-                           status=record.status.value, seconds=seconds)
+    seconds = (
+        (record.finished_at - record.started_at).total_seconds()
+        if record.finished_at and record.started_at
+        else 0.0
+    )
+    metrics.block_finished(
+        block_type=record.block.rpartition("@")[0] or record.block,
+        status=record.status.value,
+        seconds=seconds,
+    )
 
 
 def _write(batch: list[tuple[str, StepRecord]]) -> None:
     relaxed_session()
     for start in range(0, len(batch), _BATCH):
-        rows = [step_to_row(execution_id, record)
-                for execution_id, record in batch[start:start + _BATCH]]
+        rows = [
+            step_to_row(execution_id, record)
+            for execution_id, record in batch[start : start + _BATCH]
+        ]
         run_together([upsert(rows, unique=STEP_KEY)])
 
 
@@ -168,5 +197,6 @@ class ExecutionCancelSignal:
         if not self._cancelled and now - self._checked_at >= self._interval:
             self._checked_at = now
             self._cancelled = Execution.objects.filter(
-                pk=execution_id, cancel_requested=True).exists()
+                pk=execution_id, cancel_requested=True
+            ).exists()
         return self._cancelled

@@ -52,22 +52,33 @@ def reference_issues(graph: Any, *, workspace_id: Any) -> list[dict[str, Any]]:
     named = _named(graph)
     if not named:
         return []
-    wanted = {kind: _uuids({v for _, _, k, v in named if REFERENCES[k] == kind})
-              for kind in set(REFERENCES.values())}
+    wanted = {
+        kind: _uuids({v for _, _, k, v in named if REFERENCES[k] == kind})
+        for kind in set(REFERENCES.values())
+    }
     known = {
-        "credential": credential_ids_in_workspace(workspace_id=workspace_id,
-                                                  ids=wanted["credential"]),
-        "workflow": set(Workflow.objects.filter(workspace_id=workspace_id,
-                                                pk__in=wanted["workflow"]).values_list(
-            "pk", flat=True)),
+        "credential": credential_ids_in_workspace(
+            workspace_id=workspace_id, ids=wanted["credential"]
+        ),
+        "workflow": set(
+            Workflow.objects.filter(
+                workspace_id=workspace_id, pk__in=wanted["workflow"]
+            ).values_list("pk", flat=True)
+        ),
     }
     issues = []
     for index, node_id, key, value in named:
         kind = REFERENCES[key]
         if any(str(k) == value.lower() for k in known[kind]):
             continue
-        issues.append({"node_id": node_id, "field": f"config.{key}",
-                       "code": "unknown_reference",
-                       "message": f"No {kind} with this id in this workspace.",
-                       "severity": "error", "path": f"graph.nodes[{index}].data.config.{key}"})
+        issues.append(
+            {
+                "node_id": node_id,
+                "field": f"config.{key}",
+                "code": "unknown_reference",
+                "message": f"No {kind} with this id in this workspace.",
+                "severity": "error",
+                "path": f"graph.nodes[{index}].data.config.{key}",
+            }
+        )
     return issues

@@ -26,8 +26,9 @@ S = Execution.Status
 _KEPT_BY = {"keep_succeeded_days": (S.SUCCEEDED, S.CANCELLED), "keep_failed_days": (S.FAILED,)}
 
 
-def executions_expire(*, now: datetime | None = None, batch: int | None = None,
-                      max_batches: int | None = None) -> int:
+def executions_expire(
+    *, now: datetime | None = None, batch: int | None = None, max_batches: int | None = None
+) -> int:
     """Delete expired executions, at most `max_batches` batches of `batch`; the number gone."""
     now = now or timezone.now()
     batch = batch or settings.EXECUTION_RETENTION_BATCH
@@ -49,20 +50,26 @@ def executions_expire(*, now: datetime | None = None, batch: int | None = None,
     return deleted
 
 
-def _delete_batch(workspace_id: object, statuses: tuple[str, ...], cutoff: datetime,
-                  batch: int) -> int:
+def _delete_batch(
+    workspace_id: object, statuses: tuple[str, ...], cutoff: datetime, batch: int
+) -> int:
     # The oldest first, by the (workspace, created_at) index.
-    ids = list(Execution.objects.filter(workspace_id=workspace_id, status__in=statuses,
-                                        created_at__lt=cutoff)
-               .order_by("created_at").values_list("pk", flat=True)[:batch])
+    ids = list(
+        Execution.objects.filter(
+            workspace_id=workspace_id, status__in=statuses, created_at__lt=cutoff
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    )
     if not ids:
         return 0
     slice_size = settings.EXECUTION_RETENTION_STEP_BATCH
     for model in (ExecutionStep, ExecutionLog):
         while True:
             # Autocommit per slice: each DELETE holds its row locks only for itself.
-            pks = list(model.objects.filter(execution_id__in=ids)
-                       .values_list("pk", flat=True)[:slice_size])
+            pks = list(
+                model.objects.filter(execution_id__in=ids).values_list("pk", flat=True)[:slice_size]
+            )
             if not pks:
                 break
             model.objects.filter(pk__in=pks).delete()

@@ -15,8 +15,9 @@ class ExecutionsCollector(Collector):
     by the processes would drift whenever one died between two updates."""
 
     def collect(self) -> Iterator[Metric]:
-        family = GaugeMetricFamily("executions", "Unfinished executions by status.",
-                                   labels=["status"])
+        family = GaugeMetricFamily(
+            "executions", "Unfinished executions by status.", labels=["status"]
+        )
         for status, count in execution_counts_unfinished().items():
             family.add_metric([status], count)
         yield family

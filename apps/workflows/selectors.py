@@ -12,7 +12,8 @@ from apps.workflows.models import Execution, ExecutionStep, Workflow, WorkflowVe
 
 def workflow_list(*, user: User) -> QuerySet[Workflow]:
     return Workflow.objects.filter(workspace__memberships__user=user).select_related(
-        "published_version")
+        "published_version"
+    )
 
 
 def workflow_get(*, user: User, workflow_id: object) -> Workflow:
@@ -25,8 +26,11 @@ def workflow_get(*, user: User, workflow_id: object) -> Workflow:
 def _config_names(value: Any, credential_id: str) -> bool:
     """True when a config (at any depth) holds `credential_id` under a credential key."""
     if isinstance(value, dict):
-        return any((str(key).startswith("credential") and str(item) == credential_id)
-                   or _config_names(item, credential_id) for key, item in value.items())
+        return any(
+            (str(key).startswith("credential") and str(item) == credential_id)
+            or _config_names(item, credential_id)
+            for key, item in value.items()
+        )
     if isinstance(value, list):
         return any(_config_names(item, credential_id) for item in value)
     return False
@@ -34,23 +38,31 @@ def _config_names(value: Any, credential_id: str) -> bool:
 
 def _graph_uses(graph: Any, credential_id: str) -> bool:
     nodes = graph.get("nodes", []) if isinstance(graph, dict) else []
-    return any(isinstance(node, dict) and _config_names(node.get("data"), credential_id)
-               for node in nodes)
+    return any(
+        isinstance(node, dict) and _config_names(node.get("data"), credential_id) for node in nodes
+    )
 
 
 def workflow_list_using_credential(*, workspace_id: Any, credential_id: Any) -> list[Workflow]:
     """The workspace's workflows whose draft or live version names the credential in a node."""
     wanted = str(credential_id)
     # The database narrows down on the id's text; the walk below checks it sits in a config.
-    workflows = (Workflow.objects.filter(workspace_id=workspace_id)
-                 .annotate(draft_text=Cast("graph", TextField()),
-                           live_text=Cast("published_version__graph", TextField()))
-                 .filter(Q(draft_text__contains=wanted) | Q(live_text__contains=wanted))
-                 .select_related("published_version").order_by("name", "id"))
-    return [w for w in workflows
-            if _graph_uses(w.graph, wanted)
-            or (w.published_version is not None and _graph_uses(w.published_version.graph,
-                                                                 wanted))]
+    workflows = (
+        Workflow.objects.filter(workspace_id=workspace_id)
+        .annotate(
+            draft_text=Cast("graph", TextField()),
+            live_text=Cast("published_version__graph", TextField()),
+        )
+        .filter(Q(draft_text__contains=wanted) | Q(live_text__contains=wanted))
+        .select_related("published_version")
+        .order_by("name", "id")
+    )
+    return [
+        w
+        for w in workflows
+        if _graph_uses(w.graph, wanted)
+        or (w.published_version is not None and _graph_uses(w.published_version.graph, wanted))
+    ]
 
 
 def workflow_version_list(*, workflow: Workflow) -> QuerySet[WorkflowVersion]:
@@ -59,15 +71,20 @@ def workflow_version_list(*, workflow: Workflow) -> QuerySet[WorkflowVersion]:
 
 def execution_list(*, user: User) -> QuerySet[Execution]:
     return Execution.objects.filter(workspace__memberships__user=user).select_related(
-        "workflow", "version", "trigger")
+        "workflow", "version", "trigger"
+    )
 
 
 def execution_counts_unfinished() -> dict[str, int]:
     """Queued, running and waiting (parked) executions platform-wide, for /metrics."""
     unfinished = (Execution.Status.QUEUED, Execution.Status.RUNNING, Execution.Status.WAITING)
     counts = dict.fromkeys(unfinished, 0)
-    rows = (Execution.objects.filter(status__in=unfinished).values("status")
-            .annotate(n=Count("id")).values_list("status", "n"))
+    rows = (
+        Execution.objects.filter(status__in=unfinished)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
     counts.update(dict(rows))
     return {str(status): n for status, n in counts.items()}
 
@@ -75,5 +92,6 @@ def execution_counts_unfinished() -> dict[str, int]:
 def execution_waits_on(*, execution: Execution, key: str) -> bool:
     """Whether a step of `execution` is waiting under `key` (node id plus item key)."""
     waiting = execution.steps.filter(status=ExecutionStep.Status.WAITING).values_list(
-        "node_id", "item_key")
+        "node_id", "item_key"
+    )
     return any(node_id + item_key == key for node_id, item_key in waiting)

@@ -24,55 +24,87 @@ EXPORT_FORMAT = "flowplane.workflow"
 EXPORT_FORMAT_VERSION = 1
 
 
-def workflow_create(*, workspace: Workspace, name: str, description: str = "",
-                    graph: dict[str, Any] | None = None,
-                    created_by: User | None = None, **settings: Any) -> Workflow:
+def workflow_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    description: str = "",
+    graph: dict[str, Any] | None = None,
+    created_by: User | None = None,
+    **settings: Any,
+) -> Workflow:
     """Create a draft workflow after validating its graph (`settings`: priority and retry
     fields of the model)."""
     graph = graph if graph is not None else {"nodes": [], "edges": []}
     graph_validate(graph, workspace_id=workspace.pk)
     with transaction.atomic():
-        workflow = Workflow.objects.create(workspace=workspace, name=name,
-                                           description=description, graph=graph,
-                                           created_by=created_by, updated_by=created_by,
-                                           **settings)
-        audit_record(workspace=workspace, actor=created_by, action="workflow.created",
-                     target=workflow, data={"name": name})
+        workflow = Workflow.objects.create(
+            workspace=workspace,
+            name=name,
+            description=description,
+            graph=graph,
+            created_by=created_by,
+            updated_by=created_by,
+            **settings,
+        )
+        audit_record(
+            workspace=workspace,
+            actor=created_by,
+            action="workflow.created",
+            target=workflow,
+            data={"name": name},
+        )
     return workflow
 
 
-def workflow_update(*, workflow: Workflow, expected_version: int, updated_by: User,
-                    **changes: Any) -> Workflow:
+def workflow_update(
+    *, workflow: Workflow, expected_version: int, updated_by: User, **changes: Any
+) -> Workflow:
     """Save changes only if nobody saved since `expected_version` was read (409 otherwise)."""
     if "graph" in changes:
         graph_validate(changes["graph"], workspace_id=workflow.workspace_id)
     with transaction.atomic():
         updated = Workflow.objects.filter(pk=workflow.pk, version=expected_version).update(
-            **changes, version=F("version") + 1, updated_by=updated_by,
-            updated_at=timezone.now())
+            **changes, version=F("version") + 1, updated_by=updated_by, updated_at=timezone.now()
+        )
         current = Workflow.objects.get(pk=workflow.pk)
         if not updated:
-            raise Conflict("The workflow was changed by someone else since you loaded it.",
-                           extra={"current_version": current.version})
-        audit_record(workspace=current.workspace, actor=updated_by, action="workflow.updated",
-                     target=current, data={"fields": sorted(changes), "version": current.version})
+            raise Conflict(
+                "The workflow was changed by someone else since you loaded it.",
+                extra={"current_version": current.version},
+            )
+        audit_record(
+            workspace=current.workspace,
+            actor=updated_by,
+            action="workflow.updated",
+            target=current,
+            data={"fields": sorted(changes), "version": current.version},
+        )
     return current
 
 
-def workflow_publish(*, workflow: Workflow, published_by: User,
-                     note: str = "") -> WorkflowVersion:
+def workflow_publish(*, workflow: Workflow, published_by: User, note: str = "") -> WorkflowVersion:
     """Freeze the draft graph as the next immutable version and make it live."""
     graph_validate(workflow.graph, workspace_id=workflow.workspace_id, for_run=True)
     with transaction.atomic():
         locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
         last = locked.versions.aggregate(n=Max("number"))["n"] or 0
-        version = WorkflowVersion.objects.create(workflow=locked, number=last + 1,
-                                                 graph=locked.graph, note=note,
-                                                 published_by=published_by)
+        version = WorkflowVersion.objects.create(
+            workflow=locked,
+            number=last + 1,
+            graph=locked.graph,
+            note=note,
+            published_by=published_by,
+        )
         locked.published_version, locked.status = version, Workflow.Status.PUBLISHED
         locked.save(update_fields=["published_version", "status", "updated_at"])
-        audit_record(workspace=locked.workspace, actor=published_by, action="workflow.published",
-                     target=locked, data={"version": version.number})
+        audit_record(
+            workspace=locked.workspace,
+            actor=published_by,
+            action="workflow.published",
+            target=locked,
+            data={"version": version.number},
+        )
         live_version_changed.send(sender=Workflow, workflow=locked)
     return version
 
@@ -80,26 +112,38 @@ def workflow_publish(*, workflow: Workflow, published_by: User,
 def workflow_unpublish(*, workflow: Workflow, actor: User) -> None:
     """Take the workflow offline: triggers stop starting it; its versions are kept."""
     with transaction.atomic():
-        Workflow.objects.filter(pk=workflow.pk).update(published_version=None,
-                                                       status=Workflow.Status.DRAFT)
-        audit_record(workspace=workflow.workspace, actor=actor, action="workflow.unpublished",
-                     target=workflow)
+        Workflow.objects.filter(pk=workflow.pk).update(
+            published_version=None, status=Workflow.Status.DRAFT
+        )
+        audit_record(
+            workspace=workflow.workspace,
+            actor=actor,
+            action="workflow.unpublished",
+            target=workflow,
+        )
         live_version_changed.send(sender=Workflow, workflow=workflow)
 
 
-def workflow_rollback(*, workflow: Workflow, number: int,
-                      actor: User) -> WorkflowVersion:
+def workflow_rollback(*, workflow: Workflow, number: int, actor: User) -> WorkflowVersion:
     """Make an earlier published version live again."""
     try:
         version = workflow.versions.get(number=number)
     except WorkflowVersion.DoesNotExist as exc:
-        raise InvalidInput(f"Version {number} does not exist.",
-                           fields={"version": [f"No published version {number}."]}) from exc
+        raise InvalidInput(
+            f"Version {number} does not exist.",
+            fields={"version": [f"No published version {number}."]},
+        ) from exc
     with transaction.atomic():
-        Workflow.objects.filter(pk=workflow.pk).update(published_version=version,
-                                                       status=Workflow.Status.PUBLISHED)
-        audit_record(workspace=workflow.workspace, actor=actor, action="workflow.rolled_back",
-                     target=workflow, data={"version": number})
+        Workflow.objects.filter(pk=workflow.pk).update(
+            published_version=version, status=Workflow.Status.PUBLISHED
+        )
+        audit_record(
+            workspace=workflow.workspace,
+            actor=actor,
+            action="workflow.rolled_back",
+            target=workflow,
+            data={"version": number},
+        )
         live_version_changed.send(sender=Workflow, workflow=workflow)
     return version
 
@@ -115,8 +159,9 @@ def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
     }
 
 
-def workflow_import(*, workspace: Workspace, document: dict[str, Any],
-                    imported_by: User) -> Workflow:
+def workflow_import(
+    *, workspace: Workspace, document: dict[str, Any], imported_by: User
+) -> Workflow:
     """Create a draft from an exported document. Only rows are created: nothing runs."""
     problems: dict[str, list[str]] = {}
     if document.get("format") != EXPORT_FORMAT:
@@ -133,8 +178,13 @@ def workflow_import(*, workspace: Workspace, document: dict[str, Any],
         problems["document.graph"] = ["This field is required."]
     if problems:
         raise InvalidInput("The import document is invalid.", fields=problems)
-    return workflow_create(workspace=workspace, name=str(name), description=description,
-                           graph=document["graph"], created_by=imported_by)
+    return workflow_create(
+        workspace=workspace,
+        name=str(name),
+        description=description,
+        graph=document["graph"],
+        created_by=imported_by,
+    )
 
 
 def workflow_delete(*, workflow: Workflow, actor: User) -> None:
@@ -142,20 +192,35 @@ def workflow_delete(*, workflow: Workflow, actor: User) -> None:
     executions, so deleting it is a conflict (409), not a database error (was a 500)."""
     try:
         with transaction.atomic():
-            audit_record(workspace=workflow.workspace, actor=actor, action="workflow.deleted",
-                         target=workflow, data={"name": workflow.name})
+            audit_record(
+                workspace=workflow.workspace,
+                actor=actor,
+                action="workflow.deleted",
+                target=workflow,
+                data={"name": workflow.name},
+            )
             workflow.delete()
     except ProtectedError as exc:
-        raise Conflict("The workflow has executions, whose history is kept; unpublish it "
-                       "instead of deleting it.") from exc
+        raise Conflict(
+            "The workflow has executions, whose history is kept; unpublish it "
+            "instead of deleting it."
+        ) from exc
 
 
-def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | None = None,
-                    version: WorkflowVersion | None = None, draft: bool = False,
-                    trigger: Any = None, parent: Execution | None = None,
-                    parent_step: str = "", rerun_from_node: str = "",
-                    started_by: User | None = None,
-                    priority: int | None = None) -> Execution:
+def execution_build(
+    *,
+    workflow: Workflow,
+    mode: str,
+    input: dict[str, Any] | None = None,
+    version: WorkflowVersion | None = None,
+    draft: bool = False,
+    trigger: Any = None,
+    parent: Execution | None = None,
+    parent_step: str = "",
+    rerun_from_node: str = "",
+    started_by: User | None = None,
+    priority: int | None = None,
+) -> Execution:
     """A queued execution, not saved yet: the given `version`, else the live published
     version, or the draft when `draft` (its graph frozen on the row). Its priority is the
     workflow's unless given."""
@@ -166,11 +231,20 @@ def execution_build(*, workflow: Workflow, mode: str, input: dict[str, Any] | No
         draft_graph = None
         if version is None:
             raise WorkflowNotPublished("The workflow has no published version to run.")
-    return Execution(workspace_id=workflow.workspace_id, workflow=workflow, version=version,
-                     draft_graph=draft_graph, mode=mode, input=input or {}, trigger=trigger,
-                     parent=parent, parent_step=parent_step,
-                     rerun_from_node=rerun_from_node, started_by=started_by,
-                     priority=workflow.priority if priority is None else priority)
+    return Execution(
+        workspace_id=workflow.workspace_id,
+        workflow=workflow,
+        version=version,
+        draft_graph=draft_graph,
+        mode=mode,
+        input=input or {},
+        trigger=trigger,
+        parent=parent,
+        parent_step=parent_step,
+        rerun_from_node=rerun_from_node,
+        started_by=started_by,
+        priority=workflow.priority if priority is None else priority,
+    )
 
 
 def execution_create(**fields: Any) -> Execution:
@@ -212,19 +286,35 @@ def _carry_trace(runs: Sequence[Execution]) -> None:
         run.trace_context = run.trace_context or traceparent
 
 
-def execution_start(*, workflow: Workflow, input: dict[str, Any], draft: bool,
-                    started_by: User | None, mode: str = Execution.Mode.MANUAL,
-                    priority: int | None = None) -> Execution:
+def execution_start(
+    *,
+    workflow: Workflow,
+    input: dict[str, Any],
+    draft: bool,
+    started_by: User | None,
+    mode: str = Execution.Mode.MANUAL,
+    priority: int | None = None,
+) -> Execution:
     """A manual or API run: the draft (a test run) or the live version."""
     if draft:
         graph_validate(workflow.graph, workspace_id=workflow.workspace_id, for_run=True)
         mode = Execution.Mode.TEST
-    execution = execution_build(workflow=workflow, mode=mode, input=input, draft=draft,
-                                started_by=started_by, priority=priority)
+    execution = execution_build(
+        workflow=workflow,
+        mode=mode,
+        input=input,
+        draft=draft,
+        started_by=started_by,
+        priority=priority,
+    )
     # Written with the execution, in the same round trip.
-    executed = audit_build(workspace_id=workflow.workspace_id, actor=started_by,
-                           action="workflow.executed", target=workflow,
-                           data={"execution_id": str(execution.pk), "mode": mode})
+    executed = audit_build(
+        workspace_id=workflow.workspace_id,
+        actor=started_by,
+        action="workflow.executed",
+        target=workflow,
+        data={"execution_id": str(execution.pk), "mode": mode},
+    )
     return executions_create_many(runs=[execution], also=[executed])[0]
 
 
@@ -236,11 +326,19 @@ def execution_retry_later(*, failed: Execution, workflow: Workflow) -> Execution
         return None
     delay = workflow.retry_delay_seconds * 2 ** (failed.attempt - 1)
     retry = Execution(
-        workspace_id=failed.workspace_id, workflow_id=failed.workflow_id,
-        version_id=failed.version_id, draft_graph=failed.draft_graph,
-        mode=Execution.Mode.RETRY, input=failed.input, trigger_id=failed.trigger_id,
-        parent=failed, priority=failed.priority, attempt=failed.attempt + 1,
-        status=Execution.Status.WAITING, wake_at=timezone.now() + timedelta(seconds=delay))
+        workspace_id=failed.workspace_id,
+        workflow_id=failed.workflow_id,
+        version_id=failed.version_id,
+        draft_graph=failed.draft_graph,
+        mode=Execution.Mode.RETRY,
+        input=failed.input,
+        trigger_id=failed.trigger_id,
+        parent=failed,
+        priority=failed.priority,
+        attempt=failed.attempt + 1,
+        status=Execution.Status.WAITING,
+        wake_at=timezone.now() + timedelta(seconds=delay),
+    )
     _carry_trace([retry])
     run_together([insert([retry])])
     return retry
@@ -260,23 +358,32 @@ def execution_cancel(*, execution: Execution, actor: User) -> Execution:
             locked.error = {"code": "cancelled", "message": "Cancelled by a user."}
             fields += ["status", "finished_at", "error"]
         locked.save(update_fields=fields)
-        audit_record(workspace=locked.workspace, actor=actor, action="execution.cancelled",
-                     target=locked)
+        audit_record(
+            workspace=locked.workspace, actor=actor, action="execution.cancelled", target=locked
+        )
     return locked
 
 
-def execution_rerun(*, execution: Execution, from_node: str,
-                    started_by: User) -> Execution:
+def execution_rerun(*, execution: Execution, from_node: str, started_by: User) -> Execution:
     """Run the same graph and input again: from the start, or from `from_node` reusing the
     recorded outputs of everything upstream of it."""
     graph = execution.version.graph if execution.version else execution.draft_graph
     node_ids = {node["id"] for node in (graph or {}).get("nodes", [])}
     if from_node and from_node not in node_ids:
-        raise InvalidInput(f"Node {from_node!r} is not in the executed graph.",
-                           fields={"from_node": ["Unknown node id."]})
+        raise InvalidInput(
+            f"Node {from_node!r} is not in the executed graph.",
+            fields={"from_node": ["Unknown node id."]},
+        )
     rerun = Execution(
-        workspace_id=execution.workspace_id, workflow_id=execution.workflow_id,
-        version=execution.version, draft_graph=execution.draft_graph,
-        mode=Execution.Mode.RETRY, input=execution.input, trigger=execution.trigger,
-        parent=execution, rerun_from_node=from_node, started_by=started_by)
+        workspace_id=execution.workspace_id,
+        workflow_id=execution.workflow_id,
+        version=execution.version,
+        draft_graph=execution.draft_graph,
+        mode=Execution.Mode.RETRY,
+        input=execution.input,
+        trigger=execution.trigger,
+        parent=execution,
+        rerun_from_node=from_node,
+        started_by=started_by,
+    )
     return executions_create_many(runs=[rerun])[0]

@@ -27,16 +27,18 @@ def wake_execution_task(execution_id: str) -> None:
         execution_drain()
 
 
-@shared_task(name="housekeeping.sweep_executions", ignore_result=True, soft_time_limit=60,
-             time_limit=90)
+@shared_task(
+    name="housekeeping.sweep_executions", ignore_result=True, soft_time_limit=60, time_limit=90
+)
 def sweep_executions_task() -> None:
     from apps.workflows.runtime.sweep import execution_sweep
 
     execution_sweep()
 
 
-@shared_task(name="housekeeping.expire_executions", ignore_result=True, soft_time_limit=240,
-             time_limit=300)
+@shared_task(
+    name="housekeeping.expire_executions", ignore_result=True, soft_time_limit=240, time_limit=300
+)
 def expire_executions_task() -> None:
     """Delete finished executions past their workspace's retention (a bounded amount a run)."""
     from apps.workflows.retention import executions_expire

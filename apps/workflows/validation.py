@@ -18,17 +18,25 @@ def graph_issues(graph: Any) -> list[dict[str, Any]]:
     """Structural problems first; when the structure is sound, the engine's full analysis."""
     shape = graph_shape_errors(graph)
     if shape:
-        return [{"node_id": None, "field": path, "code": "invalid_graph",
-                 "message": "; ".join(messages), "severity": "error"}
-                for path, messages in shape.items()]
+        return [
+            {
+                "node_id": None,
+                "field": path,
+                "code": "invalid_graph",
+                "message": "; ".join(messages),
+                "severity": "error",
+            }
+            for path, messages in shape.items()
+        ]
     return [_locate(issue, graph) for issue in validate_graph(graph, default_registry)]
 
 
 def _locate(issue: ValidationIssue, graph: dict[str, Any]) -> dict[str, Any]:
     """Add `path`: where in the stored graph the problem is (`graph.nodes[3].data.config.url`)."""
     found = issue.to_dict()
-    index = next((i for i, node in enumerate(graph["nodes"]) if node.get("id") == issue.node_id),
-                 None)
+    index = next(
+        (i for i, node in enumerate(graph["nodes"]) if node.get("id") == issue.node_id), None
+    )
     if index is None:
         found["path"] = "graph"
     elif issue.field and issue.field.startswith(("config", "policies", "version")):
@@ -38,8 +46,7 @@ def _locate(issue: ValidationIssue, graph: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def graph_validate(graph: Any, *, workspace_id: Any, for_run: bool = False
-                   ) -> list[dict[str, Any]]:
+def graph_validate(graph: Any, *, workspace_id: Any, for_run: bool = False) -> list[dict[str, Any]]:
     """Raise InvalidInput listing every error; return the warnings.
 
     Saving a draft tolerates what is merely unfinished (no trigger yet); publishing and
@@ -48,8 +55,11 @@ def graph_validate(graph: Any, *, workspace_id: Any, for_run: bool = False
     issues = graph_issues(graph)
     if not any(i["code"] == "invalid_graph" for i in issues):
         issues += reference_issues(graph, workspace_id=workspace_id)
-    errors = [i for i in issues if i["severity"] == "error"
-              and (for_run or i["code"] not in _DRAFT_TOLERATED)]
+    errors = [
+        i
+        for i in issues
+        if i["severity"] == "error" and (for_run or i["code"] not in _DRAFT_TOLERATED)
+    ]
     if errors:
         _refuse(errors)
     return [i for i in issues if i not in errors]
@@ -66,6 +76,6 @@ def _refuse(errors: list[dict[str, Any]]) -> None:
     fields: dict[str, list[str]] = {}
     for error in errors:
         fields.setdefault(error.get("path") or error["field"] or "graph", []).append(
-            error["message"])
-    raise InvalidInput("The workflow graph is invalid.", fields=fields,
-                       extra={"issues": errors})
+            error["message"]
+        )
+    raise InvalidInput("The workflow graph is invalid.", fields=fields, extra={"issues": errors})

@@ -22,12 +22,13 @@ class WorkspaceAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug"]}),
         ("Retention", {"fields": ["keep_succeeded_days", "keep_failed_days"]}),
-        ("Run budgets (empty: the platform's default)", {
-            "fields": ["max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes"]}),
+        (
+            "Run budgets (empty: the platform's default)",
+            {"fields": ["max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes"]},
+        ),
     ]
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any,
-                     change: bool) -> None:
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Member changes go through the services, so each one is audited."""
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
@@ -40,8 +41,12 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 messages.error(request, exc.detail)
         # A row whose user was changed adds that user; the old member stays until deleted.
         for membership in changed:
-            membership_set(workspace=form.instance, user=membership.user,
-                           role=membership.role, actor=request.user)
+            membership_set(
+                workspace=form.instance,
+                user=membership.user,
+                role=membership.role,
+                actor=request.user,
+            )
 
 
 @admin.register(ApiToken)
@@ -56,8 +61,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "workspace", "actor", "action", "target_type", "target_id",
-                    "ip_address"]
+    list_display = [
+        "created_at",
+        "workspace",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "ip_address",
+    ]
     list_filter = ["action", "target_type"]
     search_fields = ["action", "target_id", "request_id", "ip_address"]
 

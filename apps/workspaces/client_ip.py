@@ -34,8 +34,11 @@ def client_ip(request: HttpRequest) -> str | None:
     peer = _address(request.META.get("REMOTE_ADDR", ""))
     if peer is None:
         return None
-    hops = [a for a in (_address(p) for p in request.META.get(
-        "HTTP_X_FORWARDED_FOR", "").split(",")) if a is not None]
+    hops = [
+        a
+        for a in (_address(p) for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(","))
+        if a is not None
+    ]
     current = peer
     while any(current in network for network in trusted) and hops:
         current = hops.pop()

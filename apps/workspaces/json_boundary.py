@@ -50,17 +50,23 @@ def loads(raw: bytes | str, *, where: str = "body") -> Any:
         value = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:
         limit = max_depth()
-        raise InvalidJSON(f"The {where} nests deeper than {limit} levels.",
-                          fields={where: [f"Nesting deeper than {limit} levels."]}) from None
+        raise InvalidJSON(
+            f"The {where} nests deeper than {limit} levels.",
+            fields={where: [f"Nesting deeper than {limit} levels."]},
+        ) from None
     except UnicodeDecodeError:
-        raise InvalidJSON(f"The {where} is not valid UTF-8.",
-                          fields={where: ["Not valid UTF-8."]}) from None
+        raise InvalidJSON(
+            f"The {where} is not valid UTF-8.", fields={where: ["Not valid UTF-8."]}
+        ) from None
     except _NotFinite as exc:
-        raise InvalidJSON(f"The {where} holds {exc}: JSON numbers must be finite (use null).",
-                          fields={where: ["NaN and Infinity are not allowed."]}) from None
+        raise InvalidJSON(
+            f"The {where} holds {exc}: JSON numbers must be finite (use null).",
+            fields={where: ["NaN and Infinity are not allowed."]},
+        ) from None
     except ValueError as exc:  # JSONDecodeError, and int() past the digit limit
-        raise InvalidJSON(f"The {where} is not valid JSON: {str(exc)[:200]}",
-                          fields={where: ["Malformed JSON."]}) from None
+        raise InvalidJSON(
+            f"The {where} is not valid JSON: {str(exc)[:200]}", fields={where: ["Malformed JSON."]}
+        ) from None
     check(value, where=where)
     return value
 
@@ -87,28 +93,37 @@ def check(value: Any, *, where: str = "body") -> None:
         field = path[:200] or where
         if isinstance(item, dict | list):
             if depth > limit:
-                raise InvalidJSON(f"The {where} nests deeper than {limit} levels.",
-                                  fields={field: [f"Nesting deeper than {limit} levels."]})
+                raise InvalidJSON(
+                    f"The {where} nests deeper than {limit} levels.",
+                    fields={field: [f"Nesting deeper than {limit} levels."]},
+                )
             if isinstance(item, dict):
                 for key, child in item.items():
                     key = str(key)
                     problem = _bad_text(key)
                     if problem:
-                        raise InvalidJSON(f"A key in the {where} is not allowed. {problem}",
-                                          fields={field: [problem]})
+                        raise InvalidJSON(
+                            f"A key in the {where} is not allowed. {problem}",
+                            fields={field: [problem]},
+                        )
                     name = _printable(key)
                     stack.append((child, f"{path}.{name}" if path else name, depth + 1))
             else:
-                stack.extend((child, f"{path}[{index}]", depth + 1)
-                             for index, child in enumerate(item))
+                stack.extend(
+                    (child, f"{path}[{index}]", depth + 1) for index, child in enumerate(item)
+                )
         elif isinstance(item, str):
             problem = _bad_text(item)
             if problem:
-                raise InvalidJSON(f"A string in the {where} is not allowed at {field}. {problem}",
-                                  fields={field: [problem]})
+                raise InvalidJSON(
+                    f"A string in the {where} is not allowed at {field}. {problem}",
+                    fields={field: [problem]},
+                )
         elif isinstance(item, float) and not math.isfinite(item):
-            raise InvalidJSON(f"A non-finite number in the {where} at {field}.",
-                              fields={field: ["NaN and Infinity are not allowed."]})
+            raise InvalidJSON(
+                f"A non-finite number in the {where} at {field}.",
+                fields={field: ["NaN and Infinity are not allowed."]},
+            )
 
 
 def _printable(key: str) -> str:

@@ -25,8 +25,9 @@ def window_count(key: str, ttl: int) -> int:
         # does) costs more than the round trip. Clients are thread-safe over their pool.
         client = _redis_clients.get(id(backend._cache))
         if client is None:
-            client = _redis_clients.setdefault(id(backend._cache),
-                                               backend._cache.get_client(write=True))
+            client = _redis_clients.setdefault(
+                id(backend._cache), backend._cache.get_client(write=True)
+            )
         pipe = client.pipeline(transaction=False)
         pipe.incr(full)
         pipe.expire(full, ttl, nx=True)

@@ -34,10 +34,13 @@ class RequestMetaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _current.set(RequestMeta(
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", "")[:MAX_USER_AGENT],
-            request_id=getattr(request, "request_id", "")))
+        token = _current.set(
+            RequestMeta(
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", "")[:MAX_USER_AGENT],
+                request_id=getattr(request, "request_id", ""),
+            )
+        )
         try:
             return self.get_response(request)
         finally:

@@ -22,7 +22,8 @@ def membership_get(*, user: User, workspace_id: object) -> Membership:
     """The caller's membership in a workspace; NotFound when they are not a member."""
     try:
         return Membership.objects.select_related("workspace").get(
-            user=user, workspace_id=workspace_id)
+            user=user, workspace_id=workspace_id
+        )
     except (Membership.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         # A malformed id (ValidationError from the UUID field) is just another unknown one.
         raise NotFound("Workspace not found.") from exc
@@ -45,8 +46,11 @@ def api_token_authenticate(*, token: str) -> ApiToken | None:
     prefix = token_parse_prefix(token)
     if prefix is None:
         return None
-    api_token = ApiToken.objects.select_related("user").filter(
-        prefix=prefix, revoked_at__isnull=True).first()
+    api_token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
     if api_token is None or not token_matches(token, api_token.digest):
         return None
     if api_token.expires_at is not None and api_token.expires_at <= timezone.now():
@@ -56,8 +60,9 @@ def api_token_authenticate(*, token: str) -> ApiToken | None:
 
 def audit_event_list(*, user: User) -> QuerySet[AuditEvent]:
     """Audit events of the workspaces where the caller is an admin or owner."""
-    admin_of = Membership.objects.filter(
-        user=user, role__in=[Role.ADMIN, Role.OWNER]).values("workspace_id")
+    admin_of = Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.OWNER]).values(
+        "workspace_id"
+    )
     return AuditEvent.objects.filter(workspace_id__in=admin_of).select_related("actor")
 
 
@@ -80,15 +85,20 @@ def workspace_budgets(*, workspace_id: object) -> RunBudgets:
     cached = _budgets.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
-    own = (Workspace.objects.filter(pk=workspace_id)
-           .values("max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes")
-           .first()) or {}
+    own = (
+        Workspace.objects.filter(pk=workspace_id)
+        .values("max_steps_per_run", "max_step_output_bytes", "max_run_output_bytes")
+        .first()
+    ) or {}
     budgets = RunBudgets(
         max_steps=own.get("max_steps_per_run") or settings.EXECUTION_MAX_STEPS,
-        max_step_output_bytes=(own.get("max_step_output_bytes")
-                               or settings.EXECUTION_MAX_STEP_OUTPUT_BYTES),
-        max_run_output_bytes=(own.get("max_run_output_bytes")
-                              or settings.EXECUTION_MAX_RUN_OUTPUT_BYTES))
+        max_step_output_bytes=(
+            own.get("max_step_output_bytes") or settings.EXECUTION_MAX_STEP_OUTPUT_BYTES
+        ),
+        max_run_output_bytes=(
+            own.get("max_run_output_bytes") or settings.EXECUTION_MAX_RUN_OUTPUT_BYTES
+        ),
+    )
     if len(_budgets) > 10_000:
         _budgets.clear()
     _budgets[key] = (now + _BUDGETS_TTL_S, budgets)

@@ -21,7 +21,7 @@ def token_digest(token: str) -> str:
 def token_parse_prefix(token: str) -> str | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    prefix, _, rest = token[len(TOKEN_PREFIX):].partition("_")
+    prefix, _, rest = token[len(TOKEN_PREFIX) :].partition("_")
     return prefix if prefix and rest else None
 
 

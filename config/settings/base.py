@@ -89,15 +89,24 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Redis unreachable: the cache answers as an empty one within a second (config/cache.py).
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache",
-                          "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     # Shared by web, worker and beat processes on one machine, unlike locmem. Deliberately not
     # the embedded broker's redis-server: management commands (`make run`'s migrate and
     # load_catalog, a user's `manage.py shell`) run while it is down, and catalogue saves
     # touch the cache, so they would fail with a connection error instead of just working.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(var_path("cache", ".keep").parent)}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_path("cache", ".keep").parent),
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,10 +158,13 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from apps.observability.sentry import sentry_init
 
-    sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-                release=env.str("SENTRY_RELEASE", default=""),
-                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-                include_locals=env.bool("SENTRY_INCLUDE_LOCALS", default=False))
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        include_locals=env.bool("SENTRY_INCLUDE_LOCALS", default=False),
+    )
 
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.drf import *  # noqa: E402,F403

@@ -61,8 +61,7 @@ EXECUTION_SWEEP_INTERVAL_SECONDS = env.float("EXECUTION_SWEEP_INTERVAL_SECONDS",
 # Retention (apps/workflows/retention.py): how often beat runs it; executions per batch (one
 # short transaction each), step rows per DELETE, and batches per run (the rest waits for
 # the next run, so one run stays well inside its time limit).
-EXECUTION_RETENTION_INTERVAL_SECONDS = env.int("EXECUTION_RETENTION_INTERVAL_SECONDS",
-                                               default=900)
+EXECUTION_RETENTION_INTERVAL_SECONDS = env.int("EXECUTION_RETENTION_INTERVAL_SECONDS", default=900)
 EXECUTION_RETENTION_BATCH = env.int("EXECUTION_RETENTION_BATCH", default=200)
 EXECUTION_RETENTION_STEP_BATCH = env.int("EXECUTION_RETENTION_STEP_BATCH", default=5000)
 EXECUTION_RETENTION_MAX_BATCHES = env.int("EXECUTION_RETENTION_MAX_BATCHES", default=500)

@@ -20,8 +20,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["apps.workspaces.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "apps.workspaces.api.schema.ErrorsAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
-                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": ["apps.workspaces.api.throttling.CallerRateThrottle"],
 }

@@ -14,26 +14,44 @@ from config.env import env
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
-LOG_QUIET_TASKS = env.list("LOG_QUIET_TASKS", default=[
-    "triggers.tick", "triggers.tick_helper", "housekeeping.sweep_executions",
-    "workflows.drain", "workflows.wake"])
+LOG_QUIET_TASKS = env.list(
+    "LOG_QUIET_TASKS",
+    default=[
+        "triggers.tick",
+        "triggers.tick_helper",
+        "housekeeping.sweep_executions",
+        "workflows.drain",
+        "workflows.wake",
+    ],
+)
 
 
 def logging_config(fmt: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "config.logfmt.JsonFormatter"},
-                       "plain": {"()": "config.logfmt.PlainFormatter"}},
-        "filters": {"quiet_tasks": {"()": "config.logfmt.QuietTasks",
-                                    "names": LOG_QUIET_TASKS, "enabled": level != "DEBUG"},
-                    # request, execution and node ids bound while the line is logged
-                    "log_ids": {"()": "apps.observability.context.LogIdsFilter"},
-                    # query values and webhook tokens out of Django's request lines
-                    "request_lines": {"()": "config.logfmt.RequestLines"}},
-        "handlers": {"console": {"class": "logging.StreamHandler",
-                                 "formatter": "plain" if fmt == "plain" else "json",
-                                 "filters": ["quiet_tasks", "log_ids", "request_lines"]}},
+        "formatters": {
+            "json": {"()": "config.logfmt.JsonFormatter"},
+            "plain": {"()": "config.logfmt.PlainFormatter"},
+        },
+        "filters": {
+            "quiet_tasks": {
+                "()": "config.logfmt.QuietTasks",
+                "names": LOG_QUIET_TASKS,
+                "enabled": level != "DEBUG",
+            },
+            # request, execution and node ids bound while the line is logged
+            "log_ids": {"()": "apps.observability.context.LogIdsFilter"},
+            # query values and webhook tokens out of Django's request lines
+            "request_lines": {"()": "config.logfmt.RequestLines"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain" if fmt == "plain" else "json",
+                "filters": ["quiet_tasks", "log_ids", "request_lines"],
+            }
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},

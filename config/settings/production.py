@@ -9,8 +9,13 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env.str("REDIS_URL")
-CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache",
-                      "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}}  # noqa: F405
+CACHES = {
+    "default": {
+        "BACKEND": "config.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
+    }
+}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS")

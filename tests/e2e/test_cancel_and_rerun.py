@@ -11,10 +11,18 @@ pytestmark = pytest.mark.usefixtures("celery_worker")
 
 GRAPH = {
     "nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "pause", "type": "delay", "position": {"x": 300, "y": 0},
-         "data": {"config": {"seconds": 600}}},
+        {
+            "id": "start",
+            "type": "manual_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        },
+        {
+            "id": "pause",
+            "type": "delay",
+            "position": {"x": 300, "y": 0},
+            "data": {"config": {"seconds": 600}},
+        },
     ],
     "edges": [{"id": "e1", "source": "start", "target": "pause"}],
 }
@@ -28,23 +36,26 @@ def _cancel_and_rerun(base_url: str, username: str, run_id: str) -> dict:
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-for-tests")
         page.click("button[type=submit]")
-        page.wait_for_selector('[data-testid="node-pause"][data-run-status="waiting"]',
-                               timeout=20_000)
+        page.wait_for_selector(
+            '[data-testid="node-pause"][data-run-status="waiting"]', timeout=20_000
+        )
         seen["rerun_while_live"] = page.get_by_role("button", name="Re-run").is_disabled()
         page.get_by_role("button", name="Cancel run").click()
         page.locator(".toolbar").get_by_text("Cancelled").wait_for(timeout=20_000)
         page.get_by_role("button", name="Re-run").click()
         page.wait_for_url(lambda url: "/app/executions/" in url and run_id not in url)
         seen["rerun_url"] = page.url
-        page.wait_for_selector('[data-testid="node-start"][data-run-status="succeeded"]',
-                               timeout=20_000)
+        page.wait_for_selector(
+            '[data-testid="node-start"][data-run-status="succeeded"]', timeout=20_000
+        )
     return seen
 
 
 def test_cancel_a_waiting_run_and_run_it_again(live_server, user, workspace, api):
     workflow = WorkflowFactory(workspace=workspace, name="Slow one", graph=GRAPH)
-    run_id = api.post(f"/api/v1/workflows/{workflow.id}/run/",
-                      {"draft": True, "input": {"n": 1}}, format="json").json()["id"]
+    run_id = api.post(
+        f"/api/v1/workflows/{workflow.id}/run/", {"draft": True, "input": {"n": 1}}, format="json"
+    ).json()["id"]
     wait_for(lambda: Execution.objects.filter(pk=run_id, status="waiting").first())
     seen = in_browser_thread(_cancel_and_rerun, live_server.url, user.username, run_id)
     assert seen["rerun_while_live"] is True

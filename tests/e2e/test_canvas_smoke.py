@@ -23,8 +23,11 @@ def _sign_in_open_and_run(base_url: str, username: str, workflow_name: str) -> d
         page.click("button[type=submit]")
         page.get_by_role("link", name=workflow_name).click()
         page.wait_for_selector(".react-flow__node", timeout=20_000)
-        seen["nodes"] = sorted(page.eval_on_selector_all(
-            ".react-flow__node", "els => els.map(e => e.getAttribute('data-id'))"))
+        seen["nodes"] = sorted(
+            page.eval_on_selector_all(
+                ".react-flow__node", "els => els.map(e => e.getAttribute('data-id'))"
+            )
+        )
         page.screenshot(path=str(var_path("e2e", "canvas.png")))
         page.get_by_role("button", name="Run", exact=True).click()
         page.get_by_role("dialog").get_by_role("button", name="Run", exact=True).click()
@@ -34,13 +37,14 @@ def _sign_in_open_and_run(base_url: str, username: str, workflow_name: str) -> d
 
 def test_sign_in_open_the_canvas_and_run(live_server, user, workspace, settings):
     assert settings.SPA_INDEX.exists(), "the canvas is not built: run `make frontend` first"
-    workflow = WorkflowFactory(workspace=workspace, name="Browser smoke",
-                               graph=copy.deepcopy(SIMPLE_GRAPH))
-    seen = in_browser_thread(_sign_in_open_and_run, live_server.url, user.username,
-                             workflow.name)
+    workflow = WorkflowFactory(
+        workspace=workspace, name="Browser smoke", graph=copy.deepcopy(SIMPLE_GRAPH)
+    )
+    seen = in_browser_thread(_sign_in_open_and_run, live_server.url, user.username, workflow.name)
     assert seen["nodes"] == ["greet", "start"]
     execution = wait_for(lambda: Execution.objects.filter(workflow=workflow).first())
     assert execution.mode == "test"  # the editor's Run is a test run of the draft
-    execution = wait_for(lambda: Execution.objects.filter(
-        pk=execution.pk, status__in=Execution.FINISHED).first())
+    execution = wait_for(
+        lambda: Execution.objects.filter(pk=execution.pk, status__in=Execution.FINISHED).first()
+    )
     assert execution.status == "succeeded"

@@ -30,8 +30,9 @@ def _browse(base_url: str, username: str) -> dict:
         grid = page.get_by_role("list", name="Connectors")
         grid.get_by_role("link").first.wait_for(timeout=20_000)
         seen["count"] = page.locator(".connector-count").inner_text()
-        seen["first_cards"] = [grid.get_by_role("link").nth(i).get_attribute("aria-label")
-                               for i in range(3)]
+        seen["first_cards"] = [
+            grid.get_by_role("link").nth(i).get_attribute("aria-label") for i in range(3)
+        ]
         page.screenshot(path=str(SHOTS / "connectors.png"))
 
         page.get_by_label("Search connectors").fill("sla")
@@ -40,7 +41,9 @@ def _browse(base_url: str, username: str) -> dict:
         page.wait_for_function(
             "(all) => document.querySelector('.connector-count')?.textContent !== all"
             " && document.querySelector('.connector-grid[aria-busy=\"false\"]')",
-            arg=seen["count"], timeout=10_000)
+            arg=seen["count"],
+            timeout=10_000,
+        )
         seen["search_count"] = page.locator(".connector-count").inner_text()
         slack = grid.get_by_role("link", name="Slack (connected)")
         seen["search_first"] = grid.get_by_role("link").first.get_attribute("aria-label")
@@ -51,20 +54,26 @@ def _browse(base_url: str, username: str) -> dict:
         operations = page.get_by_role("region", name="Operations")
         operations.get_by_role("button").first.wait_for(timeout=10_000)
         seen["operations_heading"] = operations.get_by_role("heading").inner_text()
-        seen["connect_href"] = page.get_by_role("link", name="Connect another account") \
-            .get_attribute("href")
-        seen["facts"] = page.get_by_role("complementary", name="About this connector") \
-            .inner_text()
-        seen["listed"] = operations.get_by_role("list", name="Operations") \
-            .get_by_role("button").count()
+        seen["connect_href"] = page.get_by_role(
+            "link", name="Connect another account"
+        ).get_attribute("href")
+        seen["facts"] = page.get_by_role("complementary", name="About this connector").inner_text()
+        seen["listed"] = (
+            operations.get_by_role("list", name="Operations").get_by_role("button").count()
+        )
         operations.get_by_label("Search operations").fill("message")
         # The search has answered when the count in the heading is no longer all of them.
         page.wait_for_function(
             "(all) => document.querySelector('.operations__count')?.textContent !== all"
             " && document.querySelector('.operation-list[aria-busy=\"false\"]')",
-            arg=seen["operations_heading"].removeprefix("Operations").strip(), timeout=10_000)
-        seen["found"] = operations.get_by_role("list", name="Operations") \
-            .get_by_role("button").all_inner_texts()
+            arg=seen["operations_heading"].removeprefix("Operations").strip(),
+            timeout=10_000,
+        )
+        seen["found"] = (
+            operations.get_by_role("list", name="Operations")
+            .get_by_role("button")
+            .all_inner_texts()
+        )
         toggle = operations.get_by_role("button", name="/chat.postMessage", exact=False)
         toggle.click()
         seen["parameters"] = operations.get_by_role("table").first.inner_text()
@@ -78,11 +87,25 @@ def test_search_sla_open_slack_and_read_its_operations(live_server, user, worksp
     assert settings.SPA_INDEX.exists(), "the canvas is not built: run `make frontend` first"
     call_command("load_catalog", stdout=StringIO())
     slack = Connector.objects.get(slug="slack")
-    credentials.credential_create(workspace=workspace, actor=user, name="Team Slack",
-                                  kind="bearer", secret={"token": "xoxb-e2e"}, connector=slack)
-    graph = {"nodes": [{"id": "say", "type": "connector_operation", "position": {"x": 0, "y": 0},
-                        "data": {"config": {"connector": "github", "operation": "x"}}}],
-             "edges": []}
+    credentials.credential_create(
+        workspace=workspace,
+        actor=user,
+        name="Team Slack",
+        kind="bearer",
+        secret={"token": "xoxb-e2e"},
+        connector=slack,
+    )
+    graph = {
+        "nodes": [
+            {
+                "id": "say",
+                "type": "connector_operation",
+                "position": {"x": 0, "y": 0},
+                "data": {"config": {"connector": "github", "operation": "x"}},
+            }
+        ],
+        "edges": [],
+    }
     for _ in range(2):
         WorkflowFactory(workspace=workspace, graph=graph)
 

@@ -15,18 +15,36 @@ pytestmark = pytest.mark.usefixtures("celery_worker")
 SHOTS = Path("/tmp/ui-shots")
 GRAPH = {
     "nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "greet", "type": "transform", "position": {"x": 300, "y": 0},
-         "data": {"config": {"mapping": {"text": "Hello {{ trigger.name }}"}}}},
-        {"id": "fail", "type": "stop_and_fail", "position": {"x": 600, "y": 0},
-         "data": {"config": {"message": "No customer with that name"}}},
-        {"id": "never", "type": "transform", "position": {"x": 900, "y": 0},
-         "data": {"config": {"mapping": {"a": 1}}}},
+        {
+            "id": "start",
+            "type": "manual_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        },
+        {
+            "id": "greet",
+            "type": "transform",
+            "position": {"x": 300, "y": 0},
+            "data": {"config": {"mapping": {"text": "Hello {{ trigger.name }}"}}},
+        },
+        {
+            "id": "fail",
+            "type": "stop_and_fail",
+            "position": {"x": 600, "y": 0},
+            "data": {"config": {"message": "No customer with that name"}},
+        },
+        {
+            "id": "never",
+            "type": "transform",
+            "position": {"x": 900, "y": 0},
+            "data": {"config": {"mapping": {"a": 1}}},
+        },
     ],
-    "edges": [{"id": "e1", "source": "start", "target": "greet"},
-              {"id": "e2", "source": "greet", "target": "fail"},
-              {"id": "e3", "source": "fail", "target": "never"}],
+    "edges": [
+        {"id": "e1", "source": "start", "target": "greet"},
+        {"id": "e2", "source": "greet", "target": "fail"},
+        {"id": "e3", "source": "fail", "target": "never"},
+    ],
 }
 
 
@@ -40,8 +58,9 @@ def _open_the_failed_run(base_url: str, username: str, run_id: str) -> dict:
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-for-tests")
         page.click("button[type=submit]")
-        page.wait_for_selector('[data-testid="node-fail"][data-run-status="failed"]',
-                               timeout=20_000)
+        page.wait_for_selector(
+            '[data-testid="node-fail"][data-run-status="failed"]', timeout=20_000
+        )
         seen["never_class"] = page.get_attribute('[data-testid="node-never"]', "class")
         page.click('[data-testid="node-fail"]')
         panel = page.get_by_role("complementary", name="Step details")
@@ -57,10 +76,14 @@ def _open_the_failed_run(base_url: str, username: str, run_id: str) -> dict:
 
 def test_a_failed_run_shows_where_and_why(live_server, user, workspace, api):
     workflow = WorkflowFactory(workspace=workspace, name="Failing one", graph=GRAPH)
-    run_id = api.post(f"/api/v1/workflows/{workflow.id}/run/",
-                      {"draft": True, "input": {"name": "Ada"}}, format="json").json()["id"]
-    run = wait_for(lambda: Execution.objects.filter(pk=run_id,
-                                                    status__in=Execution.FINISHED).first())
+    run_id = api.post(
+        f"/api/v1/workflows/{workflow.id}/run/",
+        {"draft": True, "input": {"name": "Ada"}},
+        format="json",
+    ).json()["id"]
+    run = wait_for(
+        lambda: Execution.objects.filter(pk=run_id, status__in=Execution.FINISHED).first()
+    )
     assert run.status == "failed"
     seen = in_browser_thread(_open_the_failed_run, live_server.url, user.username, run_id)
     assert "block-node--not-reached" in seen["never_class"]

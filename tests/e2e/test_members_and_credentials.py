@@ -39,8 +39,7 @@ def _invite_and_visit(base_url: str, owner: str, invitee: str, invitee_email: st
             owner_ctx = browser.new_context(viewport=VIEWPORT)
             page = owner_ctx.new_page()
             _sign_in(page, base_url, owner)
-            page.get_by_role("navigation", name="Main").get_by_role("link",
-                                                                     name="Members").click()
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
             page.get_by_role("table").wait_for()
             page.get_by_label("Username or email").fill(invitee_email)
             page.get_by_label("Role", exact=True).select_option("viewer")
@@ -51,11 +50,14 @@ def _invite_and_visit(base_url: str, owner: str, invitee: str, invitee_email: st
             role.select_option("editor")
             page.wait_for_function(
                 "name => document.querySelector(`select[aria-label='Role of ${name}']`)"
-                ".value === 'editor' && !document.querySelector(`select[disabled]`)", arg=invitee)
+                ".value === 'editor' && !document.querySelector(`select[disabled]`)",
+                arg=invitee,
+            )
             page.wait_for_timeout(300)
             seen["owner_rows"] = page.locator("tbody tr").all_inner_texts()
             seen["last_owner_remove_disabled"] = page.get_by_role(
-                "button", name=f"Remove {owner}").is_disabled()
+                "button", name=f"Remove {owner}"
+            ).is_disabled()
             page.screenshot(path=str(SHOTS / "members.png"))
 
             # The invited user, in a browser context of their own.
@@ -64,10 +66,10 @@ def _invite_and_visit(base_url: str, owner: str, invitee: str, invitee_email: st
             _sign_in(guest, base_url, invitee)
             guest.get_by_role("heading", name="Workflows").wait_for()
             seen["guest_workspace"] = guest.locator(".workspace-switcher select").evaluate(
-                "el => el.options[el.selectedIndex].text")
+                "el => el.options[el.selectedIndex].text"
+            )
             seen["guest_workflows"] = guest.locator("tbody").inner_text()
-            guest.get_by_role("navigation", name="Main").get_by_role("link",
-                                                                      name="Members").click()
+            guest.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
             guest.get_by_role("table").wait_for()
             seen["guest_can_invite"] = guest.get_by_label("Username or email").count() > 0
             seen["guest_members"] = guest.locator("tbody").inner_text()
@@ -76,13 +78,13 @@ def _invite_and_visit(base_url: str, owner: str, invitee: str, invitee_email: st
     return seen
 
 
-def test_owner_invites_a_user_who_then_sees_the_workspace(live_server, user, workspace,
-                                                          settings):
+def test_owner_invites_a_user_who_then_sees_the_workspace(live_server, user, workspace, settings):
     assert settings.SPA_INDEX.exists(), "the frontend is not built: run `make frontend` first"
     WorkflowFactory(workspace=workspace, name="Welcome flow")
     grace = UserFactory(username="grace", email="grace@example.com")
-    seen = in_browser_thread(_invite_and_visit, live_server.url, user.username, "grace",
-                             "grace@example.com")
+    seen = in_browser_thread(
+        _invite_and_visit, live_server.url, user.username, "grace", "grace@example.com"
+    )
 
     assert seen["invited_role"] == "viewer"
     assert seen["last_owner_remove_disabled"] is True
@@ -92,8 +94,11 @@ def test_owner_invites_a_user_who_then_sees_the_workspace(live_server, user, wor
     assert seen["guest_can_invite"] is False
     assert "Editor" in seen["guest_members"]
     assert Membership.objects.get(workspace=workspace, user=grace).role == "editor"
-    actions = list(AuditEvent.objects.filter(workspace=workspace, action__startswith="member.")
-                   .order_by("id").values_list("action", "actor_id"))
+    actions = list(
+        AuditEvent.objects.filter(workspace=workspace, action__startswith="member.")
+        .order_by("id")
+        .values_list("action", "actor_id")
+    )
     assert actions == [("member.added", user.pk), ("member.role_changed", user.pk)]
 
 
@@ -105,11 +110,14 @@ def _credentials_page(base_url: str, owner: str) -> dict:
         try:
             page = browser.new_context(viewport=VIEWPORT).new_page()
             _sign_in(page, base_url, owner)
-            page.get_by_role("navigation", name="Main").get_by_role("link",
-                                                                     name="Credentials").click()
+            page.get_by_role("navigation", name="Main").get_by_role(
+                "link", name="Credentials"
+            ).click()
             page.get_by_role("table").wait_for()
-            seen["rows"] = {row.locator("td").first.inner_text(): row.inner_text()
-                            for row in page.locator("tbody tr").all()}
+            seen["rows"] = {
+                row.locator("td").first.inner_text(): row.inner_text()
+                for row in page.locator("tbody tr").all()
+            }
             page.screenshot(path=str(SHOTS / "credentials.png"))
 
             page.get_by_role("button", name="Replace secret of GitHub").click()
@@ -132,24 +140,52 @@ def _credentials_page(base_url: str, owner: str) -> dict:
     return seen
 
 
-def test_credentials_show_status_and_the_workflow_a_delete_would_break(live_server, user,
-                                                                       workspace, settings):
+def test_credentials_show_status_and_the_workflow_a_delete_would_break(
+    live_server, user, workspace, settings
+):
     assert settings.SPA_INDEX.exists(), "the frontend is not built: run `make frontend` first"
     create = credential_services.credential_create
-    github = create(workspace=workspace, actor=user, name="GitHub", kind="api_key",
-                    secret={"api_key": "sk_live_E2eSecretValue1"})
-    Credential.objects.filter(pk=github.pk).update(
-        last_used_at=timezone.now() - timedelta(hours=2))
-    create(workspace=workspace, actor=user, name="Stripe", kind="bearer",
-           secret={"token": "sk_live_E2eSecretValue2"},
-           expires_at=timezone.now() + timedelta(days=3))
-    gmail = create(workspace=workspace, actor=user, name="Gmail", kind="oauth2_code",
-                   config={"client_id": "abc", "authorization_url": "https://accounts.example.com/o",
-                           "token_url": "https://accounts.example.com/token"})
+    github = create(
+        workspace=workspace,
+        actor=user,
+        name="GitHub",
+        kind="api_key",
+        secret={"api_key": "sk_live_E2eSecretValue1"},
+    )
+    Credential.objects.filter(pk=github.pk).update(last_used_at=timezone.now() - timedelta(hours=2))
+    create(
+        workspace=workspace,
+        actor=user,
+        name="Stripe",
+        kind="bearer",
+        secret={"token": "sk_live_E2eSecretValue2"},
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    gmail = create(
+        workspace=workspace,
+        actor=user,
+        name="Gmail",
+        kind="oauth2_code",
+        config={
+            "client_id": "abc",
+            "authorization_url": "https://accounts.example.com/o",
+            "token_url": "https://accounts.example.com/token",
+        },
+    )
     Credential.objects.filter(pk=gmail.pk).update(needs_reauth=True, status="error")
-    graph = {"nodes": [{"id": "call", "type": "http_request", "position": {"x": 0, "y": 0},
-                        "data": {"config": {"url": "https://api.github.com/",
-                                            "credential_id": str(github.pk)}}}], "edges": []}
+    graph = {
+        "nodes": [
+            {
+                "id": "call",
+                "type": "http_request",
+                "position": {"x": 0, "y": 0},
+                "data": {
+                    "config": {"url": "https://api.github.com/", "credential_id": str(github.pk)}
+                },
+            }
+        ],
+        "edges": [],
+    }
     WorkflowFactory(workspace=workspace, name="Sync issues", graph=graph)
 
     seen = in_browser_thread(_credentials_page, live_server.url, user.username)

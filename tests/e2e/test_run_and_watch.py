@@ -17,26 +17,45 @@ SHOTS = Path("/tmp/ui-shots")
 NODES = ["start", "pause", "greet", "out"]
 GRAPH = {
     "nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
+        {
+            "id": "start",
+            "type": "manual_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        },
         # A short wait, so the run is seen in progress before it finishes.
-        {"id": "pause", "type": "delay", "position": {"x": 300, "y": 0},
-         "data": {"config": {"seconds": 2}}},
-        {"id": "greet", "type": "transform", "position": {"x": 600, "y": 0},
-         "data": {"config": {"mapping": {"text": "Hello {{ trigger.name }}"}}}},
-        {"id": "out", "type": "set_output", "position": {"x": 900, "y": 0},
-         "data": {"config": {"values": {"greeting": "{{ nodes.greet.output.text }}"}}}},
+        {
+            "id": "pause",
+            "type": "delay",
+            "position": {"x": 300, "y": 0},
+            "data": {"config": {"seconds": 2}},
+        },
+        {
+            "id": "greet",
+            "type": "transform",
+            "position": {"x": 600, "y": 0},
+            "data": {"config": {"mapping": {"text": "Hello {{ trigger.name }}"}}},
+        },
+        {
+            "id": "out",
+            "type": "set_output",
+            "position": {"x": 900, "y": 0},
+            "data": {"config": {"values": {"greeting": "{{ nodes.greet.output.text }}"}}},
+        },
     ],
-    "edges": [{"id": "e1", "source": "start", "target": "pause"},
-              {"id": "e2", "source": "pause", "target": "greet"},
-              {"id": "e3", "source": "greet", "target": "out"}],
+    "edges": [
+        {"id": "e1", "source": "start", "target": "pause"},
+        {"id": "e2", "source": "pause", "target": "greet"},
+        {"id": "e3", "source": "greet", "target": "out"},
+    ],
 }
 
 
 def _all_green(page) -> None:  # type: ignore[no-untyped-def]
     for node in NODES:
-        page.wait_for_selector(f'[data-testid="node-{node}"][data-run-status="succeeded"]',
-                               timeout=30_000)
+        page.wait_for_selector(
+            f'[data-testid="node-{node}"][data-run-status="succeeded"]', timeout=30_000
+        )
 
 
 def _run_and_watch(base_url: str, username: str, workflow_name: str) -> dict:
@@ -65,11 +84,13 @@ def _run_and_watch(base_url: str, username: str, workflow_name: str) -> dict:
         dialog.get_by_role("button", name="Run").click()
 
         # Live on the canvas: the trigger finishes while the delay still waits.
-        page.wait_for_selector('[data-testid="node-start"][data-run-status="succeeded"]',
-                               timeout=20_000)
+        page.wait_for_selector(
+            '[data-testid="node-start"][data-run-status="succeeded"]', timeout=20_000
+        )
         page.wait_for_timeout(300)
-        seen["during"] = {n: page.get_attribute(f'[data-testid="node-{n}"]', "data-run-status")
-                          for n in NODES}
+        seen["during"] = {
+            n: page.get_attribute(f'[data-testid="node-{n}"]', "data-run-status") for n in NODES
+        }
         page.screenshot(path=str(SHOTS / "editor-during-run.png"))
         _all_green(page)
         seen["banner"] = page.locator(".run-banner").inner_text()
@@ -99,8 +120,9 @@ def _run_and_watch(base_url: str, username: str, workflow_name: str) -> dict:
     return seen
 
 
-def test_run_with_input_watch_it_and_open_it_from_the_history(live_server, user, workspace,
-                                                              settings):
+def test_run_with_input_watch_it_and_open_it_from_the_history(
+    live_server, user, workspace, settings
+):
     assert settings.SPA_INDEX.exists(), "the canvas is not built: run `make frontend` first"
     workflow = WorkflowFactory(workspace=workspace, name="Greeter e2e", graph=GRAPH)
     seen = in_browser_thread(_run_and_watch, live_server.url, user.username, workflow.name)

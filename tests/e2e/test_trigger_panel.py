@@ -9,10 +9,18 @@ from tests.e2e.browser import chromium, in_browser_thread
 SHOTS = Path("/tmp/ui-shots")
 GRAPH = {
     "nodes": [
-        {"id": "hook", "type": "webhook_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "greet", "type": "transform", "position": {"x": 320, "y": 0},
-         "data": {"config": {"mapping": {"text": "Hello {{ trigger.body.name }}"}}}},
+        {
+            "id": "hook",
+            "type": "webhook_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        },
+        {
+            "id": "greet",
+            "type": "transform",
+            "position": {"x": 320, "y": 0},
+            "data": {"config": {"mapping": {"text": "Hello {{ trigger.body.name }}"}}},
+        },
     ],
     "edges": [{"id": "e1", "source": "hook", "target": "greet"}],
 }
@@ -42,12 +50,10 @@ def _open_the_webhook_node(base_url: str, username: str, workflow_name: str) -> 
     return seen
 
 
-def test_the_webhook_node_shows_its_urls_and_copies_them(live_server, user, workspace,
-                                                         settings):
+def test_the_webhook_node_shows_its_urls_and_copies_them(live_server, user, workspace, settings):
     assert settings.SPA_INDEX.exists(), "the canvas is not built: run `make frontend` first"
     workflow = WorkflowFactory(workspace=workspace, name="Hooked", graph=GRAPH)
-    seen = in_browser_thread(_open_the_webhook_node, live_server.url, user.username,
-                             workflow.name)
+    seen = in_browser_thread(_open_the_webhook_node, live_server.url, user.username, workflow.name)
     trigger = Trigger.objects.get(workflow=workflow, node_id="hook")
     assert seen["test_url"].startswith(live_server.url)
     assert trigger.test_token in seen["test_url"]

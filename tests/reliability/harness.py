@@ -40,15 +40,28 @@ def node(id_: str, type_: str, **config: object) -> dict:
 
 def call_graph(url: str, path: str, *, after: int = 2) -> dict:
     """start -> before -> call (a POST with an idempotency key) -> after_1..after_n."""
-    nodes = [node("start", "manual_trigger"),
-             node("before", "transform", mapping={"n": "{{ trigger.n }}"}),
-             node("call", "http_request", url=f"{url}{path}", method="POST",
-                  idempotency_header="Idempotency-Key")]
-    nodes += [node(f"after_{i}", "transform", mapping={"n": "{{ nodes.before.output.n }}"})
-              for i in range(1, after + 1)]
+    nodes = [
+        node("start", "manual_trigger"),
+        node("before", "transform", mapping={"n": "{{ trigger.n }}"}),
+        node(
+            "call",
+            "http_request",
+            url=f"{url}{path}",
+            method="POST",
+            idempotency_header="Idempotency-Key",
+        ),
+    ]
+    nodes += [
+        node(f"after_{i}", "transform", mapping={"n": "{{ nodes.before.output.n }}"})
+        for i in range(1, after + 1)
+    ]
     ids = [n["id"] for n in nodes]
-    return {"nodes": nodes, "edges": [{"id": f"e{a}-{b}", "source": a, "target": b}
-                                      for a, b in itertools.pairwise(ids)]}
+    return {
+        "nodes": nodes,
+        "edges": [
+            {"id": f"e{a}-{b}", "source": a, "target": b} for a, b in itertools.pairwise(ids)
+        ],
+    }
 
 
 def schedule_graph(url: str, path: str, **config: object) -> dict:
@@ -70,14 +83,35 @@ def start_beat() -> subprocess.Popen:
     every, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     PeriodicTask.objects.update_or_create(
         name="Trigger tick (schedules and polling)",
-        defaults={"task": "triggers.tick", "interval": every, "queue": "triggers",
-                  "expire_seconds": 5, "enabled": True})
+        defaults={
+            "task": "triggers.tick",
+            "interval": every,
+            "queue": "triggers",
+            "expire_seconds": 5,
+            "enabled": True,
+        },
+    )
     with var_path("test-beat.log").open("a") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
-             "-S", "django_celery_beat.schedulers:DatabaseScheduler", "--pidfile="],
-            cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "-S",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--pidfile=",
+            ],
+            cwd=ROOT,
+            env=worker_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_beat(proc: subprocess.Popen) -> None:
@@ -97,13 +131,13 @@ def published(workspace, user, graph: dict):  # type: ignore[no-untyped-def]
 
 
 def all_finished(ids: list) -> bool:
-    return not Execution.objects.filter(pk__in=ids).exclude(
-        status__in=Execution.FINISHED).exists()
+    return not Execution.objects.filter(pk__in=ids).exclude(status__in=Execution.FINISHED).exists()
 
 
 def step_counts(execution_id: object) -> Counter:
-    return Counter(ExecutionStep.objects.filter(execution_id=execution_id)
-                   .values_list("node_id", flat=True))
+    return Counter(
+        ExecutionStep.objects.filter(execution_id=execution_id).values_list("node_id", flat=True)
+    )
 
 
 def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
@@ -129,9 +163,25 @@ class OwnRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         client = redis.Redis(host="127.0.0.1", port=self.port)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -188,26 +238,54 @@ class OwnPostgres:
             shutil.chown(self.dir, "postgres", "postgres")
 
     def _run(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run([*self.as_postgres, *args], check=True, timeout=timeout,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*self.as_postgres, *args],
+            check=True,
+            timeout=timeout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def init(self) -> None:
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust",
-                  "-U", "postgres", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
         self.start()
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute("CREATE DATABASE flowplane_fault")
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c max_connections=50")
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
-                  "-l", str(self.dir / "log"), "-w", "-t", "30", "start")
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c max_connections=50"
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
 
     def stop(self, mode: str = "immediate") -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w",
-                  "-t", "30", "stop")
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop"
+        )
 
     def destroy(self) -> None:
         with suppress(subprocess.SubprocessError):

@@ -39,14 +39,15 @@ def test_redis_restarted_and_emptied_mid_run_loses_no_run(user, workspace):
     workflow = published(workspace, user, call_graph(server.url, "/call"))
     server.delay = 3.0
     with own_redis() as broker:
+
         def sweep() -> None:  # beat's sweep, in its own process, on the suite's Redis
             run_django_script(SWEEP, CELERY_BROKER_URL=broker.url)
 
-        worker = start_worker(concurrency=1, env={**WORKER_ENV,
-                                                  "CELERY_BROKER_URL": broker.url})
+        worker = start_worker(concurrency=1, env={**WORKER_ENV, "CELERY_BROKER_URL": broker.url})
         try:
-            first = [execution_create(workflow=workflow, mode="api", input={"n": i}).pk
-                     for i in range(3)]
+            first = [
+                execution_create(workflow=workflow, mode="api", input={"n": i}).pk for i in range(3)
+            ]
             sweep()
             assert server.hit.wait(30), "no step reached the server"
             broker.kill()  # kill -9 of redis-server mid-step: hints and unacked work gone
@@ -59,22 +60,27 @@ def test_redis_restarted_and_emptied_mid_run_loses_no_run(user, workspace):
                 sweep()
                 time.sleep(1)
             # The worker reconnected: runs accepted after the restart run too.
-            later = [execution_create(workflow=workflow, mode="api", input={"n": i}).pk
-                     for i in range(3, 5)]
+            later = [
+                execution_create(workflow=workflow, mode="api", input={"n": i}).pk
+                for i in range(3, 5)
+            ]
             sweep()
             wait_for(lambda: all_finished(later), timeout=60, interval=0.5)
 
             # Hints waiting in Redis while no worker listens, then Redis emptied: the runs
             # wait in the database until the next sweep sends hints again.
             stop_worker(worker)
-            lost = [execution_create(workflow=workflow, mode="api", input={"n": i}).pk
-                    for i in range(5, 7)]
+            lost = [
+                execution_create(workflow=workflow, mode="api", input={"n": i}).pk
+                for i in range(5, 7)
+            ]
             sweep()
             assert broker.messages() > 0  # the hints are in the broker
             broker.kill()
             broker.start()
-            worker = start_worker(concurrency=1, env={**WORKER_ENV,
-                                                      "CELERY_BROKER_URL": broker.url})
+            worker = start_worker(
+                concurrency=1, env={**WORKER_ENV, "CELERY_BROKER_URL": broker.url}
+            )
             time.sleep(3)
             assert Execution.objects.filter(pk__in=lost, status="queued").count() == 2
             sweep()
@@ -96,8 +102,12 @@ def test_redis_restarted_and_emptied_mid_run_loses_no_run(user, workspace):
 
 
 def test_the_same_delivery_id_five_times_at_once_starts_one_run(live_server, user, workspace):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={"verification": {"preset": "github"}})
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "github"}},
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     trigger_secret_rotate(trigger=trigger, secret="five-at-once-secret")
     trigger.refresh_from_db()
@@ -108,9 +118,17 @@ def test_the_same_delivery_id_five_times_at_once_starts_one_run(live_server, use
     answers: list[tuple[int, dict]] = []
 
     def send() -> None:
-        request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310
-            "Content-Type": "application/json", "X-Hub-Signature-256": signature,
-            "X-GitHub-Delivery": "d-5-at-once", "X-GitHub-Event": "issues"})
+        request = urllib.request.Request(  # noqa: S310
+            url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": signature,
+                "X-GitHub-Delivery": "d-5-at-once",
+                "X-GitHub-Event": "issues",
+            },
+        )
         barrier.wait(timeout=10)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310

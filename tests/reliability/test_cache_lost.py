@@ -29,8 +29,10 @@ from tests.worker import start_worker, stop_worker, wait_for
 pytestmark = [pytest.mark.usefixtures("own_workers"), pytest.mark.timeout(180)]
 
 # Shared state on every call: a breaker and a rate window, both kept in the cache.
-POLICIES = {"breaker": {"failure_threshold": 3, "reset_after_s": 30},
-            "rate_limit": {"limit": 100, "per_s": 60}}
+POLICIES = {
+    "breaker": {"failure_threshold": 3, "reset_after_s": 30},
+    "rate_limit": {"limit": 100, "per_s": 60},
+}
 
 
 def _graph(url: str) -> dict:
@@ -49,8 +51,9 @@ def _run_all(workflow, n: int) -> list:  # type: ignore[no-untyped-def]
 
 
 def _deliver(client: Client, token: str) -> int:
-    return client.post(f"/hooks/{token}", data=b'{"a": 1}',
-                       content_type="application/json").status_code
+    return client.post(
+        f"/hooks/{token}", data=b'{"a": 1}', content_type="application/json"
+    ).status_code
 
 
 def _list(api: Client) -> int:
@@ -63,15 +66,23 @@ def test_cache_redis_killed_runs_and_webhooks_go_on(user, workspace, settings):
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     server = CountingServer()
     workflow = published(workspace, user, _graph(server.url))
-    hook = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                              config={"rate_limit": {"limit": 1, "per_s": 60}})
+    hook = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"rate_limit": {"limit": 1, "per_s": 60}},
+    )
     token = Trigger.objects.get(workflow=hook).webhook_token
     log = var_path("test-worker.log")
     log_start = log.stat().st_size if log.exists() else 0
     with own_redis() as cache_redis:
-        settings.CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache",
-                                       "LOCATION": cache_redis.url,
-                                       "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "config.cache.FailOpenRedisCache",
+                "LOCATION": cache_redis.url,
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
         webhook_targets_forget()
         client = Client()
         worker = start_worker(concurrency=1, env={**WORKER_ENV, "REDIS_URL": cache_redis.url})

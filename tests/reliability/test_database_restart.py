@@ -49,23 +49,41 @@ print(json.dumps([[str(e.pk), e.status, e.deliveries, (e.error or {}).get("code"
 
 
 def _graph(url: str) -> dict:
-    nodes = [node("start", "webhook_trigger", verification={"preset": "none"}),
-             node("call", "http_request", url=f"{url}/call", method="POST",
-                  idempotency_header="Idempotency-Key"),
-             node("out", "set_output", values={"n": "{{ trigger.body.n }}"})]
-    return {"nodes": nodes, "edges": [{"id": "a", "source": "start", "target": "call"},
-                                      {"id": "b", "source": "call", "target": "out"}]}
+    nodes = [
+        node("start", "webhook_trigger", verification={"preset": "none"}),
+        node(
+            "call",
+            "http_request",
+            url=f"{url}/call",
+            method="POST",
+            idempotency_header="Idempotency-Key",
+        ),
+        node("out", "set_output", values={"n": "{{ trigger.body.n }}"}),
+    ]
+    return {
+        "nodes": nodes,
+        "edges": [
+            {"id": "a", "source": "start", "target": "call"},
+            {"id": "b", "source": "call", "target": "out"},
+        ],
+    }
 
 
 def _post(url: str, n: int) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps({"n": n}).encode(),  # noqa: S310
-                                     method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(  # noqa: S310
+        url,
+        data=json.dumps({"n": n}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
-        return exc.code, {"retry_after": exc.headers.get("Retry-After"),
-                          "body": exc.read()[:300].decode(errors="replace")}
+        return exc.code, {
+            "retry_after": exc.headers.get("Retry-After"),
+            "body": exc.read()[:300].decode(errors="replace"),
+        }
     except OSError as exc:  # refused or reset: also "not accepted"
         return 0, {"error": repr(exc)}
 
@@ -86,16 +104,26 @@ def test_postgres_restarted_mid_run(tmp_path):
     server.delay = 3.0
     with own_postgres() as pg, own_redis() as broker:
         env = {"DATABASE_URL": pg.url, "CELERY_BROKER_URL": broker.url}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                       cwd=ROOT, env={**worker_env(), **env}, check=True, timeout=180)
-        token = json.loads(run_django_script(SETUP, GRAPH=json.dumps(_graph(server.url)),
-                                             **env))["token"]
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env={**worker_env(), **env},
+            check=True,
+            timeout=180,
+        )
+        token = json.loads(run_django_script(SETUP, GRAPH=json.dumps(_graph(server.url)), **env))[
+            "token"
+        ]
         port = free_port()
         with (tmp_path / "web.log").open("w") as log:
             web = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                cwd=ROOT, env={**worker_env(), **env, **WORKER_ENV}, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=ROOT,
+                env={**worker_env(), **env, **WORKER_ENV},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         worker = None
         try:
             _wait_port(port, web)

@@ -42,8 +42,9 @@ def server():
     peer.close()
 
 
-def _flood(url: str, bodies: list[bytes], headers: dict[str, str], *,
-           senders: int = 6) -> list[tuple[int, dict, str | None]]:
+def _flood(
+    url: str, bodies: list[bytes], headers: dict[str, str], *, senders: int = 6
+) -> list[tuple[int, dict, str | None]]:
     """Send the bodies from `senders` threads started together (more connections at once
     than that overflow the test server's listen backlog: resets, not answers); (status,
     JSON answer, Retry-After) for each."""
@@ -53,18 +54,21 @@ def _flood(url: str, bodies: list[bytes], headers: dict[str, str], *,
     def send(share: list[bytes]) -> None:
         barrier.wait(timeout=30)
         for body in share:
-            request = urllib.request.Request(url, data=body, method="POST",  # noqa: S310
-                                             headers={"Content-Type": "application/json",
-                                                      **headers})
+            request = urllib.request.Request(  # noqa: S310
+                url,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json", **headers},
+            )
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                     answers.append((response.status, json.loads(response.read()), None))
             except urllib.error.HTTPError as exc:
-                answers.append((exc.code, json.loads(exc.read() or b"{}"),
-                                exc.headers.get("Retry-After")))
+                answers.append(
+                    (exc.code, json.loads(exc.read() or b"{}"), exc.headers.get("Retry-After"))
+                )
 
-    threads = [threading.Thread(target=send, args=(bodies[i::senders],))
-               for i in range(senders)]
+    threads = [threading.Thread(target=send, args=(bodies[i::senders],)) for i in range(senders)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -84,20 +88,23 @@ def _check_quota(answers: list, limit: int, windows: int) -> list:  # type: igno
         if status == 429:
             assert body["type"] in {"rate_limited", "throttled"}, body
             assert retry_after is not None and 1 <= int(retry_after) <= WINDOW_S, retry_after
-    return [body["execution_id"] if "execution_id" in body else body["id"]
-            for status, body, _ in answers if status == 202]
+    return [
+        body["execution_id"] if "execution_id" in body else body["id"]
+        for status, body, _ in answers
+        if status == 202
+    ]
 
 
 def _window() -> int:
     return int(time.time() // WINDOW_S)
 
 
-def test_webhooks_over_the_trigger_limit_and_the_running_cap(live_server, server, user,
-                                                             workspace):
+def test_webhooks_over_the_trigger_limit_and_the_running_cap(live_server, server, user, workspace):
     limit, sent, cap = 8, 30, 1
     graph = call_graph(server.url, "/hook")
-    graph["nodes"][0] = node("start", "webhook_trigger",
-                             rate_limit={"limit": limit, "per_s": WINDOW_S})
+    graph["nodes"][0] = node(
+        "start", "webhook_trigger", rate_limit={"limit": limit, "per_s": WINDOW_S}
+    )
     workflow = published(workspace, user, graph)
     token = Trigger.objects.get(workflow=workflow).webhook_token
     server.delay = 0.3  # runs overlap unless the running cap holds them back
@@ -105,8 +112,11 @@ def test_webhooks_over_the_trigger_limit_and_the_running_cap(live_server, server
     workers = [start_worker(concurrency=2, env=env) for _ in range(2)]  # 4 runs could overlap
     try:
         first = _window()
-        answers = _flood(f"{live_server.url}/hooks/{token}",
-                         [json.dumps({"n": i}).encode() for i in range(sent)], {})
+        answers = _flood(
+            f"{live_server.url}/hooks/{token}",
+            [json.dumps({"n": i}).encode() for i in range(sent)],
+            {},
+        )
         ids = _check_quota(answers, limit, _window() - first + 1)
         execution_sweep()
         wait_for(lambda: all_finished(ids), timeout=90, interval=0.3)
@@ -121,8 +131,9 @@ def test_webhooks_over_the_trigger_limit_and_the_running_cap(live_server, server
     assert server.max_in_flight == cap  # the workspace's running cap held across processes
 
 
-def test_api_runs_over_the_token_and_workspace_rates(live_server, server, user, workspace,
-                                                     settings):
+def test_api_runs_over_the_token_and_workspace_rates(
+    live_server, server, user, workspace, settings
+):
     """One token floods past its rate; then a second member's token, within its own rate,
     passes the workspace's."""
     per_token, per_workspace, sent = 5, 8, 20
@@ -136,17 +147,25 @@ def test_api_runs_over_the_token_and_workspace_rates(live_server, server, user, 
     worker = start_worker(concurrency=2, env=WORKER_ENV)
     try:
         first = _window()
-        by_token = _flood(url, [json.dumps({"input": {"n": i}}).encode() for i in range(sent)],
-                          {"Authorization": f"Bearer {first_token}"})
-        by_workspace = _flood(url, [json.dumps({"input": {"n": i}}).encode()
-                                    for i in range(per_token)],
-                              {"Authorization": f"Bearer {second_token}"})
+        by_token = _flood(
+            url,
+            [json.dumps({"input": {"n": i}}).encode() for i in range(sent)],
+            {"Authorization": f"Bearer {first_token}"},
+        )
+        by_workspace = _flood(
+            url,
+            [json.dumps({"input": {"n": i}}).encode() for i in range(per_token)],
+            {"Authorization": f"Bearer {second_token}"},
+        )
         windows = _window() - first + 1
         ids = _check_quota(by_token, per_token, windows)
         # The second token stays within its own rate: what it loses is the workspace's.
         ids += _check_quota(by_workspace, per_workspace - per_token, windows)
-        assert all(body["detail"].startswith("Too many requests for this workspace.")
-                   for status, body, _ in by_workspace if status == 429), by_workspace
+        assert all(
+            body["detail"].startswith("Too many requests for this workspace.")
+            for status, body, _ in by_workspace
+            if status == 429
+        ), by_workspace
         execution_sweep()
         wait_for(lambda: all_finished(ids), timeout=90, interval=0.3)
     finally:

@@ -32,13 +32,17 @@ def provider(settings):
 
 
 def _api_graph(url: str, credential_id: str) -> dict:
-    nodes = [node("start", "manual_trigger"),
-             node("call", "http_request", url=url, method="GET", credential_id=credential_id)]
+    nodes = [
+        node("start", "manual_trigger"),
+        node("call", "http_request", url=url, method="GET", credential_id=credential_id),
+    ]
     return {"nodes": nodes, "edges": [{"id": "e1", "source": "start", "target": "call"}]}
 
 
-RUN = ("import uuid; from apps.workflows.runtime.run import execution_run; "
-       "print(execution_run(execution_id=uuid.UUID('{pk}')))")
+RUN = (
+    "import uuid; from apps.workflows.runtime.run import execution_run; "
+    "print(execution_run(execution_id=uuid.UUID('{pk}')))"
+)
 
 
 def _both_at_once(workflow, env: dict[str, str]) -> list:  # type: ignore[no-untyped-def]
@@ -46,8 +50,12 @@ def _both_at_once(workflow, env: dict[str, str]) -> list:  # type: ignore[no-unt
     drain calls, by id, so that each process surely takes one), started together."""
     ids = [execution_create(workflow=workflow, mode="api", input={}).pk for _ in range(2)]
     outputs: list[str] = []
-    threads = [threading.Thread(target=lambda pk=pk: outputs.append(
-        run_django_script(RUN.format(pk=pk), **env))) for pk in ids]
+    threads = [
+        threading.Thread(
+            target=lambda pk=pk: outputs.append(run_django_script(RUN.format(pk=pk), **env))
+        )
+        for pk in ids
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -60,15 +68,15 @@ def _refresh_requests(provider: OAuthProvider) -> int:
     return sum(r.get("grant_type") == "refresh_token" for r in provider.token_requests)
 
 
-def test_an_expired_token_hit_by_two_workers_is_refreshed_once(api, user, workspace,
-                                                                  provider):
+def test_an_expired_token_hit_by_two_workers_is_refreshed_once(api, user, workspace, provider):
     credential, _, _ = _connect(api, user, workspace, provider)
     workflow = published(workspace, user, _api_graph(provider.url("/api/me"), str(credential.pk)))
     provider.token_delay = 3.0  # the second process asks while the first one's refresh is out
 
     def expire() -> dict[str, str]:
         Credential.objects.filter(pk=credential.pk).update(
-            access_expires_at=timezone.now() - timedelta(seconds=1))
+            access_expires_at=timezone.now() - timedelta(seconds=1)
+        )
         return services.secret_open(Credential.objects.get(pk=credential.pk))
 
     with own_redis() as cache_redis:  # the workers' cache, killed half-way
@@ -80,11 +88,20 @@ def test_an_expired_token_hit_by_two_workers_is_refreshed_once(api, user, worksp
             old = expire()
             refreshes, calls = _refresh_requests(provider), len(provider.api_tokens)
             ids = _both_at_once(workflow, env)
-            refresh = [r for r in provider.token_requests
-                       if r.get("grant_type") == "refresh_token"][-1]
-            rounds.append((cache_up, old, ids, _refresh_requests(provider) - refreshes,
-                           provider.api_tokens[calls:], provider.tokens[-1],
-                           datetime.fromtimestamp(refresh["received_at"] + 3.0, UTC)))
+            refresh = [
+                r for r in provider.token_requests if r.get("grant_type") == "refresh_token"
+            ][-1]
+            rounds.append(
+                (
+                    cache_up,
+                    old,
+                    ids,
+                    _refresh_requests(provider) - refreshes,
+                    provider.api_tokens[calls:],
+                    provider.tokens[-1],
+                    datetime.fromtimestamp(refresh["received_at"] + 3.0, UTC),
+                )
+            )
 
     for cache_up, old, ids, refreshes, used, new, answered in rounds:
         runs = list(Execution.objects.filter(pk__in=ids))

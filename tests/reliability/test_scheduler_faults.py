@@ -35,8 +35,11 @@ def server():
 
 
 def _fires(trigger: Trigger, outcome: str) -> list[datetime]:
-    return sorted(TriggerFire.objects.filter(trigger=trigger, outcome=outcome)
-                  .values_list("scheduled_for", flat=True))
+    return sorted(
+        TriggerFire.objects.filter(trigger=trigger, outcome=outcome).values_list(
+            "scheduled_for", flat=True
+        )
+    )
 
 
 def test_scheduler_down_for_an_hour_catches_up_once_by_default(server, user, workspace):
@@ -45,8 +48,11 @@ def test_scheduler_down_for_an_hour_catches_up_once_by_default(server, user, wor
     now = timezone.now()
     hour = (now - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     cron = f"*/5 {hour.hour} * * *"
-    policies = {"default": None, "skip": {"policy": "skip"},
-                "three": {"policy": "catch_up", "max_catch_up": 3}}
+    policies = {
+        "default": None,
+        "skip": {"policy": "skip"},
+        "three": {"policy": "catch_up", "max_catch_up": 3},
+    }
     triggers = {}
     for name, misfire in policies.items():
         config = {"cron": cron, "timezone": "UTC"} | ({"misfire": misfire} if misfire else {})
@@ -54,18 +60,26 @@ def test_scheduler_down_for_an_hour_catches_up_once_by_default(server, user, wor
         triggers[name] = Trigger.objects.get(workflow=workflow)
     # The scheduler stopped just before the hour: its last run and next fire move back.
     Trigger.objects.filter(pk__in=[t.pk for t in triggers.values()]).update(
-        next_fire_at=hour, last_fired_at=hour - timedelta(minutes=5))
+        next_fire_at=hour, last_fired_at=hour - timedelta(minutes=5)
+    )
     missed = [hour + timedelta(minutes=5 * i) for i in range(12)]
 
     worker = start_worker(concurrency=2, env=WORKER_ENV)
     beat = start_beat()
     try:
-        wait_for(lambda: not Trigger.objects.filter(pk__in=[t.pk for t in triggers.values()],
-                                                    next_fire_at__lte=timezone.now()).exists(),
-                 timeout=60, interval=0.3)
+        wait_for(
+            lambda: (
+                not Trigger.objects.filter(
+                    pk__in=[t.pk for t in triggers.values()], next_fire_at__lte=timezone.now()
+                ).exists()
+            ),
+            timeout=60,
+            interval=0.3,
+        )
         time.sleep(3)  # three more ticks: none fires the hour again
-        runs = list(Execution.objects.filter(trigger__in=triggers.values())
-                    .values_list("pk", flat=True))
+        runs = list(
+            Execution.objects.filter(trigger__in=triggers.values()).values_list("pk", flat=True)
+        )
         wait_for(lambda: all_finished(runs), timeout=60, interval=0.3)
     finally:
         stop_beat(beat)
@@ -86,20 +100,31 @@ def test_scheduler_down_for_an_hour_catches_up_once_by_default(server, user, wor
 
 def test_two_schedulers_fire_each_run_once(server, user, workspace):
     # Once a year: after the fire set up here none is due while the test runs.
-    triggers = [Trigger.objects.get(workflow=published(
-        workspace, user, schedule_graph(server.url, "/tick", cron="0 0 1 1 *")))
-        for _ in range(30)]
+    triggers = [
+        Trigger.objects.get(
+            workflow=published(
+                workspace, user, schedule_graph(server.url, "/tick", cron="0 0 1 1 *")
+            )
+        )
+        for _ in range(30)
+    ]
     due = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
     Trigger.objects.filter(pk__in=[t.pk for t in triggers]).update(next_fire_at=due)
 
     workers = [start_worker(concurrency=2, env=WORKER_ENV) for _ in range(2)]
     beats = [start_beat() for _ in range(2)]  # both send a tick every second
     try:
-        wait_for(lambda: TriggerFire.objects.filter(scheduled_for=due).count() >= 30,
-                 timeout=60, interval=0.3)
+        wait_for(
+            lambda: TriggerFire.objects.filter(scheduled_for=due).count() >= 30,
+            timeout=60,
+            interval=0.3,
+        )
         time.sleep(3)  # more ticks from both: none fires that time again
-        runs = list(Execution.objects.filter(input__scheduled_for=due.astimezone(UTC)
-                                             .isoformat()).values_list("pk", flat=True))
+        runs = list(
+            Execution.objects.filter(
+                input__scheduled_for=due.astimezone(UTC).isoformat()
+            ).values_list("pk", flat=True)
+        )
         wait_for(lambda: all_finished(runs), timeout=60, interval=0.3)
     finally:
         for beat in beats:
@@ -107,11 +132,15 @@ def test_two_schedulers_fire_each_run_once(server, user, workspace):
         for worker in workers:
             stop_worker(worker, hard=True)
 
-    fires = Counter(TriggerFire.objects.filter(scheduled_for=due, outcome="fired")
-                    .values_list("trigger_id", flat=True))
+    fires = Counter(
+        TriggerFire.objects.filter(scheduled_for=due, outcome="fired").values_list(
+            "trigger_id", flat=True
+        )
+    )
     assert fires == {t.pk: 1 for t in triggers}
-    per_trigger = Counter(Execution.objects.filter(pk__in=runs).values_list("trigger_id",
-                                                                           flat=True))
+    per_trigger = Counter(
+        Execution.objects.filter(pk__in=runs).values_list("trigger_id", flat=True)
+    )
     assert per_trigger == {t.pk: 1 for t in triggers}  # one run per trigger for that time
     assert {e.status for e in Execution.objects.filter(pk__in=runs)} == {"succeeded"}
     assert server.keys("/tick") == {f"{pk}:call": 1 for pk in runs}

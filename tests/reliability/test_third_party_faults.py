@@ -82,10 +82,20 @@ class BadPeer:
 
 
 def _graph(url: str) -> dict:
-    return {"nodes": [node("start", "manual_trigger"),
-                      node("call", "http_request", url=url, method="POST", timeout_s=1,
-                           idempotency_header="Idempotency-Key")],
-            "edges": [{"id": "e", "source": "start", "target": "call"}]}
+    return {
+        "nodes": [
+            node("start", "manual_trigger"),
+            node(
+                "call",
+                "http_request",
+                url=url,
+                method="POST",
+                timeout_s=1,
+                idempotency_header="Idempotency-Key",
+            ),
+        ],
+        "edges": [{"id": "e", "source": "start", "target": "call"}],
+    }
 
 
 def test_429_silence_and_a_trickle_end_each_run_within_a_bound(user, workspace):
@@ -99,16 +109,25 @@ def test_429_silence_and_a_trickle_end_each_run_within_a_bound(user, workspace):
             runs[path] = execution_create(workflow=workflow, mode="api", input={}).pk
         started = time.monotonic()
         execution_sweep()
-        wait_for(lambda: all_finished(list(runs.values())) or (execution_sweep() and False),
-                 timeout=120, interval=1)
+        wait_for(
+            lambda: all_finished(list(runs.values())) or (execution_sweep() and False),
+            timeout=120,
+            interval=1,
+        )
         took = time.monotonic() - started
     finally:
         stop_worker(worker, hard=True)
         peer.close()
 
     done = {path: Execution.objects.get(pk=pk) for path, pk in runs.items()}
-    print({p: (e.status, (e.error or {}).get("code"), e.finished_at - e.started_at)
-           for p, e in done.items()}, dict(peer.calls), round(took, 1))  # -rP
+    print(
+        {
+            p: (e.status, (e.error or {}).get("code"), e.finished_at - e.started_at)
+            for p, e in done.items()
+        },
+        dict(peer.calls),
+        round(took, 1),
+    )  # -rP
     assert done["/ok"].status == "succeeded"
     for path in ("/429", "/never", "/drip"):
         execution = done[path]

@@ -38,9 +38,11 @@ def server():
 
 def _sweep_until(predicate, *, timeout: float) -> None:  # type: ignore[no-untyped-def]
     """Run the sweep (as beat would) until `predicate` holds; fail after `timeout`."""
+
     def step():  # type: ignore[no-untyped-def]
         execution_sweep()
         return predicate()
+
     wait_for(step, timeout=timeout, interval=0.5)
 
 
@@ -57,8 +59,7 @@ def test_kill_9_mid_step_with_queued_runs_behind(server, user, workspace):
         kill_group(worker.pid)  # kill -9, pool children included, mid-call
         stop_worker(worker, hard=True)
         cut = [pk for pk in ids if Execution.objects.get(pk=pk).status == "running"]
-        assert len(cut) == 1 and Execution.objects.filter(pk__in=ids,
-                                                          status="queued").count() == 3
+        assert len(cut) == 1 and Execution.objects.filter(pk__in=ids, status="queued").count() == 3
         server.delay = 0.0
         worker = start_worker(concurrency=1, env=WORKER_ENV)
         _sweep_until(lambda: all_finished(ids), timeout=90)
@@ -113,7 +114,8 @@ def test_sigterm_mid_step_warm_shutdown_then_resume(server, user, workspace):
 
 
 def test_a_step_that_kills_its_worker_every_time_fails_after_bounded_deliveries(
-        server, user, workspace, settings):
+    server, user, workspace, settings
+):
     """The peer behind /die kills the worker process group (by PID) whenever a step calls
     it: the run is redelivered at most EXECUTION_MAX_DELIVERIES times, then fails; a run
     queued behind it succeeds once."""

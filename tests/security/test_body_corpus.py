@@ -26,12 +26,24 @@ from apps.workflows.tests.factories import ExecutionFactory
 pytestmark = pytest.mark.django_db
 
 HUGE = "x" * 300_000
-NOT_JSON = [("text/plain", "name=x"), ("application/x-www-form-urlencoded", "name=x"),
-            ("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; "
-             'name="name"\r\n\r\nx\r\n--b--\r\n'), ("application/xml", "<name>x</name>")]
+NOT_JSON = [
+    ("text/plain", "name=x"),
+    ("application/x-www-form-urlencoded", "name=x"),
+    (
+        "multipart/form-data; boundary=b",
+        '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--b--\r\n',
+    ),
+    ("application/xml", "<name>x</name>"),
+]
 # A value of another JSON type than the one a field declares.
-WRONG = {"string": {"a": 1}, "integer": "seven", "number": "seven", "boolean": "maybe",
-         "object": "not an object", "array": "not an array"}
+WRONG = {
+    "string": {"a": 1},
+    "integer": "seven",
+    "number": "seven",
+    "boolean": "maybe",
+    "object": "not an object",
+    "array": "not an array",
+}
 
 
 def _schema(api) -> dict[str, Any]:
@@ -56,34 +68,53 @@ def _body_operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, A
                 continue
             content = (operation.get("requestBody") or {}).get("content", {})
             if "application/json" in content:  # actions without a body ignore one
-                found.append((method, path, _resolve(schema, content["application/json"][
-                    "schema"])))
+                found.append(
+                    (method, path, _resolve(schema, content["application/json"]["schema"]))
+                )
     return found
 
 
 def _row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count()
-            for model in django_apps.get_models() if model._meta.app_label in (
-                "workspaces", "workflows", "triggers", "credentials", "connectors", "routing")}
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in django_apps.get_models()
+        if model._meta.app_label
+        in ("workspaces", "workflows", "triggers", "credentials", "connectors", "routing")
+    }
 
 
 @pytest.fixture
 def seeded(user, workspace):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={"verification": {"preset": "none"}})
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "none"}},
+    )
     return {
-        "workspace": workspace.pk, "workflow": workflow.pk,
+        "workspace": workspace.pk,
+        "workflow": workflow.pk,
         "execution": ExecutionFactory(workflow=workflow, status=Execution.Status.WAITING).pk,
         "trigger": Trigger.objects.get(workflow=workflow).pk,
-        "credential": credential_create(workspace=workspace, actor=user, name="mine",
-                                        kind="bearer", secret={"token": "my-token-123"}).pk,
+        "credential": credential_create(
+            workspace=workspace,
+            actor=user,
+            name="mine",
+            kind="bearer",
+            secret={"token": "my-token-123"},
+        ).pk,
     }
 
 
 def _url(path: str, seeded: dict[str, Any]) -> str:
     kind = path.strip("/").split("/")[2].rstrip("s")  # /api/v1/<kind>s/{id}/...
-    values = {"id": seeded.get(kind, seeded["workflow"]), "key": "transform",
-              "connector": "nope", "token": "nope", "slug": "nope"}
+    values = {
+        "id": seeded.get(kind, seeded["workflow"]),
+        "key": "transform",
+        "connector": "nope",
+        "token": "nope",
+        "slug": "nope",
+    }
     return path.format(**values)
 
 
@@ -101,8 +132,9 @@ def _cases(body: dict[str, Any]) -> list[tuple[str, str, Any, str | None]]:
         kind = field.get("type")
         if field.get("readOnly") or kind not in WRONG:
             continue
-        cases.append((f"{name} as the wrong type", "application/json",
-                      json.dumps({name: WRONG[kind]}), name))
+        cases.append(
+            (f"{name} as the wrong type", "application/json", json.dumps({name: WRONG[kind]}), name)
+        )
         if kind == "string" and "enum" not in field:
             cases.append((f"{name} huge", "application/json", json.dumps({name: HUGE}), name))
     return cases
@@ -113,8 +145,7 @@ def test_the_corpus_covers_every_body_operation(api):
     assert len(operations) >= 20, len(operations)
 
 
-def test_malformed_and_mistyped_bodies_are_4xx_naming_the_field_and_write_nothing(
-        api, seeded):
+def test_malformed_and_mistyped_bodies_are_4xx_naming_the_field_and_write_nothing(api, seeded):
     schema = _schema(api)
     problems = []
     tried = 0
@@ -129,8 +160,7 @@ def test_malformed_and_mistyped_bodies_are_4xx_naming_the_field_and_write_nothin
             if not 400 <= status < 500:
                 problems.append(f"{where}: {status} {response.content[:200]!r}")
                 continue
-            if content_type.split(";")[0] != "application/json" and status not in (403, 404,
-                                                                                     415):
+            if content_type.split(";")[0] != "application/json" and status not in (403, 404, 415):
                 problems.append(f"{where}: {status}, not 415")
             if status == 400:
                 answer = response.json()
@@ -138,8 +168,8 @@ def test_malformed_and_mistyped_bodies_are_4xx_naming_the_field_and_write_nothin
                 if not fields:
                     problems.append(f"{where}: 400 without fields: {answer}")
                 elif field is not None and not any(
-                        key == field or key.startswith((f"{field}.", f"{field}[")) for key in
-                        fields):
+                    key == field or key.startswith((f"{field}.", f"{field}[")) for key in fields
+                ):
                     problems.append(f"{where}: 400 does not name {field!r}: {fields}")
         if _row_counts() != before:
             changed = {k: (before[k], v) for k, v in _row_counts().items() if before[k] != v}

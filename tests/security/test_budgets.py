@@ -16,10 +16,13 @@ DOUBLED_16_TIMES = "{{ `[1]`" + " | [@, @][]" * 16 + " }}"
 
 
 def _loop(items: str) -> GraphBuilder:
-    return (GraphBuilder().trigger("t")
-            .node("l", "loop", items=items)
-            .node("x", "transform", parent="l", mapping={"v": "{{ item }}"})
-            .chain("t", "l"))
+    return (
+        GraphBuilder()
+        .trigger("t")
+        .node("l", "loop", items=items)
+        .node("x", "transform", parent="l", mapping={"v": "{{ item }}"})
+        .chain("t", "l")
+    )
 
 
 def test_the_probes_doubled_loop_is_refused_before_any_item_runs():
@@ -49,10 +52,13 @@ def test_a_loop_within_the_budgets_runs_every_item():
 
 
 def _big_output(size: int) -> GraphBuilder:
-    return (GraphBuilder().trigger("t")
-            .node("big", "transform", mapping={"text": "x" * size})
-            .node("after", "transform", mapping={"n": 1})
-            .chain("t", "big", "after"))
+    return (
+        GraphBuilder()
+        .trigger("t")
+        .node("big", "transform", mapping={"text": "x" * size})
+        .node("after", "transform", mapping={"n": 1})
+        .chain("t", "big", "after")
+    )
 
 
 def test_a_step_output_over_the_cap_fails_naming_the_node_and_its_size():
@@ -61,8 +67,10 @@ def test_a_step_output_over_the_cap_fails_naming_the_node_and_its_size():
     assert out.status == "failed"
     assert out.error.code == "output_too_large" and out.error.node_id == "big"
     size = len(json.dumps({"text": "x" * 20_000}))  # the output as stored: JSON
-    assert (f"node 'big' produced {size} bytes of output, over the limit of 10000 bytes "
-            "per step" in out.error.message)
+    assert (
+        f"node 'big' produced {size} bytes of output, over the limit of 10000 bytes "
+        "per step" in out.error.message
+    )
     assert out.steps["big"].output is None  # nothing of it stored
     assert "after" not in out.steps
 
@@ -70,15 +78,21 @@ def test_a_step_output_over_the_cap_fails_naming_the_node_and_its_size():
 def test_a_run_stops_when_its_outputs_pass_their_budget():
     env = make_env(max_output_bytes=5_000)
     items = "{{ `" + str(list(range(100))) + "` }}"
-    graph = (GraphBuilder().trigger("t")
-             .node("l", "loop", items=items)
-             .node("x", "transform", parent="l", mapping={"v": "y" * 100})
-             .chain("t", "l")).build()
+    graph = (
+        GraphBuilder()
+        .trigger("t")
+        .node("l", "loop", items=items)
+        .node("x", "transform", parent="l", mapping={"v": "y" * 100})
+        .chain("t", "l")
+    ).build()
     out = env.run(graph)
     assert out.status == "failed"
     assert out.error.code in {"run_output_budget_exceeded", "step_budget_exceeded"}
-    failed = [s for s in out.steps.values() if s.error is not None
-              and s.error.code == "run_output_budget_exceeded"]
+    failed = [
+        s
+        for s in out.steps.values()
+        if s.error is not None and s.error.code == "run_output_budget_exceeded"
+    ]
     assert failed and "over its budget of 5000 bytes" in failed[0].error.message
     stored = sum(len(json.dumps(s.output)) for s in out.steps.values() if s.output is not None)
     assert stored <= 5_000 + 200  # the trigger's own output is not counted by a block
@@ -92,8 +106,7 @@ def _run_in_workspace(workspace, user, graph: dict):  # type: ignore[no-untyped-
     from tests.reliability.harness import published
 
     workspace_budgets_forget()
-    execution = execution_create(workflow=published(workspace, user, graph), mode="api",
-                                 input={})
+    execution = execution_create(workflow=published(workspace, user, graph), mode="api", input={})
     assert execution_run(execution_id=execution.pk)
     return Execution.objects.get(pk=execution.pk)
 
@@ -101,19 +114,22 @@ def _run_in_workspace(workspace, user, graph: dict):  # type: ignore[no-untyped-
 def _stored_graph(size: int, loop_items: int = 0) -> dict:
     from tests.reliability.harness import node
 
-    nodes = [node("start", "manual_trigger"),
-             node("big", "transform", mapping={"text": "x" * size})]
+    nodes = [
+        node("start", "manual_trigger"),
+        node("big", "transform", mapping={"text": "x" * size}),
+    ]
     edges = [{"id": "e1", "source": "start", "target": "big"}]
     if loop_items:
-        nodes += [node("l", "loop", items="{{ `" + str(list(range(loop_items))) + "` }}"),
-                  {**node("x", "transform", mapping={"v": "{{ item }}"}), "parentId": "l"}]
+        nodes += [
+            node("l", "loop", items="{{ `" + str(list(range(loop_items))) + "` }}"),
+            {**node("x", "transform", mapping={"v": "{{ item }}"}), "parentId": "l"},
+        ]
         edges.append({"id": "e2", "source": "big", "target": "l"})
     return {"nodes": nodes, "edges": edges}
 
 
 @pytest.mark.django_db
-def test_a_workspaces_budgets_override_the_platforms(workspace, other_workspace, user,
-                                                     settings):
+def test_a_workspaces_budgets_override_the_platforms(workspace, other_workspace, user, settings):
     from apps.workflows.models import ExecutionStep
     from apps.workspaces.models import Membership, Role
 
@@ -124,14 +140,17 @@ def test_a_workspaces_budgets_override_the_platforms(workspace, other_workspace,
 
     small = _run_in_workspace(workspace, user, _stored_graph(5_000))
     assert small.status == "failed" and small.error["code"] == "output_too_large"
-    assert small.error["node_id"] == "big" and "over the limit of 1000 bytes" in \
-        small.error["message"]
+    assert (
+        small.error["node_id"] == "big" and "over the limit of 1000 bytes" in small.error["message"]
+    )
     step = ExecutionStep.objects.get(execution=small, node_id="big")
     assert step.status == "failed" and step.output in (None, {})  # nothing huge stored
     # The platform's default where the workspace sets none.
     assert _run_in_workspace(other_workspace, user, _stored_graph(5_000)).status == "succeeded"
-    assert _run_in_workspace(other_workspace, user,
-                             _stored_graph(60_000)).error["code"] == "output_too_large"
+    assert (
+        _run_in_workspace(other_workspace, user, _stored_graph(60_000)).error["code"]
+        == "output_too_large"
+    )
 
     workspace.max_steps_per_run = 6
     workspace.max_step_output_bytes = None

@@ -30,10 +30,16 @@ pytestmark = pytest.mark.django_db
 # (method, path, id field) -> a valid body around the id ({id} is replaced).
 FILLERS: dict[tuple[str, str, str], dict[str, Any]] = {
     ("post", "/api/v1/credentials/", "workspace"): {
-        "workspace": "{id}", "name": "mine", "kind": "bearer", "secret": {"token": "t-123456"}},
+        "workspace": "{id}",
+        "name": "mine",
+        "kind": "bearer",
+        "secret": {"token": "t-123456"},
+    },
     ("post", "/api/v1/workflows/", "workspace"): {"workspace": "{id}", "name": "mine"},
     ("post", "/api/v1/workflows/import/", "workspace"): {
-        "workspace": "{id}", "document": "{document}"},
+        "workspace": "{id}",
+        "document": "{document}",
+    },
     ("post", "/api/v1/triggers/draft/", "workflow"): {"workflow": "{id}", "node_id": "hook"},
 }
 # Config keys that name an object of the workspace, and the kind of object.
@@ -60,60 +66,98 @@ def _id_fields(schema: dict[str, Any]) -> set[tuple[str, str, str]]:
 
 def _referencing_blocks() -> list[tuple[str, str]]:
     """(block key, config key) of every registered block that names a workspace object."""
-    return sorted({(block.key, key) for block in default_registry.latest()
-                   for key in REFERENCES
-                   if key in block.spec.config_schema.get("properties", {})})
+    return sorted(
+        {
+            (block.key, key)
+            for block in default_registry.latest()
+            for key in REFERENCES
+            if key in block.spec.config_schema.get("properties", {})
+        }
+    )
 
 
 def _snapshot() -> str:
-    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in (
-        Workspace, Membership, Workflow, WorkflowVersion, Execution, ExecutionStep, Trigger,
-        Credential, AuditEvent)}
+    rows = {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (
+            Workspace,
+            Membership,
+            Workflow,
+            WorkflowVersion,
+            Execution,
+            ExecutionStep,
+            Trigger,
+            Credential,
+            AuditEvent,
+        )
+    }
     return json.dumps(rows, default=str, sort_keys=True)
 
 
 @pytest.fixture
 def theirs(other_workspace) -> dict[str, Any]:
     stranger = Membership.objects.get(workspace=other_workspace).user
-    workflow = published_workflow(workspace=other_workspace, user=stranger,
-                                  block_type="webhook_trigger",
-                                  config={"verification": {"preset": "none"}})
+    workflow = published_workflow(
+        workspace=other_workspace,
+        user=stranger,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "none"}},
+    )
     return {
-        "workspace": other_workspace.pk, "workflow": workflow.pk,
+        "workspace": other_workspace.pk,
+        "workflow": workflow.pk,
         "execution": ExecutionFactory(workflow=workflow).pk,
         "trigger": Trigger.objects.get(workflow=workflow).pk,
-        "credential": credential_create(workspace=other_workspace, actor=stranger,
-                                        name="theirs", kind="bearer",
-                                        secret={"token": "their-token-123"}).pk,
+        "credential": credential_create(
+            workspace=other_workspace,
+            actor=stranger,
+            name="theirs",
+            kind="bearer",
+            secret={"token": "their-token-123"},
+        ).pk,
     }
 
 
 def _graph(block: str, key: str, value: str) -> dict[str, Any]:
-    config = {"http_request": {"url": "https://example.com/"},
-              "connector_operation": {"connector": "acme", "operation": "me"},
-              "llm_chat": {"model": "m"}, "embedding": {"text": "hi"},
-              "send_email": {"to": ["a@example.com"], "subject": "s", "text": "t"}}.get(
-        block, {})
-    return {"nodes": [{"id": "hook", "type": "webhook_trigger", "data": {"config": {
-        "verification": {"preset": "none"}}}},
-                      {"id": "ref", "type": block, "data": {"config": {**config, key: value}}}],
-            "edges": [{"id": "e1", "source": "hook", "target": "ref"}]}
+    config = {
+        "http_request": {"url": "https://example.com/"},
+        "connector_operation": {"connector": "acme", "operation": "me"},
+        "llm_chat": {"model": "m"},
+        "embedding": {"text": "hi"},
+        "send_email": {"to": ["a@example.com"], "subject": "s", "text": "t"},
+    }.get(block, {})
+    return {
+        "nodes": [
+            {
+                "id": "hook",
+                "type": "webhook_trigger",
+                "data": {"config": {"verification": {"preset": "none"}}},
+            },
+            {"id": "ref", "type": block, "data": {"config": {**config, key: value}}},
+        ],
+        "edges": [{"id": "e1", "source": "hook", "target": "ref"}],
+    }
 
 
 def test_the_walks_find_the_id_fields_and_referencing_blocks(api):
     assert _id_fields(_schema(api)) == set(FILLERS)
     blocks = _referencing_blocks()
-    assert ("sub_workflow", "workflow_id") in blocks and ("http_request", "credential_id") in \
-        blocks and len(blocks) >= 5, blocks
+    assert (
+        ("sub_workflow", "workflow_id") in blocks
+        and ("http_request", "credential_id") in blocks
+        and len(blocks) >= 5
+    ), blocks
 
 
 def test_another_workspaces_ids_in_bodies_are_404_and_write_nothing(api, workspace, theirs):
     document = api.get(f"/api/v1/workflows/{WorkflowFactory(workspace=workspace).pk}/export/")
     before = _snapshot()
     for method, path, field in sorted(FILLERS):
-        body = json.loads(json.dumps(FILLERS[(method, path, field)]).replace(
-            '"{id}"', json.dumps(str(theirs[field]))).replace(
-            '"{document}"', json.dumps(document.json())))
+        body = json.loads(
+            json.dumps(FILLERS[(method, path, field)])
+            .replace('"{id}"', json.dumps(str(theirs[field])))
+            .replace('"{document}"', json.dumps(document.json()))
+        )
         response = getattr(api, method)(path, body, format="json")
         assert response.status_code == 404, (method, path, response.content[:300])
     assert _snapshot() == before
@@ -121,7 +165,8 @@ def test_another_workspaces_ids_in_bodies_are_404_and_write_nothing(api, workspa
 
 @pytest.mark.parametrize("block, key", _referencing_blocks())
 def test_another_workspaces_ids_in_node_configs_are_refused_on_every_write(
-        api, user, workspace, theirs, block, key):
+    api, user, workspace, theirs, block, key
+):
     foreign = str(theirs[REFERENCES[key]])
     graph = _graph(block, key, foreign)
     field = f"graph.nodes[1].data.config.{key}"
@@ -132,12 +177,18 @@ def test_another_workspaces_ids_in_node_configs_are_refused_on_every_write(
     document["graph"] = graph
     before = _snapshot()
     writes = [
-        ("post", "/api/v1/workflows/", {"workspace": str(workspace.pk), "name": "w",
-                                        "graph": graph}),
+        (
+            "post",
+            "/api/v1/workflows/",
+            {"workspace": str(workspace.pk), "name": "w", "graph": graph},
+        ),
         ("put", f"/api/v1/workflows/{mine.pk}/", {"version": mine.version, "graph": graph}),
         ("patch", f"/api/v1/workflows/{mine.pk}/", {"version": mine.version, "graph": graph}),
-        ("post", "/api/v1/workflows/import/", {"workspace": str(workspace.pk),
-                                               "document": document}),
+        (
+            "post",
+            "/api/v1/workflows/import/",
+            {"workspace": str(workspace.pk), "document": document},
+        ),
         ("post", f"/api/v1/workflows/{legacy.pk}/publish/", {}),
         ("post", f"/api/v1/workflows/{legacy.pk}/run/", {"draft": True}),
         ("post", f"/api/v1/workflows/{legacy.pk}/test-node/", {"node_id": "ref"}),
@@ -154,11 +205,21 @@ def test_another_workspaces_ids_in_node_configs_are_refused_on_every_write(
 
 @pytest.mark.parametrize("block, key", _referencing_blocks())
 def test_a_reference_inside_the_workspace_is_accepted(api, user, workspace, block, key):
-    own = {"credential": lambda: credential_create(
-        workspace=workspace, actor=user, name="mine", kind="bearer",
-        secret={"token": "my-token-123"}).pk,
-        "workflow": lambda: WorkflowFactory(workspace=workspace).pk}[REFERENCES[key]]()
-    response = api.post("/api/v1/workflows/", {"workspace": str(workspace.pk), "name": "w",
-                                               "graph": _graph(block, key, str(own))},
-                        format="json")
+    own = {
+        "credential": lambda: (
+            credential_create(
+                workspace=workspace,
+                actor=user,
+                name="mine",
+                kind="bearer",
+                secret={"token": "my-token-123"},
+            ).pk
+        ),
+        "workflow": lambda: WorkflowFactory(workspace=workspace).pk,
+    }[REFERENCES[key]]()
+    response = api.post(
+        "/api/v1/workflows/",
+        {"workspace": str(workspace.pk), "name": "w", "graph": _graph(block, key, str(own))},
+        format="json",
+    )
     assert response.status_code == 201, response.content[:500]

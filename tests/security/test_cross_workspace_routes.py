@@ -26,9 +26,14 @@ from apps.workspaces.services import api_token_create
 pytestmark = pytest.mark.django_db
 
 NOT_WORKSPACE_OWNED = {"ConnectorViewSet", "RouteMapViewSet"}
-MODEL_OF = {"WorkspaceViewSet": Workspace, "ApiTokenViewSet": ApiToken,
-            "WorkflowViewSet": Workflow, "ExecutionViewSet": Execution,
-            "TriggerViewSet": Trigger, "CredentialViewSet": Credential}
+MODEL_OF = {
+    "WorkspaceViewSet": Workspace,
+    "ApiTokenViewSet": ApiToken,
+    "WorkflowViewSet": Workflow,
+    "ExecutionViewSet": Execution,
+    "TriggerViewSet": Trigger,
+    "CredentialViewSet": Credential,
+}
 
 
 def _detail_routes() -> list[tuple[str, str, str]]:
@@ -63,8 +68,11 @@ def _snapshot(workspace: Workspace) -> str:
         "steps": list(ExecutionStep.objects.filter(execution__workspace=workspace).values()),
         "triggers": list(Trigger.objects.filter(workspace=workspace).values()),
         "credentials": list(Credential.objects.filter(workspace=workspace).values()),
-        "tokens": list(ApiToken.objects.filter(user_id__in=Membership.objects.filter(
-            workspace=workspace).values("user_id")).values()),
+        "tokens": list(
+            ApiToken.objects.filter(
+                user_id__in=Membership.objects.filter(workspace=workspace).values("user_id")
+            ).values()
+        ),
         "members": list(Membership.objects.filter(workspace=workspace).values()),
     }
     return json.dumps(rows, default=str, sort_keys=True)
@@ -77,18 +85,27 @@ def test_the_walk_finds_every_workspace_owned_route():
 
 
 def test_another_workspaces_ids_answer_404_on_every_route_and_change_nothing(
-        api, user, workspace, other_workspace):
+    api, user, workspace, other_workspace
+):
     stranger = Membership.objects.get(workspace=other_workspace).user
-    workflow = published_workflow(workspace=other_workspace, user=stranger,
-                                  block_type="webhook_trigger",
-                                  config={"verification": {"preset": "none"}})
+    workflow = published_workflow(
+        workspace=other_workspace,
+        user=stranger,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "none"}},
+    )
     theirs = {
         Workspace: other_workspace.pk,
         Workflow: workflow.pk,
         Execution: ExecutionFactory(workflow=workflow, status=Execution.Status.WAITING).pk,
         Trigger: Trigger.objects.get(workflow=workflow).pk,
-        Credential: credential_create(workspace=other_workspace, actor=stranger, name="theirs",
-                                      kind="bearer", secret={"token": "their-token-123"}).pk,
+        Credential: credential_create(
+            workspace=other_workspace,
+            actor=stranger,
+            name="theirs",
+            kind="bearer",
+            secret={"token": "their-token-123"},
+        ).pk,
         ApiToken: api_token_create(user=stranger, name="theirs")[0].pk,
     }
     before = _snapshot(other_workspace)
@@ -96,14 +113,28 @@ def test_another_workspaces_ids_answer_404_on_every_route_and_change_nothing(
     for path, method, viewset in _detail_routes():
         if viewset in NOT_WORKSPACE_OWNED:
             continue
-        url = path.format(pk=theirs[MODEL_OF[viewset]],
-                          membership_id=Membership.objects.get(workspace=other_workspace).pk)
-        body = {"version": 1, "name": "x", "input": {}, "draft": True, "key": "k",
-                "node_id": "start", "graph": {"nodes": [], "edges": []}}
-        response = getattr(api, method)(url, body, format="json") if method != "get" else (
-            api.get(url))
-        assert response.status_code == 404, (method.upper(), url, response.status_code,
-                                             response.content[:300])
+        url = path.format(
+            pk=theirs[MODEL_OF[viewset]],
+            membership_id=Membership.objects.get(workspace=other_workspace).pk,
+        )
+        body = {
+            "version": 1,
+            "name": "x",
+            "input": {},
+            "draft": True,
+            "key": "k",
+            "node_id": "start",
+            "graph": {"nodes": [], "edges": []},
+        }
+        response = (
+            getattr(api, method)(url, body, format="json") if method != "get" else (api.get(url))
+        )
+        assert response.status_code == 404, (
+            method.upper(),
+            url,
+            response.status_code,
+            response.content[:300],
+        )
         if method == "head":  # DRF adds it beside get once a view has served; no body
             tried += 1
             continue
@@ -118,9 +149,12 @@ def test_another_workspaces_ids_answer_404_on_every_route_and_change_nothing(
 
 def test_a_foreign_id_answers_like_a_random_one(api, other_workspace):
     stranger = Membership.objects.get(workspace=other_workspace).user
-    workflow = published_workflow(workspace=other_workspace, user=stranger,
-                                  block_type="webhook_trigger",
-                                  config={"verification": {"preset": "none"}})
+    workflow = published_workflow(
+        workspace=other_workspace,
+        user=stranger,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "none"}},
+    )
     foreign = api.get(f"/api/v1/workflows/{workflow.pk}/")
     unknown = api.get("/api/v1/workflows/00000000-0000-4000-8000-000000000000/")
     assert foreign.status_code == unknown.status_code == 404

@@ -32,8 +32,10 @@ def test_the_canvas_and_sign_in_send_a_strict_policy(client, user):
     nonce = policy["style-src"].split("'nonce-")[1].rstrip("'")
     assert f'<style nonce="{nonce}">' in login.content.decode()
     # A fresh nonce every time.
-    assert client.get("/accounts/login/")["Content-Security-Policy"] != login[
-        "Content-Security-Policy"]
+    assert (
+        client.get("/accounts/login/")["Content-Security-Policy"]
+        != login["Content-Security-Policy"]
+    )
     client.force_login(user)
     app = client.get("/app/")
     assert app.status_code == 200
@@ -47,8 +49,7 @@ def _browse(base_url: str, username: str, workflow_name: str) -> dict:
         context.add_init_script(WATCH)
         page = context.new_page()
         page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
-        page.on("dialog", lambda d: (seen.setdefault("dialogs", []).append(d.message),
-                                     d.dismiss()))
+        page.on("dialog", lambda d: (seen.setdefault("dialogs", []).append(d.message), d.dismiss()))
         response = page.goto(f"{base_url}/app/")
         seen["login_csp"] = response.headers.get("content-security-policy")
         seen["login_violations"] = page.evaluate("window.__csp")

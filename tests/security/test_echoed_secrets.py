@@ -36,8 +36,14 @@ def node(id_, type_, **config):
 
 def echo_json(recorded: Recorded) -> Reply:
     body = json.dumps({"headers": recorded.headers, "path": recorded.path}).encode()
-    return Reply(200, {"Content-Type": "application/json",
-                       "X-Seen-Authorization": recorded.headers.get("Authorization", "")}, body)
+    return Reply(
+        200,
+        {
+            "Content-Type": "application/json",
+            "X-Seen-Authorization": recorded.headers.get("Authorization", ""),
+        },
+        body,
+    )
 
 
 def echo_text(recorded: Recorded) -> Reply:
@@ -52,32 +58,51 @@ def test_a_viewer_never_reads_an_echoed_credential(api, workspace, member_api, s
         settings.OUTBOUND_ALLOWLIST = [f"127.0.0.1:{server.port}"]
 
         def credential(kind: str, secret: dict, config: dict | None = None) -> str:
-            response = api.post("/api/v1/credentials/", {
-                "workspace": str(workspace.pk), "name": f"{kind} {config}", "kind": kind,
-                "config": config or {}, "secret": secret}, format="json")
+            response = api.post(
+                "/api/v1/credentials/",
+                {
+                    "workspace": str(workspace.pk),
+                    "name": f"{kind} {config}",
+                    "kind": kind,
+                    "config": config or {},
+                    "secret": secret,
+                },
+                format="json",
+            )
             assert response.status_code == 201, response.content
             return response.json()["id"]
 
         bearer = credential("bearer", {"token": TOKEN})
-        header_key = credential("api_key", {"api_key": API_KEY},
-                                {"location": "header", "name": "X-Api-Key"})
-        query_key = credential("api_key", {"api_key": QUERY_KEY},
-                               {"location": "query", "name": "key"})
+        header_key = credential(
+            "api_key", {"api_key": API_KEY}, {"location": "header", "name": "X-Api-Key"}
+        )
+        query_key = credential(
+            "api_key", {"api_key": QUERY_KEY}, {"location": "query", "name": "key"}
+        )
         basic = credential("basic", {"password": PASSWORD}, {"username": "ann"})
-        calls = [("bearer_json", "/json", bearer), ("bearer_text", "/text", bearer),
-                 ("header_key", "/json", header_key), ("query_key", "/text", query_key),
-                 ("query_key_json", "/json", query_key), ("basic", "/json", basic)]
+        calls = [
+            ("bearer_json", "/json", bearer),
+            ("bearer_text", "/text", bearer),
+            ("header_key", "/json", header_key),
+            ("query_key", "/text", query_key),
+            ("query_key_json", "/json", query_key),
+            ("basic", "/json", basic),
+        ]
         nodes = [node("start", "manual_trigger")]
-        nodes += [node(name, "http_request", url=server.url(path), credential_id=cred)
-                  for name, path, cred in calls]
+        nodes += [
+            node(name, "http_request", url=server.url(path), credential_id=cred)
+            for name, path, cred in calls
+        ]
         # A later step that copies the echoes from the context, and the run's output.
         nodes.append(node("copy", "transform", mapping={"all": "{{ nodes }}"}))
         ids = ["start", *[c[0] for c in calls], "copy"]
-        edges = [{"id": f"e{i}", "source": a, "target": b}
-                 for i, (a, b) in enumerate(pairwise(ids))]
+        edges = [
+            {"id": f"e{i}", "source": a, "target": b} for i, (a, b) in enumerate(pairwise(ids))
+        ]
         workflow = WorkflowFactory(workspace=workspace, graph={"nodes": nodes, "edges": edges})
-        execution = execution_create(workflow=workflow, mode=Execution.Mode.TEST, draft=True,
-                                     input={})
+        execution = execution_create(
+            workflow=workflow, mode=Execution.Mode.TEST, draft=True, input={}
+        )
         execution_run(execution_id=execution.pk)
 
     # The server really saw (and echoed) every credential, so absence below means something.

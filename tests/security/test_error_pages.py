@@ -21,8 +21,7 @@ def _fail_holding_a_secret() -> None:
 
 
 def _report(user) -> str:
-    request = RequestFactory().post("/hooks/token", b'{"a": NaN}',
-                                    content_type="application/json")
+    request = RequestFactory().post("/hooks/token", b'{"a": NaN}', content_type="application/json")
     request.user = user
     try:
         _fail_holding_a_secret()

@@ -60,8 +60,9 @@ def _related_filters(viewset: type, user) -> list[tuple[str, type]]:
 
 
 def test_the_router_walk_finds_the_filters_the_probe_used(user):
-    routes = {path: {name for name, _ in _related_filters(cls, user)}
-              for path, cls in _list_routes()}
+    routes = {
+        path: {name for name, _ in _related_filters(cls, user)} for path, cls in _list_routes()
+    }
     assert {"workflow", "workspace", "trigger"} <= routes["/api/v1/executions/"]
     assert {"workflow", "workspace"} <= routes["/api/v1/triggers/"]
     assert "workspace" in routes["/api/v1/workflows/"]
@@ -71,8 +72,12 @@ def test_the_router_walk_finds_the_filters_the_probe_used(user):
 def test_foreign_ids_answer_like_unknown_ids(api, user, workspace, other_workspace):
     # Something of each kind in both workspaces, so a leak would have rows to show.
     for space in (workspace, other_workspace):
-        workflow = published_workflow(workspace=space, user=user, block_type="webhook_trigger",
-                                      config={"verification": {"preset": "none"}})
+        workflow = published_workflow(
+            workspace=space,
+            user=user,
+            block_type="webhook_trigger",
+            config={"verification": {"preset": "none"}},
+        )
         ExecutionFactory(workflow=workflow, trigger=Trigger.objects.get(workflow=workflow))
     theirs = {
         Workspace: other_workspace.id,
@@ -87,7 +92,11 @@ def test_foreign_ids_answer_like_unknown_ids(api, user, workspace, other_workspa
             foreign = api.get(path, {name: str(theirs[target])})
             unknown = api.get(path, {name: str(uuid.uuid4())})
             assert (foreign.status_code, unknown.status_code) in ((200, 200), (404, 404)), (
-                path, name, foreign.content[:300], unknown.content[:300])
+                path,
+                name,
+                foreign.content[:300],
+                unknown.content[:300],
+            )
             if foreign.status_code == 200:
                 assert foreign.json()["results"] == unknown.json()["results"] == [], (path, name)
             else:

@@ -22,15 +22,25 @@ FAST_RETRIES = {"retry": {"max_attempts": 3, "backoff": "fixed", "base_s": 0.05}
 
 
 def _run(workspace, **config) -> ExecutionStep:
-    graph = {"nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "call", "type": "http_request", "position": {"x": 1, "y": 0},
-         "data": {"config": config, "policies": FAST_RETRIES}},
-    ], "edges": [{"id": "e", "source": "start", "target": "call"}]}
+    graph = {
+        "nodes": [
+            {
+                "id": "start",
+                "type": "manual_trigger",
+                "position": {"x": 0, "y": 0},
+                "data": {"config": {}},
+            },
+            {
+                "id": "call",
+                "type": "http_request",
+                "position": {"x": 1, "y": 0},
+                "data": {"config": config, "policies": FAST_RETRIES},
+            },
+        ],
+        "edges": [{"id": "e", "source": "start", "target": "call"}],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
-    execution = execution_create(workflow=workflow, mode=Execution.Mode.TEST, draft=True,
-                                 input={})
+    execution = execution_create(workflow=workflow, mode=Execution.Mode.TEST, draft=True, input={})
     execution_run(execution_id=execution.pk)
     return ExecutionStep.objects.get(execution=execution, node_id="call")
 
@@ -61,16 +71,23 @@ def test_a_timeout_is_retried_by_the_step_only(server, workspace):
 
 def test_a_post_without_an_idempotency_header_is_sent_once(server, workspace):
     server.route("/orders", Reply(502, body=b"bad gateway"))
-    step = _run(workspace, url=server.url("/orders"), method="POST", body_type="json",
-                body={"sku": 1})
+    step = _run(
+        workspace, url=server.url("/orders"), method="POST", body_type="json", body={"sku": 1}
+    )
     assert step.status == "failed" and "idempotency" in step.error["message"]
     assert len(server.requests) == 1
 
 
 def test_a_post_with_an_idempotency_header_is_retried_under_one_key(server, workspace):
     server.route("/orders", Reply(502, body=b"bad gateway"))
-    step = _run(workspace, url=server.url("/orders"), method="POST", body_type="json",
-                body={"sku": 1}, idempotency_header="Idempotency-Key")
+    step = _run(
+        workspace,
+        url=server.url("/orders"),
+        method="POST",
+        body_type="json",
+        body={"sku": 1},
+        idempotency_header="Idempotency-Key",
+    )
     assert step.status == "failed" and step.attempts == 3
     keys = {r.headers.get("Idempotency-Key") for r in server.requests}
     assert len(server.requests) == 3 and len(keys) == 1 and None not in keys

@@ -33,12 +33,14 @@ def test_an_unpublished_workflow_has_a_null_version_the_schema_allows(api, ran):
     assert response.status_code == 200
     assert response.json()["published_version"] is None
     field = _schema(api)["components"]["schemas"]["WorkflowOutput"]["properties"][
-        "published_version"]
+        "published_version"
+    ]
     assert field.get("nullable") is True or {"type": "null"} in field.get("anyOf", []), field
 
 
-@pytest.mark.parametrize("path", ["/api/v1/executions/{execution}/logs/",
-                                  "/api/v1/workspaces/{workspace}/members/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/executions/{execution}/logs/", "/api/v1/workspaces/{workspace}/members/"]
+)
 def test_unpaginated_lists_are_published_as_lists(api, ran, workspace, path):
     _, execution = ran
     url = path.format(execution=execution.pk, workspace=workspace.pk)

@@ -37,8 +37,12 @@ from apps.workflows.tests.factories import WorkflowFactory
 EXAMPLES = {"positive": 15, "negative": 10}
 TIME_LIMIT_SECONDS = 100
 
-CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
-          negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    negative_data_rejection,
+]
 # The event stream closes its database connection when it ends (right for a long-lived
 # response); inside the test's transaction that would abort every later example, so it is
 # fuzzed by its own test, outside a transaction, on a finished execution (each stream ends
@@ -70,13 +74,17 @@ def wsgi_app():
             signal.connect(close_old_connections)
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid", "schema-violating"])
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "schema-violating"]
+)
 def test_no_operation_answers_5xx_or_breaks_its_schema(api, seeded, wsgi_app, mode):
     token = api._credentials["HTTP_AUTHORIZATION"]
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
-    ids = {"workspace": str(seeded["workspace"].pk), "workflow": str(seeded["workflow"].pk),
-           "execution": str(seeded["execution"].pk)}
+    ids = {
+        "workspace": str(seeded["workspace"].pk),
+        "workflow": str(seeded["workflow"].pk),
+        "execution": str(seeded["execution"].pk),
+    }
     started = time.monotonic()
     failures: list[str] = []
     tried = 0
@@ -101,11 +109,22 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(api, seeded, wsgi_app, mo
     assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
 
 
-def _fuzz(operation, mode: GenerationMode, token: str, ids: dict[str, str], *,  # type: ignore[no-untyped-def]
-          in_savepoint: bool = True) -> None:
-    @settings(max_examples=EXAMPLES[mode.value], derandomize=True, deadline=None,
-              database=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+def _fuzz(
+    operation,
+    mode: GenerationMode,
+    token: str,
+    ids: dict[str, str],
+    *,  # type: ignore[no-untyped-def]
+    in_savepoint: bool = True,
+) -> None:
+    @settings(
+        max_examples=EXAMPLES[mode.value],
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):  # type: ignore[no-untyped-def]
         _aim(case, operation, token, ids)
@@ -131,8 +150,11 @@ def _aim(case, operation, token: str, ids: dict[str, str]) -> None:  # type: ign
     path = dict(case.path_parameters or {})
     for name in path:
         for kind, value in ids.items():
-            if kind in operation.path and name in ("id", "pk", f"{kind}_id") and _is_uuid(
-                    path[name]):
+            if (
+                kind in operation.path
+                and name in ("id", "pk", f"{kind}_id")
+                and _is_uuid(path[name])
+            ):
                 path[name] = value
     if path:
         case.path_parameters = path

@@ -80,56 +80,89 @@ def servers(settings) -> Iterator[tuple[LocalServer, LocalServer]]:
 
 
 def _test_node(api, workspace, node: dict[str, Any]) -> str:
-    workflow = WorkflowFactory(workspace=workspace, graph={
-        "nodes": [{"id": "start", "type": "manual_trigger", "data": {"config": {}}}, node],
-        "edges": [{"id": "e1", "source": "start", "target": node["id"]}]})
-    response = api.post(f"/api/v1/workflows/{workflow.pk}/test-node/",
-                        {"node_id": node["id"]}, format="json")
+    workflow = WorkflowFactory(
+        workspace=workspace,
+        graph={
+            "nodes": [{"id": "start", "type": "manual_trigger", "data": {"config": {}}}, node],
+            "edges": [{"id": "e1", "source": "start", "target": node["id"]}],
+        },
+    )
+    response = api.post(
+        f"/api/v1/workflows/{workflow.pk}/test-node/", {"node_id": node["id"]}, format="json"
+    )
     assert response.status_code == 200, response.content[:300]
     return response.content.decode()
 
 
 def http_request_block(api, workspace, user, url: str) -> str:
-    return _test_node(api, workspace, {"id": "call", "type": "http_request",
-                                       "data": {"config": {"url": url}}})
+    return _test_node(
+        api, workspace, {"id": "call", "type": "http_request", "data": {"config": {"url": url}}}
+    )
 
 
 def _connector(base_url: str, path: str) -> Connector:
     connector, _ = Connector.objects.update_or_create(
-        slug="acme", defaults={"name": "Acme", "base_url": base_url,
-                               "health_check_operation": "me"})
-    ConnectorOperation.objects.update_or_create(connector=connector, key="me", defaults={
-        "name": "Me", "method": "GET", "path": path})
+        slug="acme", defaults={"name": "Acme", "base_url": base_url, "health_check_operation": "me"}
+    )
+    ConnectorOperation.objects.update_or_create(
+        connector=connector, key="me", defaults={"name": "Me", "method": "GET", "path": path}
+    )
     return connector
 
 
 def connector_operation_block(api, workspace, user, url: str) -> str:
     base, last = url.rsplit("/", 1)
     _connector(base, "/" + last)
-    return _test_node(api, workspace, {"id": "op", "type": "connector_operation", "data": {
-        "config": {"connector": "acme", "operation": "me"}}})
+    return _test_node(
+        api,
+        workspace,
+        {
+            "id": "op",
+            "type": "connector_operation",
+            "data": {"config": {"connector": "acme", "operation": "me"}},
+        },
+    )
 
 
 def connector_operation_base_url_override(api, workspace, user, url: str) -> str:
     _connector("https://api.example.invalid", "/" + url.rsplit("/", 1)[1])
-    return _test_node(api, workspace, {"id": "op", "type": "connector_operation", "data": {
-        "config": {"connector": "acme", "operation": "me",
-                   "base_url": url.rsplit("/", 1)[0]}}})
+    return _test_node(
+        api,
+        workspace,
+        {
+            "id": "op",
+            "type": "connector_operation",
+            "data": {
+                "config": {
+                    "connector": "acme",
+                    "operation": "me",
+                    "base_url": url.rsplit("/", 1)[0],
+                }
+            },
+        },
+    )
 
 
 def credential_connection_test(api, workspace, user, url: str) -> str:
-    credential = credential_create(workspace=workspace, actor=user, name=_unique(),
-                                   kind="bearer", secret={"token": "token-123456"})
-    response = api.post(f"/api/v1/credentials/{credential.pk}/test/", {"url": url},
-                        format="json")
+    credential = credential_create(
+        workspace=workspace,
+        actor=user,
+        name=_unique(),
+        kind="bearer",
+        secret={"token": "token-123456"},
+    )
+    response = api.post(f"/api/v1/credentials/{credential.pk}/test/", {"url": url}, format="json")
     assert response.status_code in (200, 400), response.content[:300]
     return response.content.decode()
 
 
 def polling_trigger(api, workspace, user, url: str) -> str:
-    workflow = published_workflow(workspace=workspace, user=user, block_type="poll_trigger",
-                                  config={"source": {"kind": "http", "url": url},
-                                          "items_path": "data", "interval_s": 60})
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="poll_trigger",
+        config={"source": {"kind": "http", "url": url}, "items_path": "data", "interval_s": 60},
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     poll_run(trigger_id=trigger.pk)
     trigger.refresh_from_db()
@@ -141,10 +174,14 @@ def oauth_token_refresh(api, workspace, user, url: str) -> str:
     # go as https (the client refuses them before any TLS handshake, as "blocked").
     if not url.startswith(f"http://{settings.OUTBOUND_ALLOWLIST[0]}/"):
         url = url.replace("http://", "https://", 1)
-    credential = credential_create(workspace=workspace, actor=user, name=_unique(),
-                                   kind="oauth2_client",
-                                   config={"client_id": "client", "token_url": url},
-                                   secret={"client_secret": "client-secret-123"})
+    credential = credential_create(
+        workspace=workspace,
+        actor=user,
+        name=_unique(),
+        kind="oauth2_client",
+        config={"client_id": "client", "token_url": url},
+        secret={"client_secret": "client-secret-123"},
+    )
     return _raised(lambda: oauth_secret_current(credential=credential))
 
 
@@ -158,8 +195,7 @@ def llm_base_url(api, workspace, user, url: str) -> str:
 
 
 def embeddings_base_url(api, workspace, user, url: str) -> str:
-    return _raised(lambda: OpenAIEmbeddingsEncoder(base_url=url, model="m", dim=3).encode(
-        ["hi"]))
+    return _raised(lambda: OpenAIEmbeddingsEncoder(base_url=url, model="m", dim=3).encode(["hi"]))
 
 
 def _unique() -> str:
@@ -174,14 +210,23 @@ def _raised(call: Callable[[], Any]) -> str:
     return ""
 
 
-PATHS = [http_request_block, connector_operation_block, connector_operation_base_url_override,
-         credential_connection_test, polling_trigger, oauth_token_refresh,
-         openapi_import_by_url, llm_base_url, embeddings_base_url]
+PATHS = [
+    http_request_block,
+    connector_operation_block,
+    connector_operation_base_url_override,
+    credential_connection_test,
+    polling_trigger,
+    oauth_token_refresh,
+    openapi_import_by_url,
+    llm_base_url,
+    embeddings_base_url,
+]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda f: f.__name__)
 def test_every_outbound_path_refuses_internal_addresses_before_connecting(
-        api, workspace, user, servers, path):
+    api, workspace, user, servers, path
+):
     target, allowed = servers
     for form, template in FORBIDDEN.items():
         url = template.format(p=target.port, ok=allowed.port)

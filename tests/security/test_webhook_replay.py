@@ -30,14 +30,20 @@ def _hex(algorithm, body: bytes) -> str:
 
 # preset -> (signature headers for a body, delivery-id header or None)
 PRESETS = {
-    "github": (lambda b: {"X-Hub-Signature-256": "sha256=" + _hex(hashlib.sha256, b)},
-               "X-GitHub-Delivery"),
-    "shopify": (lambda b: {"X-Shopify-Hmac-Sha256": base64.b64encode(
-        hmac.new(SECRET.encode(), b, hashlib.sha256).digest()).decode()},
-                "X-Shopify-Webhook-Id"),
+    "github": (
+        lambda b: {"X-Hub-Signature-256": "sha256=" + _hex(hashlib.sha256, b)},
+        "X-GitHub-Delivery",
+    ),
+    "shopify": (
+        lambda b: {
+            "X-Shopify-Hmac-Sha256": base64.b64encode(
+                hmac.new(SECRET.encode(), b, hashlib.sha256).digest()
+            ).decode()
+        },
+        "X-Shopify-Webhook-Id",
+    ),
     "hmac_sha256": (lambda b: {"X-Signature-256": _hex(hashlib.sha256, b)}, "Idempotency-Key"),
-    "hmac_sha1": (lambda b: {"X-Signature": "sha1=" + _hex(hashlib.sha1, b)},
-                  "Idempotency-Key"),
+    "hmac_sha1": (lambda b: {"X-Signature": "sha1=" + _hex(hashlib.sha1, b)}, "Idempotency-Key"),
 }
 
 
@@ -49,12 +55,17 @@ def _meta(headers: dict[str, str]) -> dict[str, str]:
 def hook(workspace, user):
     def make(preset: str) -> Trigger:
         webhook_targets_forget()
-        workflow = published_workflow(workspace=workspace, user=user, name=preset,
-                                      block_type="webhook_trigger",
-                                      config={"verification": {"preset": preset}})
+        workflow = published_workflow(
+            workspace=workspace,
+            user=user,
+            name=preset,
+            block_type="webhook_trigger",
+            config={"verification": {"preset": preset}},
+        )
         trigger = Trigger.objects.get(workflow=workflow)
         trigger_secret_rotate(trigger=trigger, secret=SECRET)
         return trigger
+
     return make
 
 
@@ -68,8 +79,12 @@ def test_a_captured_request_starts_one_run(client, hook, preset):
         headers = sign(payload)
         if delivery_id is not None:
             headers[id_header] = delivery_id
-        return client.post(f"/hooks/{trigger.webhook_token}", payload,
-                           content_type="application/json", **_meta(headers))
+        return client.post(
+            f"/hooks/{trigger.webhook_token}",
+            payload,
+            content_type="application/json",
+            **_meta(headers),
+        )
 
     first = send("d-1")
     assert first.status_code == 202, first.content
@@ -89,12 +104,17 @@ def test_the_same_body_runs_again_after_the_window(client, hook, settings):
     sign, _ = PRESETS["hmac_sha256"]
     body = b'{"ping": true}'
     url = f"/hooks/{trigger.webhook_token}"
-    assert client.post(url, body, content_type="application/json",
-                       **_meta(sign(body))).status_code == 202
+    assert (
+        client.post(url, body, content_type="application/json", **_meta(sign(body))).status_code
+        == 202
+    )
     WebhookDelivery.objects.filter(trigger=trigger).update(
-        received_at=timezone.now() - timedelta(seconds=settings.TRIGGER_REPLAY_WINDOW_SECONDS + 1))
-    assert client.post(url, body, content_type="application/json",
-                       **_meta(sign(body))).status_code == 202
+        received_at=timezone.now() - timedelta(seconds=settings.TRIGGER_REPLAY_WINDOW_SECONDS + 1)
+    )
+    assert (
+        client.post(url, body, content_type="application/json", **_meta(sign(body))).status_code
+        == 202
+    )
     assert Execution.objects.filter(trigger=trigger).count() == 2
     assert WebhookDelivery.objects.filter(trigger=trigger).count() == 2  # history is kept
 

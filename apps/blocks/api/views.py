@@ -12,17 +12,26 @@ from apps.core.exceptions import NotFound
 
 
 class BlockCatalogView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
-        OpenApiParameter("deprecated", bool, description="Include deprecated blocks")])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        parameters=[OpenApiParameter("deprecated", bool, description="Include deprecated blocks")],
+    )
     def get(self, request: Request) -> Response:
         include = query_bool(request, "deprecated")
         return Response({"categories": block_catalog(include_deprecated=include)})
 
 
 class BlockDetailView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
-        OpenApiParameter("version", {"type": "integer", "minimum": 1},
-                         description="A specific version (latest if absent)")])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(
+                "version",
+                {"type": "integer", "minimum": 1},
+                description="A specific version (latest if absent)",
+            )
+        ],
+    )
     def get(self, request: Request, key: str) -> Response:
         version = query_int(request, "version", minimum=1)
         manifest = block_manifest(key=key, version=version)

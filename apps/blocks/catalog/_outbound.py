@@ -67,16 +67,16 @@ def parks_when_told_to_wait(execute: F) -> F:
     ordinary retryable error, so the retry policy bounds how long a run keeps trying."""
 
     @functools.wraps(execute)
-    def wrapper(ctx: BlockContext, config: Mapping[str, Any],
-                inputs: Mapping[str, Any]) -> Any:
+    def wrapper(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> Any:
         try:
             return execute(ctx, config, inputs)
         except RetryLater as exc:
             if exc.retry_after <= PARK_AFTER_S or ctx.wake is not None:
                 raise
             wait = min(exc.retry_after, MAX_PARK_S)
-            return BlockResult(park=Park(until=ctx.now() + timedelta(seconds=wait),
-                                         reason=exc.message))
+            return BlockResult(
+                park=Park(until=ctx.now() + timedelta(seconds=wait), reason=exc.message)
+            )
 
     return wrapper
 
@@ -91,23 +91,26 @@ def host_of(url: str) -> str:
 def http_client(ctx: BlockContext, block: str) -> Any:
     """The host's outbound client; a host without one is a configuration error, not a bug."""
     if ctx.http is None:
-        raise BlockError(f"{block}: this host provides no outbound HTTP client (ctx.http)",
-                         code="not_configured")
+        raise BlockError(
+            f"{block}: this host provides no outbound HTTP client (ctx.http)", code="not_configured"
+        )
     return ctx.http
 
 
 def _secrets(ctx: BlockContext, block: str) -> Any:
     if ctx.secrets is None:
-        raise BlockError(f"{block}: this host provides no credential store (ctx.secrets)",
-                         code="not_configured")
+        raise BlockError(
+            f"{block}: this host provides no credential store (ctx.secrets)", code="not_configured"
+        )
     return ctx.secrets
 
 
 def _credential_error(block: str, credential_id: str, exc: Exception) -> BlockError:
     # The resolver's messages never carry secret values; keep them short all the same.
     detail = str(exc)[:200] or type(exc).__name__
-    return BlockError(f"{block}: credential {credential_id!r} cannot be used: {detail}",
-                      code="credential_error")
+    return BlockError(
+        f"{block}: credential {credential_id!r} cannot be used: {detail}", code="credential_error"
+    )
 
 
 def auth_for(ctx: BlockContext, block: str, credential_id: str | None) -> Any:
@@ -131,8 +134,9 @@ def values_for(ctx: BlockContext, block: str, credential_id: str) -> dict[str, A
     except Exception as exc:
         raise _credential_error(block, credential_id, exc) from None
     if not isinstance(values, Mapping):
-        raise BlockError(f"{block}: credential {credential_id!r} has no usable values",
-                         code="credential_error")
+        raise BlockError(
+            f"{block}: credential {credential_id!r} has no usable values", code="credential_error"
+        )
     return dict(values)
 
 
@@ -142,13 +146,21 @@ def timeout_for(ctx: BlockContext, configured: float) -> float:
         return configured
     remaining = ctx.deadline - time.time()
     if remaining <= 0.05:
-        raise BlockError("the step's time budget is spent before the request",
-                         code="timeout", retryable=True)
+        raise BlockError(
+            "the step's time budget is spent before the request", code="timeout", retryable=True
+        )
     return min(configured, remaining)
 
 
-def request(ctx: BlockContext, block: str, method: str, url: str, *,
-            credential_id: str | None = None, **kwargs: Any) -> Any:
+def request(
+    ctx: BlockContext,
+    block: str,
+    method: str,
+    url: str,
+    *,
+    credential_id: str | None = None,
+    **kwargs: Any,
+) -> Any:
     """One call through ``ctx.http`` with ``credential_id`` injected; errors become BlockErrors.
 
     When the host's secrets port offers ``request(credential_id, method, url, **kwargs)``
@@ -174,25 +186,32 @@ def request(ctx: BlockContext, block: str, method: str, url: str, *,
         raise BlockError(
             f"{block}: destination {exc.url_host!r} is not allowed ({exc.reason}); "
             "private, loopback and metadata addresses are refused unless an operator adds "
-            "them to OUTBOUND_ALLOWLIST", code="blocked_destination") from None
+            "them to OUTBOUND_ALLOWLIST",
+            code="blocked_destination",
+        ) from None
     except (RateLimited, CircuitOpen) as exc:
         code = "rate_limited" if isinstance(exc, RateLimited) else "circuit_open"
         raise RetryLater(f"{block}: {exc}", code=code, retry_after=exc.retry_after) from None
     except ResponseTooLarge as exc:
-        raise BlockError(f"{block}: {exc}; raise max_response_bytes or fetch less",
-                         code="response_too_large") from None
+        raise BlockError(
+            f"{block}: {exc}; raise max_response_bytes or fetch less", code="response_too_large"
+        ) from None
     except InvalidRequest as exc:
-        raise BlockError(f"{block}: invalid request to {host!r}: {exc}",
-                         code="invalid_request") from None
+        raise BlockError(
+            f"{block}: invalid request to {host!r}: {exc}", code="invalid_request"
+        ) from None
     except OutboundError as exc:
         raise BlockError(f"{block}: {exc}", code=_code(exc), retryable=exc.retryable) from None
 
 
 def _code(exc: OutboundError) -> str:
     name = type(exc).__name__
-    return {"OutboundTimeout": "timeout", "OutboundTLSError": "tls_error",
-            "UnresolvableHost": "unresolvable_host", "TooManyRedirects": "too_many_redirects",
-            }.get(name, "connection_error")
+    return {
+        "OutboundTimeout": "timeout",
+        "OutboundTLSError": "tls_error",
+        "UnresolvableHost": "unresolvable_host",
+        "TooManyRedirects": "too_many_redirects",
+    }.get(name, "connection_error")
 
 
 Redact = Callable[[str], str]
@@ -215,8 +234,9 @@ def snippet(response: Any, limit: int = SNIPPET_CHARS, redact: Redact = _unchang
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def once_unless_repeatable(method: str, headers: Mapping[str, str],
-                           error: BlockError) -> BlockError:
+def once_unless_repeatable(
+    method: str, headers: Mapping[str, str], error: BlockError
+) -> BlockError:
     """``error``, not retryable when repeating the call is unsafe.
 
     A POST (or PATCH) that failed may have been processed anyway; repeating it without an
@@ -225,26 +245,33 @@ def once_unless_repeatable(method: str, headers: Mapping[str, str],
     """
     if not error.retryable or isinstance(error, RetryLater) or may_retry(method, headers):
         return error
-    return BlockError(f"{error.message} (not retried: a {method.upper()} without an "
-                      "idempotency header may have been processed; set idempotency_header "
-                      "to retry it safely)", code=error.code, retryable=False)
+    return BlockError(
+        f"{error.message} (not retried: a {method.upper()} without an "
+        "idempotency header may have been processed; set idempotency_header "
+        "to retry it safely)",
+        code=error.code,
+        retryable=False,
+    )
 
 
 def retried_already(error: BlockError) -> BlockError:
     """``error`` after the client's own retries: the step does not retry it again."""
     if not error.retryable or isinstance(error, RetryLater):
         return error
-    return BlockError(f"{error.message} (after the connector's retries)", code=error.code,
-                      retryable=False)
+    return BlockError(
+        f"{error.message} (after the connector's retries)", code=error.code, retryable=False
+    )
 
 
-def status_error(block: str, response: Any, host: str,
-                 redact: Redact = _unchanged) -> BlockError:
+def status_error(block: str, response: Any, host: str, redact: Redact = _unchanged) -> BlockError:
     """A non-2xx answer as an error: 5xx, 429 and 408 are worth retrying, other 4xx are not."""
     status = int(response.status)
     message = f"{block}: {host!r} answered HTTP {status}: {snippet(response, redact=redact)}"
-    wait = (parse_retry_after(response.headers.get("retry-after"), now=time.time())
-            if status in (429, 503) else None)
+    wait = (
+        parse_retry_after(response.headers.get("retry-after"), now=time.time())
+        if status in (429, 503)
+        else None
+    )
     if wait is not None:
         return RetryLater(message, code=f"http_{status}", retry_after=wait)
     return BlockError(message, code=f"http_{status}", retryable=status in RETRYABLE_STATUSES)
@@ -255,8 +282,9 @@ def is_json_type(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def decode_body(block: str, response: Any, mode: str, binary_limit: int,
-                redact: Redact = _unchanged) -> Any:
+def decode_body(
+    block: str, response: Any, mode: str, binary_limit: int, redact: Redact = _unchanged
+) -> Any:
     """The body as ``json`` (parsed), ``text``, ``binary`` ({base64, size, content_type}) or
     ``auto`` (JSON when the content type says so, text otherwise)."""
     content_type = str(response.headers.get("content-type", ""))
@@ -271,11 +299,18 @@ def decode_body(block: str, response: Any, mode: str, binary_limit: int,
             raise BlockError(
                 f"{block}: expected JSON from {host_of(response.url)!r} but got "
                 f"{content_type or 'no content type'}: {snippet(response, 200, redact)}",
-                code="invalid_response") from None
+                code="invalid_response",
+            ) from None
     if mode == "binary":
         if len(response.body) > binary_limit:
-            raise BlockError(f"{block}: binary body of {len(response.body)} bytes exceeds "
-                             f"the {binary_limit}-byte cap", code="response_too_large")
-        return {"base64": base64.b64encode(response.body).decode("ascii"),
-                "size": len(response.body), "content_type": content_type}
+            raise BlockError(
+                f"{block}: binary body of {len(response.body)} bytes exceeds "
+                f"the {binary_limit}-byte cap",
+                code="response_too_large",
+            )
+        return {
+            "base64": base64.b64encode(response.body).decode("ascii"),
+            "size": len(response.body),
+            "content_type": content_type,
+        }
     return response.text

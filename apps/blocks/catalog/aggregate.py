@@ -22,9 +22,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "items": {"type": "array"},
         "group_by": {"description": "Evaluated per item; items with equal keys form a group."},
         "operations": {
-            "type": "array", "minItems": 1,
+            "type": "array",
+            "minItems": 1,
             "items": {
-                "type": "object", "additionalProperties": False, "required": ["op", "as"],
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["op", "as"],
                 "properties": {
                     "op": {"enum": list(OPS)},
                     "value": {"description": "Evaluated per item; not needed for count."},
@@ -37,17 +40,23 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="aggregate", version=1, title="Aggregate", category=Category.AGGREGATE, icon="sigma",
+    key="aggregate",
+    version=1,
+    title="Aggregate",
+    category=Category.AGGREGATE,
+    icon="sigma",
     description="Summarise items: group by a key and count, sum, min, max, avg or collect.",
-    config_schema=CONFIG_SCHEMA, outputs={"groups": "array", "*": "json"},
+    config_schema=CONFIG_SCHEMA,
+    outputs={"groups": "array", "*": "json"},
     deferred_fields=frozenset({"group_by", "operations"}),
 )
 
 
 def _number(value: Any, op: str, name: str) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BlockError(f"{op} of {name!r} needs numbers, got {type(value).__name__}",
-                         code="invalid_value")
+        raise BlockError(
+            f"{op} of {name!r} needs numbers, got {type(value).__name__}", code="invalid_value"
+        )
     return value
 
 
@@ -67,8 +76,9 @@ def _apply(op: str, name: str, values: list[Any]) -> Any:
     try:
         return min(present) if op == "min" else max(present)
     except TypeError:
-        raise BlockError(f"{op} of {name!r} got values that cannot be compared",
-                         code="invalid_value") from None
+        raise BlockError(
+            f"{op} of {name!r} got values that cannot be compared", code="invalid_value"
+        ) from None
 
 
 @register(SPEC)
@@ -76,8 +86,9 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     """One pass to group and evaluate, then each operation per group."""
     items = config["items"]
     if not isinstance(items, list):
-        raise BlockError(f"config.items must be a list, got {type(items).__name__}",
-                         code="invalid_config")
+        raise BlockError(
+            f"config.items must be a list, got {type(items).__name__}", code="invalid_config"
+        )
     operations = config["operations"]
     group_by = config.get("group_by")
     groups: dict[str, tuple[Any, dict[str, list[Any]]]] = {}
@@ -89,12 +100,19 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         for op in operations:
             value = ctx.evaluate(op["value"], scope) if "value" in op else item
             columns[op["as"]].append(value)
-    results = [{"key": key, **{op["as"]: _apply(op["op"], op["as"], columns[op["as"]])
-                               for op in operations}}
-               for key, columns in groups.values()]
+    results = [
+        {
+            "key": key,
+            **{op["as"]: _apply(op["op"], op["as"], columns[op["as"]]) for op in operations},
+        }
+        for key, columns in groups.values()
+    ]
     if group_by is None:
-        summary = results[0] if results else {
-            op["as"]: _apply(op["op"], op["as"], []) for op in operations}
+        summary = (
+            results[0]
+            if results
+            else {op["as"]: _apply(op["op"], op["as"], []) for op in operations}
+        )
         summary.pop("key", None)
         return BlockResult(outputs={**summary, "groups": []})
     return BlockResult(outputs={"groups": results})

@@ -20,8 +20,20 @@ from apps.blocks.sdk import (
 )
 
 UNARY = ("is_empty", "is_not_empty", "exists", "not_exists", "is_true", "is_false")
-BINARY = ("eq", "ne", "gt", "gte", "lt", "lte", "contains", "not_contains", "starts_with",
-          "ends_with", "in", "not_in")
+BINARY = (
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "contains",
+    "not_contains",
+    "starts_with",
+    "ends_with",
+    "in",
+    "not_in",
+)
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -29,12 +41,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "expression": {"description": "A value or {{ expression }}; its truthiness decides."},
         "conditions": {
-            "type": "array", "minItems": 1,
+            "type": "array",
+            "minItems": 1,
             "items": {
-                "type": "object", "additionalProperties": False,
+                "type": "object",
+                "additionalProperties": False,
                 "required": ["left", "operator"],
                 "properties": {
-                    "left": {}, "right": {},
+                    "left": {},
+                    "right": {},
                     "operator": {"enum": [*BINARY, *UNARY]},
                 },
             },
@@ -46,9 +61,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="condition", version=1, title="Condition", category=Category.CONDITION, icon="git-branch",
-    description="Continue on the true or the false branch.", config_schema=CONFIG_SCHEMA,
-    output_ports=("true", "false"), outputs={"result": "boolean"},
+    key="condition",
+    version=1,
+    title="Condition",
+    category=Category.CONDITION,
+    icon="git-branch",
+    description="Continue on the true or the false branch.",
+    config_schema=CONFIG_SCHEMA,
+    output_ports=("true", "false"),
+    outputs={"result": "boolean"},
 )
 
 
@@ -93,7 +114,8 @@ def compare(left: Any, operator: str, right: Any) -> bool:
     except TypeError:
         raise BlockError(
             f"cannot compare {type(left).__name__} {operator} {type(right).__name__}",
-            code="invalid_comparison") from None
+            code="invalid_comparison",
+        ) from None
     raise BlockError(f"unknown operator {operator!r}", code="invalid_config")
 
 
@@ -103,7 +125,8 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if "expression" in config:
         result = truthy(config["expression"])
     else:
-        checks = (compare(c.get("left"), c["operator"], c.get("right"))
-                  for c in config["conditions"])
+        checks = (
+            compare(c.get("left"), c["operator"], c.get("right")) for c in config["conditions"]
+        )
         result = all(checks) if config.get("combine", "and") == "and" else any(checks)
     return BlockResult(outputs={"result": result}, handles=("true",) if result else ("false",))

@@ -56,42 +56,62 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["connector", "operation"],
     "properties": {
-        "connector": {"type": "string", "minLength": 1, "maxLength": 80,
-                      "description": "Connector slug from the catalogue."},
-        "operation": {"type": "string", "minLength": 1, "maxLength": 150,
-                      "description": "Operation key of that connector."},
+        "connector": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 80,
+            "description": "Connector slug from the catalogue.",
+        },
+        "operation": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 150,
+            "description": "Operation key of that connector.",
+        },
         "parameters": {"type": "object", "default": {}},
         "body": {"description": "Request body (JSON value, or an object for form bodies)."},
         "credential_id": {"type": ["string", "null"], "default": None},
-        "base_url": {"type": ["string", "null"], "default": None,
-                     "description": "Override the connector's base URL (self-hosted API)."},
+        "base_url": {
+            "type": ["string", "null"],
+            "default": None,
+            "description": "Override the connector's base URL (self-hosted API).",
+        },
         "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 30},
         "fail_on_status": {"type": "boolean", "default": True},
     },
 }
 
 SPEC = BlockSpec(
-    key=KEY, version=1, title="Connector operation", category=Category.HTTP, icon="plug",
+    key=KEY,
+    version=1,
+    title="Connector operation",
+    category=Category.HTTP,
+    icon="plug",
     description="Run one operation of a catalogue connector with a stored credential.",
     config_schema=CONFIG_SCHEMA,
     outputs={"status": "integer", "ok": "boolean", "headers": "object", "body": "json"},
-    policies=Policies(timeout_s=330, retry=RetryPolicy(max_attempts=3, backoff="exponential",
-                                                       base_s=1.0, max_s=60.0)),
+    policies=Policies(
+        timeout_s=330,
+        retry=RetryPolicy(max_attempts=3, backoff="exponential", base_s=1.0, max_s=60.0),
+    ),
 )
 
 
 def _operation(ctx: BlockContext, slug: str, key: str) -> Mapping[str, Any]:
     catalogue = ctx.services.get("connectors")
     if catalogue is None:
-        raise BlockError(f"{KEY}: this host provides no connector catalogue "
-                         "(ctx.services['connectors'])", code="not_configured")
+        raise BlockError(
+            f"{KEY}: this host provides no connector catalogue (ctx.services['connectors'])",
+            code="not_configured",
+        )
     try:
         found = catalogue.operation(slug, key)
     except LookupError:
         found = None
     if not found:
-        raise BlockError(f"{KEY}: connector {slug!r} has no enabled operation {key!r}",
-                         code="unknown_operation")
+        raise BlockError(
+            f"{KEY}: connector {slug!r} has no enabled operation {key!r}", code="unknown_operation"
+        )
     return found
 
 
@@ -111,15 +131,18 @@ def _validate(schema: Any, value: Any, what: str, slug: str, key: str) -> None:
         validator = Draft202012Validator(dict(schema))
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     except SchemaError:
-        raise BlockError(f"{KEY}: the catalogue's {what} schema of {slug}.{key} is invalid",
-                         code="invalid_operation") from None
+        raise BlockError(
+            f"{KEY}: the catalogue's {what} schema of {slug}.{key} is invalid",
+            code="invalid_operation",
+        ) from None
     if errors:
         first = errors[0]
         where = _path(first)
         label = f"{what} {where!r}" if where else what
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise BlockError(f"{KEY}: {slug}.{key}: {label}: {first.message}{more}",
-                         code="invalid_parameters")
+        raise BlockError(
+            f"{KEY}: {slug}.{key}: {label}: {first.message}{more}", code="invalid_parameters"
+        )
 
 
 def _scalar(value: Any) -> str:
@@ -128,8 +151,9 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def build_request(operation: Mapping[str, Any], parameters: Mapping[str, Any],
-                  base_url: str) -> tuple[str, list[tuple[str, str]], dict[str, str]]:
+def build_request(
+    operation: Mapping[str, Any], parameters: Mapping[str, Any], base_url: str
+) -> tuple[str, list[tuple[str, str]], dict[str, str]]:
     """URL (path parameters escaped), query pairs and headers for one call."""
     properties = (operation.get("parameters_schema") or {}).get("properties") or {}
     path_values: dict[str, str] = {}
@@ -153,14 +177,16 @@ def build_request(operation: Mapping[str, Any], parameters: Mapping[str, Any],
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in path_values:
-            raise BlockError(f"{KEY}: path parameter {name!r} is required",
-                             code="invalid_parameters")
+            raise BlockError(
+                f"{KEY}: path parameter {name!r} is required", code="invalid_parameters"
+            )
         return path_values[name]
 
     path = PATH_PARAM.sub(fill, template)
     if not base_url:
-        raise BlockError(f"{KEY}: the operation has no base URL; set base_url",
-                         code="invalid_operation")
+        raise BlockError(
+            f"{KEY}: the operation has no base URL; set base_url", code="invalid_operation"
+        )
     return base_url.rstrip("/") + "/" + path.lstrip("/"), query, headers
 
 
@@ -178,7 +204,8 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if body is not None:
         _validate(operation.get("body_schema"), body, "body", slug, key)
     url, query, headers = build_request(
-        operation, parameters, str(config.get("base_url") or operation.get("base_url") or ""))
+        operation, parameters, str(config.get("base_url") or operation.get("base_url") or "")
+    )
     content_type = str(operation.get("body_content_type") or "application/json")
     payload: dict[str, Any] = {}
     if body is not None:
@@ -201,17 +228,27 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
 
     try:
         response = _outbound.request(
-            ctx, KEY, method, url, params=query, headers=headers,
+            ctx,
+            KEY,
+            method,
+            url,
+            params=query,
+            headers=headers,
             timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 30))),
-            credential_id=config.get("credential_id"), **payload)
+            credential_id=config.get("credential_id"),
+            **payload,
+        )
     except BlockError as exc:
         raise final(exc) from None
     redact = _outbound.redactor(ctx, config.get("credential_id"))
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
         raise final(_outbound.status_error(f"{KEY} {slug}.{key}", response, host, redact))
-    return BlockResult(outputs={
-        "status": response.status, "ok": ok,
-        "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},
-        "body": _outbound.decode_body(KEY, response, "auto", 0, redact),
-    })
+    return BlockResult(
+        outputs={
+            "status": response.status,
+            "ok": ok,
+            "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},
+            "body": _outbound.decode_body(KEY, response, "auto", 0, redact),
+        }
+    )

@@ -29,9 +29,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="delay", version=1, title="Delay", category=Category.DELAY, icon="clock",
+    key="delay",
+    version=1,
+    title="Delay",
+    category=Category.DELAY,
+    icon="clock",
     description="Wait for a duration or until a time, without holding a worker.",
-    config_schema=CONFIG_SCHEMA, outputs={"until": "string", "resumed_at": "string"},
+    config_schema=CONFIG_SCHEMA,
+    outputs={"until": "string", "resumed_at": "string"},
 )
 
 
@@ -42,8 +47,11 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if ctx.wake is not None:
         until = ctx.wake.until or now
         return BlockResult(outputs={"until": until.isoformat(), "resumed_at": now.isoformat()})
-    until = (now + timedelta(seconds=float(config["seconds"])) if "seconds" in config
-             else parse_datetime(config["until"]))
+    until = (
+        now + timedelta(seconds=float(config["seconds"]))
+        if "seconds" in config
+        else parse_datetime(config["until"])
+    )
     if until <= now:
         return BlockResult(outputs={"until": until.isoformat(), "resumed_at": now.isoformat()})
     return BlockResult(outputs={"until": until.isoformat()}, park=Park(until=until, reason="delay"))

@@ -42,8 +42,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "text": {"type": ["string", "null"], "default": None},
-        "texts": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_TEXTS,
-                  "default": []},
+        "texts": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": MAX_TEXTS,
+            "default": [],
+        },
         "provider": {"enum": ["local", "openai"], "default": "local"},
         "base_url": {"type": "string", "maxLength": 2000, "default": "https://api.openai.com/v1"},
         "model": {"type": "string", "maxLength": 200, "default": "text-embedding-3-small"},
@@ -54,11 +58,21 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
-    key=KEY, version=1, title="Embedding", category=Category.EMBEDDING, icon="binary",
+    key=KEY,
+    version=1,
+    title="Embedding",
+    category=Category.EMBEDDING,
+    icon="binary",
     description="Turn text into vectors (local MiniLM encoder or an embeddings API).",
     config_schema=CONFIG_SCHEMA,
-    outputs={"vectors": "array", "vector": "array", "dim": "integer", "count": "integer",
-             "model": "string", "usage": "object"},
+    outputs={
+        "vectors": "array",
+        "vector": "array",
+        "dim": "integer",
+        "count": "integer",
+        "model": "string",
+        "usage": "object",
+    },
     policies=Policies(timeout_s=330, retry=RetryPolicy(max_attempts=3, base_s=1.0, max_s=30.0)),
 )
 
@@ -85,25 +99,34 @@ def _normalised(rows: list[list[float]]) -> list[list[float]]:
 def _local(ctx: BlockContext, texts: list[str]) -> tuple[list[list[float]], str, dict[str, int]]:
     encoder = ctx.services.get("encoder")
     if encoder is None:
-        raise BlockError(f"{KEY}: this host provides no local encoder (ctx.services['encoder'])",
-                         code="not_configured")
+        raise BlockError(
+            f"{KEY}: this host provides no local encoder (ctx.services['encoder'])",
+            code="not_configured",
+        )
     try:
         raw = encoder.encode(texts)
     except Exception as exc:  # model missing, runtime error: say which, do not retry blindly
-        raise BlockError(f"{KEY}: the local encoder failed: {type(exc).__name__}: {exc}",
-                         code="encoder_error") from None
+        raise BlockError(
+            f"{KEY}: the local encoder failed: {type(exc).__name__}: {exc}", code="encoder_error"
+        ) from None
     rows = raw.tolist() if hasattr(raw, "tolist") else [list(r) for r in raw]
     return [[float(x) for x in row] for row in rows], str(getattr(encoder, "key", "local")), {}
 
 
-def _remote(ctx: BlockContext, config: Mapping[str, Any],
-            texts: list[str]) -> tuple[list[list[float]], str, dict[str, int]]:
+def _remote(
+    ctx: BlockContext, config: Mapping[str, Any], texts: list[str]
+) -> tuple[list[list[float]], str, dict[str, int]]:
     url = str(config.get("base_url") or "").rstrip("/") + "/embeddings"
     host = _outbound.host_of(url)
     response = _outbound.request(
-        ctx, KEY, "POST", url, json={"model": config.get("model"), "input": texts},
+        ctx,
+        KEY,
+        "POST",
+        url,
+        json={"model": config.get("model"), "input": texts},
         timeout=_outbound.timeout_for(ctx, float(config.get("timeout_s", 60))),
-        credential_id=config.get("credential_id"))
+        credential_id=config.get("credential_id"),
+    )
     redact = _outbound.redactor(ctx, config.get("credential_id"))
     if not 200 <= response.status < 300:
         raise _outbound.status_error(KEY, response, host, redact)
@@ -112,11 +135,15 @@ def _remote(ctx: BlockContext, config: Mapping[str, Any],
         data = sorted(answer["data"], key=lambda item: item.get("index", 0))
         rows = [[float(x) for x in item["embedding"]] for item in data]
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise BlockError(f"{KEY}: {host!r} answered without data[].embedding",
-                         code="invalid_response") from None
+        raise BlockError(
+            f"{KEY}: {host!r} answered without data[].embedding", code="invalid_response"
+        ) from None
     usage = answer.get("usage") if isinstance(answer.get("usage"), Mapping) else {}
-    return rows, str(answer.get("model") or config.get("model")), {
-        k: int(v) for k, v in usage.items() if isinstance(v, int)}
+    return (
+        rows,
+        str(answer.get("model") or config.get("model")),
+        {k: int(v) for k, v in usage.items() if isinstance(v, int)},
+    )
 
 
 @register(SPEC)
@@ -129,10 +156,19 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     else:
         rows, model, usage = _local(ctx, texts)
     if len(rows) != len(texts) or len({len(r) for r in rows}) != 1:
-        raise BlockError(f"{KEY}: expected {len(texts)} vectors of one size, got {len(rows)}",
-                         code="invalid_response")
+        raise BlockError(
+            f"{KEY}: expected {len(texts)} vectors of one size, got {len(rows)}",
+            code="invalid_response",
+        )
     if config.get("normalize", True):
         rows = _normalised(rows)
-    return BlockResult(outputs={"vectors": rows, "vector": rows[0], "dim": len(rows[0]),
-                                "count": len(rows), "model": model, "usage": usage})
-
+    return BlockResult(
+        outputs={
+            "vectors": rows,
+            "vector": rows[0],
+            "dim": len(rows[0]),
+            "count": len(rows),
+            "model": model,
+            "usage": usage,
+        }
+    )

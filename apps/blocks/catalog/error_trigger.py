@@ -15,10 +15,16 @@ CONFIG_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": False
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="error_trigger", version=1, title="On workflow error", category=Category.LOGIC,
-    icon="alert-triangle", config_schema=CONFIG_SCHEMA, input_ports=(),
+    key="error_trigger",
+    version=1,
+    title="On workflow error",
+    category=Category.LOGIC,
+    icon="alert-triangle",
+    config_schema=CONFIG_SCHEMA,
+    input_ports=(),
     description="Runs the branch after it when the workflow fails with an unhandled error.",
-    outputs={"error": "object", "execution_id": "string"}, error_entry=True,
+    outputs={"error": "object", "execution_id": "string"},
+    error_entry=True,
 )
 
 

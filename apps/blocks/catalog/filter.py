@@ -31,8 +31,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="filter", version=1, title="Filter", category=Category.FILTER, icon="filter",
-    description="Keep the items that match a condition.", config_schema=CONFIG_SCHEMA,
+    key="filter",
+    version=1,
+    title="Filter",
+    category=Category.FILTER,
+    icon="filter",
+    description="Keep the items that match a condition.",
+    config_schema=CONFIG_SCHEMA,
     outputs={"items": "array", "count": "integer", "dropped": "integer"},
     deferred_fields=frozenset({"condition"}),
 )
@@ -43,10 +48,15 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     """Evaluate the condition per item, keeping order."""
     items = config["items"]
     if not isinstance(items, list):
-        raise BlockError(f"config.items must be a list, got {type(items).__name__}",
-                         code="invalid_config")
+        raise BlockError(
+            f"config.items must be a list, got {type(items).__name__}", code="invalid_config"
+        )
     condition = config["condition"]
-    kept = [item for index, item in enumerate(items)
-            if truthy(ctx.evaluate(condition, {"item": item, "index": index}))]
-    return BlockResult(outputs={"items": kept, "count": len(kept),
-                                "dropped": len(items) - len(kept)})
+    kept = [
+        item
+        for index, item in enumerate(items)
+        if truthy(ctx.evaluate(condition, {"item": item, "index": index}))
+    ]
+    return BlockResult(
+        outputs={"items": kept, "count": len(kept), "dropped": len(items) - len(kept)}
+    )

@@ -51,47 +51,89 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["url"],
     "properties": {
-        "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
-                   "default": "GET"},
-        "url": {"type": "string", "minLength": 1, "maxLength": 8000,
-                "description": "http(s) URL; query parameters may also go in 'query'."},
-        "query": {"type": "object", "default": {},
-                  "additionalProperties": {"anyOf": [SCALAR, {"type": "array", "items": SCALAR},
-                                                     {"type": "null"}]}},
+        "method": {
+            "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+            "default": "GET",
+        },
+        "url": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 8000,
+            "description": "http(s) URL; query parameters may also go in 'query'.",
+        },
+        "query": {
+            "type": "object",
+            "default": {},
+            "additionalProperties": {
+                "anyOf": [SCALAR, {"type": "array", "items": SCALAR}, {"type": "null"}]
+            },
+        },
         "headers": {"type": "object", "default": {}, "additionalProperties": {"type": "string"}},
         "body_type": {"enum": ["none", "json", "form", "raw"], "default": "none"},
         "body": {"description": "JSON value (json), object (form) or string (raw)."},
-        "content_type": {"type": "string", "maxLength": 200,
-                         "description": "Content-Type of a raw body."},
+        "content_type": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "Content-Type of a raw body.",
+        },
         "credential_id": {"type": ["string", "null"], "default": None},
-        "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 30,
-                      "description": "Seconds for one attempt, the whole body included."},
+        "timeout_s": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 300,
+            "default": 30,
+            "description": "Seconds for one attempt, the whole body included.",
+        },
         "response_format": {"enum": ["auto", "json", "text", "binary"], "default": "auto"},
-        "max_binary_bytes": {"type": "integer", "minimum": 1, "maximum": MAX_BINARY,
-                             "default": 1024 * 1024},
+        "max_binary_bytes": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_BINARY,
+            "default": 1024 * 1024,
+        },
         "fail_on_status": {"type": "boolean", "default": True},
         "follow_redirects": {"type": "boolean", "default": True},
-        "idempotency_header": {"type": ["string", "null"], "maxLength": 100, "default": None,
-                               "description": "Header that carries the step's idempotency key."},
+        "idempotency_header": {
+            "type": ["string", "null"],
+            "maxLength": 100,
+            "default": None,
+            "description": "Header that carries the step's idempotency key.",
+        },
     },
     "allOf": [
-        {"if": {"properties": {"body_type": {"const": "form"}}, "required": ["body_type"]},
-         "then": {"properties": {"body": {"type": "object"}}}},
-        {"if": {"properties": {"body_type": {"const": "raw"}}, "required": ["body_type"]},
-         "then": {"properties": {"body": {"type": "string"}}}},
+        {
+            "if": {"properties": {"body_type": {"const": "form"}}, "required": ["body_type"]},
+            "then": {"properties": {"body": {"type": "object"}}},
+        },
+        {
+            "if": {"properties": {"body_type": {"const": "raw"}}, "required": ["body_type"]},
+            "then": {"properties": {"body": {"type": "string"}}},
+        },
     ],
 }
 
 SPEC = BlockSpec(
-    key=KEY, version=1, title="HTTP request", category=Category.HTTP, icon="globe",
+    key=KEY,
+    version=1,
+    title="HTTP request",
+    category=Category.HTTP,
+    icon="globe",
     description="Call an HTTP API (JSON, form or raw body; credential auth; SSRF-guarded).",
     config_schema=CONFIG_SCHEMA,
-    outputs={"status": "integer", "ok": "boolean", "headers": "object", "body": "json",
-             "url": "string", "elapsed_ms": "number"},
+    outputs={
+        "status": "integer",
+        "ok": "boolean",
+        "headers": "object",
+        "body": "json",
+        "url": "string",
+        "elapsed_ms": "number",
+    },
     # 5xx/429/timeouts are retried by the engine; the client's per-target breaker and rate
     # limit protect each host, so no block-wide breaker (one bad host must not stop others).
-    policies=Policies(timeout_s=330, retry=RetryPolicy(max_attempts=3, backoff="exponential",
-                                                       base_s=1.0, max_s=60.0)),
+    policies=Policies(
+        timeout_s=330,
+        retry=RetryPolicy(max_attempts=3, backoff="exponential", base_s=1.0, max_s=60.0),
+    ),
 )
 
 
@@ -142,28 +184,36 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         # each read: a peer trickling its body cannot stretch it.
         timeout = _outbound.timeout_for(ctx, float(config.get("timeout_s", 30)))
         response = _outbound.request(
-            ctx, KEY, method, url,
-            params=_query(config.get("query") or {}), headers=headers,
-            timeout=timeout, total_timeout=timeout,
+            ctx,
+            KEY,
+            method,
+            url,
+            params=_query(config.get("query") or {}),
+            headers=headers,
+            timeout=timeout,
+            total_timeout=timeout,
             credential_id=config.get("credential_id"),
             max_response_bytes=binary_cap if mode == "binary" else None,
             allow_redirects=bool(config.get("follow_redirects", True)),
-            **body)
+            **body,
+        )
     except BlockError as exc:
         raise _outbound.once_unless_repeatable(method, headers, exc) from None
     redact = _outbound.redactor(ctx, config.get("credential_id"))
     ok = 200 <= response.status < 300
     if not ok and config.get("fail_on_status", True):
         raise _outbound.once_unless_repeatable(
-            method, headers, _outbound.status_error(KEY, response, _outbound.host_of(url),
-                                                    redact))
+            method, headers, _outbound.status_error(KEY, response, _outbound.host_of(url), redact)
+        )
     if mode == "json" and not ok:
         mode = "auto"  # an error page is rarely JSON; do not hide the status behind that
-    return BlockResult(outputs={
-        "status": response.status,
-        "ok": ok,
-        "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},
-        "body": _outbound.decode_body(KEY, response, mode, binary_cap, redact),
-        "url": response.url,
-        "elapsed_ms": round(response.elapsed * 1000, 1),
-    })
+    return BlockResult(
+        outputs={
+            "status": response.status,
+            "ok": ok,
+            "headers": {str(k).lower(): str(v) for k, v in response.headers.items()},
+            "body": _outbound.decode_body(KEY, response, mode, binary_cap, redact),
+            "url": response.url,
+            "elapsed_ms": round(response.elapsed * 1000, 1),
+        }
+    )

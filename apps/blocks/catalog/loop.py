@@ -36,9 +36,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
-    key="loop", version=1, title="Loop over items", category=Category.LOOP, icon="repeat",
+    key="loop",
+    version=1,
+    title="Loop over items",
+    category=Category.LOOP,
+    icon="repeat",
     description="Run the nodes inside the loop once per item; continue on 'done'.",
-    config_schema=CONFIG_SCHEMA, output_ports=("done",), has_body=True,
+    config_schema=CONFIG_SCHEMA,
+    output_ports=("done",),
+    has_body=True,
     outputs={"results": "array", "errors": "array", "count": "integer", "failed": "integer"},
 )
 
@@ -54,11 +60,15 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if items is None:
         items = []
     if not isinstance(items, list):
-        raise BlockError(f"config.items must be a list, got {type(items).__name__}",
-                         code="invalid_config")
+        raise BlockError(
+            f"config.items must be a list, got {type(items).__name__}", code="invalid_config"
+        )
     if len(items) > MAX_ITEMS:
-        raise BlockError(f"a loop takes at most {MAX_ITEMS} items, got {len(items)}: "
-                         "split the work (e.g. a sub-workflow per batch)", code="too_many_items")
+        raise BlockError(
+            f"a loop takes at most {MAX_ITEMS} items, got {len(items)}: "
+            "split the work (e.g. a sub-workflow per batch)",
+            code="too_many_items",
+        )
     if ctx.body is None:
         raise BlockError("loop needs a body runner from the engine", code="not_configured")
     body = ctx.body
@@ -70,23 +80,34 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         # Each item runs in a copy of this step's context (the host's trace span, log ids).
         contexts = [contextvars.copy_context() for _ in items]
         with ThreadPoolExecutor(concurrency, thread_name_prefix="flowplane-loop") as pool:
-            results = list(pool.map(lambda pair: contexts[pair[0]].run(
-                body.run, pair[1], pair[0]), enumerate(items)))
+            results = list(
+                pool.map(
+                    lambda pair: contexts[pair[0]].run(body.run, pair[1], pair[0]), enumerate(items)
+                )
+            )
     errors = [{"index": r.index, "error": r.error} for r in results if r.status == "failed"]
     outputs = {
         "results": [r.output if r.status == "succeeded" else None for r in results],
-        "errors": errors, "count": len(items), "failed": len(errors),
+        "errors": errors,
+        "count": len(items),
+        "failed": len(errors),
     }
     waiting = [r for r in results if r.status == "waiting"]
     if waiting:
         untils = [r.wake_at for r in waiting if r.wake_at is not None]
-        return BlockResult(outputs=outputs, park=Park(
-            until=min(untils) if untils else None,
-            resume_token_required=any(r.awaiting_resume for r in waiting),
-            reason=f"{len(waiting)} item(s) waiting"))
+        return BlockResult(
+            outputs=outputs,
+            park=Park(
+                until=min(untils) if untils else None,
+                resume_token_required=any(r.awaiting_resume for r in waiting),
+                reason=f"{len(waiting)} item(s) waiting",
+            ),
+        )
     failed = [r for r in results if r.status == "failed"]
     if failed and config.get("fail_on_error"):
         message = (failed[0].error or {}).get("message")
-        raise BlockError(f"{len(failed)} of {len(items)} item(s) failed; item "
-                         f"{failed[0].index}: {message}", code="loop_item_failed")
+        raise BlockError(
+            f"{len(failed)} of {len(items)} item(s) failed; item {failed[0].index}: {message}",
+            code="loop_item_failed",
+        )
     return BlockResult(outputs=outputs)

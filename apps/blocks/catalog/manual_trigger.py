@@ -15,15 +15,22 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "input_schema": {
             "type": "object",
             "description": "JSON Schema (2020-12, an object schema) of the input the run "
-                           "takes; MCP clients see it as the tool's input schema."},
+            "takes; MCP clients see it as the tool's input schema.",
+        },
     },
 }
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="manual_trigger", version=1, title="Manual trigger", category=Category.TRIGGER,
-    icon="play", description="Starts the workflow with the payload given to the run.",
-    config_schema=CONFIG_SCHEMA, input_ports=(), outputs={"*": "json"},
+    key="manual_trigger",
+    version=1,
+    title="Manual trigger",
+    category=Category.TRIGGER,
+    icon="play",
+    description="Starts the workflow with the payload given to the run.",
+    config_schema=CONFIG_SCHEMA,
+    input_ports=(),
+    outputs={"*": "json"},
 )
 
 

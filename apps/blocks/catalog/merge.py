@@ -20,9 +20,14 @@ def join_mode(config: Mapping[str, Any]) -> str:
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="merge", version=1, title="Merge", category=Category.PARALLEL, icon="git-merge",
+    key="merge",
+    version=1,
+    title="Merge",
+    category=Category.PARALLEL,
+    icon="git-merge",
     description="Wait for all incoming branches (or the first) and combine their outputs.",
-    config_schema=CONFIG_SCHEMA, join=join_mode,
+    config_schema=CONFIG_SCHEMA,
+    join=join_mode,
     outputs={"items": "array", "by_node": "object"},
 )
 
@@ -31,5 +36,6 @@ SPEC = BlockSpec(
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Combine the inputs: ``items`` in source-id order, ``by_node`` keyed by source id."""
     names = sorted(inputs)
-    return BlockResult(outputs={"items": [inputs[n] for n in names],
-                                "by_node": {n: inputs[n] for n in names}})
+    return BlockResult(
+        outputs={"items": [inputs[n] for n in names], "by_node": {n: inputs[n] for n in names}}
+    )

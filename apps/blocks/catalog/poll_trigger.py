@@ -44,8 +44,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "multiplier": {"type": "number", "minimum": 1, "maximum": 10, "default": 2},
-                "max_interval_s": {"type": "integer", "minimum": 5, "maximum": 86400,
-                                   "default": 3600},
+                "max_interval_s": {
+                    "type": "integer",
+                    "minimum": 5,
+                    "maximum": 86400,
+                    "default": 3600,
+                },
             },
             "default": {"multiplier": 2, "max_interval_s": 3600},
         },
@@ -53,8 +57,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
-    key="poll_trigger", version=1, title="Polling", category=Category.TRIGGER,
-    icon="refresh", config_schema=CONFIG_SCHEMA,
+    key="poll_trigger",
+    version=1,
+    title="Polling",
+    category=Category.TRIGGER,
+    icon="refresh",
+    config_schema=CONFIG_SCHEMA,
     description="Start the workflow for each new item found at a URL or connector operation.",
     input_ports=(),
     outputs={"item": "any", "items": "array", "polled_at": "string"},

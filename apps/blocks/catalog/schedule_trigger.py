@@ -24,8 +24,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 # skip: drop a fire while a run is unfinished; queue: fire it once the
                 # running ones finish; allow: up to max_instances concurrent runs.
                 "policy": {"enum": ["skip", "queue", "allow"], "default": "allow"},
-                "max_instances": {"type": "integer", "minimum": 1, "maximum": 100,
-                                  "default": 10},
+                "max_instances": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
             },
             "default": {"policy": "allow", "max_instances": 10},
         },
@@ -36,8 +35,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 # After downtime (the scheduler stopped): catch_up runs the latest
                 # max_catch_up missed fires (by default the one latest), skip runs none.
                 "policy": {"enum": ["skip", "catch_up"], "default": "catch_up"},
-                "max_catch_up": {"type": "integer", "minimum": 1, "maximum": 100,
-                                 "default": 1},
+                "max_catch_up": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
                 # A fire later than this after its time counts as missed.
                 "grace_s": {"type": "integer", "minimum": 1, "maximum": 3600, "default": 60},
             },
@@ -48,12 +46,20 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
-    key="schedule_trigger", version=1, title="Schedule", category=Category.TRIGGER,
-    icon="clock", config_schema=CONFIG_SCHEMA,
+    key="schedule_trigger",
+    version=1,
+    title="Schedule",
+    category=Category.TRIGGER,
+    icon="clock",
+    config_schema=CONFIG_SCHEMA,
     description="Start the workflow on a cron schedule in a time zone.",
     input_ports=(),
-    outputs={"scheduled_for": "string", "fired_at": "string", "timezone": "string",
-             "payload": "object"},
+    outputs={
+        "scheduled_for": "string",
+        "fired_at": "string",
+        "timezone": "string",
+        "payload": "object",
+    },
 )
 
 

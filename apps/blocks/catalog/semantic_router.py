@@ -47,12 +47,24 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "query": {"type": "string", "minLength": 1, "maxLength": 2000},
         "top_k": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
-        "connector": {"type": ["string", "null"], "maxLength": 80, "default": None,
-                      "description": "Route only among this connector's operations."},
-        "threshold": {"type": ["number", "null"], "minimum": 0, "maximum": 1, "default": None,
-                      "description": "Confidence needed to answer (default: the router's)."},
-        "execute": {"type": "boolean", "default": False,
-                    "description": "Run the chosen operation through a tool-calling agent."},
+        "connector": {
+            "type": ["string", "null"],
+            "maxLength": 80,
+            "default": None,
+            "description": "Route only among this connector's operations.",
+        },
+        "threshold": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "maximum": 1,
+            "default": None,
+            "description": "Confidence needed to answer (default: the router's).",
+        },
+        "execute": {
+            "type": "boolean",
+            "default": False,
+            "description": "Run the chosen operation through a tool-calling agent.",
+        },
         "task": {"type": ["string", "null"], "maxLength": 8000, "default": None},
         "role": {"type": ["string", "null"], "maxLength": 200, "default": None},
         "goal": {"type": ["string", "null"], "maxLength": 2000, "default": None},
@@ -60,24 +72,40 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "max_iterations": {"type": "integer", "minimum": 1, "maximum": 20, "default": 6},
         "context": {"default": None, "description": "Data handed to the agent with its task."},
         "credentials": {
-            "type": "object", "default": {}, "maxProperties": 20,
+            "type": "object",
+            "default": {},
+            "maxProperties": 20,
             "propertyNames": {"pattern": "^[-a-zA-Z0-9_]{1,80}$"},
             "additionalProperties": {"type": "string", "pattern": UUID},
             "description": "Credential id per connector slug for the agent's tool calls "
-                           "(default: the workspace's single connected credential of the "
-                           "connector)."},
+            "(default: the workspace's single connected credential of the "
+            "connector).",
+        },
     },
 }
 
 SPEC = BlockSpec(
-    key=KEY, version=1, title="Semantic router", category=Category.AI_AGENT, icon="signpost",
+    key=KEY,
+    version=1,
+    title="Semantic router",
+    category=Category.AI_AGENT,
+    icon="signpost",
     description="Choose the connector operation a sentence asks for (or none), and optionally "
-                "run it through a tool-calling agent.",
+    "run it through a tool-calling agent.",
     config_schema=CONFIG_SCHEMA,
     output_ports=("matched", "no_route"),
-    outputs={"matched": "boolean", "route": "string", "connector": "string",
-             "operation": "string", "confidence": "number", "alternatives": "array",
-             "reasoning": "string", "arguments": "object", "result": "any", "agent": "object"},
+    outputs={
+        "matched": "boolean",
+        "route": "string",
+        "connector": "string",
+        "operation": "string",
+        "confidence": "number",
+        "alternatives": "array",
+        "reasoning": "string",
+        "arguments": "object",
+        "result": "any",
+        "agent": "object",
+    },
     policies=Policies(timeout_s=300, retry=RetryPolicy(max_attempts=2, base_s=2.0)),
 )
 
@@ -85,19 +113,22 @@ SPEC = BlockSpec(
 def _service(ctx: BlockContext) -> Any:
     service = ctx.services.get("router")
     if service is None:
-        raise BlockError(f"{KEY}: this host provides no router (ctx.services['router'])",
-                         code="not_configured")
+        raise BlockError(
+            f"{KEY}: this host provides no router (ctx.services['router'])", code="not_configured"
+        )
     return service
 
 
 @register(SPEC)
-def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
-            ) -> BlockResult:
+def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Route the query; run the chosen operation through the agent when asked."""
     service = _service(ctx)
     try:
-        decision = dict(service.route(config["query"], top_k=config.get("top_k", 5),
-                                      connector=config.get("connector")))
+        decision = dict(
+            service.route(
+                config["query"], top_k=config.get("top_k", 5), connector=config.get("connector")
+            )
+        )
     except (LookupError, ValueError) as exc:
         raise BlockError(f"{KEY}: {exc}", code="routing_failed") from None
     threshold = config.get("threshold")
@@ -105,39 +136,64 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     if threshold is not None:
         confidence = float(decision.get("confidence") or 0.0)
         if decision.get("route") and confidence < threshold:
-            alternatives = [{k: decision.get(k) for k in ("route", "connector", "operation")},
-                            *alternatives]
-            decision.update(route=None, connector=None, operation=None,
-                            reasoning=f"No route: confidence {confidence:.2f} is below this "
-                                      f"node's threshold {threshold:.2f}.")
+            alternatives = [
+                {k: decision.get(k) for k in ("route", "connector", "operation")},
+                *alternatives,
+            ]
+            decision.update(
+                route=None,
+                connector=None,
+                operation=None,
+                reasoning=f"No route: confidence {confidence:.2f} is below this "
+                f"node's threshold {threshold:.2f}.",
+            )
         elif not decision.get("route") and alternatives and confidence >= threshold:
             best = alternatives.pop(0)
-            decision.update(route=best["route"], connector=best["connector"],
-                            operation=best["operation"],
-                            reasoning=f"{best['connector']}/{best['route']}: confidence "
-                                      f"{confidence:.2f} passes this node's threshold "
-                                      f"{threshold:.2f}.")
+            decision.update(
+                route=best["route"],
+                connector=best["connector"],
+                operation=best["operation"],
+                reasoning=f"{best['connector']}/{best['route']}: confidence "
+                f"{confidence:.2f} passes this node's threshold "
+                f"{threshold:.2f}.",
+            )
     matched = bool(decision.get("route"))
     outputs: dict[str, Any] = {
-        "matched": matched, "route": decision.get("route"),
-        "connector": decision.get("connector"), "operation": decision.get("operation"),
-        "confidence": decision.get("confidence"), "alternatives": alternatives,
+        "matched": matched,
+        "route": decision.get("route"),
+        "connector": decision.get("connector"),
+        "operation": decision.get("operation"),
+        "confidence": decision.get("confidence"),
+        "alternatives": alternatives,
         "reasoning": decision.get("reasoning", ""),
-        "arguments": dict(decision.get("arguments") or {}), "result": None, "agent": None,
+        "arguments": dict(decision.get("arguments") or {}),
+        "result": None,
+        "agent": None,
     }
     if matched and config.get("execute"):
-        ctx.logger.info("semantic_router.agent_started", extra={
-            "connector": outputs["connector"], "operation": outputs["operation"]})
-        agent = dict(service.run_agent(
-            connector=outputs["connector"], operation=outputs["operation"],
-            task=config.get("task") or config["query"], role=config.get("role") or "",
-            goal=config.get("goal") or "", backstory=config.get("backstory") or "",
-            max_iterations=config.get("max_iterations", 6),
-            context={"arguments": outputs["arguments"], "data": config.get("context")},
-            credentials=dict(config.get("credentials") or {})))
+        ctx.logger.info(
+            "semantic_router.agent_started",
+            extra={"connector": outputs["connector"], "operation": outputs["operation"]},
+        )
+        agent = dict(
+            service.run_agent(
+                connector=outputs["connector"],
+                operation=outputs["operation"],
+                task=config.get("task") or config["query"],
+                role=config.get("role") or "",
+                goal=config.get("goal") or "",
+                backstory=config.get("backstory") or "",
+                max_iterations=config.get("max_iterations", 6),
+                context={"arguments": outputs["arguments"], "data": config.get("context")},
+                credentials=dict(config.get("credentials") or {}),
+            )
+        )
         outputs["agent"] = agent
         outputs["result"] = agent.get("output")
         if agent.get("stopped") == "llm_error":
-            raise BlockError(f"{KEY}: the agent's model failed: {agent.get('error')}",
-                             retryable=True, code="agent_failed")
+            raise BlockError(
+                f"{KEY}: the agent's model failed: {agent.get('error')}",
+                retryable=True,
+                code="agent_failed",
+            )
     return BlockResult(outputs=outputs, handles=("matched",) if matched else ("no_route",))

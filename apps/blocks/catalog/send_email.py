@@ -68,7 +68,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
-    key=KEY, version=1, title="Send email", category=Category.DATA, icon="mail",
+    key=KEY,
+    version=1,
+    title="Send email",
+    category=Category.DATA,
+    icon="mail",
     description="Send an email (text and/or HTML) through an SMTP server credential.",
     config_schema=CONFIG_SCHEMA,
     outputs={"message_id": "string", "accepted": "array", "refused": "object"},
@@ -82,8 +86,9 @@ def _addresses(value: Any, field: str) -> list[str]:
     for item in items:
         text = str(item).strip()
         if any(c in text for c in "\r\n") or "@" not in text:
-            raise BlockError(f"{KEY}: {field} has an invalid address {text[:60]!r}",
-                             code="invalid_config")
+            raise BlockError(
+                f"{KEY}: {field} has an invalid address {text[:60]!r}", code="invalid_config"
+            )
         out.append(text)
     return out
 
@@ -116,8 +121,9 @@ def _security(config: Mapping[str, Any], values: Mapping[str, Any]) -> str:
     if values.get("ssl") or values.get("tls") is True:
         return "tls"
     starttls = values.get("starttls")
-    return "starttls" if starttls is True or str(starttls).lower() in ("1", "true", "yes") \
-        else "none"
+    return (
+        "starttls" if starttls is True or str(starttls).lower() in ("1", "true", "yes") else "none"
+    )
 
 
 def _tls_context(ctx: BlockContext) -> ssl.SSLContext:
@@ -165,15 +171,21 @@ def _smtp_error(exc: smtplib.SMTPException, host: str) -> BlockError:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = exc.recipients
         retryable = all(400 <= c < 500 for c, _ in refused.values())
-        return BlockError(f"{KEY}: {host!r} refused every recipient: "
-                          f"{', '.join(sorted(refused))}", code="smtp_recipients_refused",
-                          retryable=retryable)
+        return BlockError(
+            f"{KEY}: {host!r} refused every recipient: {', '.join(sorted(refused))}",
+            code="smtp_recipients_refused",
+            retryable=retryable,
+        )
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return BlockError(f"{KEY}: {host!r} closed the connection", code="smtp_error",
-                          retryable=True)
+        return BlockError(
+            f"{KEY}: {host!r} closed the connection", code="smtp_error", retryable=True
+        )
     retryable = code is None or 400 <= int(code) < 500
-    return BlockError(f"{KEY}: {host!r} answered {code}: {detail[:200]}".rstrip(": "),
-                      code="smtp_error", retryable=retryable)
+    return BlockError(
+        f"{KEY}: {host!r} answered {code}: {detail[:200]}".rstrip(": "),
+        code="smtp_error",
+        retryable=retryable,
+    )
 
 
 @register(SPEC)
@@ -188,25 +200,32 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     port = int(values.get("port") or {"tls": 465, "starttls": 587}.get(security, 25))
     sender = str(config.get("from") or values.get("from") or values.get("username") or "")
     if "@" not in sender:
-        raise BlockError(f"{KEY}: set 'from' (or a from address on the credential)",
-                         code="invalid_config")
+        raise BlockError(
+            f"{KEY}: set 'from' (or a from address on the credential)", code="invalid_config"
+        )
     message = build_message(ctx, config, sender)
-    recipients = [*_addresses(config["to"], "to"), *_addresses(config.get("cc"), "cc"),
-                  *_addresses(config.get("bcc"), "bcc")]
+    recipients = [
+        *_addresses(config["to"], "to"),
+        *_addresses(config.get("cc"), "cc"),
+        *_addresses(config.get("bcc"), "bcc"),
+    ]
     try:
         addresses = client.policy.resolve(host, port)
     except OutboundError as exc:
         blocked = type(exc).__name__ == "BlockedDestination"
-        raise BlockError(f"{KEY}: SMTP server {host!r}: {exc}",
-                         code="blocked_destination" if blocked else "connection_error",
-                         retryable=exc.retryable) from None
+        raise BlockError(
+            f"{KEY}: SMTP server {host!r}: {exc}",
+            code="blocked_destination" if blocked else "connection_error",
+            retryable=exc.retryable,
+        ) from None
     timeout = _outbound.timeout_for(ctx, float(config.get("timeout_s", 30)))
     tls = _tls_context(ctx) if security in ("tls", "starttls") else None
     try:
         smtp: smtplib.SMTP
         if security == "tls":
-            smtp = _PinnedSMTPSSL(str(addresses[0]), host=host, port=port, timeout=timeout,
-                                  context=tls)
+            smtp = _PinnedSMTPSSL(
+                str(addresses[0]), host=host, port=port, timeout=timeout, context=tls
+            )
         else:
             smtp = _PinnedSMTP(str(addresses[0]), host=host, port=port, timeout=timeout)
         with smtp:
@@ -216,21 +235,30 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
                 smtp.login(str(values["username"]), str(values["password"]))
             refused = smtp.send_message(message, from_addr=sender, to_addrs=recipients)
     except smtplib.SMTPNotSupportedError:
-        raise BlockError(f"{KEY}: {host!r} does not offer STARTTLS; choose another security "
-                         "setting", code="smtp_error") from None
+        raise BlockError(
+            f"{KEY}: {host!r} does not offer STARTTLS; choose another security setting",
+            code="smtp_error",
+        ) from None
     except smtplib.SMTPException as exc:
         raise _smtp_error(exc, host) from None
     except ssl.SSLError as exc:
-        raise BlockError(f"{KEY}: TLS with {host!r} failed: {exc.reason or exc}",
-                         code="tls_error") from None
+        raise BlockError(
+            f"{KEY}: TLS with {host!r} failed: {exc.reason or exc}", code="tls_error"
+        ) from None
     except (TimeoutError, OSError) as exc:
-        raise BlockError(f"{KEY}: cannot reach SMTP server {host!r}: "
-                         f"{exc.strerror or type(exc).__name__}", code="connection_error",
-                         retryable=True) from None
-    refused_out = {addr: f"{code} {answer.decode('utf-8', 'replace')}"
-                   for addr, (code, answer) in refused.items()}
-    return BlockResult(outputs={
-        "message_id": message["Message-ID"],
-        "accepted": [r for r in recipients if r not in refused],
-        "refused": refused_out,
-    })
+        raise BlockError(
+            f"{KEY}: cannot reach SMTP server {host!r}: {exc.strerror or type(exc).__name__}",
+            code="connection_error",
+            retryable=True,
+        ) from None
+    refused_out = {
+        addr: f"{code} {answer.decode('utf-8', 'replace')}"
+        for addr, (code, answer) in refused.items()
+    }
+    return BlockResult(
+        outputs={
+            "message_id": message["Message-ID"],
+            "accepted": [r for r in recipients if r not in refused],
+            "refused": refused_out,
+        }
+    )

@@ -16,9 +16,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="set_output", version=1, title="Set workflow output", category=Category.DATA,
-    icon="log-out", description="The resolved values become the workflow's output.",
-    config_schema=CONFIG_SCHEMA, outputs={"*": "json"}, workflow_output=True,
+    key="set_output",
+    version=1,
+    title="Set workflow output",
+    category=Category.DATA,
+    icon="log-out",
+    description="The resolved values become the workflow's output.",
+    config_schema=CONFIG_SCHEMA,
+    outputs={"*": "json"},
+    workflow_output=True,
 )
 
 

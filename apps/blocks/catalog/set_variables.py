@@ -23,9 +23,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="set_variables", version=1, title="Set variables", category=Category.DATA,
-    icon="variable", description="Set execution variables for later steps.",
-    config_schema=CONFIG_SCHEMA, outputs={"variables": "object"},
+    key="set_variables",
+    version=1,
+    title="Set variables",
+    category=Category.DATA,
+    icon="variable",
+    description="Set execution variables for later steps.",
+    config_schema=CONFIG_SCHEMA,
+    outputs={"variables": "object"},
 )
 
 

@@ -19,9 +19,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="stop_and_fail", version=1, title="Stop and fail", category=Category.LOGIC,
-    icon="octagon", description="Fail the workflow with a message.",
-    config_schema=CONFIG_SCHEMA, output_ports=("main",), outputs={"*": "null"},
+    key="stop_and_fail",
+    version=1,
+    title="Stop and fail",
+    category=Category.LOGIC,
+    icon="octagon",
+    description="Fail the workflow with a message.",
+    config_schema=CONFIG_SCHEMA,
+    output_ports=("main",),
+    outputs={"*": "null"},
 )
 
 

@@ -33,16 +33,22 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 SPEC = BlockSpec(
-    key="sub_workflow", version=1, title="Run workflow", category=Category.LOGIC,
-    icon="workflow", description="Run another workflow and continue with its output.",
-    config_schema=CONFIG_SCHEMA, outputs={"output": "json", "execution_id": "string"},
+    key="sub_workflow",
+    version=1,
+    title="Run workflow",
+    category=Category.LOGIC,
+    icon="workflow",
+    description="Run another workflow and continue with its output.",
+    config_schema=CONFIG_SCHEMA,
+    outputs={"output": "json", "execution_id": "string"},
 )
 
 
 def _finish(workflow_id: str, result: SubWorkflowResult) -> BlockResult:
     if result.status == "failed":
-        raise BlockError(f"sub-workflow {workflow_id!r} failed: {result.error}",
-                         code="sub_workflow_failed")
+        raise BlockError(
+            f"sub-workflow {workflow_id!r} failed: {result.error}", code="sub_workflow_failed"
+        )
     return BlockResult(outputs={"output": result.output, "execution_id": result.execution_id})
 
 
@@ -52,15 +58,28 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     workflow_id = config["workflow_id"]
     if ctx.wake is not None and ctx.wake.reason == "resume":
         payload = ctx.wake.payload if isinstance(ctx.wake.payload, Mapping) else {}
-        return _finish(workflow_id, SubWorkflowResult(
-            status=payload.get("status", "succeeded"), output=payload.get("output"),
-            error=payload.get("error"), execution_id=payload.get("execution_id")))
+        return _finish(
+            workflow_id,
+            SubWorkflowResult(
+                status=payload.get("status", "succeeded"),
+                output=payload.get("output"),
+                error=payload.get("error"),
+                execution_id=payload.get("execution_id"),
+            ),
+        )
     runner = ctx.services.get("sub_workflows")
     if runner is None:
         raise BlockError("this host cannot run sub-workflows", code="not_configured")
-    result = runner.run(workflow_id=workflow_id, version=config.get("workflow_version"),
-                        payload=config.get("input"), idempotency_key=ctx.idempotency_key)
+    result = runner.run(
+        workflow_id=workflow_id,
+        version=config.get("workflow_version"),
+        payload=config.get("input"),
+        idempotency_key=ctx.idempotency_key,
+    )
     if result.status == "waiting":
-        return BlockResult(park=Park(resume_token_required=True,
-                                     reason=f"waiting for sub-workflow {workflow_id!r}"))
+        return BlockResult(
+            park=Park(
+                resume_token_required=True, reason=f"waiting for sub-workflow {workflow_id!r}"
+            )
+        )
     return _finish(workflow_id, result)

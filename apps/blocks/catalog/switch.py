@@ -18,12 +18,18 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "value": {"description": "Compared with each case's `equals`."},
         "cases": {
-            "type": "array", "minItems": 1,
+            "type": "array",
+            "minItems": 1,
             "items": {
-                "type": "object", "additionalProperties": False, "required": ["name"],
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
                 "properties": {
-                    "name": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$",
-                             "not": {"enum": ["default", "error"]}},
+                    "name": {
+                        "type": "string",
+                        "pattern": "^[A-Za-z0-9_-]{1,64}$",
+                        "not": {"enum": ["default", "error"]},
+                    },
                     "equals": {},
                     "when": {},
                 },
@@ -45,9 +51,15 @@ def case_ports(config: Mapping[str, Any]) -> tuple[str, ...]:
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="switch", version=1, title="Switch", category=Category.CONDITION, icon="split",
-    description="Continue on the first matching case.", config_schema=CONFIG_SCHEMA,
-    output_ports=("default",), dynamic_ports=case_ports,
+    key="switch",
+    version=1,
+    title="Switch",
+    category=Category.CONDITION,
+    icon="split",
+    description="Continue on the first matching case.",
+    config_schema=CONFIG_SCHEMA,
+    output_ports=("default",),
+    dynamic_ports=case_ports,
     outputs={"case": "string", "value": "json"},
 )
 
@@ -59,6 +71,7 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
     for case in config["cases"]:
         hit = truthy(case["when"]) if "when" in case else value == case.get("equals")
         if hit:
-            return BlockResult(outputs={"case": case["name"], "value": value},
-                               handles=(case["name"],))
+            return BlockResult(
+                outputs={"case": case["name"], "value": value}, handles=(case["name"],)
+            )
     return BlockResult(outputs={"case": "default", "value": value}, handles=("default",))

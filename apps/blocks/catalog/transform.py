@@ -16,9 +16,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="transform", version=1, title="Transform", category=Category.TRANSFORM, icon="shuffle",
+    key="transform",
+    version=1,
+    title="Transform",
+    category=Category.TRANSFORM,
+    icon="shuffle",
     description="Shape data: each key of the mapping becomes a key of the output.",
-    config_schema=CONFIG_SCHEMA, outputs={"*": "json"},
+    config_schema=CONFIG_SCHEMA,
+    outputs={"*": "json"},
 )
 
 

@@ -43,10 +43,20 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "operation": {"enum": ["upsert", "query", "delete"]},
         "collection": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"},
-        "items": {"type": "array", "maxItems": 5000, "items": {
-            "type": "object", "required": ["id"],
-            "properties": {"id": {"type": ["string", "integer"]}, "vector": VECTOR,
-                           "text": {"type": "string"}, "metadata": {"type": "object"}}}},
+        "items": {
+            "type": "array",
+            "maxItems": 5000,
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": {"type": ["string", "integer"]},
+                    "vector": VECTOR,
+                    "text": {"type": "string"},
+                    "metadata": {"type": "object"},
+                },
+            },
+        },
         "vector": VECTOR,
         "text": {"type": "string"},
         "top_k": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 5},
@@ -55,17 +65,21 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "ids": {"type": "array", "items": {"type": ["string", "integer"]}},
     },
     "allOf": [
-        {"if": {"properties": {"operation": {"const": "upsert"}}},
-         "then": {"required": ["items"]}},
-        {"if": {"properties": {"operation": {"const": "query"}}},
-         "then": {"anyOf": [{"required": ["vector"]}, {"required": ["text"]}]}},
-        {"if": {"properties": {"operation": {"const": "delete"}}},
-         "then": {"required": ["ids"]}},
+        {"if": {"properties": {"operation": {"const": "upsert"}}}, "then": {"required": ["items"]}},
+        {
+            "if": {"properties": {"operation": {"const": "query"}}},
+            "then": {"anyOf": [{"required": ["vector"]}, {"required": ["text"]}]},
+        },
+        {"if": {"properties": {"operation": {"const": "delete"}}}, "then": {"required": ["ids"]}},
     ],
 }
 
 SPEC = BlockSpec(
-    key=KEY, version=1, title="Vector store", category=Category.VECTOR_STORE, icon="database",
+    key=KEY,
+    version=1,
+    title="Vector store",
+    category=Category.VECTOR_STORE,
+    icon="database",
     description="Store vectors in a workspace collection and find the most similar ones.",
     config_schema=CONFIG_SCHEMA,
     outputs={"upserted": "integer", "dim": "integer", "matches": "array", "deleted": "integer"},
@@ -77,8 +91,9 @@ SPEC = BlockSpec(
 def _service(ctx: BlockContext, name: str, what: str) -> Any:
     service = ctx.services.get(name)
     if service is None:
-        raise BlockError(f"{KEY}: this host provides no {what} (ctx.services[{name!r}])",
-                         code="not_configured")
+        raise BlockError(
+            f"{KEY}: this host provides no {what} (ctx.services[{name!r}])", code="not_configured"
+        )
     return service
 
 
@@ -87,8 +102,9 @@ def _encode(ctx: BlockContext, texts: list[str]) -> tuple[list[list[float]], str
     try:
         raw = encoder.encode(texts)
     except Exception as exc:
-        raise BlockError(f"{KEY}: the local encoder failed: {type(exc).__name__}: {exc}",
-                         code="encoder_error") from None
+        raise BlockError(
+            f"{KEY}: the local encoder failed: {type(exc).__name__}: {exc}", code="encoder_error"
+        ) from None
     rows = raw.tolist() if hasattr(raw, "tolist") else [list(r) for r in raw]
     return [[float(x) for x in row] for row in rows], str(getattr(encoder, "key", ""))
 
@@ -112,8 +128,9 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         if missing:
             texts = [items[i].get("text") for i in missing]
             if any(not isinstance(t, str) or not t for t in texts):
-                raise BlockError(f"{KEY}: items[{missing[0]}] needs a vector or a text",
-                                 code="invalid_input")
+                raise BlockError(
+                    f"{KEY}: items[{missing[0]}] needs a vector or a text", code="invalid_input"
+                )
             vectors, model = _encode(ctx, texts)
             for i, vector in zip(missing, vectors, strict=True):
                 items[i]["vector"] = vector
@@ -123,9 +140,14 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         vector = config.get("vector")
         if vector is None:
             vector = _encode(ctx, [str(config["text"])])[0][0]
-        matches = _call(store.query, collection=collection, vector=vector,
-                        top_k=int(config.get("top_k", 5)), filter=config.get("filter") or None,
-                        min_score=config.get("min_score"))
+        matches = _call(
+            store.query,
+            collection=collection,
+            vector=vector,
+            top_k=int(config.get("top_k", 5)),
+            filter=config.get("filter") or None,
+            min_score=config.get("min_score"),
+        )
         return BlockResult(outputs={"matches": matches})
     deleted = _call(store.delete, collection=collection, ids=[str(i) for i in config["ids"]])
     return BlockResult(outputs={"deleted": deleted})

@@ -34,18 +34,27 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "on_timeout": {"enum": ["route", "fail"], "default": "fail"},
     },
     "allOf": [
-        {"if": {"properties": {"mode": {"const": "duration"}}, "required": ["mode"]},
-         "then": {"required": ["seconds"]}},
-        {"if": {"properties": {"mode": {"const": "until"}}, "required": ["mode"]},
-         "then": {"required": ["until"]}},
+        {
+            "if": {"properties": {"mode": {"const": "duration"}}, "required": ["mode"]},
+            "then": {"required": ["seconds"]},
+        },
+        {
+            "if": {"properties": {"mode": {"const": "until"}}, "required": ["mode"]},
+            "then": {"required": ["until"]},
+        },
     ],
 }
 
 SPEC = BlockSpec(
     side_effects=False,
-    key="wait", version=1, title="Wait", category=Category.DELAY, icon="pause",
+    key="wait",
+    version=1,
+    title="Wait",
+    category=Category.DELAY,
+    icon="pause",
     description="Pause until a time or until the run is resumed from outside.",
-    config_schema=CONFIG_SCHEMA, output_ports=("main", "timeout"),
+    config_schema=CONFIG_SCHEMA,
+    output_ports=("main", "timeout"),
     outputs={"payload": "json", "timed_out": "boolean"},
 )
 
@@ -65,11 +74,16 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
         raise BlockError("timed out waiting to be resumed", code="wait_timeout")
     now = ctx.now()
     if mode == "duration":
-        return BlockResult(park=Park(until=now + timedelta(seconds=float(config["seconds"])),
-                                     reason="wait"))
+        return BlockResult(
+            park=Park(until=now + timedelta(seconds=float(config["seconds"])), reason="wait")
+        )
     if mode == "until":
         return BlockResult(park=Park(until=parse_datetime(config["until"]), reason="wait"))
     timeout = config.get("timeout_seconds")
-    return BlockResult(park=Park(
-        until=now + timedelta(seconds=float(timeout)) if timeout else None,
-        resume_token_required=True, reason="waiting for resume"))
+    return BlockResult(
+        park=Park(
+            until=now + timedelta(seconds=float(timeout)) if timeout else None,
+            resume_token_required=True,
+            reason="waiting for resume",
+        )
+    )

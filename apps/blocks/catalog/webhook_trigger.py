@@ -17,7 +17,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "methods": {
-            "type": "array", "minItems": 1, "uniqueItems": True,
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
             "items": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
             "default": ["POST"],
         },
@@ -29,8 +31,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "properties": {
                 # A preset key from the trigger catalogue (github, slack, stripe,
                 # standard_webhooks, hmac_sha256, hmac_sha1, ...); "none" accepts unsigned.
-                "preset": {"type": "string", "minLength": 1, "maxLength": 64,
-                           "default": "none"},
+                "preset": {"type": "string", "minLength": 1, "maxLength": 64, "default": "none"},
                 # Overrides for the generic presets.
                 "header": {"type": "string", "minLength": 1, "maxLength": 100},
                 "tolerance_s": {"type": "integer", "minimum": 1, "maximum": 86400},
@@ -38,7 +39,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "default": {"preset": "none"},
         },
         "challenges": {
-            "type": "array", "uniqueItems": True,
+            "type": "array",
+            "uniqueItems": True,
             "items": {"enum": ["slack_url_verification", "hub_challenge", "validation_token"]},
             "default": [],
         },
@@ -46,7 +48,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         # Headers a delivery must carry (apps/triggers/required_headers.py): an exact value
         # or a regular expression each; anything else is refused with 401.
         "headers": {
-            "type": "array", "maxItems": 10, "default": [],
+            "type": "array",
+            "maxItems": 10,
+            "default": [],
             "items": {
                 "type": "object",
                 "additionalProperties": False,
@@ -54,8 +58,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "name": {"type": "string", "pattern": HEADER_NAME},
                     "value": {"type": "string", "minLength": 1, "maxLength": 1024},
-                    "pattern": {"type": "string", "minLength": 1, "maxLength": 256,
-                                "format": "regex"},
+                    "pattern": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 256,
+                        "format": "regex",
+                    },
                 },
             },
         },
@@ -78,18 +86,26 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
             "default": {"limit": 6000, "per_s": 60},
         },
-        "max_body_bytes": {"type": "integer", "minimum": 1, "maximum": 2097152,
-                           "default": 1048576},
+        "max_body_bytes": {"type": "integer", "minimum": 1, "maximum": 2097152, "default": 1048576},
     },
 }
 
 SPEC = BlockSpec(
-    key="webhook_trigger", version=1, title="Webhook", category=Category.TRIGGER,
-    icon="webhook", config_schema=CONFIG_SCHEMA,
+    key="webhook_trigger",
+    version=1,
+    title="Webhook",
+    category=Category.TRIGGER,
+    icon="webhook",
+    config_schema=CONFIG_SCHEMA,
     description="Start the workflow when a (signed) HTTP request arrives at its URL.",
     input_ports=(),
-    outputs={"method": "string", "headers": "object", "query": "object", "body": "any",
-             "delivery_id": "string"},
+    outputs={
+        "method": "string",
+        "headers": "object",
+        "query": "object",
+        "body": "any",
+        "delivery_id": "string",
+    },
 )
 
 

@@ -8,8 +8,21 @@ def test_catalogue_groups_blocks_with_schemas(api):
     keys = [c["key"] for c in body["categories"]]
     assert keys[0] == "trigger" and len(keys) == len(set(keys))
     blocks = {b["key"]: b for c in body["categories"] for b in c["blocks"]}
-    for key in ("manual_trigger", "transform", "condition", "switch", "loop", "merge", "delay",
-                "wait", "sub_workflow", "set_variables", "stop_and_fail", "filter", "aggregate"):
+    for key in (
+        "manual_trigger",
+        "transform",
+        "condition",
+        "switch",
+        "loop",
+        "merge",
+        "delay",
+        "wait",
+        "sub_workflow",
+        "set_variables",
+        "stop_and_fail",
+        "filter",
+        "aggregate",
+    ):
         assert key in blocks, key
         assert blocks[key]["config_schema"]["type"] == "object"
         assert "error" in blocks[key]["outputs"]

@@ -15,9 +15,23 @@ BLOCKS = default_registry.all()
 
 
 def test_catalog_has_the_control_flow_blocks():
-    assert {"manual_trigger", "error_trigger", "condition", "switch", "loop", "merge", "delay",
-            "wait", "sub_workflow", "set_variables", "stop_and_fail", "transform", "filter",
-            "aggregate", "set_output"} <= {b.key for b in BLOCKS}
+    assert {
+        "manual_trigger",
+        "error_trigger",
+        "condition",
+        "switch",
+        "loop",
+        "merge",
+        "delay",
+        "wait",
+        "sub_workflow",
+        "set_variables",
+        "stop_and_fail",
+        "transform",
+        "filter",
+        "aggregate",
+        "set_output",
+    } <= {b.key for b in BLOCKS}
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.ref)

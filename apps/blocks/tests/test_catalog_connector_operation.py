@@ -19,7 +19,9 @@ ISSUES_OPERATION = {
     "method": "POST",
     "path": "/repos/{owner}/{repo}/issues",
     "parameters_schema": {
-        "type": "object", "additionalProperties": False, "required": ["owner", "repo"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["owner", "repo"],
         "properties": {
             "owner": {"type": "string", "x-in": "path"},
             "repo": {"type": "string", "x-in": "path"},
@@ -28,8 +30,11 @@ ISSUES_OPERATION = {
             "query.repo": {"type": "string", "x-in": "query", "x-name": "repo"},
         },
     },
-    "body_schema": {"type": "object", "required": ["title"],
-                    "properties": {"title": {"type": "string"}}},
+    "body_schema": {
+        "type": "object",
+        "required": ["title"],
+        "properties": {"title": {"type": "string"}},
+    },
     "body_content_type": "application/json",
 }
 
@@ -54,12 +59,22 @@ def catalogue(server):
 def test_operation_builds_url_query_headers_and_sends_with_auth(server, http, catalogue):
     server.route("/api/repos/acme/widgets/issues", reply_json({"number": 7}, status=201))
     secrets = Secrets(auth={"gh": BearerToken("ghp_x")})
-    out = run_block("connector_operation", http=http, secrets=secrets,
-                    services={"connectors": catalogue}, connector="github",
-                    operation="issues_create", credential_id="gh",
-                    parameters={"owner": "acme", "repo": "widgets", "per_page": 5,
-                                "X-GitHub-Api-Version": "2022-11-28"},
-                    body={"title": "Broken"})
+    out = run_block(
+        "connector_operation",
+        http=http,
+        secrets=secrets,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        credential_id="gh",
+        parameters={
+            "owner": "acme",
+            "repo": "widgets",
+            "per_page": 5,
+            "X-GitHub-Api-Version": "2022-11-28",
+        },
+        body={"title": "Broken"},
+    )
     assert out.status == "succeeded", out.error
     assert out.steps["n"].output["status"] == 201
     assert out.steps["n"].output["body"] == {"number": 7}
@@ -71,32 +86,56 @@ def test_operation_builds_url_query_headers_and_sends_with_auth(server, http, ca
 
 
 def test_path_parameters_are_escaped():
-    url, query, _ = build_request(ISSUES_OPERATION, {"owner": "../admin", "repo": "a b/c?d",
-                                                     "query.repo": "x"}, "https://api.test/")
+    url, query, _ = build_request(
+        ISSUES_OPERATION,
+        {"owner": "../admin", "repo": "a b/c?d", "query.repo": "x"},
+        "https://api.test/",
+    )
     assert url == "https://api.test/repos/..%2Fadmin/a%20b%2Fc%3Fd/issues"
     assert query == [("repo", "x")]
 
 
 def test_invalid_parameters_name_the_parameter_and_send_nothing(server, http, catalogue):
-    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                    connector="github", operation="issues_create",
-                    parameters={"owner": "acme", "repo": "w", "per_page": 500})
+    out = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        parameters={"owner": "acme", "repo": "w", "per_page": 500},
+    )
     assert out.error.code == "invalid_parameters"
     assert "'per_page'" in out.error.message and "100" in out.error.message
-    missing = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                        connector="github", operation="issues_create",
-                        parameters={"owner": "acme"})
+    missing = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        parameters={"owner": "acme"},
+    )
     assert missing.error.code == "invalid_parameters" and "'repo'" in missing.error.message
-    body = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                     connector="github", operation="issues_create",
-                     parameters={"owner": "a", "repo": "b"}, body={"nope": 1})
+    body = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        parameters={"owner": "a", "repo": "b"},
+        body={"nope": 1},
+    )
     assert body.error.code == "invalid_parameters" and "title" in body.error.message
     assert server.requests == []
 
 
 def test_unknown_operation_and_missing_service(http, catalogue):
-    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                    connector="github", operation="nope")
+    out = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="nope",
+    )
     assert out.error.code == "unknown_operation" and "'nope'" in out.error.message
     bare = run_block("connector_operation", http=http, connector="github", operation="x")
     assert bare.error.code == "not_configured"
@@ -106,10 +145,16 @@ def test_upstream_5xx_of_a_post_is_not_repeated_without_a_key(server, http, cata
     # Issue 11, defect 8: the POST may have been processed; without an idempotency key a
     # retry could create the issue twice.
     server.route("/api/repos/a/b/issues", Reply(502, body=b"bad gateway"))
-    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                    connector="github", operation="issues_create",
-                    parameters={"owner": "a", "repo": "b"}, body={"title": "t"},
-                    policies={"retry": {"max_attempts": 2, "backoff": "fixed", "base_s": 0.1}})
+    out = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        parameters={"owner": "a", "repo": "b"},
+        body={"title": "t"},
+        policies={"retry": {"max_attempts": 2, "backoff": "fixed", "base_s": 0.1}},
+    )
     assert out.error.code == "http_502" and out.error.retryable is False
     assert "github.issues_create" in out.error.message and "bad gateway" in out.error.message
     assert "idempotency" in out.error.message
@@ -118,12 +163,18 @@ def test_upstream_5xx_of_a_post_is_not_repeated_without_a_key(server, http, cata
 
 def test_upstream_5xx_of_a_get_is_retried_by_the_step(server, http):
     server.route("/api/repos/a/b/issues", Reply(502, body=b"bad gateway"))
-    catalogue = Catalogue(server.url("/api"), {
-        ("github", "issues_create"): {**ISSUES_OPERATION, "method": "GET"}})
-    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                    connector="github", operation="issues_create",
-                    parameters={"owner": "a", "repo": "b"},
-                    policies={"retry": {"max_attempts": 2, "backoff": "fixed", "base_s": 0.1}})
+    catalogue = Catalogue(
+        server.url("/api"), {("github", "issues_create"): {**ISSUES_OPERATION, "method": "GET"}}
+    )
+    out = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        parameters={"owner": "a", "repo": "b"},
+        policies={"retry": {"max_attempts": 2, "backoff": "fixed", "base_s": 0.1}},
+    )
     assert out.error.code == "http_502" and out.error.retryable is True
     assert len(server.requests) == 2
 
@@ -131,12 +182,19 @@ def test_upstream_5xx_of_a_get_is_retried_by_the_step(server, http):
 def test_the_connectors_target_policy_is_applied(server, http):
     server.route("/api/repos/a/b/issues", Reply(503, body=b"busy"), reply_json({"number": 1}))
     policy = TargetPolicy(key="github", retry=RetryPolicy(max_attempts=2, base_delay=0.01))
-    catalogue = Catalogue(server.url("/api"), {
-        ("github", "issues_create"): {**ISSUES_OPERATION, "method": "GET", "target": policy}})
-    out = run_block("connector_operation", http=http, services={"connectors": catalogue},
-                    connector="github", operation="issues_create",
-                    parameters={"owner": "a", "repo": "b"},
-                    policies={"retry": {"max_attempts": 1}})
+    catalogue = Catalogue(
+        server.url("/api"),
+        {("github", "issues_create"): {**ISSUES_OPERATION, "method": "GET", "target": policy}},
+    )
+    out = run_block(
+        "connector_operation",
+        http=http,
+        services={"connectors": catalogue},
+        connector="github",
+        operation="issues_create",
+        parameters={"owner": "a", "repo": "b"},
+        policies={"retry": {"max_attempts": 1}},
+    )
     assert out.status == "succeeded", out.error
     assert out.steps["n"].attempts == 1 and len(server.requests) == 2
     assert http.metrics("github").calls_total == 1

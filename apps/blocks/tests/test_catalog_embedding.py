@@ -28,9 +28,15 @@ def dot(a, b):
 
 
 def test_local_encoder_vectors_are_normalised_and_semantic(encoder):
-    out = run_block("embedding", services={"encoder": encoder},
-                    texts=["a cat sleeps on the mat", "a kitten naps on a rug",
-                           "the stock market fell sharply"])
+    out = run_block(
+        "embedding",
+        services={"encoder": encoder},
+        texts=[
+            "a cat sleeps on the mat",
+            "a kitten naps on a rug",
+            "the stock market fell sharply",
+        ],
+    )
     assert out.status == "succeeded", out.error
     output = out.steps["n"].output
     assert output["dim"] == 384 and output["count"] == 3
@@ -42,8 +48,9 @@ def test_local_encoder_vectors_are_normalised_and_semantic(encoder):
 
 
 def test_single_text_gives_vector(encoder):
-    out = run_block("embedding", services={"encoder": encoder}, payload={"t": "hello"},
-                    text="{{ trigger.t }}")
+    out = run_block(
+        "embedding", services={"encoder": encoder}, payload={"t": "hello"}, text="{{ trigger.t }}"
+    )
     output = out.steps["n"].output
     assert output["count"] == 1 and output["vector"] == output["vectors"][0]
 
@@ -53,28 +60,51 @@ def embeddings_server(recorded: Recorded) -> Reply:
     if recorded.headers.get("Authorization") != "Bearer emb-key":
         return reply_json({"error": {"message": "bad key"}}, status=401)
     request = json.loads(recorded.body)
-    data = [{"object": "embedding", "index": i, "embedding": [float(len(t)), 0.0, 3.0]}
-            for i, t in enumerate(request["input"])]
-    return reply_json({"object": "list", "data": list(reversed(data)), "model": request["model"],
-                       "usage": {"prompt_tokens": 4, "total_tokens": 4}})
+    data = [
+        {"object": "embedding", "index": i, "embedding": [float(len(t)), 0.0, 3.0]}
+        for i, t in enumerate(request["input"])
+    ]
+    return reply_json(
+        {
+            "object": "list",
+            "data": list(reversed(data)),
+            "model": request["model"],
+            "usage": {"prompt_tokens": 4, "total_tokens": 4},
+        }
+    )
 
 
 def test_openai_compatible_provider(server, http):
     server.route("/v1/embeddings", embeddings_server)
-    out = run_block("embedding", http=http, secrets=Secrets(auth={"e": BearerToken("emb-key")}),
-                    provider="openai", base_url=server.url("/v1"), model="text-embedding-3-small",
-                    credential_id="e", texts=["abcd", "ab"], normalize=False)
+    out = run_block(
+        "embedding",
+        http=http,
+        secrets=Secrets(auth={"e": BearerToken("emb-key")}),
+        provider="openai",
+        base_url=server.url("/v1"),
+        model="text-embedding-3-small",
+        credential_id="e",
+        texts=["abcd", "ab"],
+        normalize=False,
+    )
     assert out.status == "succeeded", out.error
     output = out.steps["n"].output
     assert output["vectors"] == [[4.0, 0.0, 3.0], [2.0, 0.0, 3.0]]
     assert output["usage"] == {"prompt_tokens": 4, "total_tokens": 4}
     assert output["model"] == "text-embedding-3-small"
-    assert json.loads(server.requests[0].body) == {"model": "text-embedding-3-small",
-                                                   "input": ["abcd", "ab"]}
-    normalised = run_block("embedding", http=http,
-                           secrets=Secrets(auth={"e": BearerToken("emb-key")}),
-                           provider="openai", base_url=server.url("/v1"), credential_id="e",
-                           text="abcd")
+    assert json.loads(server.requests[0].body) == {
+        "model": "text-embedding-3-small",
+        "input": ["abcd", "ab"],
+    }
+    normalised = run_block(
+        "embedding",
+        http=http,
+        secrets=Secrets(auth={"e": BearerToken("emb-key")}),
+        provider="openai",
+        base_url=server.url("/v1"),
+        credential_id="e",
+        text="abcd",
+    )
     assert normalised.steps["n"].output["vector"] == [0.8, 0.0, 0.6]
 
 

@@ -29,8 +29,9 @@ from apps.workflows.engine.tests.helpers import GraphBuilder, make_env
 class Secrets:
     """The host's credential port for tests: ``auth_for`` and ``values_for`` by id."""
 
-    def __init__(self, auth: dict[str, Any] | None = None,
-                 values: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, auth: dict[str, Any] | None = None, values: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         self.auth = auth or {}
         self.values = values or {}
 
@@ -51,18 +52,29 @@ def local_client(**options: Any) -> OutboundClient:
     return OutboundClient(SSRFPolicy(allowlist=["127.0.0.1"]), **options)
 
 
-def run_block(block: str, *, http: Any = None, secrets: Any = None,
-              services: dict[str, Any] | None = None, payload: Any = None,
-              policies: dict[str, Any] | None = None, **config: Any) -> Any:
+def run_block(
+    block: str,
+    *,
+    http: Any = None,
+    secrets: Any = None,
+    services: dict[str, Any] | None = None,
+    payload: Any = None,
+    policies: dict[str, Any] | None = None,
+    **config: Any,
+) -> Any:
     env = make_env(http=http, secrets=secrets, services=services or {})
-    graph = (GraphBuilder().trigger("t").node("n", block, policies=policies, **config)
-             .chain("t", "n").build())
+    graph = (
+        GraphBuilder()
+        .trigger("t")
+        .node("n", block, policies=policies, **config)
+        .chain("t", "n")
+        .build()
+    )
     return env.run(graph, payload)
 
 
 def reply_json(data: Any, status: int = 200, **headers: str) -> Reply:
-    return Reply(status, {"Content-Type": "application/json", **headers},
-                 json.dumps(data).encode())
+    return Reply(status, {"Content-Type": "application/json", **headers}, json.dumps(data).encode())
 
 
 @pytest.fixture
@@ -80,9 +92,16 @@ def http() -> Iterator[OutboundClient]:
 def test_get_with_query_headers_and_bearer_credential(server, http):
     server.route("/items", reply_json({"items": [1, 2]}))
     secrets = Secrets(auth={"cred-1": BearerToken("s3cret-token")})
-    out = run_block("http_request", http=http, secrets=secrets, payload={"q": "shoes"},
-                    url=server.url("/items"), query={"q": "{{ trigger.q }}", "tag": ["a", "b"]},
-                    headers={"X-Trace": "abc"}, credential_id="cred-1")
+    out = run_block(
+        "http_request",
+        http=http,
+        secrets=secrets,
+        payload={"q": "shoes"},
+        url=server.url("/items"),
+        query={"q": "{{ trigger.q }}", "tag": ["a", "b"]},
+        headers={"X-Trace": "abc"},
+        credential_id="cred-1",
+    )
     assert out.status == "succeeded", out.error
     output = out.steps["n"].output
     assert output["status"] == 200 and output["ok"] is True
@@ -97,13 +116,32 @@ def test_get_with_query_headers_and_bearer_credential(server, http):
 
 def test_json_form_and_raw_bodies(server, http):
     server.route("/in", lambda r: Reply(201, {"Content-Type": "text/plain"}, b"made"))
-    out = run_block("http_request", http=http, method="POST", url=server.url("/in"),
-                    body_type="json", body={"name": "Ann", "n": 3})
+    out = run_block(
+        "http_request",
+        http=http,
+        method="POST",
+        url=server.url("/in"),
+        body_type="json",
+        body={"name": "Ann", "n": 3},
+    )
     assert out.steps["n"].output["body"] == "made" and out.steps["n"].output["status"] == 201
-    run_block("http_request", http=http, method="PUT", url=server.url("/in"),
-              body_type="form", body={"a": "1 2", "b": True})
-    run_block("http_request", http=http, method="PATCH", url=server.url("/in"),
-              body_type="raw", body="<x/>", content_type="application/xml")
+    run_block(
+        "http_request",
+        http=http,
+        method="PUT",
+        url=server.url("/in"),
+        body_type="form",
+        body={"a": "1 2", "b": True},
+    )
+    run_block(
+        "http_request",
+        http=http,
+        method="PATCH",
+        url=server.url("/in"),
+        body_type="raw",
+        body="<x/>",
+        content_type="application/xml",
+    )
     first, second, third = server.requests
     assert json.loads(first.body) == {"name": "Ann", "n": 3}
     assert first.headers["Content-Type"] == "application/json"
@@ -115,9 +153,17 @@ def test_json_form_and_raw_bodies(server, http):
 def test_api_key_credential_and_idempotency_header(server, http):
     server.route("/pay", reply_json({"ok": True}))
     secrets = Secrets(auth={"k": ApiKeyHeader("key-123", header="X-Api-Key")})
-    out = run_block("http_request", http=http, secrets=secrets, method="POST",
-                    url=server.url("/pay"), credential_id="k", body_type="json", body={},
-                    idempotency_header="Idempotency-Key")
+    out = run_block(
+        "http_request",
+        http=http,
+        secrets=secrets,
+        method="POST",
+        url=server.url("/pay"),
+        credential_id="k",
+        body_type="json",
+        body={},
+        idempotency_header="Idempotency-Key",
+    )
     assert out.status == "succeeded"
     headers = server.requests[0].headers
     assert headers["X-Api-Key"] == "key-123"
@@ -144,8 +190,13 @@ def test_5xx_is_retried_by_the_engine_then_succeeds(server, http):
 
 def test_non_2xx_as_output_when_fail_on_status_is_off(server, http):
     server.route("/teapot", reply_json({"error": "teapot"}, status=418))
-    out = run_block("http_request", http=http, url=server.url("/teapot"), fail_on_status=False,
-                    response_format="json")
+    out = run_block(
+        "http_request",
+        http=http,
+        url=server.url("/teapot"),
+        fail_on_status=False,
+        response_format="json",
+    )
     output = out.steps["n"].output
     assert out.status == "succeeded" and output["status"] == 418 and output["ok"] is False
     assert output["body"] == {"error": "teapot"}
@@ -154,13 +205,17 @@ def test_non_2xx_as_output_when_fail_on_status_is_off(server, http):
 def test_binary_response_is_base64_and_capped(server, http):
     blob = bytes(range(256)) * 4
     server.route("/file", Reply(200, {"Content-Type": "application/octet-stream"}, blob))
-    out = run_block("http_request", http=http, url=server.url("/file"),
-                    response_format="binary")
+    out = run_block("http_request", http=http, url=server.url("/file"), response_format="binary")
     body = out.steps["n"].output["body"]
     assert base64.b64decode(body["base64"]) == blob
     assert body["size"] == 1024 and body["content_type"] == "application/octet-stream"
-    capped = run_block("http_request", http=http, url=server.url("/file"),
-                       response_format="binary", max_binary_bytes=100)
+    capped = run_block(
+        "http_request",
+        http=http,
+        url=server.url("/file"),
+        response_format="binary",
+        max_binary_bytes=100,
+    )
     assert capped.status == "failed" and capped.error.code == "response_too_large"
 
 
@@ -184,16 +239,22 @@ def test_ssrf_refusal_names_the_host_and_is_not_retried(http):
 def test_timeout_is_retryable_and_names_the_host(server):
     server.route("/slow", Reply(200, body=b"late", delay=1.0))
     with local_client() as client:
-        out = run_block("http_request", http=client, url=server.url("/slow"), timeout_s=0.2,
-                        policies={"retry": {"max_attempts": 1}})
+        out = run_block(
+            "http_request",
+            http=client,
+            url=server.url("/slow"),
+            timeout_s=0.2,
+            policies={"retry": {"max_attempts": 1}},
+        )
     assert out.error.code == "timeout" and out.error.retryable is True
     assert "127.0.0.1" in out.error.message
 
 
 def test_unknown_credential_is_a_clear_error(server, http):
     server.route("/x", reply_json({}))
-    out = run_block("http_request", http=http, secrets=Secrets(), url=server.url("/x"),
-                    credential_id="nope")
+    out = run_block(
+        "http_request", http=http, secrets=Secrets(), url=server.url("/x"), credential_id="nope"
+    )
     assert out.error.code == "credential_error" and "'nope'" in out.error.message
     assert server.requests == []
 
@@ -211,8 +272,13 @@ def test_redirect_to_another_host_drops_the_credential(server, http):
     server.route("/landing", reply_json({"here": True}))
     with local_client() as client:
         client.policy.allowlist = type(client.policy.allowlist).parse(["127.0.0.1", "localhost"])
-        out = run_block("http_request", http=client, url=server.url("/start"),
-                        secrets=Secrets(auth={"c": BearerToken("tok")}), credential_id="c")
+        out = run_block(
+            "http_request",
+            http=client,
+            url=server.url("/start"),
+            secrets=Secrets(auth={"c": BearerToken("tok")}),
+            credential_id="c",
+        )
     assert out.steps["n"].output["body"] == {"here": True}
     assert "Authorization" in server.requests[0].headers
     assert "Authorization" not in server.requests[1].headers
@@ -228,12 +294,14 @@ class RefreshingSecrets(Secrets):
         self.tokens = ["expired-token", "fresh-token"]
 
     def request(self, credential_id: str, method: str, url: str, **kwargs: Any) -> Any:
-        response = self.client.request(method, url, auth_injector=BearerToken(self.tokens[0]),
-                                       **kwargs)
+        response = self.client.request(
+            method, url, auth_injector=BearerToken(self.tokens[0]), **kwargs
+        )
         if response.status == 401:
             self.tokens.pop(0)
-            response = self.client.request(method, url,
-                                           auth_injector=BearerToken(self.tokens[0]), **kwargs)
+            response = self.client.request(
+                method, url, auth_injector=BearerToken(self.tokens[0]), **kwargs
+            )
         return response
 
 
@@ -244,12 +312,19 @@ def test_credentialed_calls_use_the_hosts_refreshing_request(server, http):
         return reply_json({"me": "ann"})
 
     server.route("/me", api)
-    out = run_block("http_request", http=http, secrets=RefreshingSecrets(http),
-                    url=server.url("/me"), credential_id="oauth")
+    out = run_block(
+        "http_request",
+        http=http,
+        secrets=RefreshingSecrets(http),
+        url=server.url("/me"),
+        credential_id="oauth",
+    )
     assert out.status == "succeeded", out.error
     assert out.steps["n"].output["body"] == {"me": "ann"}
     assert [r.headers["Authorization"] for r in server.requests] == [
-        "Bearer expired-token", "Bearer fresh-token"]
+        "Bearer expired-token",
+        "Bearer fresh-token",
+    ]
 
 
 def test_a_long_retry_after_parks_the_run_until_then(server):
@@ -259,8 +334,13 @@ def test_a_long_retry_after_parks_the_run_until_then(server):
     # The client's rate limiter remembers the Retry-After on the same clock as the engine.
     with local_client(clock=lambda: env.clock.now().timestamp()) as client:
         env.runner = env.new_runner(http=client)
-        graph = (GraphBuilder().trigger("t").node("n", "http_request", url=server.url("/limited"))
-                 .chain("t", "n").build())
+        graph = (
+            GraphBuilder()
+            .trigger("t")
+            .node("n", "http_request", url=server.url("/limited"))
+            .chain("t", "n")
+            .build()
+        )
         first = env.run(graph)
         assert first.status == "waiting"
         assert (first.wake_at - env.clock.now()).total_seconds() == 120

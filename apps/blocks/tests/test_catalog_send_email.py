@@ -35,16 +35,23 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                              "data": envelope.content,
-                              "login": getattr(session.auth_data, "login", None),
-                              "tls": server.transport.get_extra_info("sslcontext") is not None})
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "data": envelope.content,
+                "login": getattr(session.auth_data, "login", None),
+                "tls": server.transport.get_extra_info("sslcontext") is not None,
+            }
+        )
         return "250 Message accepted for delivery"
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        b"mailer", b"hunter2")
+        b"mailer",
+        b"hunter2",
+    )
     return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
 
@@ -58,26 +65,40 @@ def self_signed(tmp: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp / "smtp.pem", tmp / "smtp.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(),
-                            authenticator=authenticator, auth_require_tls=False)
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         yield box, controller.port
@@ -86,8 +107,18 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 def smtp_secrets(port: int, **extra: Any) -> Secrets:
-    return Secrets(values={"smtp": {"host": "127.0.0.1", "port": port, "username": "mailer",
-                                    "password": "hunter2", "starttls": False, **extra}})
+    return Secrets(
+        values={
+            "smtp": {
+                "host": "127.0.0.1",
+                "port": port,
+                "username": "mailer",
+                "password": "hunter2",
+                "starttls": False,
+                **extra,
+            }
+        }
+    )
 
 
 def parsed(raw: bytes) -> Any:
@@ -97,12 +128,21 @@ def parsed(raw: bytes) -> Any:
 def test_sends_text_and_html_with_bcc_on_the_envelope_only(mailbox):
     box, port = mailbox
     with local_client() as http:
-        out = run_block("send_email", http=http, secrets=smtp_secrets(port),
-                        payload={"name": "Ann"}, credential_id="smtp",
-                        **{"from": "Flowplane <robot@example.com>"},
-                        to=["ann@example.com"], cc="boss@example.com", bcc=["audit@example.com"],
-                        reply_to="help@example.com", subject="Hi {{ trigger.name }}",
-                        text="Hello {{ trigger.name }}", html="<p>Hello <b>Ann</b></p>")
+        out = run_block(
+            "send_email",
+            http=http,
+            secrets=smtp_secrets(port),
+            payload={"name": "Ann"},
+            credential_id="smtp",
+            **{"from": "Flowplane <robot@example.com>"},
+            to=["ann@example.com"],
+            cc="boss@example.com",
+            bcc=["audit@example.com"],
+            reply_to="help@example.com",
+            subject="Hi {{ trigger.name }}",
+            text="Hello {{ trigger.name }}",
+            html="<p>Hello <b>Ann</b></p>",
+        )
     assert out.status == "succeeded", out.error
     output = out.steps["n"].output
     assert output["accepted"] == ["ann@example.com", "boss@example.com", "audit@example.com"]
@@ -123,24 +163,52 @@ def test_sends_text_and_html_with_bcc_on_the_envelope_only(mailbox):
 def test_message_id_is_stable_for_the_step(mailbox):
     _box, port = mailbox
     with local_client() as http:
-        first = run_block("send_email", http=http, secrets=smtp_secrets(port),
-                          credential_id="smtp", to="a@example.com", subject="s", text="t",
-                          **{"from": "r@example.com"})
-        again = run_block("send_email", http=http, secrets=smtp_secrets(port),
-                          credential_id="smtp", to="a@example.com", subject="s", text="t",
-                          **{"from": "r@example.com"})
+        first = run_block(
+            "send_email",
+            http=http,
+            secrets=smtp_secrets(port),
+            credential_id="smtp",
+            to="a@example.com",
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+        )
+        again = run_block(
+            "send_email",
+            http=http,
+            secrets=smtp_secrets(port),
+            credential_id="smtp",
+            to="a@example.com",
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+        )
     assert first.steps["n"].output["message_id"] == again.steps["n"].output["message_id"]
 
 
 def test_refused_recipients_are_reported_or_fail_when_all_refused(mailbox):
     _box, port = mailbox
     with local_client() as http:
-        some = run_block("send_email", http=http, secrets=smtp_secrets(port),
-                         credential_id="smtp", to=["ok@example.com", "bounce@example.com"],
-                         subject="s", text="t", **{"from": "r@example.com"})
-        none = run_block("send_email", http=http, secrets=smtp_secrets(port),
-                         credential_id="smtp", to="bounce@example.com", subject="s", text="t",
-                         **{"from": "r@example.com"})
+        some = run_block(
+            "send_email",
+            http=http,
+            secrets=smtp_secrets(port),
+            credential_id="smtp",
+            to=["ok@example.com", "bounce@example.com"],
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+        )
+        none = run_block(
+            "send_email",
+            http=http,
+            secrets=smtp_secrets(port),
+            credential_id="smtp",
+            to="bounce@example.com",
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+        )
     assert some.steps["n"].output["accepted"] == ["ok@example.com"]
     assert some.steps["n"].output["refused"]["bounce@example.com"].startswith("550")
     assert none.error.code == "smtp_recipients_refused" and none.error.retryable is False
@@ -149,9 +217,16 @@ def test_refused_recipients_are_reported_or_fail_when_all_refused(mailbox):
 def test_wrong_password_is_not_retried(mailbox):
     box, port = mailbox
     with local_client() as http:
-        out = run_block("send_email", http=http, secrets=smtp_secrets(port, password="nope"),
-                        credential_id="smtp", to="a@example.com", subject="s", text="t",
-                        **{"from": "r@example.com"})
+        out = run_block(
+            "send_email",
+            http=http,
+            secrets=smtp_secrets(port, password="nope"),
+            credential_id="smtp",
+            to="a@example.com",
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+        )
     assert out.error.code == "smtp_auth" and out.error.retryable is False
     assert "nope" not in out.error.message and box.messages == []
 
@@ -161,24 +236,53 @@ def test_starttls_with_certificate_check(tmp_path):
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(),
-                            tls_context=server_tls, require_starttls=True,
-                            authenticator=authenticator, auth_require_tls=True)
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
     controller.start()
     try:
-        secrets = Secrets(values={"smtp": {"host": "localhost", "port": controller.port,
-                                           "username": "mailer", "password": "hunter2",
-                                           "starttls": True, "from": "r@example.com"}})
+        secrets = Secrets(
+            values={
+                "smtp": {
+                    "host": "localhost",
+                    "port": controller.port,
+                    "username": "mailer",
+                    "password": "hunter2",
+                    "starttls": True,
+                    "from": "r@example.com",
+                }
+            }
+        )
         with local_client(verify=str(cert)) as http:
             http.policy.allowlist = type(http.policy.allowlist).parse(["localhost"])
-            out = run_block("send_email", http=http, secrets=secrets, credential_id="smtp",
-                            to="a@example.com", subject="secure", text="over TLS")
+            out = run_block(
+                "send_email",
+                http=http,
+                secrets=secrets,
+                credential_id="smtp",
+                to="a@example.com",
+                subject="secure",
+                text="over TLS",
+            )
         assert out.status == "succeeded", out.error
         assert box.messages[0]["tls"] is True and box.messages[0]["login"] == b"mailer"
         with local_client() as http:  # the system trust store does not know this certificate
             http.policy.allowlist = type(http.policy.allowlist).parse(["localhost"])
-            refused = run_block("send_email", http=http, secrets=secrets, credential_id="smtp",
-                                to="a@example.com", subject="secure", text="over TLS")
+            refused = run_block(
+                "send_email",
+                http=http,
+                secrets=secrets,
+                credential_id="smtp",
+                to="a@example.com",
+                subject="secure",
+                text="over TLS",
+            )
         assert refused.error.code == "tls_error" and "localhost" in refused.error.message
         assert len(box.messages) == 1
     finally:
@@ -188,17 +292,33 @@ def test_starttls_with_certificate_check(tmp_path):
 def test_internal_smtp_host_is_refused_by_the_ssrf_policy():
     secrets = Secrets(values={"smtp": {"host": "10.0.0.5", "port": 25}})
     with local_client() as http:
-        out = run_block("send_email", http=http, secrets=secrets, credential_id="smtp",
-                        to="a@example.com", subject="s", text="t", **{"from": "r@example.com"})
+        out = run_block(
+            "send_email",
+            http=http,
+            secrets=secrets,
+            credential_id="smtp",
+            to="a@example.com",
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+        )
     assert out.error.code == "blocked_destination" and "10.0.0.5" in out.error.message
 
 
 def test_unreachable_server_is_retryable():
     secrets = Secrets(values={"smtp": {"host": "127.0.0.1", "port": free_port()}})
     with local_client() as http:
-        out = run_block("send_email", http=http, secrets=secrets, credential_id="smtp",
-                        to="a@example.com", subject="s", text="t", **{"from": "r@example.com"},
-                        policies={"retry": {"max_attempts": 1}})
+        out = run_block(
+            "send_email",
+            http=http,
+            secrets=secrets,
+            credential_id="smtp",
+            to="a@example.com",
+            subject="s",
+            text="t",
+            **{"from": "r@example.com"},
+            policies={"retry": {"max_attempts": 1}},
+        )
     assert out.error.code == "connection_error" and out.error.retryable is True
 
 
@@ -207,17 +327,39 @@ def test_implicit_tls(tmp_path):
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(), ssl_context=server_tls,
-                            authenticator=authenticator, auth_require_tls=False)
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=free_port(),
+        ssl_context=server_tls,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
-        secrets = Secrets(values={"smtp": {"host": "localhost", "port": controller.port,
-                                           "username": "mailer", "password": "hunter2",
-                                           "ssl": True, "from": "r@example.com"}})
+        secrets = Secrets(
+            values={
+                "smtp": {
+                    "host": "localhost",
+                    "port": controller.port,
+                    "username": "mailer",
+                    "password": "hunter2",
+                    "ssl": True,
+                    "from": "r@example.com",
+                }
+            }
+        )
         with local_client(verify=str(cert)) as http:
             http.policy.allowlist = type(http.policy.allowlist).parse(["localhost"])
-            out = run_block("send_email", http=http, secrets=secrets, credential_id="smtp",
-                            to="a@example.com", subject="implicit", html="<p>TLS</p>")
+            out = run_block(
+                "send_email",
+                http=http,
+                secrets=secrets,
+                credential_id="smtp",
+                to="a@example.com",
+                subject="implicit",
+                html="<p>TLS</p>",
+            )
         assert out.status == "succeeded", out.error
         [received] = box.messages
         assert received["tls"] is True

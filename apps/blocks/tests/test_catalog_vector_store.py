@@ -34,11 +34,13 @@ def test_upsert_and_top_k_cosine(workspace):
 def test_filter_min_score_update_delete(workspace):
     store = VectorStore(workspace_id=workspace.pk)
     store.upsert(collection="docs", items=DOCS)
-    only_dirs = store.query(collection="docs", vector=[1, 1, 0], top_k=5,
-                            filter={"kind": "dir"}, min_score=0.5)
+    only_dirs = store.query(
+        collection="docs", vector=[1, 1, 0], top_k=5, filter={"kind": "dir"}, min_score=0.5
+    )
     assert [h["id"] for h in only_dirs] == ["north", "east"]  # equal scores: insertion order
-    store.upsert(collection="docs", items=[{"id": "east", "vector": [0, 0, 5],
-                                            "metadata": {"kind": "z"}}])
+    store.upsert(
+        collection="docs", items=[{"id": "east", "vector": [0, 0, 5], "metadata": {"kind": "z"}}]
+    )
     assert store.count(collection="docs") == 4
     assert store.query(collection="docs", vector=[0, 0, 1], top_k=1)[0]["id"] == "east"
     assert store.delete(collection="docs", ids=["east", "nope"]) == 1
@@ -77,32 +79,56 @@ def test_portable_backend_here():
 @pytest.mark.django_db(transaction=True)
 def test_block_upsert_then_query_through_the_engine(workspace):
     services = {"vectors": VectorStore(workspace_id=workspace.pk)}
-    up = run_block("vector_store", services=services, payload={"docs": DOCS},
-                   operation="upsert", collection="kb", items="{{ trigger.docs }}")
+    up = run_block(
+        "vector_store",
+        services=services,
+        payload={"docs": DOCS},
+        operation="upsert",
+        collection="kb",
+        items="{{ trigger.docs }}",
+    )
     assert up.status == "succeeded", up.error
     assert up.steps["n"].output == {"upserted": 4, "dim": 3}
-    query = run_block("vector_store", services=services, operation="query", collection="kb",
-                      vector=[1, 0.2, 0], top_k=2, filter={"kind": "dir"})
+    query = run_block(
+        "vector_store",
+        services=services,
+        operation="query",
+        collection="kb",
+        vector=[1, 0.2, 0],
+        top_k=2,
+        filter={"kind": "dir"},
+    )
     assert [m["id"] for m in query.steps["n"].output["matches"]] == ["east", "north"]
-    bad = run_block("vector_store", services=services, operation="query", collection="kb",
-                    vector=[1, 0])
+    bad = run_block(
+        "vector_store", services=services, operation="query", collection="kb", vector=[1, 0]
+    )
     assert bad.error.code == "invalid_input" and "3-dimensional" in bad.error.message
-    gone = run_block("vector_store", services=services, operation="delete", collection="kb",
-                     ids=["east"])
+    gone = run_block(
+        "vector_store", services=services, operation="delete", collection="kb", ids=["east"]
+    )
     assert gone.steps["n"].output == {"deleted": 1}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_block_embeds_texts_with_the_local_encoder(workspace, encoder):
     services = {"vectors": VectorStore(workspace_id=workspace.pk), "encoder": encoder}
-    items = [{"id": "1", "text": "How do I reset my password?"},
-             {"id": "2", "text": "Opening hours of the Berlin office"},
-             {"id": "3", "text": "Refund policy for cancelled orders"}]
-    up = run_block("vector_store", services=services, operation="upsert", collection="faq",
-                   items=items)
+    items = [
+        {"id": "1", "text": "How do I reset my password?"},
+        {"id": "2", "text": "Opening hours of the Berlin office"},
+        {"id": "3", "text": "Refund policy for cancelled orders"},
+    ]
+    up = run_block(
+        "vector_store", services=services, operation="upsert", collection="faq", items=items
+    )
     assert up.steps["n"].output == {"upserted": 3, "dim": 384}
-    query = run_block("vector_store", services=services, operation="query", collection="faq",
-                      text="I forgot my login password", top_k=1)
+    query = run_block(
+        "vector_store",
+        services=services,
+        operation="query",
+        collection="faq",
+        text="I forgot my login password",
+        top_k=1,
+    )
     match = query.steps["n"].output["matches"][0]
     assert match["id"] == "1" and match["text"] == items[0]["text"] and match["score"] > 0.5
 

@@ -6,13 +6,19 @@ from apps.blocks.tests.test_catalog_http_request import run_block
 
 
 def test_output_is_the_documented_contract():
-    out = run_block("webhook_response", payload={"name": "Ann"}, status=201,
-                    headers={"X-Request-Id": "r-1", "Content-Type": "application/json"},
-                    body={"greeting": "Hello {{ trigger.name }}"})
+    out = run_block(
+        "webhook_response",
+        payload={"name": "Ann"},
+        status=201,
+        headers={"X-Request-Id": "r-1", "Content-Type": "application/json"},
+        body={"greeting": "Hello {{ trigger.name }}"},
+    )
     assert out.status == "succeeded"
     assert out.steps["n"].output == {
-        "status": 201, "headers": {"X-Request-Id": "r-1", "Content-Type": "application/json"},
-        "body": {"greeting": "Hello Ann"}}
+        "status": 201,
+        "headers": {"X-Request-Id": "r-1", "Content-Type": "application/json"},
+        "body": {"greeting": "Hello Ann"},
+    }
 
 
 def test_defaults_answer_200_with_no_body():
@@ -31,8 +37,11 @@ def test_server_owned_and_malformed_headers_are_refused():
     assert out.error.code == "invalid_config" and "Content-Length" in out.error.message
     bad = run_block("webhook_response", headers={"Bad Name": "x"})
     assert bad.error.code == "invalid_config"
-    split = run_block("webhook_response", payload={"v": "a\r\nSet-Cookie: x=1"},
-                      headers={"X-Echo": "{{ trigger.v }}"})
+    split = run_block(
+        "webhook_response",
+        payload={"v": "a\r\nSet-Cookie: x=1"},
+        headers={"X-Echo": "{{ trigger.v }}"},
+    )
     assert split.error.code == "invalid_config" and "line break" in split.error.message
 
 

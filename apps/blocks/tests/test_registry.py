@@ -12,8 +12,13 @@ SCHEMA = {"type": "object", "properties": {"n": {"type": "integer", "default": 1
 
 
 def spec(**overrides) -> BlockSpec:
-    values = {"key": "thing", "version": 1, "title": "Thing", "category": Category.DATA,
-              "config_schema": SCHEMA}
+    values = {
+        "key": "thing",
+        "version": 1,
+        "title": "Thing",
+        "category": Category.DATA,
+        "config_schema": SCHEMA,
+    }
     values.update(overrides)
     return BlockSpec(**values)
 
@@ -48,25 +53,49 @@ def test_duplicates_are_refused():
         registry.register(spec(), execute)
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"key": "Bad-Key"}, "snake_case"),
-    ({"key": "trailing_"}, "snake_case"),
-    ({"version": 0}, "version"),
-    ({"title": ""}, "title"),
-    ({"category": "nonsense"}, "category"),
-    ({"config_schema": {"type": "string"}}, "type 'object'"),
-    ({"config_schema": {"type": "object", "properties": {"n": {"type": "nope"}}}},
-     "invalid config_schema"),
-    ({"config_schema": {"type": "object", "properties": {
-        "n": {"type": "integer", "default": "one"}}}}, "default of config.n"),
-    ({"config_schema": {"type": "object", "properties": {"o": {"type": "object", "properties": {
-        "m": {"enum": ["a"], "default": "b"}}}}}}, "default of config.o.m"),
-    ({"output_ports": ()}, "output_ports"),
-    ({"output_ports": ("error",)}, "invalid port name"),
-    ({"outputs": {}}, "outputs"),
-    ({"outputs": {"x": "blob"}}, "unknown type"),
-    ({"deprecated_since": date(2025, 1, 1)}, "deprecated"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"key": "Bad-Key"}, "snake_case"),
+        ({"key": "trailing_"}, "snake_case"),
+        ({"version": 0}, "version"),
+        ({"title": ""}, "title"),
+        ({"category": "nonsense"}, "category"),
+        ({"config_schema": {"type": "string"}}, "type 'object'"),
+        (
+            {"config_schema": {"type": "object", "properties": {"n": {"type": "nope"}}}},
+            "invalid config_schema",
+        ),
+        (
+            {
+                "config_schema": {
+                    "type": "object",
+                    "properties": {"n": {"type": "integer", "default": "one"}},
+                }
+            },
+            "default of config.n",
+        ),
+        (
+            {
+                "config_schema": {
+                    "type": "object",
+                    "properties": {
+                        "o": {
+                            "type": "object",
+                            "properties": {"m": {"enum": ["a"], "default": "b"}},
+                        }
+                    },
+                }
+            },
+            "default of config.o.m",
+        ),
+        ({"output_ports": ()}, "output_ports"),
+        ({"output_ports": ("error",)}, "invalid port name"),
+        ({"outputs": {}}, "outputs"),
+        ({"outputs": {"x": "blob"}}, "unknown type"),
+        ({"deprecated_since": date(2025, 1, 1)}, "deprecated"),
+    ],
+)
 def test_invalid_manifests_are_refused_with_a_clear_message(overrides, message):
     with pytest.raises(RegistryError, match=message):
         BlockRegistry().register(spec(**overrides), execute)
@@ -106,8 +135,9 @@ def test_upgrade_config_chains_migrations():
     registry = BlockRegistry()
     registry.register(spec(), execute)
     registry.register(spec(version=2, migrate_config=lambda c: {"count": c.get("n", 0)}), execute)
-    registry.register(spec(version=3, migrate_config=lambda c: {**c, "count": c["count"] * 10}),
-                      execute)
+    registry.register(
+        spec(version=3, migrate_config=lambda c: {**c, "count": c["count"] * 10}), execute
+    )
     assert registry.upgrade_config("thing", 1, {"n": 4}) == {"count": 40}
     assert registry.upgrade_config("thing", 2, {"count": 1}, to_version=3) == {"count": 10}
     registry.register(spec(key="other"), execute)
@@ -142,11 +172,9 @@ def test_autodiscover_loads_catalog_and_entry_points_then_freezes():
     def third(ctx, config, inputs):
         return BlockResult()
 
-    registry = autodiscover(BlockRegistry(),
-                            entry_points=lambda: [FakeEntryPoint("third", third)])
+    registry = autodiscover(BlockRegistry(), entry_points=lambda: [FakeEntryPoint("third", third)])
     assert registry.frozen
-    assert {"transform", "loop", "manual_trigger", "third_party"} <= {
-        b.key for b in registry.all()}
+    assert {"transform", "loop", "manual_trigger", "third_party"} <= {b.key for b in registry.all()}
     assert autodiscover(registry) is registry  # idempotent once frozen
 
 

@@ -28,11 +28,13 @@ class ConnectorListOutput(serializers.ModelSerializer):
     operations_count = serializers.IntegerField(read_only=True)
     popularity = serializers.IntegerField(
         read_only=True,
-        help_text="How many workflows and credentials (across the installation) use it.")
+        help_text="How many workflows and credentials (across the installation) use it.",
+    )
     connected = serializers.BooleanField(
         read_only=True,
         help_text="The workspace given as `?workspace=` holds a credential for it "
-        "(false without one).")
+        "(false without one).",
+    )
 
     class Meta:
         model = Connector

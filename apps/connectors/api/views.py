@@ -30,9 +30,12 @@ from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
 
 WORKSPACE = OpenApiParameter(
-    "workspace", OpenApiTypes.UUID, required=False,
+    "workspace",
+    OpenApiTypes.UUID,
+    required=False,
     description="A workspace of the caller: `connected` then says whether it holds a "
-    "credential for the connector (403/404 when not a member).")
+    "credential for the connector (403/404 when not a member).",
+)
 
 
 class ConnectorFilter(ScopedFilterSet):
@@ -48,8 +51,11 @@ class WorkspaceQuery(serializers.Serializer):
 
 
 SEARCH = OpenApiParameter(
-    "search", OpenApiTypes.STR, required=False,
-    description="Part of a connector's name, slug or description (name matches first).")
+    "search",
+    OpenApiTypes.STR,
+    required=False,
+    description="Part of a connector's name, slug or description (name matches first).",
+)
 
 
 @extend_schema_view(
@@ -76,8 +82,9 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self) -> QuerySet[Connector]:
         search = self.request.query_params.get(SearchFilter.search_param, "").strip()
-        return selectors.connector_list(user=self.request.user, search=search or None,
-                                        workspace_id=self._workspace_id())
+        return selectors.connector_list(
+            user=self.request.user, search=search or None, workspace_id=self._workspace_id()
+        )
 
     def filter_queryset(self, queryset: QuerySet[Connector]) -> QuerySet[Connector]:
         queryset = super().filter_queryset(queryset)
@@ -90,21 +97,31 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_object(self) -> Connector:
         try:
-            return selectors.connector_get(user=self.request.user, slug=self.kwargs["slug"],
-                                           workspace_id=self._workspace_id())
+            return selectors.connector_get(
+                user=self.request.user, slug=self.kwargs["slug"], workspace_id=self._workspace_id()
+            )
         except Connector.DoesNotExist:
             raise Http404 from None
 
-    @extend_schema(responses=OperationOutput(many=True), parameters=[OpenApiParameter(
-        "search", OpenApiTypes.STR, required=False,
-        description="Part of an operation's key, name, path or description.")])
+    @extend_schema(
+        responses=OperationOutput(many=True),
+        parameters=[
+            OpenApiParameter(
+                "search",
+                OpenApiTypes.STR,
+                required=False,
+                description="Part of an operation's key, name, path or description.",
+            )
+        ],
+    )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=OperationOutput)
     def operations(self, request: Request, slug: str) -> Response:
         """The connector's operations by key, a page at a time, optionally searched."""
         search = request.query_params.get(SearchFilter.search_param, "").strip()
         try:
-            operations = selectors.connector_operation_list(user=request.user, slug=slug,
-                                                            search=search or None)
+            operations = selectors.connector_operation_list(
+                user=request.user, slug=slug, search=search or None
+            )
         except Connector.DoesNotExist:
             raise Http404 from None
         page = self.paginate_queryset(operations)

@@ -194,8 +194,15 @@ def _auth_schemes(document: dict[str, Any], resolver: RefResolver) -> list[AuthS
         kind = scheme.get("type")
         description = truncate(clean_markdown(scheme.get("description")), 300)
         if kind == "apiKey" and scheme.get("x-amazon-apigateway-authtype"):
-            result.append(AuthScheme(key=str(key), kind="aws_sigv4", description=description,
-                                     location="header", name="Authorization"))
+            result.append(
+                AuthScheme(
+                    key=str(key),
+                    kind="aws_sigv4",
+                    description=description,
+                    location="header",
+                    name="Authorization",
+                )
+            )
         elif kind == "apiKey":
             result.append(
                 AuthScheme(
@@ -491,8 +498,9 @@ def guess_health_check(operations: list[OperationSpec]) -> str:
 def short_title(title: str) -> str:
     """Drop "API" and friends: "Gmail API" -> "Gmail", "Twilio - Api" -> "Twilio"."""
     short = re.sub(r"^(the)\s+", "", title, flags=re.I)
-    short = re.sub(r"[\s\-:|]+(rest(ful)?\s+)?(api|apis|web api)(\s+v?[\d.]+)?$", "", short,
-                   flags=re.I)
+    short = re.sub(
+        r"[\s\-:|]+(rest(ful)?\s+)?(api|apis|web api)(\s+v?[\d.]+)?$", "", short, flags=re.I
+    )
     return short.strip(" -:|") or title
 
 

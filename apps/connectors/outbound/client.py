@@ -282,8 +282,9 @@ class OutboundClient:
         )
         target_policy = target_policy or self.default_target
         if not retries:
-            target_policy = replace(target_policy,
-                                    retry=replace(target_policy.retry, max_attempts=1))
+            target_policy = replace(
+                target_policy, retry=replace(target_policy.retry, max_attempts=1)
+            )
         if target_policy.key:
             target_name = target_policy.key
 
@@ -299,18 +300,24 @@ class OutboundClient:
             auth=auth_injector,
             max_bytes=max_response_bytes or self.max_response_bytes,
             allow_redirects=allow_redirects,
-            deadline=(start + total) if (total := total_timeout or self.total_timeout)
-            else None,
+            deadline=(start + total) if (total := total_timeout or self.total_timeout) else None,
             origin=_origin(url),
             secrets=secrets,
         )
         # The origin, not the URL: a path can itself be a secret (a Slack webhook URL), a
         # query can carry an API key.
         scheme, host, port = call.origin
-        with tracing.span("api.call", kind=tracing.SpanKind.CLIENT, attributes={
-                "http.request.method": method, "server.address": host, "server.port": port,
+        with tracing.span(
+            "api.call",
+            kind=tracing.SpanKind.CLIENT,
+            attributes={
+                "http.request.method": method,
+                "server.address": host,
+                "server.port": port,
                 "flowplane.connector": metrics.connector_of(target_policy.key),
-                "flowplane.endpoint": f"{scheme}://{host}:{port}"}) as span:
+                "flowplane.endpoint": f"{scheme}://{host}:{port}",
+            },
+        ) as span:
             response = self._observed(call, target_name, target_policy, start)
             span.set_attribute("http.response.status_code", response.status)
             span.set_attribute("flowplane.api.attempts", response.attempts)
@@ -318,8 +325,9 @@ class OutboundClient:
                 tracing.failed(span, str(response.status))
         return response
 
-    def _observed(self, call: _Call, target_name: str, target_policy: TargetPolicy,
-                  start: float) -> OutboundResponse:
+    def _observed(
+        self, call: _Call, target_name: str, target_policy: TargetPolicy, start: float
+    ) -> OutboundResponse:
         """The call under its policies, counted and logged."""
         secrets = call.secrets
         self.metrics_store.incr(target_name, "calls_total")
@@ -437,8 +445,7 @@ class OutboundClient:
             if call.auth is not None and _origin(url) == call.origin:
                 call.auth.inject(outgoing)
             prepared = self._prepare(outgoing, body_json, body_data, call.secrets)
-            if call.auth is not None and _origin(url) == call.origin and hasattr(
-                    call.auth, "sign"):
+            if call.auth is not None and _origin(url) == call.origin and hasattr(call.auth, "sign"):
                 call.auth.sign(prepared)  # a signature covers the finished request (SigV4)
             self.policy.check_url(prepared.url or "")
             host = _origin(prepared.url or "")[1]
@@ -553,8 +560,11 @@ class OutboundClient:
             # chunk, so the total deadline is checked at every read: a peer sending one byte
             # per read timeout cannot hold the call until the end of its body.
             read1 = getattr(raw.raw, "read1", None)
-            chunks = (iter(lambda: read1(64 * 1024, decode_content=True), b"")
-                      if read1 is not None else raw.iter_content(chunk_size=64 * 1024))
+            chunks = (
+                iter(lambda: read1(64 * 1024, decode_content=True), b"")
+                if read1 is not None
+                else raw.iter_content(chunk_size=64 * 1024)
+            )
             for chunk in chunks:
                 body += chunk
                 if len(body) > call.max_bytes:
@@ -579,8 +589,9 @@ class OutboundClient:
 
     @staticmethod
     def _observe(target: TargetPolicy, status: int | None, start: float) -> None:
-        metrics.api_call_finished(target_key=target.key, status=status,
-                                  seconds=time.perf_counter() - start)
+        metrics.api_call_finished(
+            target_key=target.key, status=status, seconds=time.perf_counter() - start
+        )
 
     def _log(self, event: str, call: _Call, target: str, start: float, **fields: Any) -> None:
         logger.info(

@@ -82,8 +82,14 @@ class RetryPolicy:
 
     def delay(self, retry_number: int, rng: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry ``retry_number`` (1 for the first retry)."""
-        return backoff_delay(self.backoff, retry_number, base_s=self.base_delay,
-                             max_s=self.max_delay, jitter=self.jitter, rand=rng)
+        return backoff_delay(
+            self.backoff,
+            retry_number,
+            base_s=self.base_delay,
+            max_s=self.max_delay,
+            jitter=self.jitter,
+            rand=rng,
+        )
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
@@ -173,8 +179,9 @@ class RateLimiter:
                 continue
             if policy is None:
                 return
-            wait = self.window.acquire(f"{PREFIX}:{target_key(target)}:rl", limit=policy.limit,
-                                       period_s=policy.period)
+            wait = self.window.acquire(
+                f"{PREFIX}:{target_key(target)}:rl", limit=policy.limit, period_s=policy.period
+            )
             if wait <= 0:
                 return
             if waited + wait > policy.max_wait:
@@ -209,8 +216,11 @@ class CircuitBreaker:
         self.breaker.success(ticket)
 
     def failure(self, ticket: BreakerTicket, policy: BreakerPolicy) -> None:
-        self.breaker.failure(ticket, failure_threshold=policy.failure_threshold,
-                             failure_window_s=policy.failure_window)
+        self.breaker.failure(
+            ticket,
+            failure_threshold=policy.failure_threshold,
+            failure_window_s=policy.failure_window,
+        )
 
     def neutral(self, ticket: BreakerTicket) -> None:
         """The attempt said nothing about the target's health (e.g. refused by policy)."""

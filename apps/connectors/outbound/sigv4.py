@@ -25,8 +25,10 @@ from .errors import InvalidRequest
 __all__ = ["AwsSigV4", "aws_scope"]
 
 # <service>.<region>.amazonaws.com[.cn], the shape of AWS's regional endpoints.
-_ENDPOINT = re.compile(r"^(?P<service>[a-z0-9-]+)\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
-                       r"\.amazonaws\.com(?:\.cn)?$")
+_ENDPOINT = re.compile(
+    r"^(?P<service>[a-z0-9-]+)\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
+    r"\.amazonaws\.com(?:\.cn)?$"
+)
 # Signed besides what the signer adds (host, x-amz-date, x-amz-security-token): the body's
 # type and the caller's x-amz-* headers (X-Amz-Target selects the operation of JSON APIs).
 # Hop-by-hop and client headers are left out, so a proxy or transport cannot break it.
@@ -40,8 +42,10 @@ def aws_scope(url: str, *, service: str = "", region: str = "") -> tuple[str, st
     service = service or (found.group("service") if found else "")
     region = region or (found.group("region") if found else "")
     if not service or not region:
-        raise InvalidRequest(f"{host!r} is not an AWS regional endpoint; set the service and "
-                             "region of the AWS credential")
+        raise InvalidRequest(
+            f"{host!r} is not an AWS regional endpoint; set the service and "
+            "region of the AWS credential"
+        )
     return service, region
 
 
@@ -61,13 +65,16 @@ class AwsSigV4:
     def sign(self, prepared: requests.PreparedRequest) -> None:
         url = prepared.url or ""
         service, region = aws_scope(url, service=self.service, region=self.region)
-        headers = {name: value for name, value in prepared.headers.items()
-                   if name.lower() in _SIGNED or name.lower().startswith("x-amz-")}
+        headers = {
+            name: value
+            for name, value in prepared.headers.items()
+            if name.lower() in _SIGNED or name.lower().startswith("x-amz-")
+        }
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
-        request = AWSRequest(method=prepared.method, url=url, data=body or b"",
-                             headers=headers)
-        credentials = Credentials(self.access_key_id, self.secret_access_key,
-                                  self.session_token or None)
+        request = AWSRequest(method=prepared.method, url=url, data=body or b"", headers=headers)
+        credentials = Credentials(
+            self.access_key_id, self.secret_access_key, self.session_token or None
+        )
         SigV4Auth(credentials, service, region).add_auth(request)
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
             if name in request.headers:

@@ -72,8 +72,9 @@ class LocalServer:
     sent is recorded.
     """
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None,
-                 default: Handler | None = None) -> None:
+    def __init__(
+        self, *, tls: ssl.SSLContext | None = None, default: Handler | None = None
+    ) -> None:
         self.requests: list[Recorded] = []
         self._default = default
         self._routes: dict[str, Handler | list[Reply]] = {}

@@ -166,8 +166,7 @@ components:
 
 SWAGGER2 = {
     "swagger": "2.0",
-    "info": {"title": "Legacy Store API", "version": "1.0.0",
-             "description": "An old store."},
+    "info": {"title": "Legacy Store API", "version": "1.0.0", "description": "An old store."},
     "host": "store.example.com",
     "basePath": "/api",
     "schemes": ["http", "https"],
@@ -175,10 +174,13 @@ SWAGGER2 = {
     "securityDefinitions": {
         "basicAuth": {"type": "basic"},
         "key": {"type": "apiKey", "in": "query", "name": "api_key"},
-        "oauth": {"type": "oauth2", "flow": "accessCode",
-                  "authorizationUrl": "https://store.example.com/oauth/authorize",
-                  "tokenUrl": "https://store.example.com/oauth/token",
-                  "scopes": {"orders": "Manage orders"}},
+        "oauth": {
+            "type": "oauth2",
+            "flow": "accessCode",
+            "authorizationUrl": "https://store.example.com/oauth/authorize",
+            "tokenUrl": "https://store.example.com/oauth/token",
+            "scopes": {"orders": "Manage orders"},
+        },
     },
     "parameters": {
         "orderId": {"name": "orderId", "in": "path", "required": True, "type": "integer"},
@@ -189,8 +191,12 @@ SWAGGER2 = {
                 "operationId": "placeOrder",
                 "summary": "Places an order",
                 "parameters": [
-                    {"name": "body", "in": "body", "required": True,
-                     "schema": {"$ref": "#/definitions/Order"}},
+                    {
+                        "name": "body",
+                        "in": "body",
+                        "required": True,
+                        "schema": {"$ref": "#/definitions/Order"},
+                    },
                     {"name": "api_key", "in": "query", "type": "string"},
                 ],
                 "responses": {"200": {"description": "ok"}},
@@ -201,8 +207,15 @@ SWAGGER2 = {
             "get": {
                 "operationId": "getOrder",
                 "summary": "Finds an order",
-                "parameters": [{"name": "expand", "in": "query", "type": "array",
-                                "items": {"type": "string"}, "x-nullable": True}],
+                "parameters": [
+                    {
+                        "name": "expand",
+                        "in": "query",
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "x-nullable": True,
+                    }
+                ],
                 "responses": {"200": {"description": "ok"}},
             },
         },
@@ -219,9 +232,13 @@ SWAGGER2 = {
         },
     },
     "definitions": {
-        "Order": {"type": "object", "properties": {
-            "id": {"type": "integer"},
-            "items": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}},
+        "Order": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "items": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
+            },
+        },
         "Item": {"type": "object", "properties": {"sku": {"type": "string"}}},
     },
 }

@@ -24,4 +24,5 @@ class OperationFactory(factory.django.DjangoModelFactory):
     method = ConnectorOperation.Method.GET
     path = factory.Sequence(lambda n: f"/things/{n}")
     parameters_schema = factory.LazyFunction(
-        lambda: {"type": "object", "properties": {}, "additionalProperties": False})
+        lambda: {"type": "object", "properties": {}, "additionalProperties": False}
+    )

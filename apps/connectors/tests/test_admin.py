@@ -105,8 +105,8 @@ def test_saving_records_which_imported_fields_the_operator_changed(staff, pets):
 
     # The next import of a newer document keeps all three edits.
     report = services.connector_import_document(
-        data=pets_v3(**{"Lists all pets.": "Lists pets.", "manages": "handles"}),
-        source="test")
+        data=pets_v3(**{"Lists all pets.": "Lists pets.", "manages": "handles"}), source="test"
+    )
     pets.refresh_from_db()
     assert pets.description == "Hand-written description."
     assert pets.operations.get(key="listPets").name == "List the pets"
@@ -148,8 +148,7 @@ def test_import_from_an_uploaded_file(staff):
     response = staff.post(url, {"file": upload, "slug": "pets", "category": "crm"})
     connector = Connector.objects.get(slug="pets")
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:connectors_connector_change",
-                                           args=[connector.pk])
+    assert response["Location"] == reverse("admin:connectors_connector_change", args=[connector.pk])
     assert connector.category == "crm" and connector.operations.count() == 6
     assert connector.source == "upload:pets.yaml"
     messages = [str(m) for m in staff.get(response["Location"]).context["messages"]]
@@ -171,16 +170,19 @@ def test_import_from_a_url(staff):
     with LocalServer() as server:
         server.route("/spec.yaml", Reply(200, body=PETS_V3_YAML.encode()))
         with override_settings(OUTBOUND_ALLOWLIST=[server.netloc]):
-            response = staff.post(reverse("admin:connectors_connector_import"),
-                                  {"url": server.url("/spec.yaml")})
+            response = staff.post(
+                reverse("admin:connectors_connector_import"), {"url": server.url("/spec.yaml")}
+            )
     assert response.status_code == 302
     assert Connector.objects.get().source == server.url("/spec.yaml")
 
 
 def _run_action(staff: Client, action: str, *connectors: Connector) -> Any:
-    return staff.post(reverse(CHANGELIST), {"action": action,
-                                            "_selected_action": [c.pk for c in connectors]},
-                      follow=True)
+    return staff.post(
+        reverse(CHANGELIST),
+        {"action": action, "_selected_action": [c.pk for c in connectors]},
+        follow=True,
+    )
 
 
 def test_enable_and_disable_actions(staff):
@@ -195,17 +197,19 @@ def test_enable_and_disable_actions(staff):
 def test_test_connection_action(staff):
     with LocalServer() as server:
         server.route("/v1/me", Reply(200, body=b"{}"))
-        good = ConnectorFactory(name="Good", base_url=server.url("/v1"),
-                                health_check_operation="me")
+        good = ConnectorFactory(
+            name="Good", base_url=server.url("/v1"), health_check_operation="me"
+        )
         OperationFactory(connector=good, key="me", path="/me")
         untestable = ConnectorFactory(name="Untestable")
         with override_settings(OUTBOUND_ALLOWLIST=[server.netloc]):
             response = _run_action(staff, "test_connection", good, untestable)
-    messages = {str(m).split(":")[0]: (m.level_tag, str(m))
-                for m in response.context["messages"]}
+    messages = {str(m).split(":")[0]: (m.level_tag, str(m)) for m in response.context["messages"]}
     assert messages["Good"][0] == "success" and "me answered HTTP 200" in messages["Good"][1]
-    assert messages["Untestable"] == ("error", "Untestable: Untestable has no health-check "
-                                               "operation.")
+    assert messages["Untestable"] == (
+        "error",
+        "Untestable: Untestable has no health-check operation.",
+    )
     assert server.requests[0].path == "/v1/me"
 
 

@@ -18,11 +18,13 @@ LIST = "/api/v1/connectors/"
 
 @pytest.fixture
 def catalogue():
-    pets = services.connector_import_document(data=PETS_V3_YAML, source="t", slug="pets",
-                                              category="productivity").connector
+    pets = services.connector_import_document(
+        data=PETS_V3_YAML, source="t", slug="pets", category="productivity"
+    ).connector
     pets.operations.filter(key="deletePet").update(enabled=False)
-    mail = ConnectorFactory(slug="mailer", name="Mailer", category="messaging",
-                            description="Send email.")
+    mail = ConnectorFactory(
+        slug="mailer", name="Mailer", category="messaging", description="Send email."
+    )
     OperationFactory.create_batch(2, connector=mail)
     ConnectorFactory(slug="hidden", name="Hidden", category="messaging", enabled=False)
     return pets
@@ -43,13 +45,19 @@ def test_list_shows_enabled_connectors_to_members(api, catalogue):
     assert [c["slug"] for c in body["results"]] == ["mailer", "pets"]
     pets = body["results"][1]
     assert pets == {
-        "slug": "pets", "name": "Pet Clinic API", "category": "productivity",
-        "category_label": "Productivity", "icon": "https://example.com/logo.png",
-        "description": pets["description"], "docs_url": "https://docs.example.com/pets",
-        "version": "2024-05-01", "enabled": True,
+        "slug": "pets",
+        "name": "Pet Clinic API",
+        "category": "productivity",
+        "category_label": "Productivity",
+        "icon": "https://example.com/logo.png",
+        "description": pets["description"],
+        "docs_url": "https://docs.example.com/pets",
+        "version": "2024-05-01",
+        "enabled": True,
         "auth_kinds": ["api_key", "http_basic", "http_bearer", "oauth2"],
         "operations_count": 5,  # the disabled one is not counted for members
-        "popularity": 0, "connected": False,
+        "popularity": 0,
+        "connected": False,
     }
 
 
@@ -62,10 +70,10 @@ def test_staff_see_disabled_connectors_and_operations(staff_api, catalogue):
 
 
 def test_search_and_category_filter(api, catalogue):
-    assert [c["slug"] for c in api.get(LIST, {"search": "email"}).json()["results"]] == [
-        "mailer"]
-    assert [c["slug"] for c in api.get(LIST, {"category": "productivity"}).json()[
-        "results"]] == ["pets"]
+    assert [c["slug"] for c in api.get(LIST, {"search": "email"}).json()["results"]] == ["mailer"]
+    assert [c["slug"] for c in api.get(LIST, {"category": "productivity"}).json()["results"]] == [
+        "pets"
+    ]
     both = api.get(LIST, {"category": ["productivity", "messaging"]}).json()
     assert both["count"] == 2
     bad = api.get(LIST, {"category": "nope"})
@@ -83,9 +91,20 @@ def test_detail_has_operations_and_no_internal_fields(api, catalogue):
     keys = [op["key"] for op in body["operations"]]
     assert keys == sorted(keys) and "deletePet" not in keys
     op = next(op for op in body["operations"] if op["key"] == "listPets")
-    assert set(op) == {"key", "name", "method", "path", "description", "parameters_schema",
-                       "body_schema", "body_content_type", "utterances", "tags",
-                       "deprecated", "enabled"}
+    assert set(op) == {
+        "key",
+        "name",
+        "method",
+        "path",
+        "description",
+        "parameters_schema",
+        "body_schema",
+        "body_content_type",
+        "utterances",
+        "tags",
+        "deprecated",
+        "enabled",
+    }
     assert op["parameters_schema"]["properties"]["limit"]["x-in"] == "query"
     for internal in ("locally_edited", "import_digest", "id"):
         assert internal not in body

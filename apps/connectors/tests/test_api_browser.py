@@ -18,29 +18,55 @@ LIST = "/api/v1/connectors/"
 
 
 def _uses(*slugs: str) -> dict:
-    nodes = [{"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-              "data": {"config": {}}}]
-    nodes += [{"id": f"call{i}", "type": "connector_operation", "position": {"x": 0, "y": 0},
-               "data": {"config": {"connector": slug, "operation": "op"}}}
-              for i, slug in enumerate(slugs)]
+    nodes = [
+        {
+            "id": "start",
+            "type": "manual_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        }
+    ]
+    nodes += [
+        {
+            "id": f"call{i}",
+            "type": "connector_operation",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {"connector": slug, "operation": "op"}},
+        }
+        for i, slug in enumerate(slugs)
+    ]
     return {"nodes": nodes, "edges": []}
 
 
 def _credential(workspace, connector, name):
-    return credentials.credential_create(workspace=workspace, actor=None, name=name,
-                                         kind="bearer", secret={"token": "t0ken"},
-                                         connector=connector)
+    return credentials.credential_create(
+        workspace=workspace,
+        actor=None,
+        name=name,
+        kind="bearer",
+        secret={"token": "t0ken"},
+        connector=connector,
+    )
 
 
 @pytest.fixture
 def catalogue():
-    slack = ConnectorFactory(slug="slack", name="Slack", category="messaging",
-                             description="Post messages to channels.")
+    slack = ConnectorFactory(
+        slug="slack", name="Slack", category="messaging", description="Post messages to channels."
+    )
     OperationFactory.create_batch(3, connector=slack)
-    translate = ConnectorFactory(slug="translate", name="Translate", category="ml_model",
-                                 description="Translates text between languages.")
-    github = ConnectorFactory(slug="github", name="GitHub", category="developer",
-                              description="Repositories, issues and pull requests.")
+    translate = ConnectorFactory(
+        slug="translate",
+        name="Translate",
+        category="ml_model",
+        description="Translates text between languages.",
+    )
+    github = ConnectorFactory(
+        slug="github",
+        name="GitHub",
+        category="developer",
+        description="Repositories, issues and pull requests.",
+    )
     return {"slack": slack, "translate": translate, "github": github}
 
 
@@ -53,19 +79,21 @@ def test_search_by_part_of_a_name_puts_name_matches_first(api, catalogue):
     # "sla" is also in "translates": it is found, but after the name that starts with it.
     assert _slugs(api.get(LIST, {"search": "sla"})) == ["slack", "translate"]
     assert _slugs(api.get(LIST, {"search": "SLA", "ordering": "-popularity,name"})) == [
-        "slack", "translate"]
+        "slack",
+        "translate",
+    ]
     assert _slugs(api.get(LIST, {"search": "pull request"})) == ["github"]
     assert _slugs(api.get(LIST, {"search": "nothing like it"})) == []
 
 
 def test_category_filter(api, catalogue):
     assert _slugs(api.get(LIST, {"category": "messaging"})) == ["slack"]
-    assert _slugs(api.get(LIST, {"category": ["developer", "ml_model"]})) == [
-        "github", "translate"]
+    assert _slugs(api.get(LIST, {"category": ["developer", "ml_model"]})) == ["github", "translate"]
 
 
-def test_popularity_counts_workflows_and_credentials_from_real_rows(api, workspace,
-                                                                    other_workspace, catalogue):
+def test_popularity_counts_workflows_and_credentials_from_real_rows(
+    api, workspace, other_workspace, catalogue
+):
     WorkflowFactory(workspace=workspace, graph=_uses("github", "slack"))
     WorkflowFactory(workspace=other_workspace, graph=_uses("github", "github"))  # counted once
     WorkflowFactory(workspace=workspace, graph=_uses("github"), status=Workflow.Status.ARCHIVED)
@@ -76,18 +104,22 @@ def test_popularity_counts_workflows_and_credentials_from_real_rows(api, workspa
 
     body = api.get(LIST, {"ordering": "-popularity,name"}).json()["results"]
     assert [(c["slug"], c["popularity"]) for c in body] == [
-        ("github", 4), ("slack", 2), ("translate", 0)]
+        ("github", 4),
+        ("slack", 2),
+        ("translate", 0),
+    ]
     assert _slugs(api.get(LIST, {"ordering": "name"})) == ["github", "slack", "translate"]
     assert api.get(f"{LIST}github/").json()["popularity"] == 4
 
 
-def test_connected_is_scoped_to_the_workspace_asked_for(api, workspace, other_workspace,
-                                                        catalogue):
+def test_connected_is_scoped_to_the_workspace_asked_for(api, workspace, other_workspace, catalogue):
     _credential(workspace, catalogue["slack"], "mine")
     _credential(other_workspace, catalogue["github"], "theirs")
 
-    mine = {c["slug"]: c["connected"] for c in
-            api.get(LIST, {"workspace": str(workspace.pk)}).json()["results"]}
+    mine = {
+        c["slug"]: c["connected"]
+        for c in api.get(LIST, {"workspace": str(workspace.pk)}).json()["results"]
+    }
     assert mine == {"slack": True, "github": False, "translate": False}
     # Without a workspace nothing is connected; another workspace's is refused.
     assert not any(c["connected"] for c in api.get(LIST).json()["results"])
@@ -95,14 +127,14 @@ def test_connected_is_scoped_to_the_workspace_asked_for(api, workspace, other_wo
     assert api.get(LIST, {"workspace": "not-a-uuid"}).status_code == 400
     detail = api.get(f"{LIST}slack/", {"workspace": str(workspace.pk)}).json()
     assert detail["connected"] is True
-    assert api.get(f"{LIST}github/", {"workspace": str(workspace.pk)}).json()[
-        "connected"] is False
+    assert api.get(f"{LIST}github/", {"workspace": str(workspace.pk)}).json()["connected"] is False
 
 
 def test_operations_are_paged_and_searchable(api, catalogue):
     slack = catalogue["slack"]
-    OperationFactory(connector=slack, key="chat_postMessage", name="Send a message",
-                     path="/chat.postMessage")
+    OperationFactory(
+        connector=slack, key="chat_postMessage", name="Send a message", path="/chat.postMessage"
+    )
     OperationFactory(connector=slack, key="zz_hidden", enabled=False)
     page = api.get(f"{LIST}slack/operations/", {"page_size": 2}).json()
     assert page["count"] == 4 and len(page["results"]) == 2 and page["next"]
@@ -119,8 +151,9 @@ def test_operations_are_paged_and_searchable(api, catalogue):
 def test_list_query_count_is_flat_with_usage(api, workspace, catalogue):
     def measure() -> int:
         with CaptureQueriesContext(connection) as queries:
-            response = api.get(LIST, {"workspace": str(workspace.pk),
-                                      "ordering": "-popularity,name"})
+            response = api.get(
+                LIST, {"workspace": str(workspace.pk), "ordering": "-popularity,name"}
+            )
             assert response.status_code == 200
         return len(queries)
 
@@ -142,7 +175,8 @@ def test_popularity_containment_has_its_index():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
-                       ["workflow_graph_path_ops"])
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", ["workflow_graph_path_ops"]
+        )
         (definition,) = cursor.fetchone()
     assert "gin (graph jsonb_path_ops)" in definition

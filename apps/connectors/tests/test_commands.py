@@ -25,8 +25,9 @@ def run(*args: str) -> str:
 def test_import_openapi_from_a_file_then_again(tmp_path):
     path = tmp_path / "pets.yaml"
     path.write_text(PETS_V3_YAML)
-    assert "pets: created; operations +6 ~0 -0" in run("import_openapi", str(path), "--slug",
-                                                        "pets", "--category", "crm")
+    assert "pets: created; operations +6 ~0 -0" in run(
+        "import_openapi", str(path), "--slug", "pets", "--category", "crm"
+    )
     connector = Connector.objects.get(slug="pets")
     assert connector.category == "crm" and connector.source == "file:pets.yaml"
     assert "pets: unchanged" in run("import_openapi", str(path), "--slug", "pets")
@@ -68,15 +69,25 @@ def test_load_catalog_only_and_force(tmp_path):
     spec = parse_document(load_document(PETS_V3_YAML)).to_dict()
     path = tmp_path / "catalog.json.gz"
     with gzip.open(path, "wt") as handle:
-        json.dump({"format": 1, "source": {"package": "p", "version": "1"}, "connectors": [
-            {"slug": "a", "category": "api", "spec": spec},
-            {"slug": "b", "category": "crm", "spec": spec}]}, handle)
-    assert "1 created, 0 updated, 0 unchanged" in run("load_catalog", "--path", str(path),
-                                                      "--only", "b")
+        json.dump(
+            {
+                "format": 1,
+                "source": {"package": "p", "version": "1"},
+                "connectors": [
+                    {"slug": "a", "category": "api", "spec": spec},
+                    {"slug": "b", "category": "crm", "spec": spec},
+                ],
+            },
+            handle,
+        )
+    assert "1 created, 0 updated, 0 unchanged" in run(
+        "load_catalog", "--path", str(path), "--only", "b"
+    )
     assert list(Connector.objects.values_list("slug", flat=True)) == ["b"]
     assert "1 created, 0 updated, 1 unchanged" in run("load_catalog", "--path", str(path))
-    assert "0 created, 2 updated, 0 unchanged" in run("load_catalog", "--path", str(path),
-                                                      "--force")
+    assert "0 created, 2 updated, 0 unchanged" in run(
+        "load_catalog", "--path", str(path), "--force"
+    )
 
 
 def test_load_catalog_reports_a_bad_file(tmp_path):

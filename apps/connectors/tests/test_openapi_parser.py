@@ -57,9 +57,13 @@ def test_parameters_are_one_json_schema(pets):
     # Path-level $ref parameter merged in; Authorization and the api_key scheme's header
     # are left to the credential injector.
     assert set(props) == {"limit", "species", "X-Request-Id"}
-    assert props["limit"] == {"type": "integer", "format": "int32", "maximum": 100,
-                              "description": "How many items to return at one time (max 100)",
-                              "x-in": "query"}
+    assert props["limit"] == {
+        "type": "integer",
+        "format": "int32",
+        "maximum": 100,
+        "description": "How many items to return at one time (max 100)",
+        "x-in": "query",
+    }
     assert props["species"]["enum"] == ["cat", "dog"]
     assert props["X-Request-Id"]["x-in"] == "header"
     assert schema["additionalProperties"] is False
@@ -97,11 +101,15 @@ def test_reference_cycles_are_cut(pets):
 
 
 def test_reference_depth_and_budget_bounds():
-    document = {"components": {"schemas": {
-        "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
-        "B": {"type": "object", "properties": {"c": {"$ref": "#/components/schemas/C"}}},
-        "C": {"type": "string"},
-    }}}
+    document = {
+        "components": {
+            "schemas": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"type": "object", "properties": {"c": {"$ref": "#/components/schemas/C"}}},
+                "C": {"type": "string"},
+            }
+        }
+    }
     shallow = RefResolver(document, max_depth=1).resolve({"$ref": "#/components/schemas/A"})
     assert shallow["properties"]["b"] == {"x-ref-cut": "B", "type": "object"}
     deep = RefResolver(document, max_depth=5).resolve({"$ref": "#/components/schemas/A"})
@@ -113,18 +121,29 @@ def test_reference_depth_and_budget_bounds():
 def test_unresolvable_and_external_refs_are_reported():
     resolver = RefResolver({"components": {}})
     assert resolver.resolve({"$ref": "#/components/schemas/Missing"}) == {
-        "x-ref-cut": "#/components/schemas/Missing"}
+        "x-ref-cut": "#/components/schemas/Missing"
+    }
     resolver.resolve({"$ref": "other.yaml#/Pet"})
-    assert resolver.warnings == ["unresolved reference #/components/schemas/Missing",
-                                 "external reference other.yaml#/Pet not followed"]
+    assert resolver.warnings == [
+        "unresolved reference #/components/schemas/Missing",
+        "external reference other.yaml#/Pet not followed",
+    ]
 
 
 def test_security_schemes_become_auth_schemes(pets):
     schemes = {s.key: s.to_dict() for s in pets.auth_schemes}
-    assert schemes["api_key"] == {"key": "api_key", "kind": "api_key", "location": "header",
-                                  "name": "api_key"}
-    assert schemes["bearer"] == {"key": "bearer", "kind": "http_bearer", "scheme": "bearer",
-                                 "bearer_format": "JWT"}
+    assert schemes["api_key"] == {
+        "key": "api_key",
+        "kind": "api_key",
+        "location": "header",
+        "name": "api_key",
+    }
+    assert schemes["bearer"] == {
+        "key": "bearer",
+        "kind": "http_bearer",
+        "scheme": "bearer",
+        "bearer_format": "JWT",
+    }
     assert schemes["basic"]["kind"] == "http_basic"
     oauth = schemes["oauth"]
     assert oauth["kind"] == "oauth2" and oauth["description"] == "OAuth2 with PKCE."
@@ -132,15 +151,21 @@ def test_security_schemes_become_auth_schemes(pets):
         "authorization_url": "https://auth.example.com/authorize",
         "token_url": "https://auth.example.com/token",
         "refresh_url": "https://auth.example.com/refresh",
-        "scopes": {"pets:read": "Read your pets", "pets:write": "Modify your pets"}}
+        "scopes": {"pets:read": "Read your pets", "pets:write": "Modify your pets"},
+    }
     assert oauth["flows"]["client_credentials"] == {
-        "token_url": "https://auth.example.com/token", "scopes": {}}
+        "token_url": "https://auth.example.com/token",
+        "scopes": {},
+    }
 
 
 def test_utterances_are_short_clean_phrasings(pets):
     by_key = {op.key: op for op in pets.operations}
     assert by_key["listPets"].utterances == [
-        "list all pets", "return the pets of the clinic, newest first", "list pets"]
+        "list all pets",
+        "return the pets of the clinic, newest first",
+        "list pets",
+    ]
     assert by_key["getMe"].utterances == ["return the signed-in owner", "get me"]
     for op in pets.operations:
         assert all(len(u) <= 120 and "*" not in u for u in op.utterances)
@@ -158,7 +183,9 @@ def test_swagger2_is_converted():
     place = by_key["placeOrder"]
     assert place.body_content_type == "application/json"
     assert place.body_schema["properties"]["items"]["items"] == {
-        "type": "object", "properties": {"sku": {"type": "string"}}}
+        "type": "object",
+        "properties": {"sku": {"type": "string"}},
+    }
     assert place.parameters_schema["properties"] == {}  # api_key belongs to the injector
     get = by_key["getOrder"]
     assert get.parameters_schema["required"] == ["orderId"]
@@ -179,15 +206,18 @@ def test_json_and_yaml_load_the_same():
     assert load_document(b"\xef\xbb\xbfopenapi: 3.0.0\ninfo: {title: x}\n")["openapi"] == "3.0.0"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "empty"),
-    ("[1, 2]", "not a mapping"),
-    ("{not json", "neither valid JSON nor YAML"),
-    ("openapi: 3.0.0\ninfo: {title: x}\n", "no 'paths'"),
-    ("swagger: '1.2'\npaths: {}\n", "Not an OpenAPI 3"),
-    ("openapi: 3.0.0\ninfo: {title: x}\npaths: {/a: {options: {}}}\n", "no operations"),
-    ("!!python/object:os.system {}", "neither valid JSON nor YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("[1, 2]", "not a mapping"),
+        ("{not json", "neither valid JSON nor YAML"),
+        ("openapi: 3.0.0\ninfo: {title: x}\n", "no 'paths'"),
+        ("swagger: '1.2'\npaths: {}\n", "Not an OpenAPI 3"),
+        ("openapi: 3.0.0\ninfo: {title: x}\npaths: {/a: {options: {}}}\n", "no operations"),
+        ("!!python/object:os.system {}", "neither valid JSON nor YAML"),
+    ],
+)
 def test_unusable_documents_are_refused(text, message):
     with pytest.raises(OpenAPIError, match=message):
         parse_document(load_document(text))
@@ -195,8 +225,10 @@ def test_unusable_documents_are_refused(text, message):
 
 def test_max_operations_and_long_keys():
     paths = {f"/r{i}": {"get": {"operationId": ("x" * 200) + str(i)}} for i in range(5)}
-    spec = parse_document({"openapi": "3.0.0", "info": {"title": "T"}, "paths": paths},
-                          options=ParseOptions(max_operations=3))
+    spec = parse_document(
+        {"openapi": "3.0.0", "info": {"title": "T"}, "paths": paths},
+        options=ParseOptions(max_operations=3),
+    )
     assert len(spec.operations) == 3
     assert all(len(op.key) <= 150 for op in spec.operations)
     assert len({op.key for op in spec.operations}) == 3
@@ -215,8 +247,10 @@ def test_spec_round_trips_through_the_catalogue_form(pets):
 
 
 def test_markdown_and_sentences():
-    text = ("## Heading\n\nUse [the docs](https://x.y) or <b>HTML</b> &amp; `code`.\n"
-            "* item one\n* item two\n\n```\nblock\n```")
+    text = (
+        "## Heading\n\nUse [the docs](https://x.y) or <b>HTML</b> &amp; `code`.\n"
+        "* item one\n* item two\n\n```\nblock\n```"
+    )
     assert clean_markdown(text) == "Heading\n\nUse the docs or HTML & code. item one item two"
     assert first_sentence("Get e.g. a pet. Then more.") == "Get e.g. a pet."
     assert utterances_for(summary="", description="", key="get_pets") == []

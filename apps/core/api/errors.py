@@ -34,8 +34,9 @@ def flatten_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
     return {path or "non_field_errors": [str(detail)]}
 
 
-def _body(type_: str, detail: str, fields: dict[str, list[str]] | None = None,
-          **extra: Any) -> dict[str, Any]:
+def _body(
+    type_: str, detail: str, fields: dict[str, list[str]] | None = None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"type": type_, "detail": detail}
     if fields:
         body["fields"] = fields
@@ -45,11 +46,14 @@ def _body(type_: str, detail: str, fields: dict[str, list[str]] | None = None,
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(_body(exc.type, exc.detail, exc.fields, **exc.extra),
-                        status=exc.status_code)
+        return Response(
+            _body(exc.type, exc.detail, exc.fields, **exc.extra), status=exc.status_code
+        )
     if isinstance(exc, RequestDataTooBig):
-        return Response(_body("payload_too_large", "The request body is too large."),
-                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            _body("payload_too_large", "The request body is too large."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

@@ -46,14 +46,18 @@ class StrictQueryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for name, field in self.fields.items():
-            raws = self.data.getlist(name) if hasattr(self.data, "getlist") else (
-                [self.data[name]] if name in self.data else [])
+            raws = (
+                self.data.getlist(name)
+                if hasattr(self.data, "getlist")
+                else ([self.data[name]] if name in self.data else [])
+            )
             if type(field) is forms.CharField:
                 continue
             if any(raw == "" for raw in raws):
                 self.add_error(name, "Give a value or leave the parameter out.")
             elif isinstance(field, forms.NullBooleanField) and any(
-                    str(raw).lower() not in BOOLEAN_SPELLINGS for raw in raws):
+                str(raw).lower() not in BOOLEAN_SPELLINGS for raw in raws
+            ):
                 self.add_error(name, "Must be true or false.")
         return cleaned
 
@@ -86,8 +90,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     @classmethod
     def filter_for_lookup(cls, field: models.Field, lookup_type: str) -> tuple[Any, dict]:
-        if (field.is_relation and (field.many_to_one or field.one_to_one)
-                and lookup_type == "exact"):
+        if field.is_relation and (field.many_to_one or field.one_to_one) and lookup_type == "exact":
             return _id_filter(field), {}
         return super().filter_for_lookup(field, lookup_type)
 

@@ -70,8 +70,13 @@ class CircuitBreaker:
             self.store.delete(probe_key)
         self.store.delete(failures_key)
 
-    def failure(self, ticket: BreakerTicket, *, failure_threshold: int,
-                failure_window_s: float | None = None) -> None:
+    def failure(
+        self,
+        ticket: BreakerTicket,
+        *,
+        failure_threshold: int,
+        failure_window_s: float | None = None,
+    ) -> None:
         """Count a failed call; ``failure_window_s`` forgets failures that long after the
         first (None: they count until a success)."""
         failures_key, opened_key, probe_key = self._keys(ticket.key)

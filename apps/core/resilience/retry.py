@@ -9,8 +9,15 @@ from typing import Literal
 Backoff = Literal["exponential", "linear", "fixed"]
 
 
-def backoff_delay(backoff: Backoff, retry_number: int, *, base_s: float, max_s: float,
-                  jitter: float, rand: Callable[[], float]) -> float:
+def backoff_delay(
+    backoff: Backoff,
+    retry_number: int,
+    *,
+    base_s: float,
+    max_s: float,
+    jitter: float,
+    rand: Callable[[], float],
+) -> float:
     """Seconds before retry ``retry_number`` (1 for the first retry).
 
     Jitter scales the capped delay by a random factor in ``[1 - jitter, 1]``: it spreads

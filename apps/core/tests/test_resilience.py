@@ -87,11 +87,9 @@ def test_breaker_transitions(clock: Clock) -> None:
 
 def test_breaker_forgets_failures_after_the_window(clock: Clock) -> None:
     breaker = CircuitBreaker(InMemoryStore(clock=clock), clock=clock)
-    breaker.failure(breaker.before("w", reset_after_s=5), failure_threshold=2,
-                    failure_window_s=60)
+    breaker.failure(breaker.before("w", reset_after_s=5), failure_threshold=2, failure_window_s=60)
     clock.now += 62
-    breaker.failure(breaker.before("w", reset_after_s=5), failure_threshold=2,
-                    failure_window_s=60)
+    breaker.failure(breaker.before("w", reset_after_s=5), failure_threshold=2, failure_window_s=60)
     assert breaker.state("w", reset_after_s=5) == "closed"
 
 

@@ -12,21 +12,30 @@ class CredentialCreateInput(StrictSerializer):
     workspace = serializers.UUIDField()
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=Credential.Kind.choices)
-    connector = serializers.SlugField(required=False, allow_null=True, max_length=80,
-                                      help_text="Catalogue connector slug.")
-    config = serializers.DictField(required=False, default=dict,
-                                   help_text="Plain settings of the kind (header name, scopes...).")
-    secret = serializers.DictField(child=serializers.CharField(trim_whitespace=False),
-                                   required=False, default=dict, write_only=True,
-                                   help_text="Secret fields; stored sealed and never returned.")
+    connector = serializers.SlugField(
+        required=False, allow_null=True, max_length=80, help_text="Catalogue connector slug."
+    )
+    config = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Plain settings of the kind (header name, scopes...).",
+    )
+    secret = serializers.DictField(
+        child=serializers.CharField(trim_whitespace=False),
+        required=False,
+        default=dict,
+        write_only=True,
+        help_text="Secret fields; stored sealed and never returned.",
+    )
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class CredentialUpdateInput(StrictSerializer):
     name = serializers.CharField(max_length=120, required=False)
     config = serializers.DictField(required=False)
-    secret = serializers.DictField(child=serializers.CharField(trim_whitespace=False),
-                                   required=False, write_only=True)
+    secret = serializers.DictField(
+        child=serializers.CharField(trim_whitespace=False), required=False, write_only=True
+    )
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
@@ -50,13 +59,28 @@ class CredentialOutput(serializers.ModelSerializer):
     config = serializers.JSONField(source="public_data")
     status = serializers.SerializerMethodField()
     secret_fields = serializers.SerializerMethodField(
-        help_text="Names of the secret fields this kind takes (values are never returned).")
+        help_text="Names of the secret fields this kind takes (values are never returned)."
+    )
 
     class Meta:
         model = Credential
-        fields = ["id", "workspace", "name", "kind", "connector", "config", "secret_fields",
-                  "status", "needs_reauth", "expires_at", "access_expires_at", "last_used_at",
-                  "last_error", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "workspace",
+            "name",
+            "kind",
+            "connector",
+            "config",
+            "secret_fields",
+            "status",
+            "needs_reauth",
+            "expires_at",
+            "access_expires_at",
+            "last_used_at",
+            "last_error",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_status(self, credential: Credential) -> str:
@@ -65,8 +89,9 @@ class CredentialOutput(serializers.ModelSerializer):
     def get_secret_fields(self, credential: Credential) -> list[str]:
         names: list[str] = list(kinds.KINDS[credential.kind].secret)
         if credential.kind in ("oauth2_code", "oauth2_client"):
-            names += ["access_token"] + (["refresh_token"]
-                                         if credential.kind == "oauth2_code" else [])
+            names += ["access_token"] + (
+                ["refresh_token"] if credential.kind == "oauth2_code" else []
+            )
         return names
 
 

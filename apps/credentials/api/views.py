@@ -39,8 +39,7 @@ from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
 
 
-class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CredentialOutput
     filterset_fields = ["workspace", "kind", "connector__slug"]
     search_fields = ["name"]
@@ -57,8 +56,9 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         require_role(self.request, credential.workspace_id, Role.EDITOR)
         return credential
 
-    @extend_schema(request=CredentialCreateInput,
-                   responses={201: CredentialOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=CredentialCreateInput, responses={201: CredentialOutput, 409: ErrorOutput}
+    )
     def create(self, request: Request) -> Response:
         data = CredentialCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -68,16 +68,24 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if v.get("connector"):
             connector = Connector.objects.filter(slug=v["connector"], enabled=True).first()
             if connector is None:
-                raise CredentialInvalid("Unknown connector.",
-                                        fields={"connector": ["No enabled connector has it."]})
+                raise CredentialInvalid(
+                    "Unknown connector.", fields={"connector": ["No enabled connector has it."]}
+                )
         credential = services.credential_create(
-            workspace=membership.workspace, actor=caller(request), name=v["name"], kind=v["kind"],
-            config=v["config"], secret=v["secret"], connector=connector,
-            expires_at=v.get("expires_at"))
+            workspace=membership.workspace,
+            actor=caller(request),
+            name=v["name"],
+            kind=v["kind"],
+            config=v["config"],
+            secret=v["secret"],
+            connector=connector,
+            expires_at=v.get("expires_at"),
+        )
         return Response(CredentialOutput(credential).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CredentialUpdateInput,
-                   responses={200: CredentialOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=CredentialUpdateInput, responses={200: CredentialOutput, 409: ErrorOutput}
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         credential = self._editable()
         data = CredentialUpdateInput(data=request.data)
@@ -86,8 +94,9 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         kwargs: dict[str, Any] = {k: v[k] for k in ("name", "config", "secret") if k in v}
         if "expires_at" in v:
             kwargs["expires_at"] = v["expires_at"]
-        credential = services.credential_update(credential=credential, actor=caller(request),
-                                                 **kwargs)
+        credential = services.credential_update(
+            credential=credential, actor=caller(request), **kwargs
+        )
         return Response(CredentialOutput(credential).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
@@ -99,8 +108,9 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def usage(self, request: Request, pk: str) -> Response:
         """The workflows (draft or live version) whose nodes use this credential."""
         credential = self.get_object()
-        workflows = workflow_list_using_credential(workspace_id=credential.workspace_id,
-                                                   credential_id=credential.pk)
+        workflows = workflow_list_using_credential(
+            workspace_id=credential.workspace_id, credential_id=credential.pk
+        )
         return Response(CredentialUsageOutput(workflows, many=True).data)
 
     @extend_schema(request=CredentialTestInput, responses=CredentialTestOutput)
@@ -110,9 +120,9 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         credential = self._editable()
         data = CredentialTestInput(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.credential_test(credential=credential,
-                                          url=data.validated_data.get("url") or None,
-                                          actor=caller(request))
+        result = services.credential_test(
+            credential=credential, url=data.validated_data.get("url") or None, actor=caller(request)
+        )
         return Response(CredentialTestOutput(result).data)
 
     @extend_schema(request=None, responses=OAuthStartOutput)
@@ -120,10 +130,12 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def oauth_start(self, request: Request, pk: str) -> Response:
         """Begin an OAuth2 consent: open the returned URL in the user's browser."""
         credential = self._editable()
-        redirect_uri = (settings.CREDENTIAL_OAUTH_REDIRECT_URL
-                        or request.build_absolute_uri(reverse("oauth-callback")))
-        url = services.oauth_start(credential=credential, user=caller(request),
-                                   redirect_uri=redirect_uri)
+        redirect_uri = settings.CREDENTIAL_OAUTH_REDIRECT_URL or request.build_absolute_uri(
+            reverse("oauth-callback")
+        )
+        url = services.oauth_start(
+            credential=credential, user=caller(request), redirect_uri=redirect_uri
+        )
         return Response({"authorization_url": url})
 
 
@@ -136,11 +148,16 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     if not state:
         return HttpResponseBadRequest("Missing state.")
     try:
-        credential = services.oauth_complete(user=request.user, state=state,
-                                             code=request.GET.get("code"),
-                                             error=request.GET.get("error"))
+        credential = services.oauth_complete(
+            user=request.user,
+            state=state,
+            code=request.GET.get("code"),
+            error=request.GET.get("error"),
+        )
     except OAuthCallbackFailed as exc:
-        return HttpResponseRedirect("/app/credentials?" + urlencode({"oauth": "failed",
-                                                                     "detail": exc.detail}))
-    return HttpResponseRedirect("/app/credentials?" + urlencode({"oauth": "connected",
-                                                                 "credential": credential.pk}))
+        return HttpResponseRedirect(
+            "/app/credentials?" + urlencode({"oauth": "failed", "detail": exc.detail})
+        )
+    return HttpResponseRedirect(
+        "/app/credentials?" + urlencode({"oauth": "connected", "credential": credential.pk})
+    )

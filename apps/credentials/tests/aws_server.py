@@ -19,13 +19,22 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-_AUTH = re.compile(r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<scope>[^,]+), "
-                   r"SignedHeaders=(?P<signed>[^,]+), Signature=(?P<signature>[0-9a-f]{64})$")
+_AUTH = re.compile(
+    r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<scope>[^,]+), "
+    r"SignedHeaders=(?P<signed>[^,]+), Signature=(?P<signature>[0-9a-f]{64})$"
+)
 
 
 class AwsQueryServer:
-    def __init__(self, *, access_key_id: str, secret_access_key: str, service: str,
-                 region: str, session_token: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        access_key_id: str,
+        secret_access_key: str,
+        service: str,
+        region: str,
+        session_token: str = "",
+    ) -> None:
         self.key = Credentials(access_key_id, secret_access_key, session_token or None)
         self.service, self.region = service, region
         self.published: list[dict[str, list[str]]] = []
@@ -38,13 +47,19 @@ class AwsQueryServer:
                 problem = outer.verify(self.command, self.path, dict(self.headers.items()), raw)
                 if problem:
                     outer.refusals.append(problem)
-                    self._answer(403, f"<ErrorResponse><Error><Code>SignatureDoesNotMatch"
-                                      f"</Code><Message>{problem}</Message></Error>"
-                                      "</ErrorResponse>")
+                    self._answer(
+                        403,
+                        f"<ErrorResponse><Error><Code>SignatureDoesNotMatch"
+                        f"</Code><Message>{problem}</Message></Error>"
+                        "</ErrorResponse>",
+                    )
                     return
                 outer.published.append(parse_qs(raw.decode()))
-                self._answer(200, "<PublishResponse><PublishResult><MessageId>m-1</MessageId>"
-                                  "</PublishResult></PublishResponse>")
+                self._answer(
+                    200,
+                    "<PublishResponse><PublishResult><MessageId>m-1</MessageId>"
+                    "</PublishResult></PublishResponse>",
+                )
 
             def _answer(self, status: int, text: str) -> None:
                 body = text.encode()
@@ -77,8 +92,12 @@ class AwsQueryServer:
         signed = found["signed"].split(";")
         if "host" not in signed or "x-amz-date" not in signed:
             return "host and x-amz-date must be signed"
-        request = AWSRequest(method=method, url=f"http://{lower['host']}{path}", data=body,
-                             headers={h: lower[h] for h in signed if h != "host"})
+        request = AWSRequest(
+            method=method,
+            url=f"http://{lower['host']}{path}",
+            data=body,
+            headers={h: lower[h] for h in signed if h != "host"},
+        )
         request.context["timestamp"] = stamp
         signer = SigV4Auth(self.key, self.service, self.region)
         canonical = signer.canonical_request(request)

@@ -167,8 +167,9 @@ class OAuthProvider:
             token.revoked = True
 
     def grants_issued(self, grant_type: str) -> int:
-        return sum(1 for r in self.token_requests
-                   if r.get("grant_type") == grant_type and r.get("issued"))
+        return sum(
+            1 for r in self.token_requests if r.get("grant_type") == grant_type and r.get("issued")
+        )
 
     # -- app --
     def _build(self) -> Flask:
@@ -178,27 +179,33 @@ class OAuthProvider:
 
         def save_token(token: dict[str, Any], req: Any) -> None:
             with provider.lock:
-                provider.tokens.append(Token(
-                    client_id=req.client.client_id,
-                    user=req.user if isinstance(req.user, str) else None,
-                    access_token=token["access_token"],
-                    refresh_token=token.get("refresh_token"), scope=token.get("scope", ""),
-                    expires_in=token["expires_in"]))
+                provider.tokens.append(
+                    Token(
+                        client_id=req.client.client_id,
+                        user=req.user if isinstance(req.user, str) else None,
+                        access_token=token["access_token"],
+                        refresh_token=token.get("refresh_token"),
+                        scope=token.get("scope", ""),
+                        expires_in=token["expires_in"],
+                    )
+                )
 
         server = AuthorizationServer(app, query_client=self.clients.get, save_token=save_token)
-        server.register_token_generator(
-            "default", _generator(lambda: provider.access_ttl))
+        server.register_token_generator("default", _generator(lambda: provider.access_ttl))
 
         class CodeGrant(grants.AuthorizationCodeGrant):
             TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
             def save_authorization_code(self, code: str, req: Any) -> AuthCode:
-                item = AuthCode(code=code, client_id=req.client.client_id,
-                                redirect_uri=req.payload.redirect_uri,
-                                scope=req.payload.scope or "", user=req.user,
-                                code_challenge=req.payload.data.get("code_challenge"),
-                                code_challenge_method=req.payload.data.get(
-                                    "code_challenge_method"))
+                item = AuthCode(
+                    code=code,
+                    client_id=req.client.client_id,
+                    redirect_uri=req.payload.redirect_uri,
+                    scope=req.payload.scope or "",
+                    user=req.user,
+                    code_challenge=req.payload.data.get("code_challenge"),
+                    code_challenge_method=req.payload.data.get("code_challenge_method"),
+                )
                 provider.codes[code] = item
                 return item
 
@@ -286,4 +293,5 @@ def _generator(ttl: Any) -> Any:
     return BearerTokenGenerator(
         access_token_generator=lambda *a, **k: generate_token(42),
         refresh_token_generator=lambda *a, **k: generate_token(48),
-        expires_generator=lambda client, grant_type: ttl())
+        expires_generator=lambda client, grant_type: ttl(),
+    )

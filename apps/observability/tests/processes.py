@@ -19,18 +19,27 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 @contextmanager
-def gunicorn(metrics: Path, *args: str,
-             workers: int = 1) -> Iterator[tuple[subprocess.Popen, str]]:
+def gunicorn(metrics: Path, *args: str, workers: int = 1) -> Iterator[tuple[subprocess.Popen, str]]:
     """The master and its host:port, once it answers; `args` go to its command line."""
     port = free_port()
-    env = {**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(metrics), "HOST": "127.0.0.1",
-           "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    env = {
+        **worker_env(),
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+    }
     master = subprocess.Popen(  # noqa: S603 (our own command line)
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "python:config.gunicorn", *args],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     address = f"127.0.0.1:{port}"
     try:
+
         def up() -> bool:
             try:
                 with urllib.request.urlopen(f"http://{address}/health", timeout=1):
@@ -51,8 +60,11 @@ def scrape(address: str) -> Samples:
     with urllib.request.urlopen(f"http://{address}/metrics", timeout=30) as answer:
         assert answer.status == 200
         text = answer.read().decode()
-    return {(sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def sample(samples: Samples, name: str, **labels: str) -> float:
@@ -73,5 +85,8 @@ def worker_pids(master: int) -> list[int]:
 
 def file_pids(metrics: Path) -> set[int]:
     """The pids that have per-process files in the folder (archives have none)."""
-    return {int(path.stem.rpartition("_")[2]) for path in metrics.glob("*.db")
-            if path.stem.rpartition("_")[2].isdigit()}
+    return {
+        int(path.stem.rpartition("_")[2])
+        for path in metrics.glob("*.db")
+        if path.stem.rpartition("_")[2].isdigit()
+    }

@@ -24,8 +24,11 @@ ACCEPTED = {"outcome": "accepted"}
 def _writers(metrics, count: int, *options: str) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 (our own command line)
         [sys.executable, "-m", "apps.observability.tests.writers", str(count), *options],
-        cwd=ROOT, env={**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
-        stdout=subprocess.PIPE, text=True)
+        cwd=ROOT,
+        env={**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _run_writers(metrics, count: int, *options: str) -> set[int]:
@@ -56,7 +59,9 @@ def test_dead_processes_files_are_merged_at_scrape_and_their_totals_kept(tmp_pat
         assert not (exited | killed) & file_pids(tmp_path)
         assert all(_alive(pid) for pid in file_pids(tmp_path))
         assert {p.name for p in tmp_path.glob("*_archive.db")} >= {
-            "counter_archive.db", "histogram_archive.db"}
+            "counter_archive.db",
+            "histogram_archive.db",
+        }
         assert len(list(tmp_path.glob("*.db"))) <= files_before - 60
 
         # Once more, and after more deaths: nothing counted twice, nothing lost.
@@ -86,8 +91,10 @@ def test_gauges_of_dead_processes_are_merged_by_their_mode(tmp_path):
         assert sample(samples, "test_gauge_mostrecent", child="any") == 2
         # One series per dead pid (`all`) and the live modes end with their processes.
         names = {name for name, _ in samples}
-        assert not names & {f"test_gauge_{mode}" for mode in (
-            "all", "liveall", "livemin", "livemax", "livesum", "livemostrecent")}
+        assert not names & {
+            f"test_gauge_{mode}"
+            for mode in ("all", "liveall", "livemin", "livemax", "livesum", "livemostrecent")
+        }
         assert not list(tmp_path.glob("gauge_all_*")) and not list(tmp_path.glob("gauge_live*"))
 
 
@@ -106,8 +113,12 @@ def test_a_scrape_during_compaction_never_sees_a_value_twice_or_missing(tmp_path
             try:
                 while writers.poll() is None:
                     samples = scrape(url)
-                    series.append((sample(samples, "webhook_deliveries_total", **ACCEPTED),
-                                   sample(samples, "schedule_lateness_seconds_count")))
+                    series.append(
+                        (
+                            sample(samples, "webhook_deliveries_total", **ACCEPTED),
+                            sample(samples, "schedule_lateness_seconds_count"),
+                        )
+                    )
             except BaseException as exc:  # a 500 (a file gone between listing and reading)
                 failures.append(exc)
 
@@ -131,8 +142,10 @@ def test_a_scrape_during_compaction_never_sees_a_value_twice_or_missing(tmp_path
 
 
 # A compactor that waits for a line on stdin, then compacts the folder's dead processes.
-_COMPACTOR = ("import sys; from apps.observability.compaction import compact_dead; "
-              "print('ready', flush=True); sys.stdin.readline(); compact_dead(sys.argv[1])")
+_COMPACTOR = (
+    "import sys; from apps.observability.compaction import compact_dead; "
+    "print('ready', flush=True); sys.stdin.readline(); compact_dead(sys.argv[1])"
+)
 
 
 def test_a_compactor_killed_at_any_moment_neither_loses_nor_doubles_a_value(tmp_path):
@@ -144,9 +157,13 @@ def test_a_compactor_killed_at_any_moment_neither_loses_nor_doubles_a_value(tmp_
         for _ in range(12):
             expected += len(_run_writers(tmp_path, 15, "--kill"))
             compactor = subprocess.Popen(  # noqa: S603 (our own command line)
-                [sys.executable, "-c", _COMPACTOR, str(tmp_path)], cwd=ROOT,
+                [sys.executable, "-c", _COMPACTOR, str(tmp_path)],
+                cwd=ROOT,
                 env={**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             assert compactor.stdout is not None and compactor.stdin is not None
             assert compactor.stdout.readline().strip() == "ready"
             compactor.stdin.write("go\n")

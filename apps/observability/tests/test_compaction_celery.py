@@ -27,21 +27,52 @@ def _node(id_: str, type_: str, **config: object) -> dict:
 
 
 def test_recycled_pool_childrens_files_are_merged_and_counted(api, user, workspace, tmp_path):
-    graph = {"nodes": [_node("start", "manual_trigger"),
-                       _node("shape", "transform", mapping={"ok": "yes"})],
-             "edges": [{"id": "a", "source": "start", "target": "shape"}]}
+    graph = {
+        "nodes": [
+            _node("start", "manual_trigger"),
+            _node("shape", "transform", mapping={"ok": "yes"}),
+        ],
+        "edges": [{"id": "a", "source": "start", "target": "shape"}],
+    }
     workflow = WorkflowFactory(workspace=workspace, graph=graph)
     workflow_publish(workflow=workflow, published_by=user)
     port = free_port()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "executions",
-         "--concurrency", "1", "--pool", "prefork", "--max-tasks-per-child", "1",
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env={**worker_env(), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-                       "WORKER_METRICS_PORT": str(port), "EXECUTION_DRAIN_LINGER_SECONDS": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "executions",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--max-tasks-per-child",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env={
+            **worker_env(),
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+            "WORKER_METRICS_PORT": str(port),
+            "EXECUTION_DRAIN_LINGER_SECONDS": "0",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     address = f"127.0.0.1:{port}"
     try:
+
         def serving() -> bool:
             assert worker.poll() is None, "the worker exited"
             try:
@@ -54,12 +85,15 @@ def test_recycled_pool_childrens_files_are_merged_and_counted(api, user, workspa
         # The metrics port is up before the pool forks its child.
         children: set[int] = set(wait_for(lambda: worker_pids(worker.pid)))
         for _ in range(RUNS):  # one at a time, each in a pool child of its own
-            response = api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": {}},
-                                format="json")
+            response = api.post(
+                f"/api/v1/workflows/{workflow.id}/run/", {"input": {}}, format="json"
+            )
             assert response.status_code == 202, response.json()
             run_id = response.json()["id"]
-            wait_for(lambda pk=run_id: Execution.objects.filter(
-                pk=pk, status="succeeded").exists(), timeout=60)
+            wait_for(
+                lambda pk=run_id: Execution.objects.filter(pk=pk, status="succeeded").exists(),
+                timeout=60,
+            )
             # The child that ran it exits after its one task; the next run waits for its successor.
             known = frozenset(children)
             wait_for(lambda known=known: set(worker_pids(worker.pid)) - known)

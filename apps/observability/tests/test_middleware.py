@@ -34,8 +34,7 @@ def collected():
 
 def test_the_configured_console_handler_carries_the_filter():
     consoles = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
-    assert consoles and all(any(isinstance(f, LogIdsFilter) for f in h.filters)
-                            for h in consoles)
+    assert consoles and all(any(isinstance(f, LogIdsFilter) for f in h.filters) for h in consoles)
 
 
 def test_a_request_id_is_made_when_none_is_given(client):
@@ -65,12 +64,21 @@ def test_refusals_carry_it_too(client):
 
 @pytest.mark.django_db
 def test_log_lines_of_the_request_carry_its_id(client, collected, workspace, user):
-    workflow = published_workflow(workspace=workspace, user=user, block_type="webhook_trigger",
-                                  config={"verification": {"preset": "github"}})
+    workflow = published_workflow(
+        workspace=workspace,
+        user=user,
+        block_type="webhook_trigger",
+        config={"verification": {"preset": "github"}},
+    )
     trigger = Trigger.objects.get(workflow=workflow)
     trigger_secret_rotate(trigger=trigger, secret="gh-secret-123")
-    response = client.generic("POST", f"/hooks/{trigger.webhook_token}", b"{}",
-                              content_type="application/json", HTTP_X_REQUEST_ID="hook-42")
+    response = client.generic(
+        "POST",
+        f"/hooks/{trigger.webhook_token}",
+        b"{}",
+        content_type="application/json",
+        HTTP_X_REQUEST_ID="hook-42",
+    )
     assert response.status_code == 401
     rejected = [r for r in collected.records if r.getMessage() == "webhook.rejected"]
     assert rejected and rejected[0].request_id == "hook-42"

@@ -18,14 +18,23 @@ from prometheus_client import Gauge
 
 from apps.observability import metrics
 
-MODES = ("all", "liveall", "min", "livemin", "max", "livemax", "sum", "livesum", "mostrecent",
-         "livemostrecent")
+MODES = (
+    "all",
+    "liveall",
+    "min",
+    "livemin",
+    "max",
+    "livemax",
+    "sum",
+    "livesum",
+    "mostrecent",
+    "livemostrecent",
+)
 
 
 def _set_gauges(value: float) -> None:
     for mode in MODES:
-        gauge = Gauge(f"test_gauge_{mode}", f"A {mode} gauge.", ["child"],
-                      multiprocess_mode=mode)  # type: ignore[arg-type]
+        gauge = Gauge(f"test_gauge_{mode}", f"A {mode} gauge.", ["child"], multiprocess_mode=mode)  # type: ignore[arg-type]
         gauge.labels("any").set(value)
 
 

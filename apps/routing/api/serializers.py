@@ -9,8 +9,7 @@ from apps.routing.models import RouteMap
 class RouteInput(StrictSerializer):
     query = serializers.CharField(max_length=2000, trim_whitespace=True)
     top_k = serializers.IntegerField(min_value=1, max_value=50, default=5)
-    connector = serializers.SlugField(max_length=80, required=False, allow_null=True,
-                                      default=None)
+    connector = serializers.SlugField(max_length=80, required=False, allow_null=True, default=None)
 
 
 class AlternativeOutput(serializers.Serializer):
@@ -43,8 +42,15 @@ class RouteMapOutput(serializers.ModelSerializer):
 
     class Meta:
         model = RouteMap
-        fields = ["connector", "name", "routes", "content_hash", "source", "created_at",
-                  "updated_at"]
+        fields = [
+            "connector",
+            "name",
+            "routes",
+            "content_hash",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_name(self, obj: RouteMap) -> str:
         return str(obj.data.get("name", ""))
@@ -55,8 +61,7 @@ class RouteMapImportOutput(serializers.Serializer):
 
 
 class FitInput(StrictSerializer):
-    examples = serializers.ListField(child=serializers.DictField(), min_length=1,
-                                     max_length=5000)
+    examples = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=5000)
     target_precision = serializers.FloatField(min_value=0.5, max_value=1.0, default=0.9)
     fit_weights = serializers.BooleanField(default=False)
 

@@ -74,8 +74,9 @@ class RouteMapViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Import one route map or a list of them; existing maps of those connectors are
         replaced."""
         maps = services.route_map_import(data=request.data, source="api", user=request.user)
-        return Response({"imported": RouteMapOutput(maps, many=True).data},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"imported": RouteMapOutput(maps, many=True).data}, status=status.HTTP_201_CREATED
+        )
 
     def destroy(self, request: Request, connector: str) -> Response:
         if not services.route_map_delete(connector=connector):
@@ -84,9 +85,14 @@ class RouteMapViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class EvaluationView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("per_route", bool, description=
-                                                "include per-route precision and recall")],
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "per_route", bool, description="include per-route precision and recall"
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         """The latest evaluation (evaluate_router) and fit, with the router's current size."""
         per_route = query_bool(request, "per_route")
@@ -98,10 +104,17 @@ class EvaluationView(APIView):
                 summary.pop("per_route", None)
             summary.update(dataset=evaluation.dataset, created_at=evaluation.created_at)
         params = selectors.router_params()
-        return Response({"evaluation": summary,
-                         "params": {"source": params.source, "threshold": params.threshold,
-                                    "route_thresholds": len(params.route_thresholds),
-                                    "weights": params.weights}})
+        return Response(
+            {
+                "evaluation": summary,
+                "params": {
+                    "source": params.source,
+                    "threshold": params.threshold,
+                    "route_thresholds": len(params.route_thresholds),
+                    "weights": params.weights,
+                },
+            }
+        )
 
 
 class FitView(APIView):
@@ -112,15 +125,25 @@ class FitView(APIView):
         """Fit thresholds (and optionally weights) from labelled examples and store them."""
         data = FitInput(data=request.data)
         data.is_valid(raise_exception=True)
-        examples = [Example(query=e["query"], connector=e.get("connector"),
-                            tool=e.get("tool") or e.get("route"))
-                    for e in data.validated_data["examples"]]
+        examples = [
+            Example(
+                query=e["query"], connector=e.get("connector"), tool=e.get("tool") or e.get("route")
+            )
+            for e in data.validated_data["examples"]
+        ]
         router = services.router_get()
-        params, summary = fit(router, examples,
-                              target_precision=data.validated_data["target_precision"],
-                              fit_weights=data.validated_data["fit_weights"])
-        services.router_fit_record(params=params, summary=summary, dataset="api",
-                                   user=request.user)
-        return Response({"summary": summary, "threshold": params.threshold,
-                         "route_thresholds": params.route_thresholds},
-                        status=status.HTTP_201_CREATED)
+        params, summary = fit(
+            router,
+            examples,
+            target_precision=data.validated_data["target_precision"],
+            fit_weights=data.validated_data["fit_weights"],
+        )
+        services.router_fit_record(params=params, summary=summary, dataset="api", user=request.user)
+        return Response(
+            {
+                "summary": summary,
+                "threshold": params.threshold,
+                "route_thresholds": params.route_thresholds,
+            },
+            status=status.HTTP_201_CREATED,
+        )

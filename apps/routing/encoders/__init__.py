@@ -10,8 +10,7 @@ import threading
 
 from apps.routing.encoders.base import CachedEncoder, Encoder, EncoderError, normalise
 
-__all__ = ["CachedEncoder", "Encoder", "EncoderError", "build_encoder", "get_encoder",
-           "normalise"]
+__all__ = ["CachedEncoder", "Encoder", "EncoderError", "build_encoder", "get_encoder", "normalise"]
 
 _lock = threading.Lock()
 _encoder: CachedEncoder | None = None
@@ -25,14 +24,17 @@ def build_encoder(kind: str | None = None) -> Encoder:
     if kind == "local":
         from apps.routing.encoders.local import MiniLMEncoder
 
-        return MiniLMEncoder(runtime=conf.get("ROUTING_RUNTIME"),
-                             threads=int(conf.get("ROUTING_THREADS")))
+        return MiniLMEncoder(
+            runtime=conf.get("ROUTING_RUNTIME"), threads=int(conf.get("ROUTING_THREADS"))
+        )
     if kind == "openai":
         from apps.routing.encoders.remote import OpenAIEmbeddingsEncoder
 
-        return OpenAIEmbeddingsEncoder(base_url=conf.get("ROUTING_EMBEDDINGS_URL"),
-                                       model=conf.get("ROUTING_EMBEDDINGS_MODEL"),
-                                       api_key=conf.get("ROUTING_EMBEDDINGS_API_KEY"))
+        return OpenAIEmbeddingsEncoder(
+            base_url=conf.get("ROUTING_EMBEDDINGS_URL"),
+            model=conf.get("ROUTING_EMBEDDINGS_MODEL"),
+            api_key=conf.get("ROUTING_EMBEDDINGS_API_KEY"),
+        )
     raise EncoderError(f"unknown ROUTING_ENCODER {kind!r} (local or openai)")
 
 

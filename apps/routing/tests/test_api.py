@@ -23,35 +23,50 @@ def operator_api(db) -> APIClient:
 
 
 def test_route_answers_the_calendar_story(api, route_maps):
-    response = api.post("/api/v1/routing/route", {
-        "query": "put a meeting with Ana on my calendar tomorrow", "top_k": 3}, format="json")
+    response = api.post(
+        "/api/v1/routing/route",
+        {"query": "put a meeting with Ana on my calendar tomorrow", "top_k": 3},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["connector"] == "google-calendar" and body["operation"] == "calendar.events.insert"
     assert body["route"] == "create_event" and body["confidence"] >= 0.7
     assert len(body["alternatives"]) == 2 and body["reasoning"]
-    assert set(body["alternatives"][0]) == {"route", "connector", "operation", "score",
-                                            "similarity"}
+    assert set(body["alternatives"][0]) == {
+        "route",
+        "connector",
+        "operation",
+        "score",
+        "similarity",
+    }
 
 
 def test_route_answers_no_route_for_mars(api, route_maps):
-    body = api.post("/api/v1/routing/route", {"query": "what's the weather like on Mars"},
-                    format="json").json()
+    body = api.post(
+        "/api/v1/routing/route", {"query": "what's the weather like on Mars"}, format="json"
+    ).json()
     assert body["route"] is None and body["operation"] is None
     assert body["confidence"] < 0.7 and body["alternatives"]
 
 
 def test_route_can_be_limited_to_a_connector(api, route_maps):
-    body = api.post("/api/v1/routing/route", {"query": "list everything", "connector": "github"},
-                    format="json").json()
+    body = api.post(
+        "/api/v1/routing/route", {"query": "list everything", "connector": "github"}, format="json"
+    ).json()
     assert all(a["connector"] == "github" for a in body["alternatives"])
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({}, "query"), ({"query": ""}, "query"), ({"query": "x", "top_k": 0}, "top_k"),
-    ({"query": "x", "colour": "red"}, "colour"), ({"query": "x", "connector": "a b"},
-                                                  "connector"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({}, "query"),
+        ({"query": ""}, "query"),
+        ({"query": "x", "top_k": 0}, "top_k"),
+        ({"query": "x", "colour": "red"}, "colour"),
+        ({"query": "x", "connector": "a b"}, "connector"),
+    ],
+)
 def test_route_validation_errors_have_the_one_shape(api, payload, field):
     response = api.post("/api/v1/routing/route", payload, format="json")
     assert response.status_code == 400
@@ -60,8 +75,9 @@ def test_route_validation_errors_have_the_one_shape(api, payload, field):
 
 
 def test_routing_requires_authentication(client):
-    assert client.post("/api/v1/routing/route", {"query": "x"},
-                       content_type="application/json").status_code in (401, 403)
+    assert client.post(
+        "/api/v1/routing/route", {"query": "x"}, content_type="application/json"
+    ).status_code in (401, 403)
 
 
 def test_route_maps_list_and_retrieve(api, route_maps):
@@ -84,9 +100,14 @@ def test_only_operators_import_and_delete(api, operator_api, encoder):
 
 
 def test_invalid_route_map_import_names_the_field(operator_api):
-    response = operator_api.post("/api/v1/routing/route-maps/", {
-        "connector": "x", "routes": [{"tool": "t", "utterances": ["u"],
-                                      "modifierFunc": "os.system"}]}, format="json")
+    response = operator_api.post(
+        "/api/v1/routing/route-maps/",
+        {
+            "connector": "x",
+            "routes": [{"tool": "t", "utterances": ["u"], "modifierFunc": "os.system"}],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["type"] == "invalid_route_map"
@@ -95,16 +116,18 @@ def test_invalid_route_map_import_names_the_field(operator_api):
 
 def test_evaluation_summary_and_fit(api, operator_api, route_maps):
     assert api.get("/api/v1/routing/evaluation").json()["evaluation"] is None
-    assert api.post("/api/v1/routing/fit", {"examples": LABELLED}, format="json"
-                    ).status_code == 403
-    fitted = operator_api.post("/api/v1/routing/fit", {"examples": LABELLED,
-                                                       "target_precision": 0.8}, format="json")
+    assert api.post("/api/v1/routing/fit", {"examples": LABELLED}, format="json").status_code == 403
+    fitted = operator_api.post(
+        "/api/v1/routing/fit", {"examples": LABELLED, "target_precision": 0.8}, format="json"
+    )
     assert fitted.status_code == 201, fitted.json()
     assert fitted.json()["summary"]["examples"] == 6
     from apps.routing.evaluation import Example, evaluate
 
-    summary = evaluate(services.router_get(force=True),
-                       [Example(e["query"], e["connector"], e["tool"]) for e in LABELLED])
+    summary = evaluate(
+        services.router_get(force=True),
+        [Example(e["query"], e["connector"], e["tool"]) for e in LABELLED],
+    )
     services.router_evaluation_record(summary=summary, dataset="labelled.json")
     body = api.get("/api/v1/routing/evaluation").json()
     assert body["evaluation"]["top1"] == summary["top1"]
@@ -116,14 +139,18 @@ def test_evaluation_summary_and_fit(api, operator_api, route_maps):
 
 def test_schema_lists_the_routing_endpoints(client):
     paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()[
-        "paths"]
-    for path in ("/api/v1/routing/route", "/api/v1/routing/route-maps/",
-                 "/api/v1/routing/evaluation", "/api/v1/routing/fit"):
+        "paths"
+    ]
+    for path in (
+        "/api/v1/routing/route",
+        "/api/v1/routing/route-maps/",
+        "/api/v1/routing/evaluation",
+        "/api/v1/routing/fit",
+    ):
         assert path in paths
 
 
-def test_a_freshly_loaded_catalogue_answers_503_and_queues_the_encoding(api, settings, db,
-                                                                        encoder):
+def test_a_freshly_loaded_catalogue_answers_503_and_queues_the_encoding(api, settings, db, encoder):
     from django.core.cache import cache
 
     from apps.routing.tasks import prepare_vectors_task

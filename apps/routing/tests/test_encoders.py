@@ -16,17 +16,24 @@ from apps.routing.encoders.remote import OpenAIEmbeddingsEncoder
 
 
 def test_local_encoder_gives_normalised_vectors_that_rank_paraphrases_first(encoder):
-    vectors = encoder.inner.encode(["schedule a meeting with Ana tomorrow",
-                                    "put an appointment with Ana on my calendar",
-                                    "what is the weather on Mars"])
+    vectors = encoder.inner.encode(
+        [
+            "schedule a meeting with Ana tomorrow",
+            "put an appointment with Ana on my calendar",
+            "what is the weather on Mars",
+        ]
+    )
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
 
 def test_batches_equal_single_encodes(encoder):
-    texts = ["list open pull requests", "a much longer sentence about sending a message to the "
-             "whole engineering channel in slack", "x"]
+    texts = [
+        "list open pull requests",
+        "a much longer sentence about sending a message to the whole engineering channel in slack",
+        "x",
+    ]
     batch = encoder.inner.encode(texts)
     singles = np.stack([encoder.inner.encode([t])[0] for t in texts])
     assert np.allclose(batch, singles, atol=1e-4)  # padding never leaks into the pooling
@@ -35,8 +42,11 @@ def test_batches_equal_single_encodes(encoder):
 def test_int8_runtime_agrees_with_pytorch_fp32(encoder, tmp_path):
     """The quantised ONNX export stays within 0.98 cosine of sentence-transformers itself."""
     torch_encoder = MiniLMEncoder(runtime="torch", cache_dir=encoder.inner.cache_dir)
-    texts = ["create a calendar event", "delete the repository webhook",
-             "Returns the list of invoices for a customer, newest first."]
+    texts = [
+        "create a calendar event",
+        "delete the repository webhook",
+        "Returns the list of invoices for a customer, newest first.",
+    ]
     reference = torch_encoder.encode(texts)
     ours = encoder.inner.encode(texts)
     assert np.all(np.sum(reference * ours, axis=1) > 0.98)
@@ -67,8 +77,14 @@ def test_loading_never_touches_the_network(encoder, tmp_path):
         print("offline-ok")
     """)
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,  # noqa: S603
-                            timeout=300, env=env, check=False)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "offline-ok" in result.stdout
 
@@ -107,8 +123,9 @@ def test_query_cache_skips_the_model_for_repeated_queries():
 
 
 def test_openai_embeddings_encoder_against_a_local_server(fake_openai):
-    enc = OpenAIEmbeddingsEncoder(base_url=fake_openai.url + "/v1", model="emb-test",
-                                  api_key="sk-secret")
+    enc = OpenAIEmbeddingsEncoder(
+        base_url=fake_openai.url + "/v1", model="emb-test", api_key="sk-secret"
+    )
     assert enc.dim == 64 and enc.key.startswith("openai:emb-test@")
     vectors = enc.encode(["send a message", "send a message now", "delete a file"])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -20,9 +20,14 @@ def build(encoder, params=DEFAULT_PARAMS, llm=None, maps=ALL_MAPS):
     routes, infos = [], []
     for item in parse_route_maps(maps):
         routes += routes_from_map(item, source="test")
-        infos.append(ConnectorInfo(slug=item["connector"], name=item.get("name", ""),
-                                   description=item.get("description", ""),
-                                   threshold=item.get("threshold")))
+        infos.append(
+            ConnectorInfo(
+                slug=item["connector"],
+                name=item.get("name", ""),
+                description=item.get("description", ""),
+                threshold=item.get("threshold"),
+            )
+        )
     return Router(RouteIndex(routes, infos, encoder.inner.encode), encoder, params, llm=llm)
 
 
@@ -34,15 +39,19 @@ def router(encoder):
 def test_calendar_story_answers_create_event_with_alternatives_and_reasoning(router):
     decision = router.route("put a meeting with Ana on my calendar tomorrow", top_k=3)
     assert (decision.connector, decision.operation, decision.route) == (
-        "google-calendar", "calendar.events.insert", "create_event")
+        "google-calendar",
+        "calendar.events.insert",
+        "create_event",
+    )
     assert decision.threshold == 0.7 and decision.confidence >= 0.7
     assert decision.decided_by == "router"
     assert len(decision.alternatives) == 2
     assert all(a.route != "create_event" for a in decision.alternatives)
     assert "create_event" in decision.reasoning and "closest utterance" in decision.reasoning
     assert decision.arguments == {"when": ["tomorrow"]}  # the route's modifierFunc
-    assert decision.confidence == pytest.approx(min(decision.connector_confidence,
-                                                    decision.tool_confidence))
+    assert decision.confidence == pytest.approx(
+        min(decision.connector_confidence, decision.tool_confidence)
+    )
 
 
 def test_weather_on_mars_is_no_route_with_its_best_low_score(router):
@@ -54,13 +63,16 @@ def test_weather_on_mars_is_no_route_with_its_best_low_score(router):
     assert "No route" in decision.reasoning and "below the threshold" in decision.reasoning
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("what meetings do I have this afternoon", "list_events"),
-    ("call off my 3pm appointment", "delete_event"),
-    ("let the team know in slack that we shipped", "post_message"),
-    ("report a bug in our github repo", "create_issue"),
-    ("which pull requests are open", "list_pull_requests"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what meetings do I have this afternoon", "list_events"),
+        ("call off my 3pm appointment", "delete_event"),
+        ("let the team know in slack that we shipped", "post_message"),
+        ("report a bug in our github repo", "create_issue"),
+        ("which pull requests are open", "list_pull_requests"),
+    ],
+)
 def test_top_choice_for_paraphrases(router, query, expected):
     assert router.route(query).best.route == expected
 
@@ -76,9 +88,14 @@ def test_connector_restricts_the_choice(router):
 
 def test_route_threshold_beats_connector_and_global(encoder):
     maps = [dict(m) for m in ALL_MAPS]
-    maps[0] = {**maps[0], "threshold": 0.05, "routes": [
-        {**r, "threshold": 0.999} if r["name"] == "create_event" else r
-        for r in maps[0]["routes"]]}
+    maps[0] = {
+        **maps[0],
+        "threshold": 0.05,
+        "routes": [
+            {**r, "threshold": 0.999} if r["name"] == "create_event" else r
+            for r in maps[0]["routes"]
+        ],
+    }
     router = build(encoder, maps=maps)
     strict = router.route("put a meeting with Ana on my calendar tomorrow")
     assert strict.route is None and strict.threshold == 0.999
@@ -103,8 +120,17 @@ def test_llm_fallback_picks_a_candidate_or_none(encoder, fake_openai):
     llm = ChatClient(base_url=fake_openai.url + "/v1", model="test-model")
     # A threshold no score reaches, so the decision always falls to the LLM.
     router = build(encoder, params=dataclasses.replace(DEFAULT_PARAMS, threshold=1.01), llm=llm)
-    fake_openai.reply(tool_calls=[{"name": "select_route", "arguments": {
-        "route": "google-calendar/list_events", "reason": "asks what is planned"}}])
+    fake_openai.reply(
+        tool_calls=[
+            {
+                "name": "select_route",
+                "arguments": {
+                    "route": "google-calendar/list_events",
+                    "reason": "asks what is planned",
+                },
+            }
+        ]
+    )
     decision = router.route("anything planned for friday?")
     assert decision.decided_by == "llm" and decision.route == "list_events"
     assert "asks what is planned" in decision.reasoning
@@ -113,8 +139,11 @@ def test_llm_fallback_picks_a_candidate_or_none(encoder, fake_openai):
     assert "none" in enum and "google-calendar/list_events" in enum
     assert sent["tool_choice"]["function"]["name"] == "select_route"
 
-    fake_openai.reply(tool_calls=[{"name": "select_route", "arguments": {
-        "route": "none", "reason": "not an API request"}}])
+    fake_openai.reply(
+        tool_calls=[
+            {"name": "select_route", "arguments": {"route": "none", "reason": "not an API request"}}
+        ]
+    )
     mars = router.route("what's the weather like on Mars")
     assert mars.route is None and mars.decided_by == "llm"
 
@@ -130,8 +159,11 @@ def test_llm_failure_falls_back_to_no_route(encoder, fake_openai):
 
 def test_llm_inventing_a_route_is_not_trusted(encoder, fake_openai):
     router = build(encoder, llm=ChatClient(base_url=fake_openai.url, model="m"))
-    fake_openai.reply(tool_calls=[{"name": "select_route", "arguments": {
-        "route": "evil/drop_tables", "reason": "x"}}])
+    fake_openai.reply(
+        tool_calls=[
+            {"name": "select_route", "arguments": {"route": "evil/drop_tables", "reason": "x"}}
+        ]
+    )
     decision = router.route("what's the weather like on Mars")
     assert decision.route is None and decision.decided_by == "none"
 
@@ -148,9 +180,15 @@ def test_scores_are_one_matrix_product_over_all_routes(router):
     assert router.index.utterance_vectors.dtype == np.float32
 
 
-@pytest.mark.parametrize(("text", "cls"), [
-    ("Create a webhook", "c"), ("Lists the drafts", "r"), ("deletes a user", "d"),
-    ("Update purchase information", "u"), ("the weather on Mars", None),
-])
+@pytest.mark.parametrize(
+    ("text", "cls"),
+    [
+        ("Create a webhook", "c"),
+        ("Lists the drafts", "r"),
+        ("deletes a user", "d"),
+        ("Update purchase information", "u"),
+        ("the weather on Mars", None),
+    ],
+)
 def test_action_classes(text, cls):
     assert action_class(text) == cls

@@ -29,9 +29,16 @@ def test_design_format_is_accepted_and_normalised():
 
 
 def test_every_problem_is_reported_with_its_path():
-    bad = [{"connector": "ok", "routes": [{"tool": "a", "utterances": []},
-                                          {"tool": "b", "utterances": ["x"], "colour": 1}]},
-           {"routes": []}]
+    bad = [
+        {
+            "connector": "ok",
+            "routes": [
+                {"tool": "a", "utterances": []},
+                {"tool": "b", "utterances": ["x"], "colour": 1},
+            ],
+        },
+        {"routes": []},
+    ]
     with pytest.raises(RouteMapError) as info:
         parse_route_maps(bad)
     fields = info.value.fields
@@ -41,9 +48,13 @@ def test_every_problem_is_reported_with_its_path():
 
 
 def test_duplicate_names_and_unknown_modifiers_are_refused():
-    data = {"connector": "x", "routes": [
-        {"tool": "a", "name": "same", "utterances": ["u"]},
-        {"tool": "b", "name": "same", "utterances": ["v"], "modifierFunc": "rm_rf"}]}
+    data = {
+        "connector": "x",
+        "routes": [
+            {"tool": "a", "name": "same", "utterances": ["u"]},
+            {"tool": "b", "name": "same", "utterances": ["v"], "modifierFunc": "rm_rf"},
+        ],
+    }
     with pytest.raises(RouteMapError) as info:
         parse_route_maps(data)
     messages = " ".join(m for ms in info.value.fields.values() for m in ms)
@@ -61,9 +72,12 @@ def test_export_reads_back_unchanged():
 
 def test_modifiers_extract_arguments_from_the_query():
     assert MODIFIERS["extract_email"]("invite ana@example.com and bo@example.org") == {
-        "emails": ["ana@example.com", "bo@example.org"]}
+        "emails": ["ana@example.com", "bo@example.org"]
+    }
     assert MODIFIERS["extract_datetime"]("lunch with Ana tomorrow at 1pm")["when"] == [
-        "tomorrow", "at 1pm"]
+        "tomorrow",
+        "at 1pm",
+    ]
     assert MODIFIERS["extract_numbers"]("refund 2 items of 9.5") == {"numbers": [2, 9.5]}
     assert MODIFIERS["extract_mentions"]("ping @ana in #ops") == {"mentions": ["@ana", "#ops"]}
     assert MODIFIERS["identity"]("anything") == {}

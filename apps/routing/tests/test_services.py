@@ -65,10 +65,19 @@ def test_vectors_are_persisted_and_an_unchanged_router_encodes_nothing(route_map
 def test_only_changed_utterances_are_encoded(route_maps, counting):
     services.router_get()
     before = counting.texts
-    edited = {**CALENDAR_MAP, "routes": [
-        {**CALENDAR_MAP["routes"][0],
-         "utterances": [*CALENDAR_MAP["routes"][0]["utterances"], "pencil in a dentist visit"]},
-        *CALENDAR_MAP["routes"][1:]]}
+    edited = {
+        **CALENDAR_MAP,
+        "routes": [
+            {
+                **CALENDAR_MAP["routes"][0],
+                "utterances": [
+                    *CALENDAR_MAP["routes"][0]["utterances"],
+                    "pencil in a dentist visit",
+                ],
+            },
+            *CALENDAR_MAP["routes"][1:],
+        ],
+    }
     services.route_map_import(data=edited)
     services.routing_changed()  # on_commit does not run inside the test transaction
     router = services.router_get()
@@ -77,22 +86,39 @@ def test_only_changed_utterances_are_encoded(route_maps, counting):
 
 
 def test_catalogue_operations_become_routes(db, encoder):
-    connector = Connector.objects.create(slug="acme-crm", name="Acme CRM",
-                                         description="Customers and deals. Long text.",
-                                         utterances=["acme crm"], route_threshold=0.5,
-                                         tool_role="CRM clerk")
-    ConnectorOperation.objects.create(connector=connector, key="contacts.create",
-                                      name="Create a contact", method="POST", path="/contacts",
-                                      description="Adds a new contact to the address book.",
-                                      utterances=["add a customer"])
-    ConnectorOperation.objects.create(connector=connector, key="contacts.delete",
-                                      name="Delete a contact", method="DELETE",
-                                      path="/contacts/{id}", enabled=False)
+    connector = Connector.objects.create(
+        slug="acme-crm",
+        name="Acme CRM",
+        description="Customers and deals. Long text.",
+        utterances=["acme crm"],
+        route_threshold=0.5,
+        tool_role="CRM clerk",
+    )
+    ConnectorOperation.objects.create(
+        connector=connector,
+        key="contacts.create",
+        name="Create a contact",
+        method="POST",
+        path="/contacts",
+        description="Adds a new contact to the address book.",
+        utterances=["add a customer"],
+    )
+    ConnectorOperation.objects.create(
+        connector=connector,
+        key="contacts.delete",
+        name="Delete a contact",
+        method="DELETE",
+        path="/contacts/{id}",
+        enabled=False,
+    )
     routes, infos, methods = selectors.catalog_routes()
     [route] = [r for r in routes if r.connector == "acme-crm"]
     assert route.tool == "contacts.create"
-    assert route.utterances == ("add a customer", "Create a contact",
-                                "Adds a new contact to the address book.")
+    assert route.utterances == (
+        "add a customer",
+        "Create a contact",
+        "Adds a new contact to the address book.",
+    )
     assert infos["acme-crm"].threshold == 0.5 and methods["acme-crm/contacts.create"] == "POST"
     decision = services.route_query(query="add a new customer to acme", connector="acme-crm")
     assert decision.operation == "contacts.create"
@@ -100,10 +126,17 @@ def test_catalogue_operations_become_routes(db, encoder):
 
 def test_route_maps_override_catalogue_routes_of_the_same_name(db, encoder):
     connector = Connector.objects.create(slug="acme", name="Acme")
-    ConnectorOperation.objects.create(connector=connector, key="ping", name="Ping",
-                                      method="GET", path="/ping")
-    services.route_map_import(data={"connector": "acme", "routes": [
-        {"tool": "ping", "name": "ping", "utterances": ["is acme alive"], "threshold": 0.2}]})
+    ConnectorOperation.objects.create(
+        connector=connector, key="ping", name="Ping", method="GET", path="/ping"
+    )
+    services.route_map_import(
+        data={
+            "connector": "acme",
+            "routes": [
+                {"tool": "ping", "name": "ping", "utterances": ["is acme alive"], "threshold": 0.2}
+            ],
+        }
+    )
     routes, _, _ = selectors.routing_sources()
     [route] = [r for r in routes if r.connector == "acme"]
     assert route.utterances == ("is acme alive",) and route.threshold == 0.2
@@ -112,20 +145,23 @@ def test_route_maps_override_catalogue_routes_of_the_same_name(db, encoder):
 def test_catalogue_edits_rebuild_the_router(db, encoder, django_capture_on_commit_callbacks):
     connector = Connector.objects.create(slug="acme", name="Acme")
     with django_capture_on_commit_callbacks(execute=True):
-        ConnectorOperation.objects.create(connector=connector, key="ping", name="Ping service",
-                                          method="GET", path="/ping")
+        ConnectorOperation.objects.create(
+            connector=connector, key="ping", name="Ping service", method="GET", path="/ping"
+        )
     assert len(services.router_get().index) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        ConnectorOperation.objects.create(connector=connector, key="pong", name="Pong",
-                                          method="GET", path="/pong")
+        ConnectorOperation.objects.create(
+            connector=connector, key="pong", name="Pong", method="GET", path="/pong"
+        )
     assert len(services.router_get().index) == 2  # the signal bumped the shared version
 
 
 def test_a_stored_fit_replaces_the_default_params(route_maps):
-    assert services.router_get().params is DEFAULT_PARAMS or \
-        services.router_get().params.source == "default"
-    params = DEFAULT_PARAMS.__class__(weights=DEFAULT_PARAMS.weights, threshold=0.55,
-                                      source="fit")
+    assert (
+        services.router_get().params is DEFAULT_PARAMS
+        or services.router_get().params.source == "default"
+    )
+    params = DEFAULT_PARAMS.__class__(weights=DEFAULT_PARAMS.weights, threshold=0.55, source="fit")
     services.router_fit_record(params=params, summary={}, dataset="t")
     services.routing_changed()
     assert services.router_get().params.threshold == 0.55

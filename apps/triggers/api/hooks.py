@@ -26,8 +26,14 @@ logger = logging.getLogger(__name__)
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _error(status: int, type_: str, detail: str, *, fields: dict[str, list[str]] | None = None,
-           **headers: str) -> JsonResponse:
+def _error(
+    status: int,
+    type_: str,
+    detail: str,
+    *,
+    fields: dict[str, list[str]] | None = None,
+    **headers: str,
+) -> JsonResponse:
     body: dict[str, Any] = {"type": type_, "detail": detail}
     if fields:
         body["fields"] = fields
@@ -39,11 +45,15 @@ def _error(status: int, type_: str, detail: str, *, fields: dict[str, list[str]]
 
 def _reply(reply: webhooks.HookReply) -> HttpResponse:
     if reply.content_type == "application/json" and not isinstance(reply.body, bytes | str):
-        response = HttpResponse(json.dumps(reply.body), status=reply.status,
-                                content_type="application/json")
+        response = HttpResponse(
+            json.dumps(reply.body), status=reply.status, content_type="application/json"
+        )
     else:
-        response = HttpResponse(reply.body if reply.body is not None else b"",
-                                status=reply.status, content_type=reply.content_type)
+        response = HttpResponse(
+            reply.body if reply.body is not None else b"",
+            status=reply.status,
+            content_type=reply.content_type,
+        )
     for name, value in reply.headers.items():
         response[name] = value
     return response
@@ -66,8 +76,9 @@ def _guarded(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
         return _handle(request, token, test=test)
     except (OperationalError, InterfaceError):
         logger.warning("webhook.database_unavailable", exc_info=True)
-        return _error(503, "unavailable", "The delivery cannot be stored now; retry later.",
-                      Retry_After="5")
+        return _error(
+            503, "unavailable", "The delivery cannot be stored now; retry later.", Retry_After="5"
+        )
 
 
 def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
@@ -80,17 +91,18 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
         return _error(404, "not_found", "No active webhook at this URL.")
     config = target.config
     method = request.method or "GET"
-    query: dict[str, Any] = {k: (vs[0] if len(vs) == 1 else vs)
-                             for k, vs in request.GET.lists()}
+    query: dict[str, Any] = {k: (vs[0] if len(vs) == 1 else vs) for k, vs in request.GET.lists()}
     retry_after = webhooks.webhook_rate_limited(target=target)
     if retry_after is not None:
         metrics.webhook_delivery("rate_limited")
-        return _error(429, "rate_limited", "Too many requests for this webhook.",
-                      Retry_After=str(retry_after))
+        return _error(
+            429, "rate_limited", "Too many requests for this webhook.", Retry_After=str(retry_after)
+        )
     # Handshakes that come unsigned (GET hub.challenge, validationToken) are answered first.
     if method == "GET" or "validationToken" in request.GET:
-        reply = webhooks.webhook_challenge(target=target, method=method, query=request.GET,
-                                           body=None)
+        reply = webhooks.webhook_challenge(
+            target=target, method=method, query=request.GET, body=None
+        )
         if reply is not None:
             return _reply(reply)
     allowed = config.get("methods") or ["POST"]
@@ -101,8 +113,9 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
         return response
     limit = int(config.get("max_body_bytes", 1048576))
     try:
-        too_large = int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(
-            request.body) > limit
+        too_large = (
+            int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(request.body) > limit
+        )
     except (ValueError, RequestDataTooBig):
         too_large = True
     if too_large:
@@ -110,17 +123,25 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
         return _error(413, "payload_too_large", f"The body is larger than {limit} bytes.")
     refused = webhooks.webhook_header_refused(target=target, headers=request.headers)
     if refused is not None:
-        logger.info("webhook.rejected", extra={"trigger_id": str(target.trigger.pk),
-                                               "reason": "required_header", "header": refused})
+        logger.info(
+            "webhook.rejected",
+            extra={
+                "trigger_id": str(target.trigger.pk),
+                "reason": "required_header",
+                "header": refused,
+            },
+        )
         metrics.webhook_delivery("rejected_header")
-        return _error(401, "header_invalid",
-                      f"Required header {refused!r} is missing or does not match.")
+        return _error(
+            401, "header_invalid", f"Required header {refused!r} is missing or does not match."
+        )
     raw = request.body
     try:
         webhooks.webhook_verify(target=target, headers=request.headers, body=raw)
     except SignatureInvalid as exc:
-        logger.info("webhook.rejected", extra={"trigger_id": str(target.trigger.pk),
-                                               "reason": str(exc)})
+        logger.info(
+            "webhook.rejected", extra={"trigger_id": str(target.trigger.pk), "reason": str(exc)}
+        )
         metrics.webhook_delivery("rejected_signature")
         return _error(401, "signature_invalid", str(exc))
     content_type = request.content_type or ""
@@ -142,18 +163,40 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     if replay_key is not None:
         replay.replay_window_slide(trigger=target.trigger, key=replay_key, test=target.test)
     accepted = webhooks.webhook_accept(
-        target=target, method=method, headers=request.headers, query=query, body=body,
-        body_kind=kind, content_type=content_type,
+        target=target,
+        method=method,
+        headers=request.headers,
+        query=query,
+        body=body,
+        body_kind=kind,
+        content_type=content_type,
         delivery_id=webhooks.delivery_id_of(target.preset, request.headers, body),
-        replay_key=replay_key)
+        replay_key=replay_key,
+    )
     if accepted.duplicate:
         metrics.webhook_delivery("duplicate")
-        return JsonResponse({"status": "duplicate", "execution_id": str(accepted.execution_id),
-                             "delivery_id": accepted.delivery_id}, status=200)
+        return JsonResponse(
+            {
+                "status": "duplicate",
+                "execution_id": str(accepted.execution_id),
+                "delivery_id": accepted.delivery_id,
+            },
+            status=200,
+        )
     metrics.webhook_delivery("accepted")
     response_mode = config.get("response") or {}
     if response_mode.get("mode") == "wait":
-        return _reply(webhooks.webhook_wait(execution_id=accepted.execution_id,
-                                            timeout_s=float(response_mode.get("timeout_s", 10))))
-    return JsonResponse({"status": "accepted", "execution_id": str(accepted.execution_id),
-                         "delivery_id": accepted.delivery_id}, status=202)
+        return _reply(
+            webhooks.webhook_wait(
+                execution_id=accepted.execution_id,
+                timeout_s=float(response_mode.get("timeout_s", 10)),
+            )
+        )
+    return JsonResponse(
+        {
+            "status": "accepted",
+            "execution_id": str(accepted.execution_id),
+            "delivery_id": accepted.delivery_id,
+        },
+        status=202,
+    )

@@ -25,10 +25,27 @@ class TriggerOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Trigger
-        fields = ["id", "workspace", "workflow", "node_id", "kind", "is_active", "status",
-                  "config", "webhook_url", "test_url", "test_url_expires_at", "has_secret",
-                  "last_fired_at", "next_fire_at", "consecutive_errors", "last_error",
-                  "recent_errors", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "workspace",
+            "workflow",
+            "node_id",
+            "kind",
+            "is_active",
+            "status",
+            "config",
+            "webhook_url",
+            "test_url",
+            "test_url_expires_at",
+            "has_secret",
+            "last_fired_at",
+            "next_fire_at",
+            "consecutive_errors",
+            "last_error",
+            "recent_errors",
+            "created_at",
+            "updated_at",
+        ]
 
     def _url(self, name: str, token: str | None) -> str | None:
         if not token:
@@ -79,8 +96,11 @@ class TriggerOutput(serializers.ModelSerializer):
         return bool(trigger.test_token) and expires is not None and expires > timezone.now()
 
     def get_last_fired_at(self, trigger: Trigger) -> Any:
-        stamps = [s for s in (trigger.last_fired_at, getattr(trigger, "last_delivery_at", None))
-                  if s is not None]
+        stamps = [
+            s
+            for s in (trigger.last_fired_at, getattr(trigger, "last_delivery_at", None))
+            if s is not None
+        ]
         return max(stamps).isoformat().replace("+00:00", "Z") if stamps else None
 
     def get_has_secret(self, trigger: Trigger) -> bool:
@@ -89,16 +109,22 @@ class TriggerOutput(serializers.ModelSerializer):
 
 class TriggerDetailOutput(TriggerOutput):
     signing_secret = serializers.CharField(
-        allow_null=True, help_text="Shown once after creation or rotation; null afterwards.")
+        allow_null=True, help_text="Shown once after creation or rotation; null afterwards."
+    )
 
     class Meta(TriggerOutput.Meta):
         fields = [*TriggerOutput.Meta.fields, "signing_secret"]
 
 
 class SecretInput(StrictSerializer):
-    secret = serializers.CharField(required=False, min_length=8, max_length=500,
-                                   write_only=True, trim_whitespace=False,
-                                   help_text="The provider's secret; omit to generate one.")
+    secret = serializers.CharField(
+        required=False,
+        min_length=8,
+        max_length=500,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="The provider's secret; omit to generate one.",
+    )
 
 
 class SecretOutput(serializers.Serializer):
@@ -140,8 +166,18 @@ class WebhookReceivedOutput(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "workspace", "actor", "action", "target_type", "target_id", "data",
-                  "ip_address", "user_agent", "created_at"]
+        fields = [
+            "id",
+            "workspace",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "data",
+            "ip_address",
+            "user_agent",
+            "created_at",
+        ]
 
     def get_actor(self, delivery: WebhookDelivery) -> None:
         return None
@@ -153,5 +189,8 @@ class WebhookReceivedOutput(serializers.ModelSerializer):
         return "Trigger"
 
     def get_data(self, delivery: WebhookDelivery) -> dict[str, Any]:
-        return {"execution_id": str(delivery.execution_id) if delivery.execution_id else None,
-                "delivery_id": delivery.delivery_id, "test": delivery.test}
+        return {
+            "execution_id": str(delivery.execution_id) if delivery.execution_id else None,
+            "delivery_id": delivery.delivery_id,
+            "test": delivery.test,
+        }

@@ -42,8 +42,11 @@ def _preview(expression: str, zone_name: str, count: int) -> dict:
         raise InvalidInput(str(exc), fields={field: [str(exc)]}) from exc
     zone = ZoneInfo(zone_name)
     runs = cron.upcoming(expression, zone_name, timezone.now(), count)
-    return {"expression": expression, "timezone": zone_name,
-            "runs": [{"at": at, "local": at.astimezone(zone).isoformat()} for at in runs]}
+    return {
+        "expression": expression,
+        "timezone": zone_name,
+        "runs": [{"at": at, "local": at.astimezone(zone).isoformat()} for at in runs],
+    }
 
 
 class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -76,12 +79,15 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         require_role(request, trigger.workspace_id, Role.EDITOR)
         data = SecretInput(data=request.data)
         data.is_valid(raise_exception=True)
-        plaintext = services.trigger_secret_rotate(trigger=trigger,
-                                                   secret=data.validated_data.get("secret"))
+        plaintext = services.trigger_secret_rotate(
+            trigger=trigger, secret=data.validated_data.get("secret")
+        )
         return Response({"signing_secret": plaintext})
 
-    @extend_schema(parameters=[OpenApiParameter("count", int, description="1-50, default 5")],
-                   responses=PreviewOutput)
+    @extend_schema(
+        parameters=[OpenApiParameter("count", int, description="1-50, default 5")],
+        responses=PreviewOutput,
+    )
     @action(detail=True, methods=["get"])
     def preview(self, request: Request, pk: str) -> Response:
         """The next runs of a schedule trigger, in UTC and in its zone."""
@@ -91,10 +97,12 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         try:
             count = max(1, min(50, int(request.query_params.get("count", 5))))
         except ValueError as exc:
-            raise InvalidInput("count must be an integer.",
-                               fields={"count": ["An integer from 1 to 50."]}) from exc
-        return Response(_preview(trigger.config["cron"], trigger.config.get("timezone", "UTC"),
-                                 count))
+            raise InvalidInput(
+                "count must be an integer.", fields={"count": ["An integer from 1 to 50."]}
+            ) from exc
+        return Response(
+            _preview(trigger.config["cron"], trigger.config.get("timezone", "UTC"), count)
+        )
 
     @extend_schema(request=CronPreviewInput, responses=PreviewOutput)
     @action(detail=False, methods=["post"], url_path="cron-preview")
@@ -113,15 +121,15 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         workflow = workflow_get(user=caller(request), workflow_id=data.validated_data["workflow"])
         require_role(request, workflow.workspace_id, Role.EDITOR)
-        trigger = services.trigger_ensure_for_draft(workflow=workflow,
-                                                    node_id=data.validated_data["node_id"])
+        trigger = services.trigger_ensure_for_draft(
+            workflow=workflow, node_id=data.validated_data["node_id"]
+        )
         trigger = selectors.trigger_get(user=caller(request), trigger_id=trigger.pk)
-        trigger.signing_secret = services.trigger_secret_reveal_once(
-            trigger=trigger)
-        return Response(TriggerDetailOutput(trigger, context=self.get_serializer_context()).data,
-                        status=status.HTTP_200_OK)
-
-
+        trigger.signing_secret = services.trigger_secret_reveal_once(trigger=trigger)
+        return Response(
+            TriggerDetailOutput(trigger, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK,
+        )
 
 
 class DeliveryCursorPagination(CreatedCursorPagination):

@@ -28,6 +28,12 @@ def check(config: Mapping[str, Any]) -> Problems:
     return {}
 
 
-SPEC = trigger_registry.register(TriggerSpec(
-    kind="manual", block_type="manual_trigger", title="Manual / API",
-    config_schema={"type": "object"}, check=check))
+SPEC = trigger_registry.register(
+    TriggerSpec(
+        kind="manual",
+        block_type="manual_trigger",
+        title="Manual / API",
+        config_schema={"type": "object"},
+        check=check,
+    )
+)

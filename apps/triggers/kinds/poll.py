@@ -27,7 +27,8 @@ def check(config: Mapping[str, Any]) -> Problems:
             problems["config.source.url"] = ["An http(s) URL is required."]
     elif source.get("kind") == "connector":
         problems["config.source.kind"] = [
-            "Connector operations as polling sources are not available yet; use an HTTP URL."]
+            "Connector operations as polling sources are not available yet; use an HTTP URL."
+        ]
     if "cursor_param" in config and "cursor_path" not in config:
         problems["config.cursor_param"] = ["cursor_param needs cursor_path."]
     return problems
@@ -38,6 +39,14 @@ def first_fire(config: Mapping[str, Any], now: datetime) -> datetime:
     return now
 
 
-SPEC = trigger_registry.register(TriggerSpec(
-    kind="poll", block_type="poll_trigger", title="Polling",
-    config_schema=CONFIG_SCHEMA, check=check, first_fire=first_fire, keeps_cursor=True))
+SPEC = trigger_registry.register(
+    TriggerSpec(
+        kind="poll",
+        block_type="poll_trigger",
+        title="Polling",
+        config_schema=CONFIG_SCHEMA,
+        check=check,
+        first_fire=first_fire,
+        keeps_cursor=True,
+    )
+)

@@ -24,6 +24,13 @@ def first_fire(config: Mapping[str, Any], now: datetime) -> datetime:
     return cron.next_after(config["cron"], config.get("timezone", "UTC"), now)
 
 
-SPEC = trigger_registry.register(TriggerSpec(
-    kind="schedule", block_type="schedule_trigger", title="Schedule",
-    config_schema=CONFIG_SCHEMA, check=check, first_fire=first_fire))
+SPEC = trigger_registry.register(
+    TriggerSpec(
+        kind="schedule",
+        block_type="schedule_trigger",
+        title="Schedule",
+        config_schema=CONFIG_SCHEMA,
+        check=check,
+        first_fire=first_fire,
+    )
+)

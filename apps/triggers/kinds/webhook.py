@@ -25,6 +25,14 @@ def prepare(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-SPEC = trigger_registry.register(TriggerSpec(
-    kind="webhook", block_type="webhook_trigger", title="Webhook",
-    config_schema=CONFIG_SCHEMA, check=check, prepare=prepare, webhook=True))
+SPEC = trigger_registry.register(
+    TriggerSpec(
+        kind="webhook",
+        block_type="webhook_trigger",
+        title="Webhook",
+        config_schema=CONFIG_SCHEMA,
+        check=check,
+        prepare=prepare,
+        webhook=True,
+    )
+)

@@ -31,14 +31,27 @@ class PriorityField(serializers.ChoiceField):
 
 
 class WorkflowListOutput(serializers.ModelSerializer):
-    published_version = serializers.IntegerField(source="published_version.number",
-                                                 default=None, read_only=True, allow_null=True)
+    published_version = serializers.IntegerField(
+        source="published_version.number", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Workflow
-        fields = ["id", "workspace", "name", "description", "status", "version",
-                  "published_version", "priority", "retry_attempts", "retry_delay_seconds",
-                  "is_tool", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "workspace",
+            "name",
+            "description",
+            "status",
+            "version",
+            "published_version",
+            "priority",
+            "retry_attempts",
+            "retry_delay_seconds",
+            "is_tool",
+            "created_at",
+            "updated_at",
+        ]
 
     priority = PriorityField(read_only=True)
 
@@ -53,13 +66,20 @@ class WorkflowSettingsInput(StrictSerializer):
 
     priority = PriorityField(required=False, help_text="Queue order of its runs.")
     retry_attempts = serializers.IntegerField(
-        required=False, min_value=0, max_value=10,
-        help_text="Runs started again after a failed run (0: none).")
+        required=False,
+        min_value=0,
+        max_value=10,
+        help_text="Runs started again after a failed run (0: none).",
+    )
     retry_delay_seconds = serializers.IntegerField(
-        required=False, min_value=1, max_value=86400,
-        help_text="Wait before the first retry; each next one waits twice as long.")
+        required=False,
+        min_value=1,
+        max_value=86400,
+        help_text="Wait before the first retry; each next one waits twice as long.",
+    )
     is_tool = serializers.BooleanField(
-        required=False, help_text="Offer the published workflow as a tool at /mcp/.")
+        required=False, help_text="Offer the published workflow as a tool at /mcp/."
+    )
 
 
 # A workflow's description is a paragraph, not a document: the column is unbounded text.
@@ -69,16 +89,18 @@ DESCRIPTION_MAX_LENGTH = 10_000
 class WorkflowCreateInput(WorkflowSettingsInput):
     workspace = serializers.UUIDField()
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="",
-                                        max_length=DESCRIPTION_MAX_LENGTH)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH
+    )
     graph = serializers.JSONField(required=False)
 
 
 class WorkflowUpdateInput(WorkflowSettingsInput):
     version = serializers.IntegerField(min_value=1, help_text="The version you loaded.")
     name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True,
-                                        max_length=DESCRIPTION_MAX_LENGTH)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH
+    )
     graph = serializers.JSONField(required=False)
 
 
@@ -116,21 +138,43 @@ class WorkflowImportInput(StrictSerializer):
 
 
 class ExecutionOutput(serializers.ModelSerializer):
-    version = serializers.IntegerField(source="version.number", default=None, read_only=True,
-                                       allow_null=True)  # null for a draft (test) run
+    version = serializers.IntegerField(
+        source="version.number", default=None, read_only=True, allow_null=True
+    )  # null for a draft (test) run
     # Names for run lists, so a page of runs needs no request per workflow or trigger.
     workflow_name = serializers.CharField(source="workflow.name", read_only=True)
-    trigger_kind = serializers.CharField(source="trigger.kind", default=None, read_only=True,
-                                         allow_null=True)
-    trigger_node = serializers.CharField(source="trigger.node_id", default=None,
-                                         read_only=True, allow_null=True)
+    trigger_kind = serializers.CharField(
+        source="trigger.kind", default=None, read_only=True, allow_null=True
+    )
+    trigger_node = serializers.CharField(
+        source="trigger.node_id", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Execution
-        fields = ["id", "workspace", "workflow", "workflow_name", "version", "mode", "status",
-                  "priority", "attempt", "input", "output", "error", "wake_at", "trigger",
-                  "trigger_kind", "trigger_node", "parent", "created_at", "started_at",
-                  "finished_at", "duration_ms"]
+        fields = [
+            "id",
+            "workspace",
+            "workflow",
+            "workflow_name",
+            "version",
+            "mode",
+            "status",
+            "priority",
+            "attempt",
+            "input",
+            "output",
+            "error",
+            "wake_at",
+            "trigger",
+            "trigger_kind",
+            "trigger_node",
+            "parent",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+        ]
 
     priority = PriorityField(read_only=True)
 
@@ -138,7 +182,8 @@ class ExecutionOutput(serializers.ModelSerializer):
 class ExecutionDetailOutput(ExecutionOutput):
     graph = serializers.SerializerMethodField(
         help_text="The graph this run executes: the frozen draft of a test run, else the "
-                  "published version's.")
+        "published version's."
+    )
 
     class Meta(ExecutionOutput.Meta):
         fields = [*ExecutionOutput.Meta.fields, "graph"]
@@ -156,9 +201,22 @@ class ExecutionStepOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ExecutionStep
-        fields = ["id", "key", "node_id", "item_key", "block_type", "block_version", "status",
-                  "input", "output", "error", "attempts", "started_at", "finished_at",
-                  "resume_url"]
+        fields = [
+            "id",
+            "key",
+            "node_id",
+            "item_key",
+            "block_type",
+            "block_version",
+            "status",
+            "input",
+            "output",
+            "error",
+            "attempts",
+            "started_at",
+            "finished_at",
+            "resume_url",
+        ]
 
     def get_key(self, step: ExecutionStep) -> str:
         return step.node_id + step.item_key
@@ -183,31 +241,41 @@ class ExecutionLogOutput(serializers.ModelSerializer):
 
 class RunInput(StrictSerializer):
     input = serializers.DictField(required=False, default=dict)
-    priority = PriorityField(required=False, help_text="This run's queue order (default: the "
-                                                       "workflow's).")
-    draft = serializers.BooleanField(required=False, default=False,
-                                     help_text="Run the draft (a test run) instead of the live "
-                                               "published version.")
+    priority = PriorityField(
+        required=False, help_text="This run's queue order (default: the workflow's)."
+    )
+    draft = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Run the draft (a test run) instead of the live published version.",
+    )
 
 
 class RerunInput(StrictSerializer):
-    from_node = serializers.CharField(required=False, allow_blank=True, default="",
-                                      help_text="Run again from this node; upstream outputs "
-                                                "are reused. Empty: from the start.")
+    from_node = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Run again from this node; upstream outputs are reused. Empty: from the start.",
+    )
 
 
 class ResumeInput(StrictSerializer):
     # A step key is a node id (100) plus an item key (200): see ExecutionStep.
-    key = serializers.CharField(max_length=300, help_text="The waiting step's key (its node "
-                                                          "id, plus [i] inside loops).")
+    key = serializers.CharField(
+        max_length=300, help_text="The waiting step's key (its node id, plus [i] inside loops)."
+    )
     payload = serializers.JSONField(required=False, default=None)
 
 
 class TestNodeInput(StrictSerializer):
     node_id = serializers.CharField()
-    pinned = serializers.DictField(required=False, default=dict,
-                                   help_text='{"trigger": ..., "nodes": {id: output}, '
-                                             '"vars": {...}, "item": ..., "index": ...}')
+    pinned = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text='{"trigger": ..., "nodes": {id: output}, '
+        '"vars": {...}, "item": ..., "index": ...}',
+    )
 
 
 class ValidateInput(StrictSerializer):

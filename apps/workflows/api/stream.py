@@ -20,8 +20,9 @@ class EventStreamRenderer(BaseRenderer):
     media_type = "text/event-stream"
     format = "sse"
 
-    def render(self, data: Any, accepted_media_type: Any = None,
-               renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
         return f"event: error\ndata: {json.dumps(data)}\n\n".encode()
 
 

@@ -52,9 +52,12 @@ from apps.workspaces.models import Role
 # JSON text). Declared as a string, every event broke the published schema.
 STREAM_EVENT_SCHEMA = {
     "type": "object",
-    "properties": {"event": {"type": "string", "enum": ["status", "step", "end", "error"]},
-                   "data": {"type": "string"}, "id": {"type": "string"},
-                   "retry": {"type": "integer"}},
+    "properties": {
+        "event": {"type": "string", "enum": ["status", "step", "end", "error"]},
+        "data": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
     "required": ["data"],
 }
 
@@ -82,8 +85,9 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         membership = require_role(request, fields.pop("workspace"))
-        workflow = services.workflow_create(workspace=membership.workspace,
-                                            created_by=caller(request), **fields)
+        workflow = services.workflow_create(
+            workspace=membership.workspace, created_by=caller(request), **fields
+        )
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput, 409: ErrorOutput})
@@ -92,8 +96,12 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = WorkflowUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        workflow = services.workflow_update(workflow=workflow, updated_by=caller(request),
-                                            expected_version=changes.pop("version"), **changes)
+        workflow = services.workflow_update(
+            workflow=workflow,
+            updated_by=caller(request),
+            expected_version=changes.pop("version"),
+            **changes,
+        )
         return Response(WorkflowOutput(workflow).data)
 
     @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput, 409: ErrorOutput})
@@ -112,8 +120,9 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = self._writable()
         data = PublishInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.workflow_publish(workflow=workflow, published_by=caller(request),
-                                            **data.validated_data)
+        version = services.workflow_publish(
+            workflow=workflow, published_by=caller(request), **data.validated_data
+        )
         return Response(WorkflowVersionOutput(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: WorkflowOutput})
@@ -121,8 +130,9 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def unpublish(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
         services.workflow_unpublish(workflow=workflow, actor=caller(request))
-        return Response(WorkflowOutput(selectors.workflow_get(user=caller(request),
-                                                              workflow_id=pk)).data)
+        return Response(
+            WorkflowOutput(selectors.workflow_get(user=caller(request), workflow_id=pk)).data
+        )
 
     @extend_schema(responses=WorkflowVersionOutput(many=True))
     @action(detail=True, methods=["get"])
@@ -137,8 +147,9 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = self._writable()
         data = RollbackInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.workflow_rollback(workflow=workflow, actor=caller(request),
-                                             number=data.validated_data["version"])
+        version = services.workflow_rollback(
+            workflow=workflow, actor=caller(request), number=data.validated_data["version"]
+        )
         return Response(WorkflowVersionOutput(version).data)
 
     @extend_schema(responses=WorkflowExportOutput)
@@ -152,11 +163,12 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = WorkflowImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = require_role(request, data.validated_data["workspace"])
-        workflow = services.workflow_import(workspace=membership.workspace,
-                                            document=data.validated_data["document"],
-                                            imported_by=caller(request))
+        workflow = services.workflow_import(
+            workspace=membership.workspace,
+            document=data.validated_data["document"],
+            imported_by=caller(request),
+        )
         return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
-
 
     @extend_schema(request=RunInput, responses={202: ExecutionOutput, 409: ErrorOutput})
     @action(detail=True, methods=["post"])
@@ -164,9 +176,12 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = self._writable()
         data = RunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        execution = services.execution_start(workflow=workflow, started_by=caller(request),
-                                             mode=Execution.Mode.API if request.auth else
-                                             Execution.Mode.MANUAL, **data.validated_data)
+        execution = services.execution_start(
+            workflow=workflow,
+            started_by=caller(request),
+            mode=Execution.Mode.API if request.auth else Execution.Mode.MANUAL,
+            **data.validated_data,
+        )
         return Response(ExecutionOutput(execution).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=TestNodeInput, responses={200: OpenApiTypes.OBJECT})
@@ -183,8 +198,9 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = ValidateInput(data=request.data)
         data.is_valid(raise_exception=True)
         issues = graph_issues(data.validated_data["graph"])
-        return Response({"valid": not any(i["severity"] == "error" for i in issues),
-                         "issues": issues})
+        return Response(
+            {"valid": not any(i["severity"] == "error" for i in issues), "issues": issues}
+        )
 
 
 class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -201,17 +217,21 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(ExecutionDetailOutput(self.get_object()).data)
 
     @extend_schema(responses=ExecutionStepOutput(many=True))
-    @action(detail=True, methods=["get"], pagination_class=DefaultPagination,
-            filter_backends=[])
+    @action(detail=True, methods=["get"], pagination_class=DefaultPagination, filter_backends=[])
     def steps(self, request: Request, pk: str) -> Response:
         """Paginated like every list: a loop of thousands of items has as many steps."""
         execution = self.get_object()
         page = self.paginate_queryset(execution.steps.order_by("started_at", "id"))
         return self.get_paginated_response(ExecutionStepOutput(page, many=True).data)
 
-    @extend_schema(responses=ExecutionLogOutput(many=True),
-                   parameters=[OpenApiParameter("after", {"type": "integer", "minimum": 0},
-                                               description="Last log id seen")])
+    @extend_schema(
+        responses=ExecutionLogOutput(many=True),
+        parameters=[
+            OpenApiParameter(
+                "after", {"type": "integer", "minimum": 0}, description="Last log id seen"
+            )
+        ],
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def logs(self, request: Request, pk: str) -> Response:
         execution = self.get_object()
@@ -238,8 +258,9 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         execution = self._writable()
         data = RerunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rerun = services.execution_rerun(execution=execution, started_by=caller(request),
-                                         **data.validated_data)
+        rerun = services.execution_rerun(
+            execution=execution, started_by=caller(request), **data.validated_data
+        )
         return Response(ExecutionOutput(rerun).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=ResumeInput, responses={202: ExecutionOutput, 409: ErrorOutput})
@@ -251,24 +272,31 @@ class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         # Only a step that waits may be resumed: any other key was stored on the run (and
         # woke it) although nothing would ever read it.
         if not execution.is_finished and not selectors.execution_waits_on(
-                execution=execution, key=data.validated_data["key"]):
-            raise InvalidInput("No step of this execution is waiting under this key.",
-                               fields={"key": ["No waiting step has this key."]})
+            execution=execution, key=data.validated_data["key"]
+        ):
+            raise InvalidInput(
+                "No step of this execution is waiting under this key.",
+                fields={"key": ["No waiting step has this key."]},
+            )
         if not execution_resume(execution_id=execution.pk, **data.validated_data):
             raise Conflict("The execution has already finished.")
         execution.refresh_from_db()
         return Response(ExecutionOutput(execution).data, status=status.HTTP_202_ACCEPTED)
 
     # Errors come as one `error` event too (EventStreamRenderer), not as JSON.
-    @extend_schema(responses={(code, "text/event-stream"): STREAM_EVENT_SCHEMA
-                              for code in (200, 401, 404, 429)})
+    @extend_schema(
+        responses={
+            (code, "text/event-stream"): STREAM_EVENT_SCHEMA for code in (200, 401, 404, 429)
+        }
+    )
     @action(detail=True, methods=["get"], renderer_classes=[EventStreamRenderer])
     def stream(self, request: Request, pk: str) -> StreamingHttpResponse:
         """Server-sent events: `status` on every status change and `step` per step update;
         ends when the execution finishes (or after a while: reconnect with Last-Event-ID)."""
         execution = self.get_object()
-        response = StreamingHttpResponse(execution_event_stream(execution.pk),
-                                         content_type="text/event-stream")
+        response = StreamingHttpResponse(
+            execution_event_stream(execution.pk), content_type="text/event-stream"
+        )
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response
@@ -280,8 +308,9 @@ class ResumeByTokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=OpenApiTypes.OBJECT,
-                   responses={202: OpenApiTypes.OBJECT, 409: ErrorOutput})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT, 409: ErrorOutput}
+    )
     def post(self, request: Request, token: str) -> Response:
         return self._resume(token, request.data or None)
 
@@ -297,5 +326,7 @@ class ResumeByTokenView(APIView):
             raise NotFound("This resume link is invalid or has expired.") from exc
         if not execution_resume(execution_id=execution_id, key=key, payload=payload):
             raise Conflict("The execution has already finished.")
-        return Response({"status": "resumed", "execution": execution_id, "step": key},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"status": "resumed", "execution": execution_id, "step": key},
+            status=status.HTTP_202_ACCEPTED,
+        )

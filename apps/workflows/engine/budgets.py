@@ -29,12 +29,14 @@ class OutputBudget:
         if self.per_step is not None and size > self.per_step:
             return codes.OUTPUT_TOO_LARGE, (
                 f"node {node_id!r} produced {size} bytes of output, over the limit of "
-                f"{self.per_step} bytes per step; the output was not stored")
+                f"{self.per_step} bytes per step; the output was not stored"
+            )
         with self._lock:
             if self.per_run is not None and self.used + size > self.per_run:
                 return codes.RUN_OUTPUT_BUDGET, (
                     f"node {node_id!r} produced {size} bytes of output, which would bring "
                     f"the run's outputs to {self.used + size} bytes, over its budget of "
-                    f"{self.per_run} bytes; the output was not stored")
+                    f"{self.per_run} bytes; the output was not stored"
+                )
             self.used += size
         return None

@@ -53,13 +53,39 @@ def _exempt(error: ValidationError) -> bool:
 
 
 # Keywords that only annotate; a subschema made of these accepts any value.
-_ANNOTATIONS = frozenset({"description", "title", "default", "examples", "$comment", "readOnly",
-                          "writeOnly", "deprecated"})
+_ANNOTATIONS = frozenset(
+    {
+        "description",
+        "title",
+        "default",
+        "examples",
+        "$comment",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+    }
+)
 # Keywords whose effect on a value deep inside is hard to predict: be conservative.
-_OPAQUE = frozenset({"anyOf", "oneOf", "allOf", "not", "if", "then", "else", "$ref",
-                     "$dynamicRef", "dependentSchemas", "unevaluatedProperties",
-                     "unevaluatedItems", "patternProperties", "prefixItems", "contains",
-                     "uniqueItems"})
+_OPAQUE = frozenset(
+    {
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "$ref",
+        "$dynamicRef",
+        "dependentSchemas",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "patternProperties",
+        "prefixItems",
+        "contains",
+        "uniqueItems",
+    }
+)
 
 
 def _has_expression(value: Any) -> bool:
@@ -110,8 +136,9 @@ def _no_template(context: Mapping[str, Any]) -> Any:
     raise AssertionError("validation-only plan nodes are never run")
 
 
-def _config_template(spec: BlockSpec, config: Mapping[str, Any],
-                     syntax: list[ExpressionSyntaxError]) -> tuple[Template, bool]:
+def _config_template(
+    spec: BlockSpec, config: Mapping[str, Any], syntax: list[ExpressionSyntaxError]
+) -> tuple[Template, bool]:
     """Compile the config; deferred fields stay raw (the block evaluates them per item)."""
     if not spec.deferred_fields:
         whole, dynamic = compile_value(config, "config", syntax)
@@ -141,14 +168,20 @@ def fast_check(block: RegisteredBlock) -> Check:
     return entry[1]
 
 
-def _check_references(node: Node, config: Mapping[str, Any], known: Mapping[str, Node],
-                      issues: _Issues) -> None:
+def _check_references(
+    node: Node, config: Mapping[str, Any], known: Mapping[str, Node], issues: _Issues
+) -> None:
     """Warn about ``nodes.<id>`` references to nodes the graph does not have (typos)."""
     for field, text in iter_templates(config, "config"):
         # Membership tests, not set difference: ``frozenset - dict.keys()`` copies the keys.
         for ref in sorted(r for r in referenced_nodes(text) if r not in known):
-            issues.add(node.id, field, "unknown_reference",
-                       f"{field}: expression refers to unknown node {ref!r}", "warning")
+            issues.add(
+                node.id,
+                field,
+                "unknown_reference",
+                f"{field}: expression refers to unknown node {ref!r}",
+                "warning",
+            )
 
 
 def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool) -> PlanNode:
@@ -178,11 +211,20 @@ def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool
             policies = merge_policies(spec.policies, node.policies)
     if spec.deprecated:
         since = f" since {spec.deprecated_since.isoformat()}" if spec.deprecated_since else ""
-        issues.add(node.id, "type", "deprecated_block",
-                   f"block {spec.ref} is deprecated{since}", "warning")
+        issues.add(
+            node.id, "type", "deprecated_block", f"block {spec.ref} is deprecated{since}", "warning"
+        )
     ports = spec.ports_for(config)
     default_port = "main" if "main" in ports else (ports[0] if len(ports) == 1 else None)
     join = spec.join(config) if spec.join is not None else "all"
-    return PlanNode(node=node, block=block, config=config, template=template, recheck=recheck,
-                    policies=policies, ports=frozenset((*ports, ERROR_PORT)),
-                    default_port=default_port, join=join if join in ("all", "first") else "all")
+    return PlanNode(
+        node=node,
+        block=block,
+        config=config,
+        template=template,
+        recheck=recheck,
+        policies=policies,
+        ports=frozenset((*ports, ERROR_PORT)),
+        default_port=default_port,
+        join=join if join in ("all", "first") else "all",
+    )

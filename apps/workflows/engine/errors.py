@@ -26,9 +26,19 @@ STEP_BUDGET = "step_budget_exceeded"  # the run recorded max_steps steps; no new
 OUTPUT_TOO_LARGE = "output_too_large"  # one step's output is over the per-step byte limit
 RUN_OUTPUT_BUDGET = "run_output_budget_exceeded"  # the run's outputs are over their budget
 
-NON_RETRYABLE_CODES = frozenset({EXPRESSION_ERROR, INVALID_CONFIG, OUTPUT_NOT_JSON,
-                                 INVALID_RESULT, UNKNOWN_HANDLE, WORKER_LOST, STEP_BUDGET,
-                                 OUTPUT_TOO_LARGE, RUN_OUTPUT_BUDGET})
+NON_RETRYABLE_CODES = frozenset(
+    {
+        EXPRESSION_ERROR,
+        INVALID_CONFIG,
+        OUTPUT_NOT_JSON,
+        INVALID_RESULT,
+        UNKNOWN_HANDLE,
+        WORKER_LOST,
+        STEP_BUDGET,
+        OUTPUT_TOO_LARGE,
+        RUN_OUTPUT_BUDGET,
+    }
+)
 
 
 class EngineError(Exception):

@@ -150,8 +150,9 @@ def _search(parsed: ParsedResult, context: Mapping[str, Any], field: str) -> Any
     except (TypeError, ValueError, RecursionError) as exc:
         # Some jmespath functions fail on argument types they accept (merge(@, null) raises
         # TypeError): still the expression's error, not the engine's (found by hypothesis).
-        raise ExpressionEvalError(f"{field}: {{{{ {parsed.expression} }}}}: "
-                                  f"{type(exc).__name__}: {exc}") from None
+        raise ExpressionEvalError(
+            f"{field}: {{{{ {parsed.expression} }}}}: {type(exc).__name__}: {exc}"
+        ) from None
     if isinstance(result, str):
         if len(result) > MAX_RESULT_CHARS:
             raise _too_large(parsed, field)
@@ -164,11 +165,13 @@ def _search(parsed: ParsedResult, context: Mapping[str, Any], field: str) -> Any
 def _too_large(parsed: ParsedResult, field: str) -> ExpressionEvalError:
     return ExpressionEvalError(
         f"{field}: {{{{ {parsed.expression} }}}}: the result is larger than "
-        f"{MAX_RESULT_ITEMS} items or {MAX_RESULT_CHARS // (1024 * 1024)} MiB of text")
+        f"{MAX_RESULT_ITEMS} items or {MAX_RESULT_CHARS // (1024 * 1024)} MiB of text"
+    )
 
 
-def _detach(value: dict[Any, Any] | list[Any], parsed: ParsedResult,
-            field: str) -> dict[Any, Any] | list[Any]:
+def _detach(
+    value: dict[Any, Any] | list[Any], parsed: ParsedResult, field: str
+) -> dict[Any, Any] | list[Any]:
     """A copy of a result's containers, so it shares none with the live context.
 
     ``{{ @ }}``, ``{{ nodes }}`` or ``{{ vars }}`` evaluate to containers the runner keeps
@@ -259,11 +262,29 @@ def _compile(value: Any, field: str, errors: list[ExpressionSyntaxError] | None)
 
 # AST node types whose children are evaluated against the same data as the node itself;
 # other children (projection right-hand sides, filters, pipes, &expr) see something else.
-_SAME_SCOPE = frozenset({"function_expression", "comparator", "and_expression", "or_expression",
-                         "not_expression", "multi_select_list", "multi_select_dict",
-                         "key_val_pair"})
-_LEFT_SCOPE = frozenset({"subexpression", "projection", "value_projection", "flatten",
-                         "filter_projection", "pipe", "index_expression"})
+_SAME_SCOPE = frozenset(
+    {
+        "function_expression",
+        "comparator",
+        "and_expression",
+        "or_expression",
+        "not_expression",
+        "multi_select_list",
+        "multi_select_dict",
+        "key_val_pair",
+    }
+)
+_LEFT_SCOPE = frozenset(
+    {
+        "subexpression",
+        "projection",
+        "value_projection",
+        "flatten",
+        "filter_projection",
+        "pipe",
+        "index_expression",
+    }
+)
 
 
 def _root_refs(node: Any, rooted: bool, found: set[str]) -> None:
@@ -271,8 +292,11 @@ def _root_refs(node: Any, rooted: bool, found: set[str]) -> None:
     children = node.get("children") or []
     if kind == "subexpression" and rooted and len(children) >= 2:
         head, second = children[0], children[1]
-        if (head.get("type") == "field" and head.get("value") == "nodes"
-                and second.get("type") == "field"):
+        if (
+            head.get("type") == "field"
+            and head.get("value") == "nodes"
+            and second.get("type") == "field"
+        ):
             found.add(second["value"])
     for index, child in enumerate(children):
         if isinstance(child, dict):

@@ -21,14 +21,41 @@ __all__ = ["compile_fast"]
 
 Check = Callable[[Any], bool]
 
-_IGNORED = frozenset({"description", "title", "default", "examples", "$comment", "deprecated",
-                      "readOnly", "writeOnly", "$schema", "$id"})
+_IGNORED = frozenset(
+    {
+        "description",
+        "title",
+        "default",
+        "examples",
+        "$comment",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "$schema",
+        "$id",
+    }
+)
 # "format" is not ignored: the block registry asserts the "regex" format (a pattern a block
 # will compile must be one), so a schema using it always gets the real validator.
-_SUPPORTED = _IGNORED | {"type", "properties", "required", "additionalProperties", "items",
-                         "enum", "const", "minimum", "maximum", "exclusiveMinimum",
-                         "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems",
-                         "pattern", "propertyNames"}
+_SUPPORTED = _IGNORED | {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "pattern",
+    "propertyNames",
+}
 
 
 def _never(_value: Any) -> bool:
@@ -50,8 +77,10 @@ _TYPES: dict[str, Check] = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
     "number": _is_number,
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
 }
 
 
@@ -91,8 +120,11 @@ def compile_fast(schema: Any) -> Check:
 
 def _number_checks(schema: Mapping[str, Any]) -> list[Check]:
     operators: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
-        ("minimum", operator.ge), ("maximum", operator.le),
-        ("exclusiveMinimum", operator.gt), ("exclusiveMaximum", operator.lt))
+        ("minimum", operator.ge),
+        ("maximum", operator.le),
+        ("exclusiveMinimum", operator.gt),
+        ("exclusiveMaximum", operator.lt),
+    )
     bounds = [(schema.get(k), op) for k, op in operators]
     active = [(b, op) for b, op in bounds if b is not None]
     if not active:

@@ -56,15 +56,23 @@ def parse_graph(raw: Any, issues: _Issues | None = None) -> tuple[list[Node], li
         if not isinstance(item, Mapping) or not all(
             isinstance(item.get(k), str) and item.get(k) for k in ("source", "target")
         ):
-            report.add(None, f"edges[{index}]", "invalid_edge",
-                       f"edge #{index} needs string source and target")
+            report.add(
+                None,
+                f"edges[{index}]",
+                "invalid_edge",
+                f"edge #{index} needs string source and target",
+            )
             continue
         handle = item.get("sourceHandle")
         edge_id = item.get("id")
-        edges.append(Edge(
-            id=edge_id if isinstance(edge_id, str) and edge_id else f"edge-{index}",
-            source=item["source"], target=item["target"],
-            handle=handle if isinstance(handle, str) and handle else None))
+        edges.append(
+            Edge(
+                id=edge_id if isinstance(edge_id, str) and edge_id else f"edge-{index}",
+                source=item["source"],
+                target=item["target"],
+                handle=handle if isinstance(handle, str) and handle else None,
+            )
+        )
     return nodes, edges
 
 
@@ -90,14 +98,18 @@ def _parse_node(item: Any, index: int, report: _Issues) -> Node | None:
     policies = data.get("policies")
     parent = item.get("parentId")
     return Node(
-        id=node_id, type=item["type"],
+        id=node_id,
+        type=item["type"],
         version=None if version in (None, "") else str(version),
-        config=config, policies=policies if policies is not None else None,
-        parent_id=parent if isinstance(parent, str) and parent else None)
+        config=config,
+        policies=policies if policies is not None else None,
+        parent_id=parent if isinstance(parent, str) and parent else None,
+    )
 
 
-def _analyse(raw: Any, registry: BlockRegistry,
-             build: bool) -> tuple[Plan | None, list[ValidationIssue]]:
+def _analyse(
+    raw: Any, registry: BlockRegistry, build: bool
+) -> tuple[Plan | None, list[ValidationIssue]]:
     issues = _Issues()
     nodes, raw_edges = parse_graph(raw, issues)
     if any(i.code == "invalid_graph" for i in issues.items):
@@ -117,9 +129,13 @@ def _analyse(raw: Any, registry: BlockRegistry,
             if node.type not in registry:
                 issues.add(node.id, "type", "unknown_block", f"unknown block type {node.type!r}")
             else:
-                issues.add(node.id, "data.version", "unknown_version",
-                           f"block {node.type!r} has no version {node.version!r} "
-                           f"(known: {registry.versions(node.type)})")
+                issues.add(
+                    node.id,
+                    "data.version",
+                    "unknown_version",
+                    f"block {node.type!r} has no version {node.version!r} "
+                    f"(known: {registry.versions(node.type)})",
+                )
             continue
         planned[node.id] = _check_node(node, block, issues, build)
         _check_references(node, node.config, by_id, issues)
@@ -129,35 +145,58 @@ def _analyse(raw: Any, registry: BlockRegistry,
             continue
         parent = planned.get(node.parent_id)
         if node.parent_id not in by_id or (parent is not None and not parent.block.spec.has_body):
-            issues.add(node.id, "parentId", "invalid_parent",
-                       f"parentId {node.parent_id!r} is not a loop node of this graph")
+            issues.add(
+                node.id,
+                "parentId",
+                "invalid_parent",
+                f"parentId {node.parent_id!r} is not a loop node of this graph",
+            )
 
     edges = _check_edges(raw_edges, by_id, planned, issues)
     parents = {n.id: n.parent_id for n in by_id.values()}
 
     # Entries: exactly one trigger-category node in the main flow; at most one error entry.
-    triggers = [n for n in planned.values()
-                if Category(n.block.spec.category) is Category.TRIGGER]
+    triggers = [n for n in planned.values() if Category(n.block.spec.category) is Category.TRIGGER]
     error_entries = [n for n in planned.values() if n.block.spec.error_entry]
     for plan_node in (*triggers, *error_entries):
         if parents[plan_node.id] is not None:
-            issues.add(plan_node.id, "parentId", "trigger_in_loop",
-                       "a trigger cannot be inside a loop body")
+            issues.add(
+                plan_node.id,
+                "parentId",
+                "trigger_in_loop",
+                "a trigger cannot be inside a loop body",
+            )
     top_triggers = [n for n in triggers if parents[n.id] is None]
     if not top_triggers:
-        issues.add(None, None, "missing_trigger",
-                   "the workflow needs exactly one trigger node as its entry")
+        issues.add(
+            None,
+            None,
+            "missing_trigger",
+            "the workflow needs exactly one trigger node as its entry",
+        )
     for extra in top_triggers[1:]:
-        issues.add(extra.id, "type", "multiple_triggers",
-                   f"only one trigger is allowed; {top_triggers[0].id!r} is already the entry")
+        issues.add(
+            extra.id,
+            "type",
+            "multiple_triggers",
+            f"only one trigger is allowed; {top_triggers[0].id!r} is already the entry",
+        )
     for extra in error_entries[1:]:
-        issues.add(extra.id, "type", "multiple_error_triggers",
-                   f"only one error trigger is allowed; {error_entries[0].id!r} is already one")
+        issues.add(
+            extra.id,
+            "type",
+            "multiple_error_triggers",
+            f"only one error trigger is allowed; {error_entries[0].id!r} is already one",
+        )
     for edge in edges:
         target = planned.get(edge.target)
         if target is not None and (target in triggers or target.block.spec.error_entry):
-            issues.add(edge.target, f"edges.{edge.id}", "entry_has_inputs",
-                       f"edge {edge.id!r} points into entry node {edge.target!r}")
+            issues.add(
+                edge.target,
+                f"edges.{edge.id}",
+                "entry_has_inputs",
+                f"edge {edge.id!r} points into entry node {edge.target!r}",
+            )
 
     # Order and cycles, one scope (top level or a loop body) at a time.
     scopes: dict[str | None, list[str]] = {}
@@ -171,14 +210,19 @@ def _analyse(raw: Any, registry: BlockRegistry,
         scope_order, left = _toposort(members, edges)
         order.extend(scope_order)
         for cycle in _cycles(left, edges):
-            issues.add(cycle[0], None, "cycle",
-                       f"cycle through {' -> '.join(cycle[:10])}"
-                       f"{' ...' if len(cycle) > 10 else ''}"
-                       f"{'' if parent_id is None else f' (in loop {parent_id!r})'}")
+            issues.add(
+                cycle[0],
+                None,
+                "cycle",
+                f"cycle through {' -> '.join(cycle[:10])}"
+                f"{' ...' if len(cycle) > 10 else ''}"
+                f"{'' if parent_id is None else f' (in loop {parent_id!r})'}",
+            )
     for loop_id, plan_node in planned.items():
         if plan_node.block.spec.has_body and loop_id not in scopes:
-            issues.add(loop_id, None, "empty_loop_body", f"loop {loop_id!r} has no body nodes",
-                       "warning")
+            issues.add(
+                loop_id, None, "empty_loop_body", f"loop {loop_id!r} has no body nodes", "warning"
+            )
 
     top = scopes.get(None, [])
     root_members: set[str] = set()
@@ -189,8 +233,13 @@ def _analyse(raw: Any, registry: BlockRegistry,
             error_members = _reach([error_entries[0].id], outgoing_all)
         for node_id in top:
             if node_id not in root_members and node_id not in error_members:
-                issues.add(node_id, None, "unreachable",
-                           f"node {node_id!r} cannot be reached from the trigger", "warning")
+                issues.add(
+                    node_id,
+                    None,
+                    "unreachable",
+                    f"node {node_id!r} cannot be reached from the trigger",
+                    "warning",
+                )
 
     if issues.has_errors or not build:
         return None, issues.items
@@ -205,16 +254,28 @@ def _analyse(raw: Any, registry: BlockRegistry,
         entries = [m for m in members if m not in has_inner]
         bodies[parent_id] = _scope(entries, order, member_set, edges)
     root = _scope([top_triggers[0].id], order, root_members, edges)
-    error_scope = (_scope([error_entries[0].id], order, error_members, edges)
-                   if error_entries else None)
-    plan = Plan(nodes=planned, root=root, error_scope=error_scope, bodies=bodies,
-                parents=parents, order_index=rank, trigger_id=top_triggers[0].id,
-                warnings=tuple(issues.items))
+    error_scope = (
+        _scope([error_entries[0].id], order, error_members, edges) if error_entries else None
+    )
+    plan = Plan(
+        nodes=planned,
+        root=root,
+        error_scope=error_scope,
+        bodies=bodies,
+        parents=parents,
+        order_index=rank,
+        trigger_id=top_triggers[0].id,
+        warnings=tuple(issues.items),
+    )
     return plan, issues.items
 
 
-def _check_edges(raw_edges: Sequence[Edge], by_id: Mapping[str, Node],
-                 planned: Mapping[str, PlanNode], issues: _Issues) -> list[Edge]:
+def _check_edges(
+    raw_edges: Sequence[Edge],
+    by_id: Mapping[str, Node],
+    planned: Mapping[str, PlanNode],
+    issues: _Issues,
+) -> list[Edge]:
     """Report edge problems; return the usable edges with handles normalised."""
     edges: list[Edge] = []
     seen_ids: set[str] = set()
@@ -222,17 +283,25 @@ def _check_edges(raw_edges: Sequence[Edge], by_id: Mapping[str, Node],
     for edge in raw_edges:
         field = f"edges.{edge.id}"
         if edge.id in seen_ids:
-            issues.add(edge.source if edge.source in by_id else None, field,
-                       "duplicate_edge_id", f"edge id {edge.id!r} is used twice")
+            issues.add(
+                edge.source if edge.source in by_id else None,
+                field,
+                "duplicate_edge_id",
+                f"edge id {edge.id!r} is used twice",
+            )
             continue
         seen_ids.add(edge.id)
         missing = [end for end in (edge.source, edge.target) if end not in by_id]
         if missing:
-            known = edge.source if edge.source in by_id else (
-                edge.target if edge.target in by_id else None)
+            known = (
+                edge.source
+                if edge.source in by_id
+                else (edge.target if edge.target in by_id else None)
+            )
             names = ", ".join(map(repr, missing))
-            issues.add(known, field, "dangling_edge",
-                       f"edge {edge.id!r} points to missing node(s) {names}")
+            issues.add(
+                known, field, "dangling_edge", f"edge {edge.id!r} points to missing node(s) {names}"
+            )
             continue
         source = planned.get(edge.source)
         handle = edge.handle
@@ -240,26 +309,42 @@ def _check_edges(raw_edges: Sequence[Edge], by_id: Mapping[str, Node],
             if handle is None:
                 handle = source.default_port
                 if handle is None:
-                    issues.add(edge.source, field, "ambiguous_handle",
-                               f"edge {edge.id!r} must name an output port of {edge.source!r} "
-                               f"({', '.join(sorted(source.ports))})")
+                    issues.add(
+                        edge.source,
+                        field,
+                        "ambiguous_handle",
+                        f"edge {edge.id!r} must name an output port of {edge.source!r} "
+                        f"({', '.join(sorted(source.ports))})",
+                    )
                     continue
             elif handle not in source.ports:
-                issues.add(edge.source, field, "unknown_handle",
-                           f"edge {edge.id!r}: {edge.source!r} has no output port {handle!r} "
-                           f"({', '.join(sorted(source.ports))})")
+                issues.add(
+                    edge.source,
+                    field,
+                    "unknown_handle",
+                    f"edge {edge.id!r}: {edge.source!r} has no output port {handle!r} "
+                    f"({', '.join(sorted(source.ports))})",
+                )
                 continue
         identity = (edge.source, edge.target, handle)
         if identity in seen:
-            issues.add(edge.source, field, "duplicate_edge",
-                       f"edge {edge.id!r} duplicates another {edge.source!r} -> {edge.target!r}"
-                       f" edge on port {handle!r}")
+            issues.add(
+                edge.source,
+                field,
+                "duplicate_edge",
+                f"edge {edge.id!r} duplicates another {edge.source!r} -> {edge.target!r}"
+                f" edge on port {handle!r}",
+            )
             continue
         seen.add(identity)
         if by_id[edge.source].parent_id != by_id[edge.target].parent_id:
-            issues.add(edge.source, field, "cross_scope_edge",
-                       f"edge {edge.id!r} crosses a loop boundary; reference outer data with "
-                       f"expressions instead")
+            issues.add(
+                edge.source,
+                field,
+                "cross_scope_edge",
+                f"edge {edge.id!r} crosses a loop boundary; reference outer data with "
+                f"expressions instead",
+            )
             continue
         edges.append(Edge(id=edge.id, source=edge.source, target=edge.target, handle=handle))
     return edges

@@ -13,8 +13,15 @@ from apps.core.resilience.store import InMemoryStore
 from apps.workflows.engine.ports import Clock, ResumeSignal
 from apps.workflows.engine.types import StepRecord
 
-__all__ = ["CancelFlags", "FakeClock", "InMemoryResume", "InMemoryStepStore", "NoObserver",
-           "SystemClock", "memory_kv"]
+__all__ = [
+    "CancelFlags",
+    "FakeClock",
+    "InMemoryResume",
+    "InMemoryStepStore",
+    "NoObserver",
+    "SystemClock",
+    "memory_kv",
+]
 
 
 class SystemClock:
@@ -108,8 +115,9 @@ class NoObserver:
     def __init__(self) -> None:
         self._same = nullcontext(self)
 
-    def step(self, *, node_id: str, block_type: str,
-             block_version: int) -> AbstractContextManager[NoObserver]:
+    def step(
+        self, *, node_id: str, block_type: str, block_version: int
+    ) -> AbstractContextManager[NoObserver]:
         return self._same
 
     def finished(self, record: StepRecord) -> None:

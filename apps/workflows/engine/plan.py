@@ -86,8 +86,14 @@ class _Issues:
     def __init__(self) -> None:
         self.items: list[ValidationIssue] = []
 
-    def add(self, node_id: str | None, field: str | None, code: str, message: str,
-            severity: Severity = "error") -> None:
+    def add(
+        self,
+        node_id: str | None,
+        field: str | None,
+        code: str,
+        message: str,
+        severity: Severity = "error",
+    ) -> None:
         self.items.append(ValidationIssue(node_id, field, code, message, severity))
 
     @property

@@ -55,23 +55,28 @@ POLICIES_SCHEMA: dict[str, Any] = {
     "properties": {
         "timeout_s": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 86400},
         "retry": {
-            "type": "object", "additionalProperties": False,
+            "type": "object",
+            "additionalProperties": False,
             "properties": {
                 "max_attempts": {"type": "integer", "minimum": 1, "maximum": 50},
                 "backoff": {"enum": ["fixed", "linear", "exponential"]},
-                "base_s": _NUMBER, "max_s": _NUMBER, "park_after_s": _NUMBER,
+                "base_s": _NUMBER,
+                "max_s": _NUMBER,
+                "park_after_s": _NUMBER,
                 "jitter": {"type": "number", "minimum": 0, "maximum": 1},
             },
         },
         "breaker": {
-            "type": ["object", "null"], "additionalProperties": False,
+            "type": ["object", "null"],
+            "additionalProperties": False,
             "properties": {
                 "failure_threshold": {"type": "integer", "minimum": 1},
                 "reset_after_s": {"type": "number", "exclusiveMinimum": 0},
             },
         },
         "rate_limit": {
-            "type": ["object", "null"], "additionalProperties": False,
+            "type": ["object", "null"],
+            "additionalProperties": False,
             "required": ["limit", "per_s"],
             "properties": {
                 "limit": {"type": "integer", "minimum": 1},
@@ -79,7 +84,9 @@ POLICIES_SCHEMA: dict[str, Any] = {
             },
         },
         "cache": {
-            "type": ["object", "null"], "additionalProperties": False, "required": ["ttl_s"],
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["ttl_s"],
             "properties": {
                 "ttl_s": {"type": "number", "exclusiveMinimum": 0},
                 "key": {"type": ["string", "null"]},
@@ -95,7 +102,8 @@ def policies_errors(override: Any) -> list[tuple[str, str]]:
     problems = []
     for error in _VALIDATOR.iter_errors(override):
         path = "policies" + "".join(
-            f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path
+        )
         problems.append((path, error.message))
     cache = override.get("cache") if isinstance(override, Mapping) else None
     if isinstance(cache, Mapping) and isinstance(cache.get("key"), str):
@@ -114,7 +122,10 @@ def merge_policies(defaults: Policies, override: Mapping[str, Any]) -> Policies:
     if "retry" in override:
         changes["retry"] = dataclasses.replace(defaults.retry, **override["retry"])
     sections: dict[str, type[Any]] = {
-        "breaker": BreakerPolicy, "rate_limit": RateLimitPolicy, "cache": CachePolicy}
+        "breaker": BreakerPolicy,
+        "rate_limit": RateLimitPolicy,
+        "cache": CachePolicy,
+    }
     for name, cls in sections.items():
         if name not in override:
             continue
@@ -131,8 +142,14 @@ def merge_policies(defaults: Policies, override: Mapping[str, Any]) -> Policies:
 
 def backoff_delay(policy: RetryPolicy, failures: int, rng: random.Random) -> float:
     """Seconds to wait after the ``failures``-th failed attempt (1-based), jitter applied."""
-    return retry.backoff_delay(policy.backoff, failures, base_s=policy.base_s,
-                               max_s=policy.max_s, jitter=policy.jitter, rand=rng.random)
+    return retry.backoff_delay(
+        policy.backoff,
+        failures,
+        base_s=policy.base_s,
+        max_s=policy.max_s,
+        jitter=policy.jitter,
+        rand=rng.random,
+    )
 
 
 T = TypeVar("T")
@@ -174,8 +191,9 @@ def call_with_timeout(fn: Callable[[], T], timeout_s: float, max_orphans: int = 
                     _orphans -= 1
 
     # The call sees the caller's context (the log line ids of the step).
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,),
-                              name="flowplane-step", daemon=True)
+    thread = threading.Thread(
+        target=contextvars.copy_context().run, args=(target,), name="flowplane-step", daemon=True
+    )
     thread.start()
     if not done.wait(timeout_s):
         with _orphans_lock:

@@ -82,5 +82,6 @@ class StepObserver(Protocol):
     loop's body runs inside its loop's step, so the host sees it nested there.
     """
 
-    def step(self, *, node_id: str, block_type: str,
-             block_version: int) -> AbstractContextManager[StepWatch]: ...
+    def step(
+        self, *, node_id: str, block_type: str, block_version: int
+    ) -> AbstractContextManager[StepWatch]: ...

@@ -136,8 +136,13 @@ class Runner:
         plan = graph if isinstance(graph, Plan) else self.prepare(graph)
         return _Execution(self, plan, request, self.store).run()
 
-    def rerun_from(self, graph: Plan | Mapping[str, Any], request: RunRequest, node_id: str,
-                   previous: Mapping[str, StepRecord]) -> Outcome:
+    def rerun_from(
+        self,
+        graph: Plan | Mapping[str, Any],
+        request: RunRequest,
+        node_id: str,
+        previous: Mapping[str, StepRecord],
+    ) -> Outcome:
         """Run a new execution that reuses ``previous`` step records except for ``node_id``,
         everything downstream of it, and the loops enclosing it."""
         plan = graph if isinstance(graph, Plan) else self.prepare(graph)
@@ -148,14 +153,22 @@ class Runner:
         while parent is not None:
             invalid |= {parent, *plan.descendants(parent)}
             parent = plan.parents.get(parent)
-        seeds = {key: record for key, record in previous.items()
-                 if record.node_id not in invalid and record.status in TERMINAL}
+        seeds = {
+            key: record
+            for key, record in previous.items()
+            if record.node_id not in invalid and record.status in TERMINAL
+        }
         return _Execution(self, plan, request, _SeededStore(self.store, seeds)).run()
 
-    def run_node(self, graph: Plan | Mapping[str, Any], node_id: str, *,
-                 pinned: Mapping[str, Any] | None = None,
-                 inputs: Mapping[str, Any] | None = None,
-                 request: RunRequest | None = None) -> StepRecord:
+    def run_node(
+        self,
+        graph: Plan | Mapping[str, Any],
+        node_id: str,
+        *,
+        pinned: Mapping[str, Any] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        request: RunRequest | None = None,
+    ) -> StepRecord:
         """Test-run one node against pinned data, recording nothing in the host's store.
 
         ``pinned``: ``{"trigger": ..., "nodes": {id: output}, "vars": {...}, "item": ...,
@@ -169,8 +182,9 @@ class Runner:
         execution = _Execution(self, plan, request, InMemoryStepStore())
         context = execution.base_context
         context["trigger"] = pinned.get("trigger")
-        context["nodes"] = {k: {"output": v, "status": "succeeded"}
-                            for k, v in (pinned.get("nodes") or {}).items()}
+        context["nodes"] = {
+            k: {"output": v, "status": "succeeded"} for k, v in (pinned.get("nodes") or {}).items()
+        }
         context["vars"].update(pinned.get("vars") or {})
         path: tuple[int, ...] = ()
         parent = plan.parents.get(node_id)
@@ -180,8 +194,11 @@ class Runner:
         scope = plan.bodies[parent] if parent is not None else _scope_of(plan, node_id)
         if inputs is None:
             pinned_nodes = pinned.get("nodes") or {}
-            inputs = {e.source: pinned_nodes[e.source]
-                      for e in scope.incoming.get(node_id, ()) if e.source in pinned_nodes}
+            inputs = {
+                e.source: pinned_nodes[e.source]
+                for e in scope.incoming.get(node_id, ())
+                if e.source in pinned_nodes
+            }
             if node_id == plan.trigger_id:
                 inputs = {"payload": request.trigger_payload}
         walker = _ScopeRun(execution, scope, context, path, concurrent=False, entry_inputs={})
@@ -236,15 +253,26 @@ class _Execution:
         self._pool: ThreadPoolExecutor | None = None
         cancel = runner.cancel
         self.env = StepEnv(
-            execution_id=request.execution_id, workspace_id=request.workspace_id, store=store,
-            kv=runner.kv, clock=runner.clock, rng=runner.rng, logger=runner.logger,
-            secrets=runner.secrets, http=runner.http, services=runner.services,
+            execution_id=request.execution_id,
+            workspace_id=request.workspace_id,
+            store=store,
+            kv=runner.kv,
+            clock=runner.clock,
+            rng=runner.rng,
+            logger=runner.logger,
+            secrets=runner.secrets,
+            http=runner.http,
+            services=runner.services,
             max_orphans=runner.max_orphans,
             budget=OutputBudget(runner.max_step_output_bytes, runner.max_output_bytes),
             is_cancelled=(lambda: cancel.is_cancelled(request.execution_id))
-            if cancel is not None else (lambda: False))
+            if cancel is not None
+            else (lambda: False),
+        )
         self.base_context: dict[str, Any] = {
-            "trigger": None, "nodes": {}, "vars": dict(request.variables),
+            "trigger": None,
+            "nodes": {},
+            "vars": dict(request.variables),
             "workflow": dict(request.workflow),
             "execution": {**request.execution, "id": request.execution_id},
         }
@@ -256,8 +284,9 @@ class _Execution:
 
     def pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.runner.max_workers,
-                                            thread_name_prefix="flowplane-branch")
+            self._pool = ThreadPoolExecutor(
+                self.runner.max_workers, thread_name_prefix="flowplane-branch"
+            )
         return self._pool
 
     def close(self) -> None:
@@ -268,8 +297,9 @@ class _Execution:
         plan = self.plan
         try:
             entry = {plan.trigger_id: {"payload": self.request.trigger_payload}}
-            root = _ScopeRun(self, plan.root, self.base_context, (), concurrent=True,
-                             entry_inputs=entry)
+            root = _ScopeRun(
+                self, plan.root, self.base_context, (), concurrent=True, entry_inputs=entry
+            )
             root.run()
             if self.cancelled:
                 return Outcome("cancelled", steps=dict(self.steps))
@@ -278,21 +308,36 @@ class _Execution:
                 if plan.error_scope is not None:
                     error_entry = plan.error_scope.entries[0]
                     branch = _ScopeRun(
-                        self, plan.error_scope, self.base_context, (), concurrent=True,
-                        entry_inputs={error_entry: {"error": root.failure.to_dict()}})
+                        self,
+                        plan.error_scope,
+                        self.base_context,
+                        (),
+                        concurrent=True,
+                        entry_inputs={error_entry: {"error": root.failure.to_dict()}},
+                    )
                     branch.run()
                     ran = True
-                return Outcome("failed", error=root.failure, steps=dict(self.steps),
-                               error_branch_ran=ran)
+                return Outcome(
+                    "failed", error=root.failure, steps=dict(self.steps), error_branch_ran=ran
+                )
             if self.waits:
                 untils = [w.park.until for w in self.waits if w.park and w.park.until]
-                awaiting = tuple(sorted(
-                    w.key for w in self.waits if w.park and w.park.resume_required
-                    and not plan.nodes[w.node_id].block.spec.has_body))
-                return Outcome("waiting", wake_at=min(untils) if untils else None,
-                               awaiting=awaiting, steps=dict(self.steps))
-            return Outcome("succeeded", output=self._workflow_output(root),
-                           steps=dict(self.steps))
+                awaiting = tuple(
+                    sorted(
+                        w.key
+                        for w in self.waits
+                        if w.park
+                        and w.park.resume_required
+                        and not plan.nodes[w.node_id].block.spec.has_body
+                    )
+                )
+                return Outcome(
+                    "waiting",
+                    wake_at=min(untils) if untils else None,
+                    awaiting=awaiting,
+                    steps=dict(self.steps),
+                )
+            return Outcome("succeeded", output=self._workflow_output(root), steps=dict(self.steps))
         finally:
             self.close()
 
@@ -309,9 +354,16 @@ class _Execution:
 class _ScopeRun:
     """Walks one scope (see the module docstring)."""
 
-    def __init__(self, execution: _Execution, scope: Scope, context: dict[str, Any],
-                 path: tuple[int, ...], *, concurrent: bool,
-                 entry_inputs: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        execution: _Execution,
+        scope: Scope,
+        context: dict[str, Any],
+        path: tuple[int, ...],
+        *,
+        concurrent: bool,
+        entry_inputs: Mapping[str, Mapping[str, Any]],
+    ) -> None:
         self.ex, self.scope, self.context, self.path = execution, scope, context, path
         self.suffix = "".join(f"[{i}]" for i in path)
         self.concurrent = concurrent
@@ -347,8 +399,11 @@ class _ScopeRun:
                     self._apply(prepared, ready)
                 elif self.concurrent and (ready or in_flight):
                     # The branch runs in the caller's context: the host's trace span, say.
-                    in_flight[self.ex.pool().submit(contextvars.copy_context().run,
-                                                    self.execute, prepared)] = node_id
+                    in_flight[
+                        self.ex.pool().submit(
+                            contextvars.copy_context().run, self.execute, prepared
+                        )
+                    ] = node_id
                 else:
                     record = self.execute(prepared)
                     if record is not None:
@@ -396,20 +451,39 @@ class _ScopeRun:
             elif existing.status is StepStatus.RUNNING:
                 attempts, lost = existing.attempts, existing.lost + 1
         task = StepTask(
-            pnode=pnode, key=key, path=self.path, config=pnode.config, inputs=inputs,
-            context=self.context, attempts_before=attempts, lost=lost, wake=wake,
+            pnode=pnode,
+            key=key,
+            path=self.path,
+            config=pnode.config,
+            inputs=inputs,
+            context=self.context,
+            attempts_before=attempts,
+            lost=lost,
+            wake=wake,
             started_at=started_at,
             handled=any(e.handle == ERROR_PORT for e in self.scope.outgoing.get(node_id, ())),
-            body=_BodyRunner(ex, node_id, self.context, self.path) if spec.has_body else None)
+            body=_BodyRunner(ex, node_id, self.context, self.path) if spec.has_body else None,
+        )
         if lost > ex.runner.max_redeliveries:
-            return self._store(failed_record(
-                task, env, codes.WORKER_LOST,
-                f"step {key!r} was running when its worker died {lost} times", started_at))
+            return self._store(
+                failed_record(
+                    task,
+                    env,
+                    codes.WORKER_LOST,
+                    f"step {key!r} was running when its worker died {lost} times",
+                    started_at,
+                )
+            )
         if existing is None and len(ex.steps) >= ex.runner.max_steps:
-            return self._store(failed_record(
-                task, env, codes.STEP_BUDGET,
-                f"the run reached its budget of {ex.runner.max_steps} steps; step {key!r} "
-                "was not started"))
+            return self._store(
+                failed_record(
+                    task,
+                    env,
+                    codes.STEP_BUDGET,
+                    f"the run reached its budget of {ex.runner.max_steps} steps; step {key!r} "
+                    "was not started",
+                )
+            )
         try:
             config = pnode.template(self.context)
         except ExpressionEvalError as exc:
@@ -423,9 +497,12 @@ class _ScopeRun:
         try:
             block = task.pnode.block
             # The step's log lines carry its node id; the observer sees it start and end.
-            with (log_ids(execution_id=self.ex.env.execution_id, node_id=task.pnode.id),
-                  self.ex.runner.observer.step(node_id=task.pnode.id, block_type=block.key,
-                                               block_version=block.version) as watch):
+            with (
+                log_ids(execution_id=self.ex.env.execution_id, node_id=task.pnode.id),
+                self.ex.runner.observer.step(
+                    node_id=task.pnode.id, block_type=block.key, block_version=block.version
+                ) as watch,
+            ):
                 record = execute_step(task, self.ex.env)
                 watch.finished(record)
                 return record
@@ -444,9 +521,16 @@ class _ScopeRun:
         record = env.store.step(env.execution_id, key)
         if record is None or record.status not in TERMINAL:
             now = env.clock.now()
-            record = self._store(StepRecord(
-                key=key, node_id=node_id, block=self.ex.plan.nodes[node_id].block.ref,
-                status=StepStatus.SKIPPED, started_at=now, finished_at=now))
+            record = self._store(
+                StepRecord(
+                    key=key,
+                    node_id=node_id,
+                    block=self.ex.plan.nodes[node_id].block.ref,
+                    status=StepStatus.SKIPPED,
+                    started_at=now,
+                    finished_at=now,
+                )
+            )
         self._apply(record, ready)
 
     def _apply(self, record: StepRecord, ready: deque[_Ready]) -> None:
@@ -489,15 +573,21 @@ class _ScopeRun:
         (a fast webhook, an approval link clicked at once). Pick it up now, once per step,
         instead of parking an execution that already has its answer."""
         park, resume = record.park, self.ex.runner.resume
-        if (park is None or not park.resume_required or park.kind != "block" or resume is None
-                or record.key in self.rechecked
-                or self.ex.plan.nodes[record.node_id].block.spec.has_body):
+        if (
+            park is None
+            or not park.resume_required
+            or park.kind != "block"
+            or resume is None
+            or record.key in self.rechecked
+            or self.ex.plan.nodes[record.node_id].block.spec.has_body
+        ):
             return False
         self.rechecked.add(record.key)
         return resume.resume_payload(self.ex.env.execution_id, record.key) is not None
 
-    def _release(self, node_id: str, handles: tuple[str, ...], value: Any,
-                 ready: deque[_Ready]) -> None:
+    def _release(
+        self, node_id: str, handles: tuple[str, ...], value: Any, ready: deque[_Ready]
+    ) -> None:
         nodes = self.ex.plan.nodes
         for edge in self.scope.outgoing.get(node_id, ()):
             target = edge.target
@@ -530,15 +620,17 @@ class _BodyRunner:
 
     def run(self, item: Any, index: int) -> BodyItemResult:
         if len(self.ex.steps) >= self.ex.runner.max_steps:  # stop the loop, not just the item
-            raise StepBudgetExceeded(f"the run reached its budget of {self.ex.runner.max_steps} "
-                                     f"steps at item {index} of loop {self.loop_id!r}")
+            raise StepBudgetExceeded(
+                f"the run reached its budget of {self.ex.runner.max_steps} "
+                f"steps at item {index} of loop {self.loop_id!r}"
+            )
         scope = self.ex.plan.bodies.get(self.loop_id)
         if scope is None:  # a loop without a body yields its items
             return BodyItemResult(index, "succeeded", output=item)
-        context = {**self.outer, "nodes": dict(self.outer["nodes"]), "item": item,
-                   "index": index}
-        walker = _ScopeRun(self.ex, scope, context, (*self.path, index), concurrent=False,
-                           entry_inputs={})
+        context = {**self.outer, "nodes": dict(self.outer["nodes"]), "item": item, "index": index}
+        walker = _ScopeRun(
+            self.ex, scope, context, (*self.path, index), concurrent=False, entry_inputs={}
+        )
         walker.run()
         if walker.cancelled or self.ex.cancelled:
             raise ExecutionCancelled(self.ex.env.execution_id)
@@ -547,11 +639,17 @@ class _BodyRunner:
         if walker.waits:
             untils = [w.park.until for w in walker.waits if w.park and w.park.until]
             return BodyItemResult(
-                index, "waiting", wake_at=min(untils) if untils else None,
-                awaiting_resume=any(w.park.resume_required for w in walker.waits if w.park))
+                index,
+                "waiting",
+                wake_at=min(untils) if untils else None,
+                awaiting_resume=any(w.park.resume_required for w in walker.waits if w.park),
+            )
         sinks = [n for n in scope.order if not scope.outgoing.get(n)]
-        outputs = {n: walker.records[n].output for n in sinks
-                   if n in walker.records and walker.records[n].status is StepStatus.SUCCEEDED}
+        outputs = {
+            n: walker.records[n].output
+            for n in sinks
+            if n in walker.records and walker.records[n].status is StepStatus.SUCCEEDED
+        }
         if len(sinks) == 1:
             return BodyItemResult(index, "succeeded", output=outputs.get(sinks[0]))
         return BodyItemResult(index, "succeeded", output=outputs)

@@ -92,20 +92,39 @@ class _ResultError(Exception):
 
 
 def _record(task: StepTask, status: StepStatus, **fields: Any) -> StepRecord:
-    return StepRecord(key=task.key, node_id=task.pnode.id, block=task.pnode.block.ref,
-                      status=status, handled=task.handled and status is StepStatus.FAILED,
-                      lost=task.lost, **fields)
+    return StepRecord(
+        key=task.key,
+        node_id=task.pnode.id,
+        block=task.pnode.block.ref,
+        status=status,
+        handled=task.handled and status is StepStatus.FAILED,
+        lost=task.lost,
+        **fields,
+    )
 
 
-def failed_record(task: StepTask, env: StepEnv, code: str, message: str,
-                  started_at: datetime | None = None) -> StepRecord:
+def failed_record(
+    task: StepTask, env: StepEnv, code: str, message: str, started_at: datetime | None = None
+) -> StepRecord:
     """A failure decided before the block is called (bad expression, lost worker)."""
     now = env.clock.now()
-    error = StepError(message=message, code=code, node_id=task.pnode.id,
-                      block=task.pnode.block.ref, attempts=task.attempts_before)
-    return _record(task, StepStatus.FAILED, input={"config": task.config, "inputs": task.inputs},
-                   error=error, handles=(ERROR_PORT,), attempts=task.attempts_before,
-                   started_at=started_at or now, finished_at=now)
+    error = StepError(
+        message=message,
+        code=code,
+        node_id=task.pnode.id,
+        block=task.pnode.block.ref,
+        attempts=task.attempts_before,
+    )
+    return _record(
+        task,
+        StepStatus.FAILED,
+        input={"config": task.config, "inputs": task.inputs},
+        error=error,
+        handles=(ERROR_PORT,),
+        attempts=task.attempts_before,
+        started_at=started_at or now,
+        finished_at=now,
+    )
 
 
 def _check_result(task: StepTask, result: Any, budget: OutputBudget) -> BlockResult:
@@ -113,8 +132,9 @@ def _check_result(task: StepTask, result: Any, budget: OutputBudget) -> BlockRes
     if isinstance(result, Mapping) and not isinstance(result, BlockResult):
         result = BlockResult(outputs=result)
     if not isinstance(result, BlockResult):
-        raise _ResultError(codes.INVALID_RESULT,
-                           f"{where} returned {type(result).__name__}, not a BlockResult")
+        raise _ResultError(
+            codes.INVALID_RESULT, f"{where} returned {type(result).__name__}, not a BlockResult"
+        )
     if not isinstance(result.outputs, Mapping):
         raise _ResultError(codes.INVALID_RESULT, f"{where}: outputs must be a mapping")
     try:
@@ -122,20 +142,23 @@ def _check_result(task: StepTask, result: Any, budget: OutputBudget) -> BlockRes
         if result.variables is not None:
             json.dumps(result.variables, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise _ResultError(codes.OUTPUT_NOT_JSON,
-                           f"{where} returned output that is not JSON data: {exc}") from None
+        raise _ResultError(
+            codes.OUTPUT_NOT_JSON, f"{where} returned output that is not JSON data: {exc}"
+        ) from None
     over = budget.charge(task.pnode.id, size)
     if over is not None:
         raise _ResultError(*over)
     if result.handles is not None:
         for handle in result.handles:
             if handle not in task.pnode.ports or handle == ERROR_PORT:
-                raise _ResultError(codes.UNKNOWN_HANDLE,
-                                   f"{where} activated unknown output port {handle!r}")
+                raise _ResultError(
+                    codes.UNKNOWN_HANDLE, f"{where} activated unknown output port {handle!r}"
+                )
     park = result.park
     if park is not None and park.until is None and not park.resume_token_required:
-        raise _ResultError(codes.INVALID_RESULT,
-                           f"{where} parked without a wake-up time or a resume requirement")
+        raise _ResultError(
+            codes.INVALID_RESULT, f"{where} parked without a wake-up time or a resume requirement"
+        )
     return result
 
 
@@ -143,8 +166,7 @@ def _cache_key(task: StepTask, env: StepEnv, key_expr: str | None) -> str:
     basis: Any = task.config
     if key_expr:
         basis = compile_expression(key_expr).search({"config": task.config, "inputs": task.inputs})
-    digest = hashlib.sha256(
-        json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
     return f"flowplane:cache:{task.pnode.block.ref}:{env.workspace_id}:{digest}"
 
 
@@ -155,13 +177,26 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
     started = task.started_at or env.clock.now()
     step_input = {"config": task.config, "inputs": task.inputs}
     if block.spec.side_effects:
-        env.store.record_step(env.execution_id, _record(
-            task, StepStatus.RUNNING, input=step_input, attempts=task.attempts_before,
-            started_at=started))
+        env.store.record_step(
+            env.execution_id,
+            _record(
+                task,
+                StepStatus.RUNNING,
+                input=step_input,
+                attempts=task.attempts_before,
+                started_at=started,
+            ),
+        )
 
     def finish(status: StepStatus, **fields: Any) -> StepRecord:
-        record = _record(task, status, input=step_input, started_at=started,
-                         finished_at=env.clock.now(), **fields)
+        record = _record(
+            task,
+            status,
+            input=step_input,
+            started_at=started,
+            finished_at=env.clock.now(),
+            **fields,
+        )
         env.store.record_step(env.execution_id, record)
         return record
 
@@ -173,22 +208,30 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
         bad = next(iter(block.validator.iter_errors(task.config)), None)
         if bad is not None:
             path = "config" + "".join(
-                f"[{p}]" if isinstance(p, int) else f".{p}" for p in bad.absolute_path)
-            return fail(StepError(f"{path}: {bad.message}", codes.INVALID_CONFIG),
-                        task.attempts_before)
+                f"[{p}]" if isinstance(p, int) else f".{p}" for p in bad.absolute_path
+            )
+            return fail(
+                StepError(f"{path}: {bad.message}", codes.INVALID_CONFIG), task.attempts_before
+            )
 
     cache_key = None
     if policies.cache is not None:
         try:
             cache_key = _cache_key(task, env, policies.cache.key)
         except JMESPathError as exc:
-            return fail(StepError(f"policies.cache.key: {exc}", codes.EXPRESSION_ERROR),
-                        task.attempts_before)
+            return fail(
+                StepError(f"policies.cache.key: {exc}", codes.EXPRESSION_ERROR),
+                task.attempts_before,
+            )
         hit = env.kv.get(cache_key)
         if hit is not None:
-            return finish(StepStatus.SUCCEEDED, output=hit["outputs"],
-                          handles=tuple(hit["handles"]), attempts=task.attempts_before,
-                          cached=True)
+            return finish(
+                StepStatus.SUCCEEDED,
+                output=hit["outputs"],
+                handles=tuple(hit["handles"]),
+                attempts=task.attempts_before,
+                cached=True,
+            )
 
     scope = f"{block.key}:{env.workspace_id}"
 
@@ -210,17 +253,21 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
         ticket: BreakerTicket | None = None
         try:
             if policies.breaker is not None:
-                ticket = breaker.before(f"flowplane:breaker:{scope}",
-                                        reset_after_s=policies.breaker.reset_after_s)
+                ticket = breaker.before(
+                    f"flowplane:breaker:{scope}", reset_after_s=policies.breaker.reset_after_s
+                )
         except BreakerOpen:
-            error = StepError(f"circuit breaker for {block.key!r} is open", codes.CIRCUIT_OPEN,
-                              retryable=True)
+            error = StepError(
+                f"circuit breaker for {block.key!r} is open", codes.CIRCUIT_OPEN, retryable=True
+            )
         else:
             if policies.rate_limit is not None:
                 for _ in range(_MAX_RATE_WAITS):
-                    wait = limiter.acquire(f"flowplane:rate:{scope}",
-                                           limit=policies.rate_limit.limit,
-                                           period_s=policies.rate_limit.per_s)
+                    wait = limiter.acquire(
+                        f"flowplane:rate:{scope}",
+                        limit=policies.rate_limit.limit,
+                        period_s=policies.rate_limit.per_s,
+                    )
                     if wait <= 0:
                         break
                     if wait > retry.park_after_s:
@@ -230,25 +277,37 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
                     if ticket is not None:
                         breaker.neutral(ticket)
                     until = env.clock.now() + timedelta(seconds=max(wait, 0.001))
-                    return finish(StepStatus.WAITING, attempts=attempt - 1, park=ParkInfo(
-                        until, False, "rate limited", "rate_limit"))
+                    return finish(
+                        StepStatus.WAITING,
+                        attempts=attempt - 1,
+                        park=ParkInfo(until, False, "rate limited", "rate_limit"),
+                    )
             deadline = time.time() + policies.timeout_s if policies.timeout_s else None
             ctx = BlockContext(
-                execution_id=env.execution_id, node_id=pnode.id,
+                execution_id=env.execution_id,
+                node_id=pnode.id,
                 idempotency_key=f"{env.execution_id}:{pnode.id}{suffix}",
                 workspace_id=env.workspace_id,
-                logger=logging.LoggerAdapter(env.logger, {
-                    "execution_id": env.execution_id, "node_id": pnode.id}),
-                now=env.clock.now, evaluate=_evaluator(task.context),
-                raw_config=pnode.config, secrets=env.secrets, http=env.http,
-                services=env.services, deadline=deadline, attempt=attempt,
-                item_index=task.path[-1] if task.path else None, wake=wake, body=task.body)
+                logger=logging.LoggerAdapter(
+                    env.logger, {"execution_id": env.execution_id, "node_id": pnode.id}
+                ),
+                now=env.clock.now,
+                evaluate=_evaluator(task.context),
+                raw_config=pnode.config,
+                secrets=env.secrets,
+                http=env.http,
+                services=env.services,
+                deadline=deadline,
+                attempt=attempt,
+                item_index=task.path[-1] if task.path else None,
+                wake=wake,
+                body=task.body,
+            )
             wake = None  # only the first call after a wake-up sees it
             called = True
             try:
                 if policies.timeout_s:
-                    call: Callable[[], Any] = partial(block.execute, ctx, task.config,
-                                                      task.inputs)
+                    call: Callable[[], Any] = partial(block.execute, ctx, task.config, task.inputs)
                     raw = call_with_timeout(call, policies.timeout_s, env.max_orphans)
                 else:
                     raw = block.execute(ctx, task.config, task.inputs)
@@ -270,26 +329,42 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
             except OSError as exc:  # I/O trouble is worth another try
                 error = StepError(f"{type(exc).__name__}: {exc}", codes.EXCEPTION, retryable=True)
             except Exception as exc:  # a bug in the block: do not hammer it with retries
-                env.logger.exception("engine.block_crashed", extra={
-                    "execution_id": env.execution_id, "node_id": pnode.id})
+                env.logger.exception(
+                    "engine.block_crashed",
+                    extra={"execution_id": env.execution_id, "node_id": pnode.id},
+                )
                 error = StepError(f"{type(exc).__name__}: {exc}", codes.EXCEPTION)
             else:
                 if ticket is not None:
                     breaker.success(ticket)
-                handles = result.handles if result.handles is not None else (
-                    (pnode.default_port,) if pnode.default_port else ())
+                handles = (
+                    result.handles
+                    if result.handles is not None
+                    else ((pnode.default_port,) if pnode.default_port else ())
+                )
                 outputs = dict(result.outputs)
                 variables = dict(result.variables) if result.variables is not None else None
                 if result.park is not None:
                     park = result.park
-                    return finish(StepStatus.WAITING, output=outputs, attempts=attempt,
-                                  park=ParkInfo(park.until, park.resume_token_required,
-                                                park.reason, "block"))
+                    return finish(
+                        StepStatus.WAITING,
+                        output=outputs,
+                        attempts=attempt,
+                        park=ParkInfo(park.until, park.resume_token_required, park.reason, "block"),
+                    )
                 if cache_key is not None and policies.cache is not None:
-                    env.kv.set(cache_key, {"outputs": outputs, "handles": list(handles)},
-                               policies.cache.ttl_s)
-                return finish(StepStatus.SUCCEEDED, output=outputs, handles=handles,
-                              attempts=attempt, variables=variables)
+                    env.kv.set(
+                        cache_key,
+                        {"outputs": outputs, "handles": list(handles)},
+                        policies.cache.ttl_s,
+                    )
+                return finish(
+                    StepStatus.SUCCEEDED,
+                    output=outputs,
+                    handles=handles,
+                    attempts=attempt,
+                    variables=variables,
+                )
         if ticket is not None and called and policies.breaker is not None:
             # A non-retryable error (bad input, a 4xx) still proves the upstream is up.
             if error.retryable:
@@ -301,10 +376,12 @@ def execute_step(task: StepTask, env: StepEnv) -> StepRecord:
         delay = backoff_delay(retry, attempt, env.rng)
         if delay > retry.park_after_s:
             until = env.clock.now() + timedelta(seconds=delay)
-            return finish(StepStatus.WAITING, attempts=attempt,
-                          error=replace(error, node_id=pnode.id, block=block.ref,
-                                        attempts=attempt),
-                          park=ParkInfo(until, False, f"retry back-off: {error.message}", "retry"))
+            return finish(
+                StepStatus.WAITING,
+                attempts=attempt,
+                error=replace(error, node_id=pnode.id, block=block.ref, attempts=attempt),
+                park=ParkInfo(until, False, f"retry back-off: {error.message}", "retry"),
+            )
         env.clock.sleep(delay)
 
 

@@ -92,14 +92,18 @@ def _reach(entries: Iterable[str], outgoing: Mapping[str, list[Edge]]) -> set[st
     return seen
 
 
-def _scope(entries: Sequence[str], order: Sequence[str], members: set[str],
-           edges: Sequence[Edge]) -> Scope:
+def _scope(
+    entries: Sequence[str], order: Sequence[str], members: set[str], edges: Sequence[Edge]
+) -> Scope:
     incoming: dict[str, list[Edge]] = {m: [] for m in members}
     outgoing: dict[str, list[Edge]] = {m: [] for m in members}
     for edge in edges:
         if edge.source in members and edge.target in members:
             incoming[edge.target].append(edge)
             outgoing[edge.source].append(edge)
-    return Scope(entries=tuple(entries), order=tuple(n for n in order if n in members),
-                 incoming={k: tuple(v) for k, v in incoming.items()},
-                 outgoing={k: tuple(v) for k, v in outgoing.items()})
+    return Scope(
+        entries=tuple(entries),
+        order=tuple(n for n in order if n in members),
+        incoming={k: tuple(v) for k, v in incoming.items()},
+        outgoing={k: tuple(v) for k, v in outgoing.items()},
+    )

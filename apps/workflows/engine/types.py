@@ -22,8 +22,13 @@ class ValidationIssue:
     severity: Severity = "error"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"node_id": self.node_id, "field": self.field, "code": self.code,
-                "message": self.message, "severity": self.severity}
+        return {
+            "node_id": self.node_id,
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +72,25 @@ class StepError:
     attempts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"message": self.message, "code": self.code, "retryable": self.retryable,
-                "node_id": self.node_id, "block": self.block, "attempts": self.attempts}
+        return {
+            "message": self.message,
+            "code": self.code,
+            "retryable": self.retryable,
+            "node_id": self.node_id,
+            "block": self.block,
+            "attempts": self.attempts,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StepError:
-        return cls(message=data["message"], code=data["code"],
-                   retryable=bool(data.get("retryable", False)), node_id=data.get("node_id"),
-                   block=data.get("block"), attempts=int(data.get("attempts", 0)))
+        return cls(
+            message=data["message"],
+            code=data["code"],
+            retryable=bool(data.get("retryable", False)),
+            node_id=data.get("node_id"),
+            block=data.get("block"),
+            attempts=int(data.get("attempts", 0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,33 +145,58 @@ class StepRecord:
         """JSON-ready form for a database row or an API response."""
         park = self.park
         return {
-            "key": self.key, "node_id": self.node_id, "block": self.block,
-            "status": self.status.value, "input": self.input, "output": self.output,
+            "key": self.key,
+            "node_id": self.node_id,
+            "block": self.block,
+            "status": self.status.value,
+            "input": self.input,
+            "output": self.output,
             "error": self.error.to_dict() if self.error else None,
-            "handles": list(self.handles), "attempts": self.attempts,
-            "started_at": _iso(self.started_at), "finished_at": _iso(self.finished_at),
-            "park": None if park is None else {
-                "until": _iso(park.until), "resume_required": park.resume_required,
-                "reason": park.reason, "kind": park.kind},
+            "handles": list(self.handles),
+            "attempts": self.attempts,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "park": None
+            if park is None
+            else {
+                "until": _iso(park.until),
+                "resume_required": park.resume_required,
+                "reason": park.reason,
+                "kind": park.kind,
+            },
             "variables": dict(self.variables) if self.variables is not None else None,
-            "handled": self.handled, "cached": self.cached, "lost": self.lost,
+            "handled": self.handled,
+            "cached": self.cached,
+            "lost": self.lost,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StepRecord:
         park = data.get("park")
         return cls(
-            key=data["key"], node_id=data["node_id"], block=data["block"],
-            status=StepStatus(data["status"]), input=data.get("input"),
+            key=data["key"],
+            node_id=data["node_id"],
+            block=data["block"],
+            status=StepStatus(data["status"]),
+            input=data.get("input"),
             output=data.get("output"),
             error=StepError.from_dict(data["error"]) if data.get("error") else None,
-            handles=tuple(data.get("handles") or ()), attempts=int(data.get("attempts", 0)),
-            started_at=_dt(data.get("started_at")), finished_at=_dt(data.get("finished_at")),
-            park=None if not park else ParkInfo(
-                until=_dt(park.get("until")), resume_required=bool(park["resume_required"]),
-                reason=park.get("reason", ""), kind=park.get("kind", "block")),
-            variables=data.get("variables"), handled=bool(data.get("handled", False)),
-            cached=bool(data.get("cached", False)), lost=int(data.get("lost", 0)),
+            handles=tuple(data.get("handles") or ()),
+            attempts=int(data.get("attempts", 0)),
+            started_at=_dt(data.get("started_at")),
+            finished_at=_dt(data.get("finished_at")),
+            park=None
+            if not park
+            else ParkInfo(
+                until=_dt(park.get("until")),
+                resume_required=bool(park["resume_required"]),
+                reason=park.get("reason", ""),
+                kind=park.get("kind", "block"),
+            ),
+            variables=data.get("variables"),
+            handled=bool(data.get("handled", False)),
+            cached=bool(data.get("cached", False)),
+            lost=int(data.get("lost", 0)),
         )
 
 

@@ -46,22 +46,28 @@ def _token(ctx: Any) -> ApiToken:
 
 async def _list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
     found = await _django(lambda: tools.tool_list(api_token=_token(ctx)))
-    return types.ListToolsResult(tools=[
-        types.Tool(name=t.name, description=t.description, input_schema=t.input_schema)
-        for t in found])
+    return types.ListToolsResult(
+        tools=[
+            types.Tool(name=t.name, description=t.description, input_schema=t.input_schema)
+            for t in found
+        ]
+    )
 
 
 async def _call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
     api_token, arguments = _token(ctx), dict(params.arguments or {})
     try:
-        result = await _django(lambda: tools.tool_call(
-            api_token=api_token, name=params.name, arguments=arguments))
+        result = await _django(
+            lambda: tools.tool_call(api_token=api_token, name=params.name, arguments=arguments)
+        )
     except tools.ToolError as exc:  # the model sees it and may correct itself
-        return types.CallToolResult(content=[types.TextContent(type="text", text=str(exc))],
-                                    is_error=True)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=str(exc))], is_error=True
+        )
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=json.dumps(result["output"]))],
-        structured_content=result)
+        structured_content=result,
+    )
 
 
 class TokenAuth:
@@ -81,8 +87,16 @@ class TokenAuth:
             api_token = await _django(lambda: api_token_authenticate(token=token.strip()))
         if api_token is None or not api_token.user.is_active:
             body = b'{"type": "not_authenticated", "detail": "An API token is required."}'
-            await send({"type": "http.response.start", "status": 401, "headers": [
-                (b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 401,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"www-authenticate", b"Bearer"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app({**scope, SCOPE_KEY: api_token}, receive, send)
@@ -90,11 +104,13 @@ class TokenAuth:
 
 def mcp_app() -> ASGIApp:
     """The ASGI app for ``/mcp/`` (its lifespan runs the SDK's session manager)."""
-    server: Server[Any] = Server("flowplane", on_list_tools=_list_tools,
-                                 on_call_tool=_call_tool)
+    server: Server[Any] = Server("flowplane", on_list_tools=_list_tools, on_call_tool=_call_tool)
     app = server.streamable_http_app(
-        streamable_http_path=PATH, stateless_http=True, json_response=True,
+        streamable_http_path=PATH,
+        stateless_http=True,
+        json_response=True,
         # Requests are authenticated by a bearer token a browser never adds on its own, so
         # DNS rebinding gains nothing; Django's ALLOWED_HOSTS still guards the rest.
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
     return TokenAuth(app)

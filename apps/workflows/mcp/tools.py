@@ -59,14 +59,25 @@ def _input_schema(graph: dict[str, Any]) -> dict[str, Any]:
 
 def tool_list(*, api_token: ApiToken) -> list[WorkflowTool]:
     """The tools the token's user may call, by name."""
-    workspaces = Membership.objects.filter(user_id=api_token.user_id, role__in=RUNNERS
-                                           ).values("workspace_id")
-    workflows = (Workflow.objects.filter(workspace_id__in=workspaces, is_tool=True,
-                                         published_version__isnull=False)
-                 .select_related("published_version").order_by("name", "id"))
-    return [WorkflowTool(name=_name(w), description=w.description or w.name,
-                         input_schema=_input_schema(w.published_version.graph), workflow=w)
-            for w in workflows]
+    workspaces = Membership.objects.filter(user_id=api_token.user_id, role__in=RUNNERS).values(
+        "workspace_id"
+    )
+    workflows = (
+        Workflow.objects.filter(
+            workspace_id__in=workspaces, is_tool=True, published_version__isnull=False
+        )
+        .select_related("published_version")
+        .order_by("name", "id")
+    )
+    return [
+        WorkflowTool(
+            name=_name(w),
+            description=w.description or w.name,
+            input_schema=_input_schema(w.published_version.graph),
+            workflow=w,
+        )
+        for w in workflows
+    ]
 
 
 def _rate_limited(api_token: ApiToken) -> int | None:
@@ -84,28 +95,38 @@ def tool_call(*, api_token: ApiToken, name: str, arguments: dict[str, Any]) -> d
     tool = next((t for t in tool_list(api_token=api_token) if t.name == name), None)
     if tool is None:
         raise LookupError(f"Unknown tool {name!r}.")
-    errors = sorted(Draft202012Validator(tool.input_schema).iter_errors(arguments),
-                    key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        Draft202012Validator(tool.input_schema).iter_errors(arguments),
+        key=lambda e: list(e.absolute_path),
+    )
     if errors:
         where = ".".join(map(str, errors[0].absolute_path)) or "(input)"
         raise ToolError(f"Invalid arguments: {where}: {errors[0].message}")
     wait = _rate_limited(api_token)
     if wait is not None:
         raise ToolError(f"Too many tool calls; retry in {wait} s.")
-    execution = execution_start(workflow=tool.workflow, input=arguments, draft=False,
-                                started_by=api_token.user, mode=Execution.Mode.API)
+    execution = execution_start(
+        workflow=tool.workflow,
+        input=arguments,
+        draft=False,
+        started_by=api_token.user,
+        mode=Execution.Mode.API,
+    )
     deadline = time.monotonic() + float(getattr(settings, "MCP_TOOL_TIMEOUT_S", 30))
     while True:
-        row = Execution.objects.filter(pk=execution.pk).values("status", "output",
-                                                               "error").get()
+        row = Execution.objects.filter(pk=execution.pk).values("status", "output", "error").get()
         if row["status"] == Execution.Status.SUCCEEDED:
             return {"execution_id": str(execution.pk), "output": row["output"]}
         if row["status"] in Execution.FINISHED:
-            message = (row["error"] or {}).get("message") if isinstance(row["error"], dict) \
-                else None
-            raise ToolError(f"The workflow run {execution.pk} ended {row['status']}"
-                            + (f": {message}" if message else "."))
+            message = (
+                (row["error"] or {}).get("message") if isinstance(row["error"], dict) else None
+            )
+            raise ToolError(
+                f"The workflow run {execution.pk} ended {row['status']}"
+                + (f": {message}" if message else ".")
+            )
         if time.monotonic() >= deadline:
-            raise ToolError(f"The workflow run {execution.pk} did not finish in time; it "
-                            "keeps running.")
+            raise ToolError(
+                f"The workflow run {execution.pk} did not finish in time; it keeps running."
+            )
         time.sleep(POLL_S)

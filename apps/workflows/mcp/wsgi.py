@@ -40,8 +40,10 @@ SHUTDOWN_TIMEOUT_S = 5.0
 AFTER_RESPONSE_WAIT_S = 10.0
 
 
-NO_SSE_STREAM = (b'{"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": '
-                 b'"Method Not Allowed: no SSE stream on a stateless server; POST requests"}}')
+NO_SSE_STREAM = (
+    b'{"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": '
+    b'"Method Not Allowed: no SSE stream on a stateless server; POST requests"}}'
+)
 
 
 class Lifespan:
@@ -53,13 +55,13 @@ class Lifespan:
         self.failure: str | None = None
         self._messages: asyncio.Queue[dict[str, Any]] | None = None
         self.task: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(
-            self._run(app), loop)
+            self._run(app), loop
+        )
 
     async def _run(self, app: Any) -> None:
         self._messages = asyncio.Queue()
         self._messages.put_nowait({"type": "lifespan.startup"})
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
-                 "state": {}}
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
         await app(scope, self._messages.get, self._send)
 
     async def _send(self, message: dict[str, Any]) -> None:
@@ -128,12 +130,18 @@ class McpWsgi:
         assert self._app is not None
         return self._app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET":
-            start_response("405 Method Not Allowed", [
-                ("Content-Type", "application/json"), ("Allow", "POST, DELETE"),
-                ("Content-Length", str(len(NO_SSE_STREAM)))])
+            start_response(
+                "405 Method Not Allowed",
+                [
+                    ("Content-Type", "application/json"),
+                    ("Allow", "POST, DELETE"),
+                    ("Content-Length", str(len(NO_SSE_STREAM))),
+                ],
+            )
             return [NO_SSE_STREAM]
         return self.app()(environ, start_response)
 
@@ -142,8 +150,7 @@ def with_mcp(django_application: WSGIApp, mcp: McpWsgi | None = None) -> WSGIApp
     """``django_application``, except ``/mcp/``, which goes to the MCP app."""
     mcp_application = mcp or McpWsgi()
 
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]
-                    ) -> Iterable[bytes]:
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if is_mcp_path(environ.get("PATH_INFO", "")):
             return mcp_application(environ, start_response)
         return django_application(environ, start_response)

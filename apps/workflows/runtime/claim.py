@@ -76,9 +76,14 @@ def _claim_sql(*, by_id: bool, capped: bool) -> tuple[str, list[str]]:
     workflows = qn(Workflow._meta.db_table)
     versions = qn(WorkflowVersion._meta.db_table)
     pick = "c.id = %(id)s AND c.status = %(queued)s" if by_id else "c.status = %(queued)s"
-    cap = (f"AND (SELECT count(*) FROM {table} r WHERE r.workspace_id = c.workspace_id "  # noqa: S608 (model identifiers)
-           "AND r.status = %(running)s AND r.lease_expires_at > %(now)s) < %(cap)s"
-           ) if capped else ""
+    cap = (
+        (
+            f"AND (SELECT count(*) FROM {table} r WHERE r.workspace_id = c.workspace_id "  # noqa: S608 (model identifiers)
+            "AND r.status = %(running)s AND r.lease_expires_at > %(now)s) < %(cap)s"
+        )
+        if capped
+        else ""
+    )
     lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     # Only model identifiers are formatted in; every value is a parameter.
     sql = f"""
@@ -101,12 +106,17 @@ def execution_claim(*, owner: str, execution_id: Any = None) -> Claimed | None:
     cap = settings.WORKSPACE_MAX_RUNNING
     ops = connection.ops
     params = {
-        "running": S.RUNNING, "queued": S.QUEUED, "owner": owner, "cap": cap,
+        "running": S.RUNNING,
+        "queued": S.QUEUED,
+        "owner": owner,
+        "cap": cap,
         "now": ops.adapt_datetimefield_value(now),
         "lease": ops.adapt_datetimefield_value(
-            now + timedelta(seconds=settings.EXECUTION_LEASE_SECONDS)),
-        "id": None if execution_id is None else Execution._meta.pk.get_db_prep_value(
-            execution_id, connection),
+            now + timedelta(seconds=settings.EXECUTION_LEASE_SECONDS)
+        ),
+        "id": None
+        if execution_id is None
+        else Execution._meta.pk.get_db_prep_value(execution_id, connection),
     }
     statements: list[Statement] = []
     if cap > 0 and connection.vendor == "postgresql":
@@ -119,21 +129,38 @@ def execution_claim(*, owner: str, execution_id: Any = None) -> Claimed | None:
     if not rows:
         return None
     execution = from_row(Execution, columns, rows[0])
-    return Claimed(execution=execution, owner=owner, first_run=execution.started_at == now,
-                   workflow_name=execution.workflow_name,
-                   version_number=execution.version_number)
+    return Claimed(
+        execution=execution,
+        owner=owner,
+        first_run=execution.started_at == now,
+        workflow_name=execution.workflow_name,
+        version_number=execution.version_number,
+    )
 
 
-def execution_finish(*, claimed: Claimed, status: str, output: Any = None,
-                     error: dict[str, Any] | None = None,
-                     steps: Sequence[ExecutionStep] = ()) -> bool:
+def execution_finish(
+    *,
+    claimed: Claimed,
+    status: str,
+    output: Any = None,
+    error: dict[str, Any] | None = None,
+    steps: Sequence[ExecutionStep] = (),
+) -> bool:
     """Write the last step checkpoints and the end of a run this worker holds, together;
     False if its lease was lost meanwhile (the outcome is then not written)."""
     now = timezone.now()
     execution = claimed.execution
-    done = _guarded_update(claimed, steps, status=status, output=output, error=error,
-                           finished_at=now, wake_at=None, lease_owner="",
-                           lease_expires_at=None)
+    done = _guarded_update(
+        claimed,
+        steps,
+        status=status,
+        output=output,
+        error=error,
+        finished_at=now,
+        wake_at=None,
+        lease_owner="",
+        lease_expires_at=None,
+    )
     if not done:
         logger.warning("execution.lease_lost", extra={"execution_id": str(execution.pk)})
         return False
@@ -143,18 +170,21 @@ def execution_finish(*, claimed: Claimed, status: str, output: Any = None,
     return True
 
 
-def execution_park(*, claimed: Claimed, wake_at: datetime | None,
-                   steps: Sequence[ExecutionStep] = ()) -> bool:
+def execution_park(
+    *, claimed: Claimed, wake_at: datetime | None, steps: Sequence[ExecutionStep] = ()
+) -> bool:
     """Park a run this worker holds until `wake_at` (or a resume); False if its lease was lost."""
-    return _guarded_update(claimed, steps, status=S.WAITING, wake_at=wake_at, lease_owner="",
-                           lease_expires_at=None)
+    return _guarded_update(
+        claimed, steps, status=S.WAITING, wake_at=wake_at, lease_owner="", lease_expires_at=None
+    )
 
 
 def _guarded_update(claimed: Claimed, steps: Sequence[ExecutionStep], **values: Any) -> bool:
     sql = _guarded_update_sql(tuple(values))
     meta = Execution._meta
-    params = [meta.get_field(name).get_db_prep_save(value, connection)
-              for name, value in values.items()]
+    params = [
+        meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()
+    ]
     params += [meta.pk.get_db_prep_value(claimed.execution.pk, connection), claimed.owner]
     statements = [upsert(steps, unique=STEP_KEY)] if steps else []
     _, rows = run_together([*statements, (sql, params)])
@@ -166,16 +196,25 @@ def _guarded_update_sql(names: tuple[str, ...]) -> str:
     qn = connection.ops.quote_name
     meta = Execution._meta
     assignments = ", ".join(f"{qn(meta.get_field(name).column)} = %s" for name in names)
-    return (f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 (model identifiers)
-            f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('lease_owner').column)} = %s "
-            f"RETURNING {qn(meta.pk.column)}")
+    return (
+        f"UPDATE {qn(meta.db_table)} SET {assignments} "  # noqa: S608 (model identifiers)
+        f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('lease_owner').column)} = %s "
+        f"RETURNING {qn(meta.pk.column)}"
+    )
 
 
 def _log_finished(execution: Execution, workflow_name: str, now: datetime) -> None:
     started = execution.started_at or now
-    logger.info("execution.finished", extra={
-        "execution_id": str(execution.pk), "workflow": workflow_name,
-        "status": execution.status, "mode": execution.mode,
-        "duration_ms": int((now - started).total_seconds() * 1000)})
-    metrics.workflow_finished(mode=execution.mode, status=execution.status,
-                              seconds=(now - started).total_seconds())
+    logger.info(
+        "execution.finished",
+        extra={
+            "execution_id": str(execution.pk),
+            "workflow": workflow_name,
+            "status": execution.status,
+            "mode": execution.mode,
+            "duration_ms": int((now - started).total_seconds() * 1000),
+        },
+    )
+    metrics.workflow_finished(
+        mode=execution.mode, status=execution.status, seconds=(now - started).total_seconds()
+    )

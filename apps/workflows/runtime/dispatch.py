@@ -52,13 +52,13 @@ class _Dispatcher:
 
     def _start(self) -> None:
         with self._lock:
-            if self._pid == os.getpid() and self._thread is not None and \
-                    self._thread.is_alive():
+            if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
                 return
             # A forked child inherits the parent's objects but not its thread: start anew.
             self._pid, self._wanted = os.getpid(), threading.Event()
-            self._thread = threading.Thread(target=self._loop, name="execution-dispatch",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._loop, name="execution-dispatch", daemon=True
+            )
             self._thread.start()
 
     def _loop(self) -> None:
@@ -73,7 +73,7 @@ class _Dispatcher:
                 continue
             failures += 1
             self._wanted.set()
-            time.sleep(min(_MAX_BACKOFF_S, interval * 2 ** failures))
+            time.sleep(min(_MAX_BACKOFF_S, interval * 2**failures))
 
 
 _dispatcher = _Dispatcher()

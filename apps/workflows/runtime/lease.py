@@ -36,8 +36,9 @@ class _LeaseKeeper:
             self._held.add(owner)
             if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
                 self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._renew_forever, daemon=True,
-                                                name="execution-leases")
+                self._thread = threading.Thread(
+                    target=self._renew_forever, daemon=True, name="execution-leases"
+                )
                 self._thread.start()
 
     def release(self, owner: str) -> None:
@@ -54,7 +55,8 @@ class _LeaseKeeper:
                 continue
             try:
                 Execution.objects.filter(lease_owner__in=owners).update(
-                    lease_expires_at=timezone.now() + timedelta(seconds=lease))
+                    lease_expires_at=timezone.now() + timedelta(seconds=lease)
+                )
             except Exception:  # the database is away: try again next beat
                 logger.warning("execution.lease_renew_failed", exc_info=True)
             finally:

@@ -117,14 +117,19 @@ def execution_run_claimed(claimed: Claimed) -> None:
 def _run_claimed(claimed: Claimed, span: tracing.Span) -> None:
     execution = claimed.execution
     lease_keeper.hold(claimed.owner)
-    store = DatabaseStepStore(fresh=str(execution.pk) if claimed.first_run else None,
-                              durable=_durable)
+    store = DatabaseStepStore(
+        fresh=str(execution.pk) if claimed.first_run else None, durable=_durable
+    )
     try:
         outcome = _run_engine(claimed, store)
     except Exception as exc:  # an engine bug must still end the execution, not strand it
         logger.exception("execution.crashed", extra={"execution_id": str(execution.pk)})
-        outcome = Outcome(status="failed", error=StepError(
-            message=f"The engine failed: {type(exc).__name__}", code="engine_error"))
+        outcome = Outcome(
+            status="failed",
+            error=StepError(
+                message=f"The engine failed: {type(exc).__name__}", code="engine_error"
+            ),
+        )
     finally:
         store.close_thread_connections()
     run_ended(span, outcome)
@@ -146,16 +151,17 @@ def _durable(block_ref: str) -> bool:
 
 def _record_outcome(claimed: Claimed, outcome: Outcome, steps: list[ExecutionStep]) -> None:
     if outcome.status == "waiting":
-        if execution_park(claimed=claimed, wake_at=outcome.wake_at, steps=steps) and \
-                outcome.wake_at is not None:
+        if (
+            execution_park(claimed=claimed, wake_at=outcome.wake_at, steps=steps)
+            and outcome.wake_at is not None
+        ):
             _wake_soon(claimed.execution.pk, outcome.wake_at)
         return
     status = _OUTCOME_STATUS[outcome.status]
     pk = claimed.execution.pk
     output = run_scrub(pk, outcome.output) if outcome.status == "succeeded" else None
     error = run_scrub(pk, outcome.error.to_dict() if outcome.error else None)
-    if execution_finish(claimed=claimed, status=status, output=output, error=error,
-                        steps=steps):
+    if execution_finish(claimed=claimed, status=status, output=output, error=error, steps=steps):
         _tell_parent(claimed.execution)
         if status == S.FAILED:
             _retry_later(claimed.execution)
@@ -164,29 +170,45 @@ def _record_outcome(claimed: Claimed, outcome: Outcome, steps: list[ExecutionSte
 def execution_fail_dead(*, execution_id: Any) -> None:
     """Fail a running execution whose workers kept dying in it (the sweep's verdict)."""
     with transaction.atomic():
-        execution = (Execution.objects.select_for_update()
-                     .filter(pk=execution_id, status=S.RUNNING).first())
+        execution = (
+            Execution.objects.select_for_update().filter(pk=execution_id, status=S.RUNNING).first()
+        )
         if execution is None:
             return
         deaths = execution.deliveries + 1
         execution.status, execution.finished_at = S.FAILED, timezone.now()
-        execution.error = {"code": "too_many_deliveries",
-                           "message": f"Its worker died {deaths} times while running it."}
+        execution.error = {
+            "code": "too_many_deliveries",
+            "message": f"Its worker died {deaths} times while running it.",
+        }
         Execution.objects.filter(pk=execution_id).update(
-            status=S.FAILED, error=execution.error, finished_at=execution.finished_at,
-            deliveries=deaths, wake_at=None, lease_owner="", lease_expires_at=None)
+            status=S.FAILED,
+            error=execution.error,
+            finished_at=execution.finished_at,
+            deliveries=deaths,
+            wake_at=None,
+            lease_owner="",
+            lease_expires_at=None,
+        )
     _tell_parent(execution)
 
 
 def _retry_later(execution: Execution) -> None:
     """The workflow's own retry policy, read only when a run failed."""
     workflow = Workflow.objects.only("retry_attempts", "retry_delay_seconds").get(
-        pk=execution.workflow_id)
+        pk=execution.workflow_id
+    )
     retry = execution_retry_later(failed=execution, workflow=workflow)
     if retry is not None:
-        logger.info("execution.retry_scheduled", extra={
-            "execution_id": str(execution.pk), "retry_id": str(retry.pk),
-            "attempt": retry.attempt, "wake_at": retry.wake_at.isoformat()})
+        logger.info(
+            "execution.retry_scheduled",
+            extra={
+                "execution_id": str(execution.pk),
+                "retry_id": str(retry.pk),
+                "attempt": retry.attempt,
+                "wake_at": retry.wake_at.isoformat(),
+            },
+        )
         if retry.wake_at is not None:
             _wake_soon(retry.pk, retry.wake_at)
 
@@ -196,10 +218,16 @@ def _tell_parent(execution: Execution) -> None:
     if not (execution.parent_id and execution.parent_step):
         return
     succeeded = execution.status == S.SUCCEEDED
-    execution_resume(execution_id=execution.parent_id, key=execution.parent_step, payload={
-        "status": "succeeded" if succeeded else "failed", "output": execution.output,
-        "execution_id": str(execution.pk),
-        "error": None if succeeded else (execution.error or {}).get("message")})
+    execution_resume(
+        execution_id=execution.parent_id,
+        key=execution.parent_step,
+        payload={
+            "status": "succeeded" if succeeded else "failed",
+            "output": execution.output,
+            "execution_id": str(execution.pk),
+            "error": None if succeeded else (execution.error or {}).get("message"),
+        },
+    )
 
 
 def _wake_soon(execution_id: Any, wake_at: Any) -> None:
@@ -211,8 +239,9 @@ def _wake_soon(execution_id: Any, wake_at: Any) -> None:
     if delay > _SHORT_WAIT.total_seconds():
         return
     try:
-        wake_execution_task.apply_async(args=[str(execution_id)], countdown=max(0.0, delay)
-                                        + 0.05, retry=False)
+        wake_execution_task.apply_async(
+            args=[str(execution_id)], countdown=max(0.0, delay) + 0.05, retry=False
+        )
     except Exception:  # the sweep wakes it
         logger.warning("execution.wake_send_failed", exc_info=True)
 
@@ -220,9 +249,9 @@ def _wake_soon(execution_id: Any, wake_at: Any) -> None:
 def execution_wake(*, execution_id: Any) -> bool:
     """Queue a waiting execution whose wake-up time has come; False if it is not due."""
     with transaction.atomic():
-        woken = Execution.objects.filter(pk=execution_id, status=S.WAITING,
-                                         wake_at__lte=timezone.now()).update(
-            status=S.QUEUED, wake_at=None)
+        woken = Execution.objects.filter(
+            pk=execution_id, status=S.WAITING, wake_at__lte=timezone.now()
+        ).update(status=S.QUEUED, wake_at=None)
     return bool(woken)
 
 
@@ -237,26 +266,36 @@ def _run_engine(claimed: Claimed, store: DatabaseStepStore) -> Outcome:
     execution = claimed.execution
     budgets = workspace_budgets(workspace_id=execution.workspace_id)
     runner = Runner(
-        default_registry, store=store, kv=cache, max_steps=budgets.max_steps,
+        default_registry,
+        store=store,
+        kv=cache,
+        max_steps=budgets.max_steps,
         max_step_output_bytes=budgets.max_step_output_bytes,
         max_output_bytes=budgets.max_run_output_bytes,
-        resume=ExecutionResumeSource(execution.resumes), cancel=ExecutionCancelSignal(),
+        resume=ExecutionResumeSource(execution.resumes),
+        cancel=ExecutionCancelSignal(),
         sub_workflows=SubWorkflows(execution),
-        services=block_services(workspace_id=execution.workspace_id,
-                                execution_id=execution.pk),
+        services=block_services(workspace_id=execution.workspace_id, execution_id=execution.pk),
         secrets=secrets_for(workspace_id=execution.workspace_id, execution_id=execution.pk),
-        http=outbound_http(), logger=logger,
-        observer=_STEP_TRACER if tracing.active() else None)  # off: not even a no-op span
+        http=outbound_http(),
+        logger=logger,
+        observer=_STEP_TRACER if tracing.active() else None,
+    )  # off: not even a no-op span
     if execution.version_id:
         plan = _published_plan(execution.version_id)
     else:
         plan = runner.prepare(execution.draft_graph)
     request = RunRequest(
-        execution_id=str(execution.pk), trigger_payload=execution.input,
+        execution_id=str(execution.pk),
+        trigger_payload=execution.input,
         workspace_id=str(execution.workspace_id),
-        workflow={"id": str(execution.workflow_id), "name": claimed.workflow_name,
-                  "version": claimed.version_number},
-        execution={"mode": execution.mode, "started_at": execution.started_at.isoformat()})
+        workflow={
+            "id": str(execution.workflow_id),
+            "name": claimed.workflow_name,
+            "version": claimed.version_number,
+        },
+        execution={"mode": execution.mode, "started_at": execution.started_at.isoformat()},
+    )
     if execution.rerun_from_node and execution.parent_id:
         previous = DatabaseStepStore().steps(str(execution.parent_id))
         return runner.rerun_from(plan, request, execution.rerun_from_node, previous)
@@ -269,20 +308,29 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
     try:
         plan = build_plan(workflow.graph, default_registry)
     except GraphInvalid as exc:
-        raise InvalidInput("The workflow graph is invalid.",
-                           extra={"issues": [i.to_dict() for i in exc.issues]}) from exc
+        raise InvalidInput(
+            "The workflow graph is invalid.", extra={"issues": [i.to_dict() for i in exc.issues]}
+        ) from exc
     if node_id not in plan.nodes:
-        raise InvalidInput(f"Node {node_id!r} is not in the workflow.",
-                           fields={"node_id": ["Unknown node id."]})
+        raise InvalidInput(
+            f"Node {node_id!r} is not in the workflow.", fields={"node_id": ["Unknown node id."]}
+        )
     budgets = workspace_budgets(workspace_id=workflow.workspace_id)
-    runner = Runner(default_registry, store=InMemoryStepStore(), kv=cache, logger=logger,
-                    max_step_output_bytes=budgets.max_step_output_bytes,
-                    services=block_services(workspace_id=workflow.workspace_id),
-                    secrets=secrets_for(workspace_id=workflow.workspace_id),
-                    http=outbound_http())
-    request = RunRequest(execution_id=f"test-{uuid.uuid4()}",
-                         trigger_payload=pinned.get("trigger"),
-                         workspace_id=str(workflow.workspace_id),
-                         workflow={"id": str(workflow.pk), "name": workflow.name},
-                         execution={"mode": "test"})
+    runner = Runner(
+        default_registry,
+        store=InMemoryStepStore(),
+        kv=cache,
+        logger=logger,
+        max_step_output_bytes=budgets.max_step_output_bytes,
+        services=block_services(workspace_id=workflow.workspace_id),
+        secrets=secrets_for(workspace_id=workflow.workspace_id),
+        http=outbound_http(),
+    )
+    request = RunRequest(
+        execution_id=f"test-{uuid.uuid4()}",
+        trigger_payload=pinned.get("trigger"),
+        workspace_id=str(workflow.workspace_id),
+        workflow={"id": str(workflow.pk), "name": workflow.name},
+        execution={"mode": "test"},
+    )
     return runner.run_node(plan, node_id, pinned=pinned, request=request).to_dict()

@@ -36,8 +36,10 @@ def run_together(statements: Sequence[Statement]) -> tuple[list[str], list[tuple
     connection = _db()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("; ".join(sql for sql, _ in statements),
-                           [p for _, params in statements for p in params])
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements),
+                [p for _, params in statements for p in params],
+            )
             while cursor.nextset():
                 pass
             return _result(cursor)
@@ -70,8 +72,9 @@ def upsert(rows: Sequence[Model], *, unique: tuple[str, ...]) -> Statement:
     model = type(rows[0])
     if _db().vendor == "postgresql":
         sql, fields = _recordset_upsert_sql(model, unique)
-        return sql, [json.dumps([{f.column: _plain(f.pre_save(row, True)) for f in fields}
-                                 for row in rows])]
+        return sql, [
+            json.dumps([{f.column: _plain(f.pre_save(row, True)) for f in fields} for row in rows])
+        ]
     sql, params, _ = _insert(rows)
     return sql + _on_conflict(model, unique), params
 
@@ -82,8 +85,10 @@ def _recordset_upsert_sql(model: type[Model], unique: tuple[str, ...]) -> tuple[
     fields = _insert_fields(model._meta)
     columns = ", ".join(qn(f.column) for f in fields)
     table = qn(model._meta.db_table)
-    sql = (f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (model identifiers)
-           f"FROM json_populate_recordset(NULL::{table}, %s)")
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (model identifiers)
+        f"FROM json_populate_recordset(NULL::{table}, %s)"
+    )
     return sql + _on_conflict(model, unique), fields
 
 
@@ -91,8 +96,11 @@ def _recordset_upsert_sql(model: type[Model], unique: tuple[str, ...]) -> tuple[
 def _on_conflict(model: type[Model], unique: tuple[str, ...]) -> str:
     qn = _db().ops.quote_name
     unique_columns = [model._meta.get_field(name).column for name in unique]
-    updates = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}"
-                        for f in _insert_fields(model._meta) if f.column not in unique_columns)
+    updates = ", ".join(
+        f"{qn(f.column)} = EXCLUDED.{qn(f.column)}"
+        for f in _insert_fields(model._meta)
+        if f.column not in unique_columns
+    )
     conflict = ", ".join(qn(column) for column in unique_columns)
     return f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
 
@@ -107,16 +115,16 @@ def _plain(value: Any) -> Any:
 
 
 def _insert_fields(meta: Options) -> list[Field]:
-    return [f for f in meta.concrete_fields
-            if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+    return [
+        f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))
+    ]
 
 
 def _insert(rows: Sequence[Model]) -> tuple[str, list[Any], list[Field]]:
     connection = _db()
     sql, fields = _insert_sql(type(rows[0]), len(rows))
     # pre_save fills what the ORM would (auto_now_add timestamps).
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection)
-              for row in rows for f in fields]
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
     return sql, params, fields
 
 
@@ -125,8 +133,10 @@ def _insert_sql(model: type[Model], count: int) -> tuple[str, list[Field]]:
     qn = _db().ops.quote_name
     fields = _insert_fields(model._meta)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 (model identifiers)
-           f"({', '.join(qn(f.column) for f in fields)}) VALUES {', '.join([one] * count)}")
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 (model identifiers)
+        f"({', '.join(qn(f.column) for f in fields)}) VALUES {', '.join([one] * count)}"
+    )
     return sql, fields
 
 
@@ -155,6 +165,11 @@ def _converters(model: type[Model], vendor: str) -> list[tuple[Field, Any, list[
     result = []
     for field in model._meta.concrete_fields:
         col = field.get_col(table)
-        result.append((field, col, [*connection.ops.get_db_converters(col),
-                                    *col.get_db_converters(connection)]))
+        result.append(
+            (
+                field,
+                col,
+                [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)],
+            )
+        )
     return result

@@ -32,9 +32,13 @@ S = Execution.Status
 def execution_sweep(*, batch: int = 500) -> dict[str, int]:
     """Wake due waits, rescue executions of dead workers, nudge the workers; the counts."""
     now = timezone.now()
-    woken = Execution.objects.filter(
-        pk__in=Execution.objects.filter(status=S.WAITING, wake_at__lte=now)
-        .values("pk")[:batch]).filter(status=S.WAITING).update(status=S.QUEUED, wake_at=None)
+    woken = (
+        Execution.objects.filter(
+            pk__in=Execution.objects.filter(status=S.WAITING, wake_at__lte=now).values("pk")[:batch]
+        )
+        .filter(status=S.WAITING)
+        .update(status=S.QUEUED, wake_at=None)
+    )
     rescued, failed = _rescue_dead(now, batch)
     queued = Execution.objects.filter(status=S.QUEUED).count()
     if queued:
@@ -49,14 +53,16 @@ def execution_sweep(*, batch: int = 500) -> dict[str, int]:
 
 def _rescue_dead(now: datetime, batch: int) -> tuple[int, int]:
     with transaction.atomic():
-        dead = list(Execution.objects.select_for_update(skip_locked=True)
-                    .filter(status=S.RUNNING, lease_expires_at__lt=now)
-                    .values_list("pk", "deliveries")[:batch])
+        dead = list(
+            Execution.objects.select_for_update(skip_locked=True)
+            .filter(status=S.RUNNING, lease_expires_at__lt=now)
+            .values_list("pk", "deliveries")[:batch]
+        )
         cap = settings.EXECUTION_MAX_DELIVERIES
         again = [pk for pk, deaths in dead if deaths + 1 <= cap]
         Execution.objects.filter(pk__in=again).update(
-            status=S.QUEUED, lease_owner="", lease_expires_at=None,
-            deliveries=F("deliveries") + 1)
+            status=S.QUEUED, lease_owner="", lease_expires_at=None, deliveries=F("deliveries") + 1
+        )
     doomed = [pk for pk, deaths in dead if deaths + 1 > cap]
     for pk in doomed:
         execution_fail_dead(execution_id=pk)

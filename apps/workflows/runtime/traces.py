@@ -22,11 +22,15 @@ def run_span(claimed: Claimed) -> Iterator[tracing.Span]:
         "flowplane.execution.id": str(execution.pk),
         "flowplane.execution.mode": execution.mode,
         "flowplane.workflow.id": str(execution.workflow_id),
-        "flowplane.workspace.id": str(execution.workspace_id)}
+        "flowplane.workspace.id": str(execution.workspace_id),
+    }
     if claimed.version_number is not None:
         attributes["flowplane.workflow.version"] = claimed.version_number
-    with tracing.span("workflow.execute", attributes=attributes,
-                      parent=tracing.parent_from(execution.trace_context)) as span:
+    with tracing.span(
+        "workflow.execute",
+        attributes=attributes,
+        parent=tracing.parent_from(execution.trace_context),
+    ) as span:
         yield span
 
 
@@ -53,7 +57,12 @@ class StepTracer:
 
     @contextmanager
     def step(self, *, node_id: str, block_type: str, block_version: int) -> Iterator[_StepWatch]:
-        with tracing.span("block.execute", attributes={
-                "flowplane.node.id": node_id, "flowplane.block.type": block_type,
-                "flowplane.block.version": block_version}) as span:
+        with tracing.span(
+            "block.execute",
+            attributes={
+                "flowplane.node.id": node_id,
+                "flowplane.block.type": block_type,
+                "flowplane.block.version": block_version,
+            },
+        ) as span:
             yield _StepWatch(span)

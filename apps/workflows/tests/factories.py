@@ -5,10 +5,18 @@ from apps.workspaces.tests.factories import WorkspaceFactory
 
 SIMPLE_GRAPH = {
     "nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "greet", "type": "transform", "position": {"x": 200, "y": 0},
-         "data": {"config": {"mapping": {"text": "Hello {{ trigger.name }}"}}}},
+        {
+            "id": "start",
+            "type": "manual_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        },
+        {
+            "id": "greet",
+            "type": "transform",
+            "position": {"x": 200, "y": 0},
+            "data": {"config": {"mapping": {"text": "Hello {{ trigger.name }}"}}},
+        },
     ],
     "edges": [{"id": "e1", "source": "start", "target": "greet"}],
 }
@@ -20,8 +28,9 @@ class WorkflowFactory(factory.django.DjangoModelFactory):
 
     workspace = factory.SubFactory(WorkspaceFactory)
     name = factory.Sequence(lambda n: f"Workflow {n}")
-    graph = factory.LazyFunction(lambda: {"nodes": list(SIMPLE_GRAPH["nodes"]),
-                                          "edges": list(SIMPLE_GRAPH["edges"])})
+    graph = factory.LazyFunction(
+        lambda: {"nodes": list(SIMPLE_GRAPH["nodes"]), "edges": list(SIMPLE_GRAPH["edges"])}
+    )
 
 
 class ExecutionFactory(factory.django.DjangoModelFactory):

@@ -34,8 +34,11 @@ def test_list_query_count_does_not_grow_with_rows(api, workspace):
 
 
 def test_create_returns_the_workflow_and_audits(api, workspace):
-    response = api.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "Hello",
-                                               "graph": SIMPLE_GRAPH}, format="json")
+    response = api.post(
+        "/api/v1/workflows/",
+        {"workspace": str(workspace.id), "name": "Hello", "graph": SIMPLE_GRAPH},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["version"] == 1 and body["status"] == "draft"
@@ -44,21 +47,27 @@ def test_create_returns_the_workflow_and_audits(api, workspace):
 
 
 def test_create_in_another_workspace_is_404_and_writes_nothing(api, other_workspace):
-    response = api.post("/api/v1/workflows/", {"workspace": str(other_workspace.id),
-                                               "name": "x"}, format="json")
+    response = api.post(
+        "/api/v1/workflows/", {"workspace": str(other_workspace.id), "name": "x"}, format="json"
+    )
     assert response.status_code == 404
     assert not Workflow.objects.exists()
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"workspace": None, "name": "x"}, "workspace"),
-    ({"workspace": "not-a-uuid", "name": "x"}, "workspace"),
-    ({"name": "x", "colour": "red"}, "colour"),
-    ({"name": ["x"]}, "name"),
-    ({"name": "x", "graph": {"nodes": [{"type": "transform"}], "edges": []}}, "graph.nodes[0]"),
-    ({"name": "x", "graph": {"nodes": [], "edges": [{"source": 1, "target": "b"}]}},
-     "graph.edges[0].source"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"workspace": None, "name": "x"}, "workspace"),
+        ({"workspace": "not-a-uuid", "name": "x"}, "workspace"),
+        ({"name": "x", "colour": "red"}, "colour"),
+        ({"name": ["x"]}, "name"),
+        ({"name": "x", "graph": {"nodes": [{"type": "transform"}], "edges": []}}, "graph.nodes[0]"),
+        (
+            {"name": "x", "graph": {"nodes": [], "edges": [{"source": 1, "target": "b"}]}},
+            "graph.edges[0].source",
+        ),
+    ],
+)
 def test_bad_input_names_the_field_and_writes_nothing(api, workspace, payload, field):
     payload = {"workspace": str(workspace.id), **payload}
     response = api.post("/api/v1/workflows/", payload, format="json")
@@ -91,9 +100,11 @@ def test_stale_version_is_409_and_changes_nothing(api, workspace):
     assert first.status_code == 200 and first.json()["version"] == 2
     stale = api.patch(url, {"version": 1, "name": "second"}, format="json")
     assert stale.status_code == 409
-    assert stale.json() == {"type": "conflict", "current_version": 2,
-                            "detail": "The workflow was changed by someone else since you "
-                                      "loaded it."}
+    assert stale.json() == {
+        "type": "conflict",
+        "current_version": 2,
+        "detail": "The workflow was changed by someone else since you loaded it.",
+    }
     workflow.refresh_from_db()
     assert (workflow.name, workflow.version) == ("first", 2)
 
@@ -107,8 +118,11 @@ def test_patch_requires_version(api, workspace):
 
 def test_invalid_graph_on_update_changes_nothing(api, workspace):
     workflow = WorkflowFactory(workspace=workspace)
-    response = api.patch(f"/api/v1/workflows/{workflow.id}/",
-                         {"version": 1, "graph": {"nodes": "oops"}}, format="json")
+    response = api.patch(
+        f"/api/v1/workflows/{workflow.id}/",
+        {"version": 1, "graph": {"nodes": "oops"}},
+        format="json",
+    )
     assert response.status_code == 400
     workflow.refresh_from_db()
     assert workflow.version == 1 and workflow.graph == SIMPLE_GRAPH
@@ -119,12 +133,14 @@ def test_viewer_can_read_but_not_write(workspace, member_api):
     viewer = member_api(Role.VIEWER)
     assert viewer.get(f"/api/v1/workflows/{workflow.id}/").status_code == 200
     denied = [
-        viewer.patch(f"/api/v1/workflows/{workflow.id}/", {"version": 1, "name": "x"},
-                     format="json"),
+        viewer.patch(
+            f"/api/v1/workflows/{workflow.id}/", {"version": 1, "name": "x"}, format="json"
+        ),
         viewer.delete(f"/api/v1/workflows/{workflow.id}/"),
         viewer.post(f"/api/v1/workflows/{workflow.id}/publish/", {}, format="json"),
-        viewer.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "x"},
-                    format="json"),
+        viewer.post(
+            "/api/v1/workflows/", {"workspace": str(workspace.id), "name": "x"}, format="json"
+        ),
     ]
     assert [r.status_code for r in denied] == [403, 403, 403, 403]
     assert denied[0].json()["type"] == "permission_denied"
@@ -145,7 +161,9 @@ def test_publish_versions_and_rollback(api, workspace, user):
 
     versions = api.get(f"{base}/versions/").json()["results"]
     assert [(v["number"], v["published_by"], v["is_live"]) for v in versions] == [
-        (2, user.username, True), (1, user.username, False)]
+        (2, user.username, True),
+        (1, user.username, False),
+    ]
 
     rolled = api.post(f"{base}/rollback/", {"version": 1}, format="json")
     assert rolled.status_code == 200
@@ -174,8 +192,11 @@ def test_export_then_import_into_another_workspace(api, workspace, user):
     assert document["format"] == "flowplane.workflow" and "id" not in document
 
     target = api.post("/api/v1/workspaces/", {"name": "Target"}, format="json").json()
-    response = api.post("/api/v1/workflows/import/",
-                        {"workspace": target["id"], "document": document}, format="json")
+    response = api.post(
+        "/api/v1/workflows/import/",
+        {"workspace": target["id"], "document": document},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     imported = Workflow.objects.get(pk=response.json()["id"])
     assert str(imported.workspace_id) == target["id"]
@@ -183,18 +204,22 @@ def test_export_then_import_into_another_workspace(api, workspace, user):
 
 
 def test_import_rejects_a_bad_document_and_writes_nothing(api, workspace):
-    response = api.post("/api/v1/workflows/import/",
-                        {"workspace": str(workspace.id), "document": {"format": "n8n"}},
-                        format="json")
+    response = api.post(
+        "/api/v1/workflows/import/",
+        {"workspace": str(workspace.id), "document": {"format": "n8n"}},
+        format="json",
+    )
     assert response.status_code == 400
-    assert {"document.format", "document.name", "document.graph"} <= set(
-        response.json()["fields"])
+    assert {"document.format", "document.name", "document.graph"} <= set(response.json()["fields"])
     assert not Workflow.objects.exists()
 
 
 def test_import_into_a_foreign_workspace_is_404(api, other_workspace):
-    response = api.post("/api/v1/workflows/import/", {"workspace": str(other_workspace.id),
-                                                      "document": {}}, format="json")
+    response = api.post(
+        "/api/v1/workflows/import/",
+        {"workspace": str(other_workspace.id), "document": {}},
+        format="json",
+    )
     assert response.status_code == 404
 
 
@@ -208,23 +233,24 @@ def test_executions_are_scoped(api, workspace, other_workspace):
     for suffix in ("", "steps/", "logs/", "stream/"):
         assert api.get(f"/api/v1/executions/{theirs.id}/{suffix}").status_code == 404
     for suffix in ("cancel/", "rerun/", "resume/"):
-        response = api.post(f"/api/v1/executions/{theirs.id}/{suffix}", {"key": "x"},
-                            format="json")
+        response = api.post(f"/api/v1/executions/{theirs.id}/{suffix}", {"key": "x"}, format="json")
         assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "queued" and not theirs.cancel_requested
 
 
 def test_a_run_lists_with_names_and_its_detail_carries_the_graph_it_ran(api, workspace):
-    workflow = WorkflowFactory(workspace=workspace, name="Greeter",
-                               graph=copy.deepcopy(SIMPLE_GRAPH))
+    workflow = WorkflowFactory(
+        workspace=workspace, name="Greeter", graph=copy.deepcopy(SIMPLE_GRAPH)
+    )
     response = api.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True}, format="json")
     run_id = response.json()["id"]
     workflow.graph = {"nodes": [], "edges": []}  # edits after the run do not change its graph
     workflow.save()
     listed = api.get("/api/v1/executions/", {"workflow": str(workflow.id)}).json()["results"]
     assert [(e["id"], e["workflow_name"], e["trigger_kind"]) for e in listed] == [
-        (run_id, "Greeter", None)]
+        (run_id, "Greeter", None)
+    ]
     assert "graph" not in listed[0]
     detail = api.get(f"/api/v1/executions/{run_id}/").json()
     assert detail["graph"] == SIMPLE_GRAPH
@@ -246,27 +272,44 @@ def test_viewer_cannot_run_cancel_or_resume(workspace, member_api):
     workflow = WorkflowFactory(workspace=workspace)
     execution = ExecutionFactory(workflow=workflow)
     viewer = member_api(Role.VIEWER)
-    assert viewer.post(f"/api/v1/workflows/{workflow.id}/run/", {"draft": True},
-                       format="json").status_code == 403
+    assert (
+        viewer.post(
+            f"/api/v1/workflows/{workflow.id}/run/", {"draft": True}, format="json"
+        ).status_code
+        == 403
+    )
     for suffix in ("cancel/", "rerun/", "resume/"):
-        assert viewer.post(f"/api/v1/executions/{execution.id}/{suffix}", {"key": "x"},
-                           format="json").status_code == 403
+        assert (
+            viewer.post(
+                f"/api/v1/executions/{execution.id}/{suffix}", {"key": "x"}, format="json"
+            ).status_code
+            == 403
+        )
     assert not Execution.objects.exclude(pk=execution.pk).exists()
 
 
 FOREIGN_WORKFLOW_CALLS = [
-    ("get", ""), ("patch", ""), ("delete", ""), ("post", "publish/"), ("post", "unpublish/"),
-    ("get", "versions/"), ("post", "rollback/"), ("get", "export/"), ("post", "run/"),
+    ("get", ""),
+    ("patch", ""),
+    ("delete", ""),
+    ("post", "publish/"),
+    ("post", "unpublish/"),
+    ("get", "versions/"),
+    ("post", "rollback/"),
+    ("get", "export/"),
+    ("post", "run/"),
     ("post", "test-node/"),
 ]
 
 
 @pytest.mark.parametrize("method, suffix", FOREIGN_WORKFLOW_CALLS)
-def test_another_workspaces_workflow_is_404_for_every_endpoint(api, other_workspace, method,
-                                                               suffix):
+def test_another_workspaces_workflow_is_404_for_every_endpoint(
+    api, other_workspace, method, suffix
+):
     workflow = WorkflowFactory(workspace=other_workspace)
-    response = getattr(api, method)(f"/api/v1/workflows/{workflow.id}/{suffix}",
-                                    {"version": 1, "name": "x"}, format="json")
+    response = getattr(api, method)(
+        f"/api/v1/workflows/{workflow.id}/{suffix}", {"version": 1, "name": "x"}, format="json"
+    )
     assert response.status_code == 404
     assert response.json()["type"] == "not_found"
     workflow.refresh_from_db()
@@ -280,29 +323,43 @@ def test_unauthenticated_requests_are_refused(client):
 
 
 def test_every_graph_problem_is_reported_with_its_node(api, workspace):
-    graph = {"nodes": [
-        {"id": "start", "type": "manual_trigger", "data": {"config": {}}},
-        {"id": "ghost", "type": "no_such_block", "data": {"config": {}}},
-        {"id": "shape", "type": "transform", "data": {"config": {"mapping": "not-an-object"}}},
-        {"id": "expr", "type": "transform", "data": {"config": {"mapping": {"x": "{{ a[ }}"}}}},
-    ], "edges": [{"id": "e1", "source": "start", "target": "missing"}]}
-    response = api.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "x",
-                                               "graph": graph}, format="json")
+    graph = {
+        "nodes": [
+            {"id": "start", "type": "manual_trigger", "data": {"config": {}}},
+            {"id": "ghost", "type": "no_such_block", "data": {"config": {}}},
+            {"id": "shape", "type": "transform", "data": {"config": {"mapping": "not-an-object"}}},
+            {"id": "expr", "type": "transform", "data": {"config": {"mapping": {"x": "{{ a[ }}"}}}},
+        ],
+        "edges": [{"id": "e1", "source": "start", "target": "missing"}],
+    }
+    response = api.post(
+        "/api/v1/workflows/",
+        {"workspace": str(workspace.id), "name": "x", "graph": graph},
+        format="json",
+    )
     assert response.status_code == 400
     body = response.json()
     codes = {(i["node_id"], i["code"]) for i in body["issues"]}
-    assert {("ghost", "unknown_block"), ("shape", "invalid_config"),
-            ("expr", "expression_syntax")} <= codes
+    assert {
+        ("ghost", "unknown_block"),
+        ("shape", "invalid_config"),
+        ("expr", "expression_syntax"),
+    } <= codes
     assert any(i["code"] == "dangling_edge" for i in body["issues"])
     assert "graph.nodes[2].data.config.mapping" in body["fields"]
     assert not Workflow.objects.exists()
 
 
 def test_a_draft_without_trigger_saves_but_does_not_publish(api, workspace):
-    graph = {"nodes": [{"id": "t", "type": "transform", "data": {"config": {"mapping": {}}}}],
-             "edges": []}
-    created = api.post("/api/v1/workflows/", {"workspace": str(workspace.id), "name": "wip",
-                                              "graph": graph}, format="json")
+    graph = {
+        "nodes": [{"id": "t", "type": "transform", "data": {"config": {"mapping": {}}}}],
+        "edges": [],
+    }
+    created = api.post(
+        "/api/v1/workflows/",
+        {"workspace": str(workspace.id), "name": "wip", "graph": graph},
+        format="json",
+    )
     assert created.status_code == 201
     published = api.post(f"/api/v1/workflows/{created.json()['id']}/publish/")
     assert published.status_code == 400
@@ -311,13 +368,18 @@ def test_a_draft_without_trigger_saves_but_does_not_publish(api, workspace):
 
 
 def test_validate_endpoint_lists_warnings_and_errors(api):
-    graph = {"nodes": [{"id": "start", "type": "manual_trigger", "data": {"config": {}}},
-                       {"id": "lonely", "type": "transform", "data": {"config": {"mapping": {}}}}],
-             "edges": []}
+    graph = {
+        "nodes": [
+            {"id": "start", "type": "manual_trigger", "data": {"config": {}}},
+            {"id": "lonely", "type": "transform", "data": {"config": {"mapping": {}}}},
+        ],
+        "edges": [],
+    }
     body = api.post("/api/v1/workflows/validate/", {"graph": graph}, format="json").json()
     assert body["valid"] is True
     assert [(i["node_id"], i["code"], i["severity"]) for i in body["issues"]] == [
-        ("lonely", "unreachable", "warning")]
+        ("lonely", "unreachable", "warning")
+    ]
 
 
 def test_run_needs_a_published_version_unless_draft(api, workspace):
@@ -325,17 +387,25 @@ def test_run_needs_a_published_version_unless_draft(api, workspace):
     response = api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": {}}, format="json")
     assert response.status_code == 409
     assert response.json()["type"] == "workflow_not_published"
-    assert api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": []},
-                    format="json").status_code == 400
+    assert (
+        api.post(f"/api/v1/workflows/{workflow.id}/run/", {"input": []}, format="json").status_code
+        == 400
+    )
 
 
 def test_single_node_test_run_with_pinned_input(api, workspace):
     workflow = WorkflowFactory(workspace=workspace)
-    response = api.post(f"/api/v1/workflows/{workflow.id}/test-node/",
-                        {"node_id": "greet", "pinned": {"trigger": {"name": "Pin"}}},
-                        format="json")
+    response = api.post(
+        f"/api/v1/workflows/{workflow.id}/test-node/",
+        {"node_id": "greet", "pinned": {"trigger": {"name": "Pin"}}},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "succeeded"
     assert response.json()["output"] == {"text": "Hello Pin"}
-    assert api.post(f"/api/v1/workflows/{workflow.id}/test-node/", {"node_id": "nope"},
-                    format="json").status_code == 400
+    assert (
+        api.post(
+            f"/api/v1/workflows/{workflow.id}/test-node/", {"node_id": "nope"}, format="json"
+        ).status_code
+        == 400
+    )

@@ -19,14 +19,24 @@ pytestmark = pytest.mark.django_db
 
 def _execution(workspace=None, **fields):
     workflow = WorkflowFactory(**({"workspace": workspace} if workspace else {}))
-    return Execution.objects.create(workspace=workflow.workspace, workflow=workflow,
-                                    draft_graph=SIMPLE_GRAPH, mode="test",
-                                    input={"name": "Ana"}, **fields)
+    return Execution.objects.create(
+        workspace=workflow.workspace,
+        workflow=workflow,
+        draft_graph=SIMPLE_GRAPH,
+        mode="test",
+        input={"name": "Ana"},
+        **fields,
+    )
 
 
 def _dead(**fields):
-    return _execution(status="running", started_at=timezone.now(), lease_owner="dead",
-                      lease_expires_at=timezone.now() - timedelta(seconds=1), **fields)
+    return _execution(
+        status="running",
+        started_at=timezone.now(),
+        lease_owner="dead",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+        **fields,
+    )
 
 
 def test_a_drain_runs_every_queued_execution_once_in_order():
@@ -53,8 +63,12 @@ def test_a_claim_is_one_owner_and_a_lost_lease_writes_nothing():
 def test_the_workspace_cap_skips_a_busy_workspace_without_dropping_its_runs(settings):
     settings.WORKSPACE_MAX_RUNNING = 1
     busy = WorkspaceFactory()
-    _execution(workspace=busy, status="running", lease_owner="alive",
-               lease_expires_at=timezone.now() + timedelta(minutes=1))
+    _execution(
+        workspace=busy,
+        status="running",
+        lease_owner="alive",
+        lease_expires_at=timezone.now() + timedelta(minutes=1),
+    )
     waiting = _execution(workspace=busy)
     other = _execution()
     claimed = execution_claim(owner="w")
@@ -86,8 +100,9 @@ def test_a_lost_worker_counts_once_and_the_run_resumes(settings):
 
 def test_wake_ups_are_not_counted_as_lost_workers(settings):
     settings.EXECUTION_MAX_DELIVERIES = 1
-    execution = _execution(status="waiting", started_at=timezone.now(),
-                           wake_at=timezone.now() - timedelta(seconds=1))
+    execution = _execution(
+        status="waiting", started_at=timezone.now(), wake_at=timezone.now() - timedelta(seconds=1)
+    )
     not_due = _execution(status="waiting", wake_at=timezone.now() + timedelta(minutes=5))
     assert execution_sweep()["woken"] == 1
     assert execution_drain(linger_s=0) == 1
@@ -98,8 +113,12 @@ def test_wake_ups_are_not_counted_as_lost_workers(settings):
 
 
 def test_a_live_lease_means_another_worker_has_it():
-    execution = _execution(status="running", started_at=timezone.now(), lease_owner="alive",
-                           lease_expires_at=timezone.now() + timedelta(minutes=1))
+    execution = _execution(
+        status="running",
+        started_at=timezone.now(),
+        lease_owner="alive",
+        lease_expires_at=timezone.now() + timedelta(minutes=1),
+    )
     assert execution_sweep()["rescued"] == 0
     assert not execution_run(execution_id=execution.pk)
     execution.refresh_from_db()
@@ -116,8 +135,10 @@ def test_a_high_priority_run_is_claimed_before_an_older_backlog():
 
 
 FAILING_GRAPH = {
-    "nodes": [{"id": "start", "type": "manual_trigger", "data": {"config": {}}},
-              {"id": "stop", "type": "stop_and_fail", "data": {"config": {"message": "no"}}}],
+    "nodes": [
+        {"id": "start", "type": "manual_trigger", "data": {"config": {}}},
+        {"id": "stop", "type": "stop_and_fail", "data": {"config": {"message": "no"}}},
+    ],
     "edges": [{"id": "e", "source": "start", "target": "stop"}],
 }
 
@@ -133,8 +154,11 @@ def test_a_failed_run_is_retried_by_the_workflow_policy_with_back_off(user):
     runs = [first]
     for _ in range(2):
         retry = Execution.objects.get(parent=runs[-1], mode="retry")
-        assert (retry.status, retry.attempt, retry.input) == ("waiting", runs[-1].attempt + 1,
-                                                             {"x": 1})
+        assert (retry.status, retry.attempt, retry.input) == (
+            "waiting",
+            runs[-1].attempt + 1,
+            {"x": 1},
+        )
         delays.append(round((retry.wake_at - timezone.now()).total_seconds()))
         Execution.objects.filter(pk=retry.pk).update(wake_at=timezone.now())  # time passes
         assert execution_sweep()["woken"] == 1

@@ -39,16 +39,29 @@ class StandIn:
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         body = (await receive())["body"]
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/plain")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/plain")],
+            }
+        )
         await send({"type": "http.response.body", "body": scope["path"].encode() + body})
 
 
 def call(app: Any, path: str, body: bytes = b"", method: str = "POST") -> tuple[str, bytes]:
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "",
-               "QUERY_STRING": "", "SERVER_NAME": "testserver", "SERVER_PORT": "80",
-               "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
-               "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+    }
     started: list[str] = []
     chunks = b"".join(app(environ, lambda status, headers, exc_info=None: started.append(status)))
     return started[0], chunks
@@ -112,10 +125,17 @@ def test_the_lifespan_shuts_down_on_its_loop_and_stops_it():
 
 
 def test_the_wsgi_entry_point_does_not_import_the_sdk_until_mcp_is_served():
-    code = ("import sys, config.wsgi; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'mcp', 'a2wsgi'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603 (fixed code)
-                         check=True, timeout=120)
+    code = (
+        "import sys, config.wsgi; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'mcp', 'a2wsgi'}))"
+    )
+    out = subprocess.run(  # noqa: S603 (fixed code)
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     assert out.stdout.strip() == "[]"
 
 

@@ -25,10 +25,16 @@ def run(workflow, status, age_days, *, steps=0):
     execution = ExecutionFactory(workflow=workflow, status=status)
     # created_at is auto_now_add: age it afterwards.
     Execution.objects.filter(pk=execution.pk).update(
-        created_at=timezone.now() - timedelta(days=age_days, minutes=1))
+        created_at=timezone.now() - timedelta(days=age_days, minutes=1)
+    )
     for i in range(steps):
-        ExecutionStep.objects.create(execution=execution, node_id=f"n{i}", block_type="transform",
-                                     block_version=1, status="succeeded")
+        ExecutionStep.objects.create(
+            execution=execution,
+            node_id=f"n{i}",
+            block_type="transform",
+            block_version=1,
+            status="succeeded",
+        )
     ExecutionLog.objects.create(execution=execution, event="step.finished")
     return execution.pk
 
@@ -38,21 +44,29 @@ def test_exactly_the_expired_runs_go(settings, user):
     short_ws = WorkspaceFactory(keep_succeeded_days=1, keep_failed_days=3)
     short = WorkflowFactory(workspace=short_ws)
     expired = {
-        run(default, S.SUCCEEDED, 31, steps=7), run(default, S.CANCELLED, 31),
-        run(default, S.FAILED, 91, steps=3), run(short, S.SUCCEEDED, 2, steps=2),
-        run(short, S.FAILED, 4), run(short, S.SUCCEEDED, 5),
+        run(default, S.SUCCEEDED, 31, steps=7),
+        run(default, S.CANCELLED, 31),
+        run(default, S.FAILED, 91, steps=3),
+        run(short, S.SUCCEEDED, 2, steps=2),
+        run(short, S.FAILED, 4),
+        run(short, S.SUCCEEDED, 5),
     }
     kept = {
-        run(default, S.SUCCEEDED, 29, steps=2), run(default, S.FAILED, 89, steps=2),
+        run(default, S.SUCCEEDED, 29, steps=2),
+        run(default, S.FAILED, 89, steps=2),
         run(default, S.FAILED, 31),
         # Not finished: never deleted, however old.
-        run(default, S.QUEUED, 400), run(default, S.RUNNING, 400), run(default, S.WAITING, 400),
+        run(default, S.QUEUED, 400),
+        run(default, S.RUNNING, 400),
+        run(default, S.WAITING, 400),
         run(short, S.FAILED, 2),
     }
-    hook = published_workflow(workspace=short_ws, user=user, block_type="webhook_trigger",
-                              config={})
-    delivery = WebhookDelivery.objects.create(trigger=hook.triggers.get(),
-                                              execution_id=run(hook, S.SUCCEEDED, 3))
+    hook = published_workflow(
+        workspace=short_ws, user=user, block_type="webhook_trigger", config={}
+    )
+    delivery = WebhookDelivery.objects.create(
+        trigger=hook.triggers.get(), execution_id=run(hook, S.SUCCEEDED, 3)
+    )
     expired.add(delivery.execution_id)
     # Small batches and step slices, so that several of each are needed.
     settings.EXECUTION_RETENTION_STEP_BATCH = 2
@@ -85,7 +99,10 @@ def test_beat_runs_retention_from_a_database_row(settings):
     ensure_platform_tasks()
     task = PeriodicTask.objects.get(name="Execution retention")
     assert (task.task, task.queue, task.interval.every) == (
-        "housekeeping.expire_executions", "housekeeping", 600)
+        "housekeeping.expire_executions",
+        "housekeeping",
+        600,
+    )
     task.interval.every = 60  # an operator's tuning survives the next migrate
     task.interval.save()
     ensure_platform_tasks()
@@ -101,8 +118,10 @@ def test_workspace_admins_set_retention_through_the_api(api, workspace, member_a
     workspace.refresh_from_db()
     assert workspace.keep_succeeded_days == 7
     event = workspace.audit_events.get(action="workspace.retention_changed")
-    assert event.data == {"before": {"keep_succeeded_days": 30},
-                          "after": {"keep_succeeded_days": 7}}
+    assert event.data == {
+        "before": {"keep_succeeded_days": 30},
+        "after": {"keep_succeeded_days": 7},
+    }
     assert api.patch(url, {"keep_failed_days": 0}, format="json").status_code == 400
     assert api.patch(url, {"name": "x"}, format="json").status_code == 400
     editor = member_api("editor")

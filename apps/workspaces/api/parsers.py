@@ -10,6 +10,10 @@ from apps.workspaces import json_boundary
 class BoundedJSONParser(JSONParser):
     """Strict JSON: NaN/Infinity, NUL, lone surrogates and deep nesting answer 400."""
 
-    def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: dict[str, Any] | None = None,
+    ) -> Any:
         return json_boundary.loads(stream.read() if stream is not None else b"")

@@ -27,9 +27,11 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
-        return build_bearer_security_scheme_object(header_name="Authorization",
-                                                   token_prefix=self.target.keyword,
-                                                   bearer_format="fp_<prefix>_<secret>")
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix=self.target.keyword,
+            bearer_format="fp_<prefix>_<secret>",
+        )
 
 
 class ErrorOutput(serializers.Serializer):
@@ -37,8 +39,9 @@ class ErrorOutput(serializers.Serializer):
 
     type = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   required=False)
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -55,10 +58,16 @@ class ErrorsAutoSchema(AutoSchema):
         return responses
 
     def _error_responses(self) -> dict[int, Any]:
-        has_body = self.method not in SAFE_METHODS and self.method != "DELETE" and (
-            self.get_request_serializer() is not None)
-        has_query = bool(self.get_filter_backends()) or self._is_list_view() or any(
-            p.get("in") == "query" for p in self._get_parameters())
+        has_body = (
+            self.method not in SAFE_METHODS
+            and self.method != "DELETE"
+            and (self.get_request_serializer() is not None)
+        )
+        has_query = (
+            bool(self.get_filter_backends())
+            or self._is_list_view()
+            or any(p.get("in") == "query" for p in self._get_parameters())
+        )
         has_path = "{" in self.path
         authenticated = bool(self.view.get_authenticators())
         errors: dict[int, Any] = {}
@@ -69,12 +78,13 @@ class ErrorsAutoSchema(AutoSchema):
         if authenticated and self.method not in SAFE_METHODS:
             errors[403] = _error("The caller's role does not allow this.")
         if has_path or has_query or has_body:
-            errors[404] = _error("An object named in the path, query or body is not visible "
-                                 "to the caller, or the page does not exist.")
+            errors[404] = _error(
+                "An object named in the path, query or body is not visible "
+                "to the caller, or the page does not exist."
+            )
         if has_body:
             errors[413] = _error("The request body is too large.")
             errors[415] = _error("The body's content type is not accepted.")
         if self.view.get_throttles():
             errors[429] = _error("Over the rate limit; retry after `Retry-After` seconds.")
         return errors
-

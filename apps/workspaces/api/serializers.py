@@ -13,8 +13,15 @@ class WorkspaceOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Workspace
-        fields = ["id", "name", "slug", "role", "keep_succeeded_days", "keep_failed_days",
-                  "created_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "role",
+            "keep_succeeded_days",
+            "keep_failed_days",
+            "created_at",
+        ]
 
     def get_role(self, workspace: Workspace) -> str | None:
         roles: dict[Any, str] = self.context.get("roles", {})
@@ -77,5 +84,16 @@ class AuditEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "workspace", "actor", "action", "target_type", "target_id", "data",
-                  "ip_address", "user_agent", "request_id", "created_at"]
+        fields = [
+            "id",
+            "workspace",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "data",
+            "ip_address",
+            "user_agent",
+            "request_id",
+            "created_at",
+        ]

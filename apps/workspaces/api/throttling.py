@@ -25,12 +25,22 @@ from apps.workspaces.ratelimit import window_count
 if TYPE_CHECKING:  # rest_framework.views imports this module through its settings
     from rest_framework.views import APIView
 
-_PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
-            "hour": 3600, "d": 86400, "day": 86400}
+_PERIODS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
 
 
 def parse_rate(rate: str) -> tuple[int, int] | None:
-    """"120/minute" -> (120, 60); an empty rate means no limit."""
+    """ "120/minute" -> (120, 60); an empty rate means no limit."""
     if not rate:
         return None
     count, _, period = rate.partition("/")

@@ -42,13 +42,19 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         user = caller(request)
         workspaces = selectors.workspace_list(user=user)
-        data = MeOutput({"id": user.pk, "username": user.get_username(), "email": user.email,
-                         "workspaces": workspaces}, context={"roles": _roles(user)}).data
+        data = MeOutput(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "email": user.email,
+                "workspaces": workspaces,
+            },
+            context={"roles": _roles(user)},
+        ).data
         return Response(data)
 
 
-class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = WorkspaceOutput
     search_fields = ["name", "slug"]
     ordering_fields = ["name", "created_at"]
@@ -72,8 +78,9 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         require_role(request, workspace.pk, Role.ADMIN)
         data = WorkspaceUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        workspace = services.workspace_retention_set(workspace=workspace, actor=caller(request),
-                                                     **data.validated_data)
+        workspace = services.workspace_retention_set(
+            workspace=workspace, actor=caller(request), **data.validated_data
+        )
         return Response(self.get_serializer(workspace).data)
 
     @extend_schema(responses=MembershipOutput(many=True))
@@ -93,15 +100,17 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = MemberInviteInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_invite(
-            workspace=workspace, identifier=data.validated_data["user"],
-            role=data.validated_data["role"], actor=request.user)
+            workspace=workspace,
+            identifier=data.validated_data["user"],
+            role=data.validated_data["role"],
+            actor=request.user,
+        )
         return Response(MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
 
     def _member(self, request: Request, membership_id: str) -> Membership:
         workspace = self.get_object()
         require_role(request, workspace.pk, Role.OWNER)
-        membership = (workspace.memberships.select_related("user")
-                      .filter(pk=membership_id).first())
+        membership = workspace.memberships.select_related("user").filter(pk=membership_id).first()
         if membership is None:
             raise NotFound("Member not found.")
         return membership
@@ -114,15 +123,17 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = MemberUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_role_change(
-            membership=membership, role=data.validated_data["role"], actor=request.user)
+            membership=membership, role=data.validated_data["role"], actor=request.user
+        )
         return Response(MembershipOutput(membership).data)
 
     @extend_schema(request=None, responses={204: None})
     @member.mapping.delete
     def remove_member(self, request: Request, pk: str, membership_id: str) -> Response:
         """Take a member out (owners only; never the last owner)."""
-        services.membership_remove(membership=self._member(request, membership_id),
-                                   actor=request.user)
+        services.membership_remove(
+            membership=self._member(request, membership_id), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,10 +10,17 @@ pytestmark = pytest.mark.django_db
 def test_me_lists_workspaces_with_roles(api, user, workspace, other_workspace):
     body = api.get("/api/v1/me/").json()
     assert body["username"] == user.username
-    assert body["workspaces"] == [{"id": str(workspace.id), "name": workspace.name,
-                                   "slug": workspace.slug, "role": "owner",
-                                   "keep_succeeded_days": 30, "keep_failed_days": 90,
-                                   "created_at": body["workspaces"][0]["created_at"]}]
+    assert body["workspaces"] == [
+        {
+            "id": str(workspace.id),
+            "name": workspace.name,
+            "slug": workspace.slug,
+            "role": "owner",
+            "keep_succeeded_days": 30,
+            "keep_failed_days": 90,
+            "created_at": body["workspaces"][0]["created_at"],
+        }
+    ]
 
 
 def test_workspace_list_and_detail_are_scoped(api, workspace, other_workspace):
@@ -47,9 +54,14 @@ def test_token_is_shown_once_and_stored_hashed(api, user):
     assert fresh.get("/api/v1/me/").status_code == 401
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer fp_abcdef0123_not-the-secret", "Bearer not-even-our-format", "Bearer ",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer fp_abcdef0123_not-the-secret",
+        "Bearer not-even-our-format",
+        "Bearer ",
+    ],
+)
 def test_forged_tokens_are_refused(api, header):
     forged = APIClient()
     forged.credentials(HTTP_AUTHORIZATION=header)

@@ -38,16 +38,18 @@ def test_a_token_over_its_rate_gets_429_with_retry_after(settings, user, workspa
     assert second.get("/api/v1/workflows/").status_code == 200
 
 
-def test_a_workspace_over_its_rate_gets_429_for_every_member(settings, user, workspace,
-                                                            other_workspace):
+def test_a_workspace_over_its_rate_gets_429_for_every_member(
+    settings, user, workspace, other_workspace
+):
     settings.API_RATE_PER_WORKSPACE = "3/day"
     owner = token_client(user)
     editor = token_client(MembershipFactory(workspace=workspace, role=Role.EDITOR).user)
     outsider = token_client(MembershipFactory(workspace=other_workspace, role=Role.OWNER).user)
 
     def create(client, ws):
-        return client.post("/api/v1/workflows/", {"workspace": str(ws.id), "name": "w"},
-                           format="json")
+        return client.post(
+            "/api/v1/workflows/", {"workspace": str(ws.id), "name": "w"}, format="json"
+        )
 
     # Someone who is not a member is refused without using the workspace's budget.
     assert create(outsider, workspace).status_code in (403, 404)
@@ -60,16 +62,20 @@ def test_a_workspace_over_its_rate_gets_429_for_every_member(settings, user, wor
 
 def test_cors_answers_allowed_origins_only(settings, client):
     settings.CORS_ALLOWED_ORIGINS = ["https://flows.example.com"]
-    preflight = {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
-                 "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "authorization, content-type"}
-    allowed = client.options("/api/v1/workflows/", HTTP_ORIGIN="https://flows.example.com",
-                             **preflight)
+    preflight = {
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
+        "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "authorization, content-type",
+    }
+    allowed = client.options(
+        "/api/v1/workflows/", HTTP_ORIGIN="https://flows.example.com", **preflight
+    )
     assert allowed.status_code == 200
     assert allowed["Access-Control-Allow-Origin"] == "https://flows.example.com"
     assert "authorization" in allowed["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in allowed
-    denied = client.options("/api/v1/workflows/", HTTP_ORIGIN="https://evil.example.net",
-                            **preflight)
+    denied = client.options(
+        "/api/v1/workflows/", HTTP_ORIGIN="https://evil.example.net", **preflight
+    )
     assert "Access-Control-Allow-Origin" not in denied
     simple = client.get("/api/v1/workflows/", HTTP_ORIGIN="https://flows.example.com")
     assert simple["Access-Control-Allow-Origin"] == "https://flows.example.com"
@@ -79,17 +85,20 @@ def test_cors_answers_allowed_origins_only(settings, client):
     assert "Access-Control-Allow-Origin" not in hook
 
 
-@pytest.mark.parametrize(("peer", "forwarded", "trusted", "expected"), [
-    ("203.0.113.9", "", [], "203.0.113.9"),
-    # A forwarded-for from a peer that is not our proxy is the caller's own claim.
-    ("203.0.113.9", "198.51.100.1", [], "203.0.113.9"),
-    ("10.0.0.5", "198.51.100.1", ["10.0.0.0/8"], "198.51.100.1"),
-    # A client that sends its own header: only the hop our proxy appended counts.
-    ("10.0.0.5", "1.2.3.4, 198.51.100.1", ["10.0.0.0/8"], "198.51.100.1"),
-    ("10.0.0.5", "1.2.3.4, 198.51.100.1, 10.0.0.7", ["10.0.0.0/8"], "198.51.100.1"),
-    ("10.0.0.5", "not-an-ip", ["10.0.0.0/8"], "10.0.0.5"),
-    ("2001:db8::1", "", ["10.0.0.0/8"], "2001:db8::1"),
-])
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "expected"),
+    [
+        ("203.0.113.9", "", [], "203.0.113.9"),
+        # A forwarded-for from a peer that is not our proxy is the caller's own claim.
+        ("203.0.113.9", "198.51.100.1", [], "203.0.113.9"),
+        ("10.0.0.5", "198.51.100.1", ["10.0.0.0/8"], "198.51.100.1"),
+        # A client that sends its own header: only the hop our proxy appended counts.
+        ("10.0.0.5", "1.2.3.4, 198.51.100.1", ["10.0.0.0/8"], "198.51.100.1"),
+        ("10.0.0.5", "1.2.3.4, 198.51.100.1, 10.0.0.7", ["10.0.0.0/8"], "198.51.100.1"),
+        ("10.0.0.5", "not-an-ip", ["10.0.0.0/8"], "10.0.0.5"),
+        ("2001:db8::1", "", ["10.0.0.0/8"], "2001:db8::1"),
+    ],
+)
 def test_client_ip_believes_trusted_proxies_only(settings, peer, forwarded, trusted, expected):
     settings.TRUSTED_PROXIES = trusted
     request = RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)

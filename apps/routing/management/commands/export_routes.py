@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--connector", action="append", default=[])
-        parser.add_argument("--all", action="store_true",
-                            help="every route the router uses, catalogue included")
+        parser.add_argument(
+            "--all", action="store_true", help="every route the router uses, catalogue included"
+        )
         parser.add_argument("-o", "--output", default="-")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,11 +28,15 @@ class Command(BaseCommand):
             for route in sorted(routes, key=lambda r: (r.connector, r.name)):
                 by_conn[route.connector].append(route)
             info = {i.slug: i for i in infos}
-            maps = [route_map_export(c, rs, info=info.get(c)) for c, rs in by_conn.items()
-                    if not wanted or c in wanted]
+            maps = [
+                route_map_export(c, rs, info=info.get(c))
+                for c, rs in by_conn.items()
+                if not wanted or c in wanted
+            ]
         else:
-            maps = [m.data for m in selectors.route_map_list()
-                    if not wanted or m.connector in wanted]
+            maps = [
+                m.data for m in selectors.route_map_list() if not wanted or m.connector in wanted
+            ]
         text = json.dumps(maps if len(maps) != 1 else maps[0], indent=2, ensure_ascii=False)
         if options["output"] == "-":
             self.stdout.write(text)

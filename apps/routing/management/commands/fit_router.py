@@ -16,8 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("labelled")
         parser.add_argument("--split", default=None, help="fit on this split only (e.g. dev)")
         parser.add_argument("--target-precision", type=float, default=0.9)
-        parser.add_argument("--thresholds-only", action="store_true",
-                            help="keep the weights; fit calibration and thresholds")
+        parser.add_argument(
+            "--thresholds-only",
+            action="store_true",
+            help="keep the weights; fit calibration and thresholds",
+        )
         parser.add_argument("--dry-run", action="store_true", help="print, do not store")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,12 +31,14 @@ class Command(BaseCommand):
         if not examples:
             raise CommandError("no examples to fit on")
         router = router_get(force=True)
-        params, summary = fit(router, examples, target_precision=options["target_precision"],
-                              fit_weights=not options["thresholds_only"],
-                              log=lambda line: self.stderr.write(line))
-        self.stdout.write(json.dumps({"summary": summary, "params": params.to_json()},
-                                     indent=2))
+        params, summary = fit(
+            router,
+            examples,
+            target_precision=options["target_precision"],
+            fit_weights=not options["thresholds_only"],
+            log=lambda line: self.stderr.write(line),
+        )
+        self.stdout.write(json.dumps({"summary": summary, "params": params.to_json()}, indent=2))
         if not options["dry_run"]:
             router_fit_record(params=params, summary=summary, dataset=options["labelled"])
-            self.stdout.write(self.style.SUCCESS("stored; routers pick it up on their next "
-                                                 "query"))
+            self.stdout.write(self.style.SUCCESS("stored; routers pick it up on their next query"))

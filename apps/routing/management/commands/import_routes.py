@@ -29,8 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("files", nargs="+")
-        parser.add_argument("--warm", action="store_true",
-                            help="build the router now (encodes new utterances once)")
+        parser.add_argument(
+            "--warm", action="store_true", help="build the router now (encodes new utterances once)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = 0

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         encoder = get_encoder()
         self.stdout.write(f"encoder {encoder.key} ready in {time.perf_counter() - started:.1f}s")
         router = router_get(force=True)
-        self.stdout.write(self.style.SUCCESS(
-            f"router ready: {len(router.index)} routes, {len(router.index.connectors)} "
-            f"connectors, {time.perf_counter() - started:.1f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"router ready: {len(router.index)} routes, {len(router.index.connectors)} "
+                f"connectors, {time.perf_counter() - started:.1f}s"
+            )
+        )

@@ -44,16 +44,27 @@ class GraphBuilder:
         self.nodes: list[dict[str, Any]] = []
         self.edges: list[dict[str, Any]] = []
 
-    def node(self, node_id: str, block: str, *, version: str | None = None,
-             parent: str | None = None, policies: Mapping[str, Any] | None = None,
-             **config: Any) -> GraphBuilder:
+    def node(
+        self,
+        node_id: str,
+        block: str,
+        *,
+        version: str | None = None,
+        parent: str | None = None,
+        policies: Mapping[str, Any] | None = None,
+        **config: Any,
+    ) -> GraphBuilder:
         data: dict[str, Any] = {"config": config}
         if version is not None:
             data["version"] = version
         if policies is not None:
             data["policies"] = dict(policies)
-        item: dict[str, Any] = {"id": node_id, "type": block, "position": {"x": 0, "y": 0},
-                                "data": data}
+        item: dict[str, Any] = {
+            "id": node_id,
+            "type": block,
+            "position": {"x": 0, "y": 0},
+            "data": data,
+        }
         if parent is not None:
             item["parentId"] = parent
         self.nodes.append(item)
@@ -62,10 +73,14 @@ class GraphBuilder:
     def trigger(self, node_id: str = "start") -> GraphBuilder:
         return self.node(node_id, "manual_trigger")
 
-    def edge(self, source: str, target: str, handle: str | None = None,
-             edge_id: str | None = None) -> GraphBuilder:
-        item = {"id": edge_id or f"{source}->{target}:{handle or ''}", "source": source,
-                "target": target}
+    def edge(
+        self, source: str, target: str, handle: str | None = None, edge_id: str | None = None
+    ) -> GraphBuilder:
+        item = {
+            "id": edge_id or f"{source}->{target}:{handle or ''}",
+            "source": source,
+            "target": target,
+        }
         if handle is not None:
             item["sourceHandle"] = handle
         self.edges.append(item)
@@ -108,27 +123,37 @@ class Fakes:
             extra.setdefault("config_schema", ANY_OBJECT)
             return BlockSpec(key=key, version=1, title=key, category=Category.DATA, **extra)
 
-        def record(ctx: BlockContext, config: Mapping[str, Any],
-                   inputs: Mapping[str, Any]) -> BlockResult:
+        def record(
+            ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
+        ) -> BlockResult:
             with self.lock:
                 self.calls.append((ctx.node_id, dict(config)))
-            return BlockResult(outputs={"value": config.get("value"), "inputs": dict(inputs),
-                                        "key": ctx.idempotency_key})
+            return BlockResult(
+                outputs={
+                    "value": config.get("value"),
+                    "inputs": dict(inputs),
+                    "key": ctx.idempotency_key,
+                }
+            )
 
-        def flaky(ctx: BlockContext, config: Mapping[str, Any],
-                  inputs: Mapping[str, Any]) -> BlockResult:
+        def flaky(
+            ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
+        ) -> BlockResult:
             with self.lock:
                 self.calls.append((ctx.node_id, ctx.attempt))
                 seen = self.counters.get(ctx.node_id, 0)
                 self.counters[ctx.node_id] = seen + 1
             if seen < config.get("fail_times", 0):
-                raise BlockError(f"flaky failure {seen + 1}",
-                                 retryable=config.get("retryable", True),
-                                 code=config.get("code", "flaky"))
+                raise BlockError(
+                    f"flaky failure {seen + 1}",
+                    retryable=config.get("retryable", True),
+                    code=config.get("code", "flaky"),
+                )
             return BlockResult(outputs={"attempts": seen + 1})
 
-        def slow(ctx: BlockContext, config: Mapping[str, Any],
-                 inputs: Mapping[str, Any]) -> BlockResult:
+        def slow(
+            ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
+        ) -> BlockResult:
             with self.lock:
                 self.calls.append((ctx.node_id, threading.current_thread().name))
             event = self.events.get(config.get("event", ""))
@@ -136,18 +161,21 @@ class Fakes:
                 event.wait(config.get("max_wait", 5))
             return BlockResult(outputs={"thread": threading.current_thread().name})
 
-        def bad_output(ctx: BlockContext, config: Mapping[str, Any],
-                       inputs: Mapping[str, Any]) -> BlockResult:
+        def bad_output(
+            ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
+        ) -> BlockResult:
             return BlockResult(outputs={"when": object()})
 
-        def boom(ctx: BlockContext, config: Mapping[str, Any],
-                 inputs: Mapping[str, Any]) -> BlockResult:
+        def boom(
+            ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
+        ) -> BlockResult:
             with self.lock:
                 self.calls.append((ctx.node_id, None))
             raise KeyError("bug in block")
 
-        def sleeper(ctx: BlockContext, config: Mapping[str, Any],
-                    inputs: Mapping[str, Any]) -> BlockResult:
+        def sleeper(
+            ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]
+        ) -> BlockResult:
             with self.lock:
                 self.calls.append((ctx.node_id, ctx.wake))
             if ctx.wake is None:
@@ -155,8 +183,15 @@ class Fakes:
             return BlockResult(outputs={"woke": ctx.wake.reason})
 
         registry.register(spec("record", outputs={"value": "json", "inputs": "object"}), record)
-        registry.register(spec("flaky", policies=Policies(retry=RetryPolicy(
-            max_attempts=3, backoff="fixed", base_s=1.0, jitter=0.0))), flaky)
+        registry.register(
+            spec(
+                "flaky",
+                policies=Policies(
+                    retry=RetryPolicy(max_attempts=3, backoff="fixed", base_s=1.0, jitter=0.0)
+                ),
+            ),
+            flaky,
+        )
         registry.register(spec("slow"), slow)
         registry.register(spec("bad_output"), bad_output)
         registry.register(spec("boom"), boom)
@@ -174,15 +209,22 @@ class Env:
     cancel: CancelFlags
     runner: Runner
 
-    def run(self, graph: Any, payload: Any = None, execution_id: str = "ex-1",
-            **request: Any) -> Outcome:
-        return self.runner.run(graph, RunRequest(execution_id=execution_id,
-                                                 trigger_payload=payload, **request))
+    def run(
+        self, graph: Any, payload: Any = None, execution_id: str = "ex-1", **request: Any
+    ) -> Outcome:
+        return self.runner.run(
+            graph, RunRequest(execution_id=execution_id, trigger_payload=payload, **request)
+        )
 
     def new_runner(self, **overrides: Any) -> Runner:
         options: dict[str, Any] = {
-            "store": self.store, "kv": self.kv, "clock": self.clock, "resume": self.resume,
-            "cancel": self.cancel, "rng": random.Random(7)}
+            "store": self.store,
+            "kv": self.kv,
+            "clock": self.clock,
+            "resume": self.resume,
+            "cancel": self.cancel,
+            "rng": random.Random(7),
+        }
         options.update(overrides)
         return Runner(self.registry, **options)
 
@@ -192,8 +234,15 @@ def make_env(**runner_options: Any) -> Env:
     fakes = Fakes()
     fakes.register(registry)
     clock = FakeClock()
-    env = Env(registry=registry, fakes=fakes, store=InMemoryStepStore(), clock=clock,
-              kv=memory_kv(clock), resume=InMemoryResume(), cancel=CancelFlags(),
-              runner=None)  # type: ignore[arg-type]
+    env = Env(
+        registry=registry,
+        fakes=fakes,
+        store=InMemoryStepStore(),
+        clock=clock,
+        kv=memory_kv(clock),
+        resume=InMemoryResume(),
+        cancel=CancelFlags(),
+        runner=None,
+    )  # type: ignore[arg-type]
     env.runner = env.new_runner(**runner_options)
     return env

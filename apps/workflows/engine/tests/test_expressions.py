@@ -14,28 +14,34 @@ CONTEXT = {
 }
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("{{ trigger.body.n }}", 3),
-    ("{{ trigger.body.tags }}", ["a", "b"]),
-    ("  {{ trigger.body.ok }}  ", True),
-    ("{{ nodes.http.output.body }}", {"id": 7}),
-    ("{{ nodes.http.output.status == `200` }}", True),
-    ("{{ missing.path }}", None),
-    ("{{ {a: trigger.body.n, b: {c: vars.limit}} }}", {"a": 3, "b": {"c": 10}}),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("{{ trigger.body.n }}", 3),
+        ("{{ trigger.body.tags }}", ["a", "b"]),
+        ("  {{ trigger.body.ok }}  ", True),
+        ("{{ nodes.http.output.body }}", {"id": 7}),
+        ("{{ nodes.http.output.status == `200` }}", True),
+        ("{{ missing.path }}", None),
+        ("{{ {a: trigger.body.n, b: {c: vars.limit}} }}", {"a": 3, "b": {"c": 10}}),
+    ],
+)
 def test_single_expression_keeps_the_result_type(value, expected):
     assert resolve(value, CONTEXT) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Hello {{ trigger.body.name }}!", "Hello Ann!"),
-    ("n={{ trigger.body.n }}", "n=3"),
-    ("tags={{ trigger.body.tags }}", 'tags=["a","b"]'),
-    ("obj={{ nodes.http.output.body }}", 'obj={"id":7}'),
-    ("ok={{ trigger.body.ok }} none={{ nope }}", "ok=true none="),
-    ("{{ trigger.body.name }}{{ trigger.body.n }}", "Ann3"),
-    ("no expressions", "no expressions"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Hello {{ trigger.body.name }}!", "Hello Ann!"),
+        ("n={{ trigger.body.n }}", "n=3"),
+        ("tags={{ trigger.body.tags }}", 'tags=["a","b"]'),
+        ("obj={{ nodes.http.output.body }}", 'obj={"id":7}'),
+        ("ok={{ trigger.body.ok }} none={{ nope }}", "ok=true none="),
+        ("{{ trigger.body.name }}{{ trigger.body.n }}", "Ann3"),
+        ("no expressions", "no expressions"),
+    ],
+)
 def test_interpolation_stringifies(value, expected):
     assert resolve(value, CONTEXT) == expected
 
@@ -63,12 +69,15 @@ def test_syntax_errors_are_collected_when_asked():
     assert sorted(e.field for e in errors) == ["config.a", "config.b[1]", "config.c"]
 
 
-@pytest.mark.parametrize("source", [
-    "__import__('os').system('id')",
-    "trigger.__class__",
-    "eval('1')",
-    "lambda: 1",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "__import__('os').system('id')",
+        "trigger.__class__",
+        "eval('1')",
+        "lambda: 1",
+    ],
+)
 def test_there_is_no_code_path(source):
     try:
         result = resolve("{{ " + source + " }}", CONTEXT)

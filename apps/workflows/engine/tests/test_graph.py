@@ -29,23 +29,36 @@ def test_valid_graph_has_no_issues():
 
 def test_issue_shape():
     issue = validate_graph(base().node("a", "nope").chain("t", "a").build(), REGISTRY)[0]
-    assert issue.to_dict() == {"node_id": "a", "field": "type", "code": "unknown_block",
-                               "message": "unknown block type 'nope'", "severity": "error"}
+    assert issue.to_dict() == {
+        "node_id": "a",
+        "field": "type",
+        "code": "unknown_block",
+        "message": "unknown block type 'nope'",
+        "severity": "error",
+    }
 
 
 def test_every_problem_is_reported_at_once():
-    g = (base()
-         .node("a", "nope")
-         .node("b", "transform", version="9", mapping={})
-         .node("c", "transform", mapping={"t": "Hi {{ trigger.[ }}"})
-         .node("d", "transform", mapping="not an object")
-         .node("e", "condition", expression=True)
-         .chain("t", "a", "b", "c", "d", "e")
-         .edge("e", "ghost", "true")
-         .edge("e", "a", "maybe"))
+    g = (
+        base()
+        .node("a", "nope")
+        .node("b", "transform", version="9", mapping={})
+        .node("c", "transform", mapping={"t": "Hi {{ trigger.[ }}"})
+        .node("d", "transform", mapping="not an object")
+        .node("e", "condition", expression=True)
+        .chain("t", "a", "b", "c", "d", "e")
+        .edge("e", "ghost", "true")
+        .edge("e", "a", "maybe")
+    )
     found = {(n, c) for n, c, _ in codes(g.build())}
-    assert {("a", "unknown_block"), ("b", "unknown_version"), ("c", "expression_syntax"),
-            ("d", "invalid_config"), ("e", "dangling_edge"), ("e", "unknown_handle")} <= found
+    assert {
+        ("a", "unknown_block"),
+        ("b", "unknown_version"),
+        ("c", "expression_syntax"),
+        ("d", "invalid_config"),
+        ("e", "dangling_edge"),
+        ("e", "unknown_handle"),
+    } <= found
 
 
 def test_config_errors_name_the_field():
@@ -71,8 +84,11 @@ def test_expression_may_stand_for_any_type_but_interpolation_is_a_string():
 def test_expression_syntax_names_node_and_field():
     g = base().node("a", "transform", mapping={"text": "{{ a.[ }}"}).chain("t", "a")
     issue = validate_graph(g.build(), REGISTRY)[0]
-    assert (issue.node_id, issue.field, issue.code) == ("a", "config.mapping.text",
-                                                        "expression_syntax")
+    assert (issue.node_id, issue.field, issue.code) == (
+        "a",
+        "config.mapping.text",
+        "expression_syntax",
+    )
 
 
 def test_deferred_fields_are_syntax_checked():
@@ -90,21 +106,38 @@ def test_duplicates():
 
 
 def test_handles():
-    g = (base().node("c", "condition", expression=True).node("a", "transform", mapping={})
-         .chain("t", "c").edge("c", "a"))
+    g = (
+        base()
+        .node("c", "condition", expression=True)
+        .node("a", "transform", mapping={})
+        .chain("t", "c")
+        .edge("c", "a")
+    )
     assert ("c", "ambiguous_handle", "error") in codes(g.build())
-    g = (base().node("s", "switch", cases=[{"name": "big", "equals": 1}])
-         .node("a", "transform", mapping={}).node("b", "transform", mapping={})
-         .chain("t", "s").edge("s", "a", "big").edge("s", "b", "default")
-         .edge("a", "b", "error"))
+    g = (
+        base()
+        .node("s", "switch", cases=[{"name": "big", "equals": 1}])
+        .node("a", "transform", mapping={})
+        .node("b", "transform", mapping={})
+        .chain("t", "s")
+        .edge("s", "a", "big")
+        .edge("s", "b", "default")
+        .edge("a", "b", "error")
+    )
     assert codes(g.build()) == []
     g.edge("s", "b", "small")
     assert ("s", "unknown_handle", "error") in codes(g.build())
 
 
 def test_cycles_are_errors_and_listed():
-    g = (base().node("a", "transform", mapping={}).node("b", "transform", mapping={})
-         .node("c", "transform", mapping={}).chain("t", "a", "b", "c").edge("c", "a"))
+    g = (
+        base()
+        .node("a", "transform", mapping={})
+        .node("b", "transform", mapping={})
+        .node("c", "transform", mapping={})
+        .chain("t", "a", "b", "c")
+        .edge("c", "a")
+    )
     issues = [i for i in validate_graph(g.build(), REGISTRY) if i.code == "cycle"]
     assert len(issues) == 1 and "a -> b -> c" in issues[0].message
     selfloop = base().node("a", "transform", mapping={}).chain("t", "a").edge("a", "a", "error")
@@ -112,9 +145,14 @@ def test_cycles_are_errors_and_listed():
 
 
 def test_cycle_inside_a_loop_body():
-    g = (base().node("l", "loop", items=[]).chain("t", "l")
-         .node("x", "transform", parent="l", mapping={})
-         .node("y", "transform", parent="l", mapping={}).chain("x", "y", "x"))
+    g = (
+        base()
+        .node("l", "loop", items=[])
+        .chain("t", "l")
+        .node("x", "transform", parent="l", mapping={})
+        .node("y", "transform", parent="l", mapping={})
+        .chain("x", "y", "x")
+    )
     issue = next(i for i in validate_graph(g.build(), REGISTRY) if i.code == "cycle")
     assert "in loop 'l'" in issue.message
 
@@ -130,7 +168,8 @@ def test_unreachable_is_a_warning_and_does_not_block_the_plan():
 
 def test_triggers():
     assert codes(GraphBuilder().node("a", "transform", mapping={}).build()) == [
-        (None, "missing_trigger", "error")]
+        (None, "missing_trigger", "error")
+    ]
     g = base().trigger("t2")
     assert ("t2", "multiple_triggers", "error") in codes(g.build())
     g = base().node("a", "transform", mapping={}).chain("t", "a").edge("a", "t")
@@ -142,9 +181,15 @@ def test_triggers():
 
 
 def test_loop_scopes():
-    g = (base().node("l", "loop", items=[]).node("after", "transform", mapping={})
-         .node("in", "transform", parent="l", mapping={}).chain("t", "l").edge("l", "after", "done")
-         .edge("t", "in"))
+    g = (
+        base()
+        .node("l", "loop", items=[])
+        .node("after", "transform", mapping={})
+        .node("in", "transform", parent="l", mapping={})
+        .chain("t", "l")
+        .edge("l", "after", "done")
+        .edge("t", "in")
+    )
     assert ("t", "cross_scope_edge", "error") in codes(g.build())
     g = base().node("a", "transform", mapping={}).node("b", "transform", parent="a", mapping={})
     g.chain("t", "a")
@@ -155,10 +200,18 @@ def test_deprecated_block_is_a_warning():
     from apps.blocks.sdk import BlockResult, BlockSpec, Category
 
     registry = catalog_registry()
-    registry.register(BlockSpec(key="old", version=1, title="Old", category=Category.DATA,
-                                config_schema={"type": "object"}, deprecated=True,
-                                deprecated_since=date(2025, 1, 1)),
-                      lambda ctx, config, inputs: BlockResult())
+    registry.register(
+        BlockSpec(
+            key="old",
+            version=1,
+            title="Old",
+            category=Category.DATA,
+            config_schema={"type": "object"},
+            deprecated=True,
+            deprecated_since=date(2025, 1, 1),
+        ),
+        lambda ctx, config, inputs: BlockResult(),
+    )
     g = base().node("o", "old").chain("t", "o")
     issues = validate_graph(g.build(), registry)
     assert [(i.code, i.severity) for i in issues] == [("deprecated_block", "warning")]
@@ -166,8 +219,12 @@ def test_deprecated_block_is_a_warning():
 
 
 def test_policies_are_validated():
-    g = base().node("a", "transform", mapping={},
-                    policies={"retry": {"max_attempts": 0}, "cache": {"key": "a.["}})
+    g = base().node(
+        "a",
+        "transform",
+        mapping={},
+        policies={"retry": {"max_attempts": 0}, "cache": {"key": "a.["}},
+    )
     g.chain("t", "a")
     fields = {i.field for i in validate_graph(g.build(), REGISTRY) if i.code == "invalid_policies"}
     assert {"policies.retry.max_attempts", "policies.cache"} <= fields
@@ -175,7 +232,7 @@ def test_policies_are_validated():
 
 def test_malformed_shapes():
     assert codes([]) == [(None, "invalid_graph", "error")]
-    assert ("invalid_node" in {c for _, c, _ in codes({"nodes": [{"type": "x"}], "edges": []})})
+    assert "invalid_node" in {c for _, c, _ in codes({"nodes": [{"type": "x"}], "edges": []})}
     found = codes({"nodes": [{"id": "t", "type": "manual_trigger"}], "edges": [{"id": "e"}]})
     assert (None, "invalid_edge", "error") in found
 
@@ -195,15 +252,18 @@ def test_defaults_are_applied_in_the_plan():
     assert plan.bodies["l"].entries == ("x",)
 
 
-@pytest.mark.parametrize(("block", "config", "recheck"), [
-    ("transform", {"mapping": {"a": "{{ trigger.x }}", "b": ["x {{ trigger.y }}"]}}, False),
-    ("transform", {"mapping": "{{ trigger.x }}"}, True),
-    ("transform", {"mapping": {"a": 1}}, False),
-    ("loop", {"items": "{{ trigger.items }}"}, True),
-    ("stop_and_fail", {"message": "bad {{ trigger.x }}"}, True),  # minLength constrains it
-    ("sub_workflow", {"workflow_id": "w", "input": {"x": "{{ trigger.x }}"}}, False),
-    ("condition", {"expression": "{{ trigger.x }}"}, True),  # oneOf: be conservative
-])
+@pytest.mark.parametrize(
+    ("block", "config", "recheck"),
+    [
+        ("transform", {"mapping": {"a": "{{ trigger.x }}", "b": ["x {{ trigger.y }}"]}}, False),
+        ("transform", {"mapping": "{{ trigger.x }}"}, True),
+        ("transform", {"mapping": {"a": 1}}, False),
+        ("loop", {"items": "{{ trigger.items }}"}, True),
+        ("stop_and_fail", {"message": "bad {{ trigger.x }}"}, True),  # minLength constrains it
+        ("sub_workflow", {"workflow_id": "w", "input": {"x": "{{ trigger.x }}"}}, False),
+        ("condition", {"expression": "{{ trigger.x }}"}, True),  # oneOf: be conservative
+    ],
+)
 def test_plan_knows_which_configs_to_validate_again_after_resolution(block, config, recheck):
     g = base().node("n", block, **config).chain("t", "n")
     if block == "loop":
@@ -229,12 +289,22 @@ def test_a_thousand_node_graph_validates_quickly():
 
 
 def test_references_to_unknown_nodes_are_warnings():
-    g = (base().node("greet", "transform", mapping={
-        "a": "{{ nodes.gret.output.text }}",  # typo
-        "b": "{{ nodes.t.output }} and {{ length(nodes.\"t\".output) }}",
-        "c": "{{ trigger.items[*].nodes.whatever }}",  # not a root reference
-        "d": "{{ nodes.greet.output || nodes.nope }}"})
-        .chain("t", "greet"))
+    g = (
+        base()
+        .node(
+            "greet",
+            "transform",
+            mapping={
+                "a": "{{ nodes.gret.output.text }}",  # typo
+                "b": '{{ nodes.t.output }} and {{ length(nodes."t".output) }}',
+                "c": "{{ trigger.items[*].nodes.whatever }}",  # not a root reference
+                "d": "{{ nodes.greet.output || nodes.nope }}",
+            },
+        )
+        .chain("t", "greet")
+    )
     issues = [(i.field, i.code, i.severity) for i in validate_graph(g.build(), REGISTRY)]
-    assert issues == [("config.mapping.a", "unknown_reference", "warning"),
-                      ("config.mapping.d", "unknown_reference", "warning")]
+    assert issues == [
+        ("config.mapping.a", "unknown_reference", "warning"),
+        ("config.mapping.d", "unknown_reference", "warning"),
+    ]

@@ -59,29 +59,43 @@ def _run_inside(env, graph):
 def test_parallel_branches_are_observed_in_the_callers_context():
     recorder = Recorder()
     env = make_env(observer=recorder)
-    graph = (GraphBuilder().trigger("t").node("a", "slow").node("b", "slow")
-             .node("c", "record").edge("t", "a").edge("t", "b").chain("a", "c").edge("b", "c"))
+    graph = (
+        GraphBuilder()
+        .trigger("t")
+        .node("a", "slow")
+        .node("b", "slow")
+        .node("c", "record")
+        .edge("t", "a")
+        .edge("t", "b")
+        .chain("a", "c")
+        .edge("b", "c")
+    )
     assert _run_inside(env, graph.build()).status == "succeeded"
     threads = {thread for _, thread in env.fakes.calls if isinstance(thread, str)}
     assert all(name.startswith("flowplane-branch") for name in threads)  # pool threads
     seen = recorder.by_node()
-    assert {node: [(w.parent, w.block, w.statuses) for w in ws] for node, ws in seen.items()} \
-        == {"t": [("run", "manual_trigger@1", ["succeeded"])],
-            "a": [("run", "slow@1", ["succeeded"])], "b": [("run", "slow@1", ["succeeded"])],
-            "c": [("run", "record@1", ["succeeded"])]}
+    assert {node: [(w.parent, w.block, w.statuses) for w in ws] for node, ws in seen.items()} == {
+        "t": [("run", "manual_trigger@1", ["succeeded"])],
+        "a": [("run", "slow@1", ["succeeded"])],
+        "b": [("run", "slow@1", ["succeeded"])],
+        "c": [("run", "record@1", ["succeeded"])],
+    }
 
 
 def test_a_loops_body_steps_nest_in_the_loop_step_even_when_items_run_concurrently():
     recorder = Recorder()
     env = make_env(observer=recorder)
-    graph = (GraphBuilder().trigger("t").node("l", "loop", items=[{"n": 1}, {"n": None}, {"n": 3}],
-                   max_concurrency=3)
-             .node("check", "condition", parent="l", expression="{{ item.n }}")
-             .node("fail", "stop_and_fail", parent="l", message="item {{ index }} is empty")
-             .chain("t", "l").edge("check", "fail", "false"))
+    graph = (
+        GraphBuilder()
+        .trigger("t")
+        .node("l", "loop", items=[{"n": 1}, {"n": None}, {"n": 3}], max_concurrency=3)
+        .node("check", "condition", parent="l", expression="{{ item.n }}")
+        .node("fail", "stop_and_fail", parent="l", message="item {{ index }} is empty")
+        .chain("t", "l")
+        .edge("check", "fail", "false")
+    )
     assert _run_inside(env, graph.build()).status == "succeeded"
     seen = recorder.by_node()
     assert [w.parent for w in seen["l"]] == ["run"]
     assert [w.parent for w in seen["check"]] == ["l", "l", "l"]
     assert [(w.parent, w.statuses) for w in seen["fail"]] == [("l", ["failed"])]
-

@@ -8,9 +8,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[4]
-CONTROL_FLOW = ("manual_trigger", "error_trigger", "condition", "switch", "loop", "merge",
-                "delay", "wait", "sub_workflow", "set_variables", "stop_and_fail", "transform",
-                "filter", "aggregate", "set_output")
+CONTROL_FLOW = (
+    "manual_trigger",
+    "error_trigger",
+    "condition",
+    "switch",
+    "loop",
+    "merge",
+    "delay",
+    "wait",
+    "sub_workflow",
+    "set_variables",
+    "stop_and_fail",
+    "transform",
+    "filter",
+    "aggregate",
+    "set_output",
+)
 
 SCRIPT = """
 import sys
@@ -28,6 +42,12 @@ print(",".join(loaded))
 
 def test_engine_imports_no_framework():
     command = [sys.executable, "-c", SCRIPT.format(modules=CONTROL_FLOW)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
-                            check=True, env={"PATH": "/usr/bin:/bin"})
+    result = subprocess.run(  # noqa: S603
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert result.stdout.strip() == ""

@@ -15,10 +15,18 @@ from config.env import var_path
 
 SAMPLE_GRAPH = {
     "nodes": [
-        {"id": "start", "type": "manual_trigger", "position": {"x": 0, "y": 0},
-         "data": {"config": {}}},
-        {"id": "greet", "type": "transform", "position": {"x": 260, "y": 0},
-         "data": {"config": {"mapping": {"greeting": "Hello {{ trigger.name }}"}}}},
+        {
+            "id": "start",
+            "type": "manual_trigger",
+            "position": {"x": 0, "y": 0},
+            "data": {"config": {}},
+        },
+        {
+            "id": "greet",
+            "type": "transform",
+            "position": {"x": 260, "y": 0},
+            "data": {"config": {"mapping": {"greeting": "Hello {{ trigger.name }}"}}},
+        },
     ],
     "edges": [{"id": "e-start-greet", "source": "start", "target": "greet"}],
 }
@@ -39,11 +47,16 @@ class Command(BaseCommand):
         password = password_file.read_text().strip() if password_file.exists() else "(unchanged)"
 
         workspace = Workspace.objects.filter(memberships__user=user).first() or workspace_create(
-            name="Demo workspace", owner=user)
+            name="Demo workspace", owner=user
+        )
         if not Workflow.objects.filter(workspace=workspace).exists():
-            workflow_create(workspace=workspace, name="Say hello",
-                            description="A manual trigger and a transform.",
-                            graph=SAMPLE_GRAPH, created_by=user)
+            workflow_create(
+                workspace=workspace,
+                name="Say hello",
+                description="A manual trigger and a transform.",
+                graph=SAMPLE_GRAPH,
+                created_by=user,
+            )
         # A token's plaintext is shown once, so each start issues a fresh one for the demo.
         ApiToken.objects.filter(user=user, name="demo").delete()
         _, token = api_token_create(user=user, name="demo")
@@ -55,5 +68,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  canvas:    {base}/app/")
         self.stdout.write(f"  API docs:  {base}/api/docs/")
         self.stdout.write(f"  API token: {token}")
-        self.stdout.write(f'  try:       curl -H "Authorization: Bearer {token}" '
-                          f"{base}/api/v1/workflows/")
+        self.stdout.write(
+            f'  try:       curl -H "Authorization: Bearer {token}" {base}/api/v1/workflows/'
+        )
