@@ -11,12 +11,13 @@ class WorkflowsConfig(AppConfig):
         # Imported before a worker forks its pool, so that the children share its flag.
         import apps.workflows.runtime.shutdown  # noqa: F401
         from apps.observability.exposition import scrape_collector_register
-        from apps.workflows import connector_use
+        from apps.workflows import connector_use, credential_use
         from apps.workflows.beat import ensure_platform_tasks
         from apps.workflows.scrape import ExecutionsCollector
 
         scrape_collector_register(ExecutionsCollector())
 
         connector_use.register()
+        credential_use.register()
 
         post_migrate.connect(ensure_platform_tasks, sender=self)

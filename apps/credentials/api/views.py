@@ -33,7 +33,7 @@ from apps.credentials.api.serializers import (
 )
 from apps.credentials.exceptions import CredentialInvalid, OAuthCallbackFailed
 from apps.credentials.models import Credential
-from apps.workflows.selectors import workflow_list_using_credential
+from apps.credentials.usage import credential_usage
 from apps.workspaces.api.schema import ErrorOutput
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
@@ -108,10 +108,8 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def usage(self, request: Request, pk: str) -> Response:
         """The workflows (draft or live version) whose nodes use this credential."""
         credential = self.get_object()
-        workflows = workflow_list_using_credential(
-            workspace_id=credential.workspace_id, credential_id=credential.pk
-        )
-        return Response(CredentialUsageOutput(workflows, many=True).data)
+        uses = credential_usage(workspace_id=credential.workspace_id, credential_id=credential.pk)
+        return Response(CredentialUsageOutput(uses, many=True).data)
 
     @extend_schema(request=CredentialTestInput, responses=CredentialTestOutput)
     @action(detail=True, methods=["post"])
