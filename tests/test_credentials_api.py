@@ -20,6 +20,7 @@ from apps.credentials.crypto import KeyRing
 from apps.credentials.exceptions import CredentialUnavailable
 from apps.credentials.models import Credential
 from apps.credentials.resolver import secrets_for
+from apps.credentials.services.credentials import _seal
 from apps.workspaces.models import AuditEvent, Role
 from apps.workspaces.tests.factories import UserFactory
 
@@ -352,7 +353,7 @@ def test_values_for_oauth_hides_what_mints_tokens_and_smtp_has_no_injector(works
         secret={"client_secret": "cs-1"},
     )
     row = Credential.objects.get(pk=oauth_cred.pk)
-    services._seal(row, {"client_secret": "cs-1", "access_token": "at-1"})
+    _seal(row, {"client_secret": "cs-1", "access_token": "at-1"})
     row.access_expires_at = timezone.now() + timedelta(hours=1)
     row.save()
     resolver = secrets_for(workspace_id=workspace.pk)

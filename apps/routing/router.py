@@ -28,6 +28,9 @@ threshold (the route's, else its connector's, else the global 0.7) the router fa
 to an LLM when one is configured, and otherwise answers "no route" with its best
 candidates instead of guessing.
 If the encoder fails (an embeddings API is down), scoring falls back to the lexical channel.
+
+One module, past the ~400-line guideline on purpose: the index, the features and the
+two-step decision are one scoring model whose parts are fitted and tuned together (params.py).
 """
 
 from __future__ import annotations

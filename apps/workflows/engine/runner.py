@@ -21,6 +21,10 @@ that succeeded. ``failed`` on an unhandled step failure: scheduling stops, in-fl
 steps finish, then the error branch (the ``error_trigger`` node and what follows it)
 runs with ``{"error": ...}`` as its input. ``waiting`` when steps parked and nothing
 else can run. ``cancelled`` when the cancel port said so at a step boundary.
+
+One module, past the ~400-line guideline on purpose: scheduling, checkpoints, the error
+branch and loop bodies are one concern (walking a plan) and share the private per-run state
+(``_Execution``, ``_ScopeRun``) that a split would have to make public.
 """
 
 from __future__ import annotations
