@@ -1874,14 +1874,22 @@ export interface operations {
     v1_audit_events_list: {
         parameters: {
             query?: {
+                action?: string;
+                actor?: string;
+                created_after?: string;
+                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                request_id?: string;
                 /** @description A search term. */
                 search?: string;
+                target_id?: string;
+                target_type?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2323,6 +2331,17 @@ export interface operations {
     v1_credentials_list: {
         parameters: {
             query?: {
+                connector__slug?: string;
+                /**
+                 * @description * `api_key` - API key
+                 *     * `bearer` - Bearer token
+                 *     * `basic` - Basic auth
+                 *     * `oauth2_code` - OAuth2 authorization code
+                 *     * `oauth2_client` - OAuth2 client credentials
+                 *     * `smtp` - SMTP
+                 *     * `aws_sigv4` - AWS Signature V4
+                 */
+                kind?: "api_key" | "aws_sigv4" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -2331,6 +2350,7 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2483,6 +2503,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2531,6 +2552,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2587,6 +2609,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2683,6 +2706,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2740,6 +2764,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2826,13 +2851,26 @@ export interface operations {
     v1_credentials_usage_list: {
         parameters: {
             query?: {
+                connector__slug?: string;
+                /**
+                 * @description * `api_key` - API key
+                 *     * `bearer` - Bearer token
+                 *     * `basic` - Basic auth
+                 *     * `oauth2_code` - OAuth2 authorization code
+                 *     * `oauth2_client` - OAuth2 client credentials
+                 *     * `smtp` - SMTP
+                 *     * `aws_sigv4` - AWS Signature V4
+                 */
+                kind?: "api_key" | "aws_sigv4" | "basic" | "bearer" | "oauth2_client" | "oauth2_code" | "smtp";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A search term. */
                 search?: string;
+                workspace?: string;
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this credential. */
                 id: string;
             };
             cookie?: never;
@@ -2888,14 +2926,39 @@ export interface operations {
     v1_executions_list: {
         parameters: {
             query?: {
+                created_after?: string;
+                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
+                /**
+                 * @description * `manual` - Manual
+                 *     * `api` - API
+                 *     * `test` - Test (draft)
+                 *     * `webhook` - Webhook
+                 *     * `schedule` - Schedule
+                 *     * `poll` - Polling
+                 *     * `retry` - Re-run
+                 *     * `sub` - Sub-workflow
+                 */
+                mode?: "api" | "manual" | "poll" | "retry" | "schedule" | "sub" | "test" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `queued` - Queued
+                 *     * `running` - Running
+                 *     * `waiting` - Waiting
+                 *     * `succeeded` - Succeeded
+                 *     * `failed` - Failed
+                 *     * `cancelled` - Cancelled
+                 */
+                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
+                trigger?: string;
+                workflow?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -2954,6 +3017,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3002,6 +3066,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3059,13 +3124,39 @@ export interface operations {
             query?: {
                 /** @description Last log id seen */
                 after?: number;
+                created_after?: string;
+                created_before?: string;
+                /**
+                 * @description * `manual` - Manual
+                 *     * `api` - API
+                 *     * `test` - Test (draft)
+                 *     * `webhook` - Webhook
+                 *     * `schedule` - Schedule
+                 *     * `poll` - Polling
+                 *     * `retry` - Re-run
+                 *     * `sub` - Sub-workflow
+                 */
+                mode?: "api" | "manual" | "poll" | "retry" | "schedule" | "sub" | "test" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `queued` - Queued
+                 *     * `running` - Running
+                 *     * `waiting` - Waiting
+                 *     * `succeeded` - Succeeded
+                 *     * `failed` - Failed
+                 *     * `cancelled` - Cancelled
+                 */
+                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
+                trigger?: string;
+                workflow?: string;
+                workspace?: string;
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3123,6 +3214,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3211,6 +3303,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3312,6 +3405,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -3369,6 +3463,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this execution. */
                 id: string;
             };
             cookie?: never;
@@ -4248,6 +4343,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this api token. */
                 id: string;
             };
             cookie?: never;
@@ -4302,6 +4398,16 @@ export interface operations {
     v1_triggers_list: {
         parameters: {
             query?: {
+                is_active?: boolean;
+                /**
+                 * @description * `webhook` - Webhook
+                 *     * `schedule` - Schedule
+                 *     * `poll` - Polling
+                 *     * `manual` - Manual
+                 *     * `api` - API
+                 *     * `app_event` - App event
+                 */
+                kind?: "api" | "app_event" | "manual" | "poll" | "schedule" | "webhook";
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -4310,6 +4416,8 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                workflow?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -4368,6 +4476,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -4419,6 +4528,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -4476,6 +4586,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this trigger. */
                 id: string;
             };
             cookie?: never;
@@ -4734,14 +4845,20 @@ export interface operations {
     v1_webhook_deliveries_list: {
         parameters: {
             query?: {
+                created_after?: string;
+                created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
+                delivery_id?: string;
+                ip_address?: string | null;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                trigger?: string;
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -4806,6 +4923,13 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `draft` - Draft
+                 *     * `published` - Published
+                 *     * `archived` - Archived
+                 */
+                status?: "archived" | "draft" | "published";
+                workspace?: string;
             };
             header?: never;
             path?: never;
@@ -4950,6 +5074,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -4998,6 +5123,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5094,6 +5220,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5158,6 +5285,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5254,6 +5382,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5302,6 +5431,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5390,6 +5520,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5478,6 +5609,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5574,6 +5706,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5664,6 +5797,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -5727,9 +5861,17 @@ export interface operations {
                 page_size?: number;
                 /** @description A search term. */
                 search?: string;
+                /**
+                 * @description * `draft` - Draft
+                 *     * `published` - Published
+                 *     * `archived` - Archived
+                 */
+                status?: "archived" | "draft" | "published";
+                workspace?: string;
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this workflow. */
                 id: string;
             };
             cookie?: never;
@@ -6111,6 +6253,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6159,6 +6302,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6252,6 +6396,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6309,6 +6454,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
             };
             cookie?: never;
@@ -6397,6 +6543,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
                 membership_id: string;
             };
@@ -6454,6 +6601,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A UUID string identifying this workspace. */
                 id: string;
                 membership_id: string;
             };
