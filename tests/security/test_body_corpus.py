@@ -22,6 +22,8 @@ from apps.triggers.models import Trigger
 from apps.triggers.tests.factories import published_workflow
 from apps.workflows.models import Execution
 from apps.workflows.tests.factories import ExecutionFactory
+from apps.workspaces.models import Role
+from apps.workspaces.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,7 @@ def seeded(user, workspace):
             kind="bearer",
             secret={"token": "my-token-123"},
         ).pk,
+        "membership_id": MembershipFactory(workspace=workspace, role=Role.VIEWER).pk,
     }
 
 
@@ -114,6 +117,7 @@ def _url(path: str, seeded: dict[str, Any]) -> str:
         "connector": "nope",
         "token": "nope",
         "slug": "nope",
+        "membership_id": seeded["membership_id"],
     }
     return path.format(**values)
 

@@ -16,6 +16,7 @@ from apps.core.api.pagination import CreatedCursorPagination
 from apps.core.exceptions import NotFound
 from apps.workspaces import selectors, services
 from apps.workspaces.api.filters import AuditEventFilter
+from apps.workspaces.api.schema import ErrorOutput
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.api.serializers import (
     ApiTokenCreatedOutput,
@@ -91,7 +92,7 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         members = workspace.memberships.select_related("user").order_by("user__username")
         return Response(MembershipOutput(members, many=True).data)
 
-    @extend_schema(request=MemberInviteInput, responses={201: MembershipOutput})
+    @extend_schema(request=MemberInviteInput, responses={201: MembershipOutput, 409: ErrorOutput})
     @members.mapping.post
     def invite(self, request: Request, pk: str) -> Response:
         """Add an existing user by username or email (owners only)."""
@@ -127,7 +128,7 @@ class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return Response(MembershipOutput(membership).data)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 400: ErrorOutput})
     @member.mapping.delete
     def remove_member(self, request: Request, pk: str, membership_id: str) -> Response:
         """Take a member out (owners only; never the last owner)."""

@@ -860,7 +860,11 @@ export interface components {
             /** Format: double */
             similarity: number;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         ApiTokenCreateInputRequest: {
             name: string;
         };
@@ -981,7 +985,11 @@ export interface components {
             /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
             readonly connected: boolean;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         CredentialCreateInputRequest: {
             /** Format: uuid */
             workspace: string;
@@ -1036,7 +1044,11 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         CredentialTestInputRequest: {
             url?: string;
         };
@@ -1052,7 +1064,11 @@ export interface components {
             name: string;
             status: string;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         CronPreviewInputRequest: {
             expression: string;
             /** @default UTC */
@@ -1067,7 +1083,11 @@ export interface components {
          * @enum {string}
          */
         DecidedByEnum: "router" | "llm" | "none";
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         DraftTestUrlInputRequest: {
             /** Format: uuid */
             workflow: string;
@@ -1197,7 +1217,11 @@ export interface components {
             /** @description The same instant in the trigger's zone. */
             local: string;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         FitInputRequest: {
             examples: {
                 [key: string]: unknown;
@@ -1224,7 +1248,11 @@ export interface components {
             email: string;
             workspaces: components["schemas"]["WorkspaceOutput"][];
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         MemberInviteInputRequest: {
             /** @description An existing user's username or email. */
             user: string;
@@ -1469,7 +1497,11 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["WorkspaceOutput"][];
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         PatchedCredentialUpdateInputRequest: {
             name?: string;
             config?: {
@@ -1481,7 +1513,11 @@ export interface components {
             /** Format: date-time */
             expires_at?: string | null;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
         };
@@ -1507,7 +1543,11 @@ export interface components {
             description?: string;
             graph?: unknown;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         PatchedWorkspaceUpdateInputRequest: {
             keep_succeeded_days?: number;
             keep_failed_days?: number;
@@ -1524,12 +1564,20 @@ export interface components {
          * @enum {string}
          */
         PriorityEnum: "low" | "normal" | "high";
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         PublishInputRequest: {
             /** @default  */
             note: string;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         RerunInputRequest: {
             /**
              * @description Run again from this node; upstream outputs are reused. Empty: from the start.
@@ -1537,7 +1585,11 @@ export interface components {
              */
             from_node: string;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         ResumeInputRequest: {
             /** @description The waiting step's key (its node id, plus [i] inside loops). */
             key: string;
@@ -1551,11 +1603,19 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "owner" | "admin" | "editor" | "viewer";
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         RollbackInputRequest: {
             version: number;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         RouteInputRequest: {
             query: string;
             /** @default 5 */
@@ -1598,7 +1658,11 @@ export interface components {
             /** Format: double */
             elapsed_ms: number;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         RunInputRequest: {
             input?: {
                 [key: string]: unknown;
@@ -1617,7 +1681,11 @@ export interface components {
              */
             draft: boolean;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         SecretInputRequest: {
             /** @description The provider's secret; omit to generate one. */
             secret?: string;
@@ -1634,7 +1702,11 @@ export interface components {
          * @enum {string}
          */
         StepStatusEnum: "running" | "waiting" | "succeeded" | "failed" | "skipped";
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         TestNodeInputRequest: {
             node_id: string;
             /** @description {"trigger": ..., "nodes": {id: output}, "vars": {...}, "item": ..., "index": ...} */
@@ -1708,7 +1780,11 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         ValidateInputRequest: {
             graph: unknown;
         };
@@ -1759,7 +1835,11 @@ export interface components {
             description: string;
             graph: unknown;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         WorkflowImportInputRequest: {
             /** Format: uuid */
             workspace: string;
@@ -1845,7 +1925,11 @@ export interface components {
             readonly published_at: string;
             readonly is_live: boolean;
         };
-        /** @description Refuses fields it does not know, instead of silently dropping them. */
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
         WorkspaceCreateInputRequest: {
             name: string;
         };
@@ -6509,6 +6593,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
             /** @description The request body is too large. */
             413: {
                 headers: {
@@ -6557,6 +6649,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
             };
             /** @description Missing, invalid or revoked credentials. */
             401: {
