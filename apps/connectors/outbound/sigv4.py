@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from .auth import OutgoingRequest
 from .errors import InvalidRequest
@@ -63,6 +60,12 @@ class AwsSigV4:
         """Nothing yet: the signature needs the finished request (``sign``)."""
 
     def sign(self, prepared: requests.PreparedRequest) -> None:
+        # Imported here: botocore costs ~5 MiB in every process that loads the outbound
+        # client, and only AWS credentials sign.
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
         url = prepared.url or ""
         service, region = aws_scope(url, service=self.service, region=self.region)
         headers = {
