@@ -8,6 +8,7 @@ import email.utils
 import socket
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 
 from apps.connectors.outbound import (
     BreakerPolicy,
@@ -338,8 +339,7 @@ def test_django_cache_backend_fits_the_store_protocol(
     server: LocalServer, clock: FakeClock
 ) -> None:
     """The Django side passes ``django.core.cache.cache``; its API must be enough."""
-    locmem = pytest.importorskip("django.core.cache.backends.locmem")
-    cache = locmem.LocMemCache("outbound-tests", {})
+    cache = LocMemCache("outbound-tests", {})
     assert isinstance(cache, KeyValueStore)
     server.route("/", Reply(500), Reply(200))
     policy = BreakerPolicy(failure_threshold=1, reset_timeout=5)
