@@ -9,8 +9,8 @@ Installs ``n8n@2.8.4`` from the npm registry into ``var/n8n/`` (a package.json t
 publishes the four-node workflow webhook -> Set -> If -> Set ("respond immediately"), waits
 for ``/healthz`` and for the webhook to answer, and counts the workflow's executions by status
 read-only from n8n's SQLite file. Without ``--install-only`` it starts n8n, sends one request,
-prints the counts and stops it (a smoke test). Facts behind the choices:
-``/work/shared/notes/n8n-peer-bench.md``.
+prints the counts and stops it (a smoke test). The figures and how they were taken:
+benchmarks/RESULTS.md, "Core loop side by side with n8n".
 """
 
 from __future__ import annotations

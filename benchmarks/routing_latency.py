@@ -89,6 +89,11 @@ def main() -> int:
     parser.add_argument("--runtimes", action="store_true", help="also time fp32 and torch")
     parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
     parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
+    parser.add_argument(
+        "--prior",
+        action="store_true",
+        help="each query from a simulated workspace (5 connectors, 2 used operations each)",
+    )
     args = parser.parse_args()
 
     setup_django(args.db)
@@ -96,6 +101,7 @@ def main() -> int:
 
     from apps.routing.encoders.local import MiniLMEncoder
     from apps.routing.evaluation import load_examples
+    from apps.routing.scenarios import workspace_priors
     from apps.routing.services import router_get
 
     load_routes(args.routes)
@@ -123,19 +129,24 @@ def main() -> int:
             seen.add(ex.query)
             queries.append(ex.query)
     queries = queries[: args.queries]
+    priors = (
+        workspace_priors(router.index, [-1] * len(queries), "connected", seed=2)
+        if args.prior
+        else [None] * len(queries)
+    )
     for q in queries[:20]:
         router.route(q + " warm-up", use_llm=False)
     wall, cpu, enc_wall, score_wall = [], [], [], []
     inner = router.encoder.inner
-    for q in queries:
+    for q, prior in zip(queries, priors, strict=True):
         w0, c0 = time.perf_counter(), time.thread_time()
-        router.route(q, use_llm=False)
+        router.route(q, use_llm=False, prior=prior)
         wall.append((time.perf_counter() - w0) * 1000)
         cpu.append((time.thread_time() - c0) * 1000)
         w1 = time.perf_counter()
         vector = inner.encode([q])[0]
         w2 = time.perf_counter()
-        router.route(q, use_llm=False, vector=vector)
+        router.route(q, use_llm=False, vector=vector, prior=prior)
         enc_wall.append((w2 - w1) * 1000)
         score_wall.append((time.perf_counter() - w2) * 1000)
     hits = []

@@ -6,6 +6,11 @@ from celery import Celery
 from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Celery's Django fixup runs Django's system checks in every worker and beat process, which
+# imports the whole URL conf with every API view, DRF's templates and drf-spectacular: ~34 MiB
+# per process that never serves a request. The checks run where they belong: `migrate`
+# (`make run`, deploys), `manage.py check` and the test suite.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("flowplane")
 app.config_from_object("django.conf:settings", namespace="CELERY")

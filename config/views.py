@@ -65,4 +65,7 @@ def spa(request: HttpRequest, path: str = "") -> HttpResponse:
             "run <code>make frontend</code>. The <a href='/api/docs/'>API</a> and the "
             "<a href='/admin/'>admin</a> work without it.</p>"
         )
+    # Components that inject <style> (the expression editor) take the response's nonce here.
+    nonce = getattr(request, "csp_nonce", "")
+    html = html.replace("<head>", f'<head><meta name="csp-nonce" content="{nonce}">', 1)
     return HttpResponse(html)

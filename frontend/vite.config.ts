@@ -30,5 +30,8 @@ export default defineConfig(({ command }) => ({
     css: false,
     restoreMocks: true,
     unstubGlobals: true,
+    // A whole editor page in jsdom takes 1-3 s on a quiet 2-core machine; the default 5 s
+    // fails such tests whenever the machine is busy, which says nothing about the code.
+    testTimeout: 15_000,
   },
 }))

@@ -13,7 +13,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("apps", "config")
 ALLOWED = (Path("apps/connectors/outbound"),)
-FORBIDDEN_MODULES = ("requests", "urllib3", "httpx", "http.client", "urllib.request", "aiohttp")
+FORBIDDEN_MODULES = (
+    "requests",
+    "urllib3",
+    "httpx",
+    "httpx2",  # the MCP SDK's fork; its guarded use is apps/connectors/outbound/mcp.py
+    "httpcore2",
+    "mcp.client",  # builds its own httpx2 client when given none
+    "http.client",
+    "urllib.request",
+    "aiohttp",
+)
 FORBIDDEN_NAMES = {("socket", "create_connection")}
 # Reviewed exceptions, each with exactly the findings that were reviewed: anything new in
 # these files still fails. send_email speaks SMTP, not HTTP, and connects only to an address
@@ -125,6 +135,9 @@ def test_no_module_outside_the_outbound_client_opens_http():
         "import urllib3",
         "from urllib3.util import Retry",
         "import httpx",
+        "import httpx2",
+        "from httpcore2 import AsyncConnectionPool",
+        "from mcp.client.streamable_http import streamable_http_client",
         "import http.client",
         "from http import client",
         "from http.client import HTTPSConnection",
@@ -150,6 +163,7 @@ def test_the_scan_catches(source):
         "import http",
         "from http import HTTPStatus",
         "import socket\nsocket.gethostname()",
+        "from mcp.server.lowlevel.server import Server",
         "from apps.connectors.outbound import OutboundClient",
         "import requests_oauthlib_like_name_but_not_it",
     ],

@@ -4,16 +4,14 @@ and checks the bearer token, the local OAuth2 server refreshes an expired token 
 
 from __future__ import annotations
 
-import logging
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from apps.blocks.catalog import semantic_router
 from apps.blocks.registry import BlockRegistry, defaults_applied
-from apps.blocks.sdk import BlockContext, BlockError
+from apps.blocks.sdk import BlockError
 from apps.connectors.models import Connector, ConnectorOperation
 from apps.credentials import services as credentials
 from apps.credentials.tests.oauth_server import OAuthProvider
@@ -25,6 +23,7 @@ from apps.workflows.block_host import block_services
 from apps.workflows.models import Execution, ExecutionStep
 from apps.workflows.runtime.run import execution_drain
 from apps.workflows.services import execution_start, workflow_create
+from tests.block_context import block_context
 
 pytestmark = pytest.mark.django_db
 
@@ -117,15 +116,11 @@ def run_block(workspace: Any, llm: FakeOpenAI, **config: Any):
         },
     )
     assert not list(block.validator.iter_errors(full))
-    ctx = BlockContext(
-        execution_id=execution_id,
-        node_id="agent",
-        idempotency_key=f"{execution_id}:agent",
+    ctx = block_context(
+        "agent",
         workspace_id=str(workspace.pk),
-        logger=logging.getLogger("test"),
-        now=lambda: datetime.now(UTC),
-        evaluate=lambda raw, extra: raw,
         services={"router": service},
+        execution_id=execution_id,
     )
     return block.execute(ctx, full, {})
 

@@ -3,15 +3,13 @@ operation through the tool-calling agent (local OpenAI-compatible server + local
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from apps.blocks.catalog import semantic_router
 from apps.blocks.registry import BlockRegistry, defaults_applied
-from apps.blocks.sdk import BlockContext, BlockError
+from apps.blocks.sdk import BlockError
 from apps.connectors.models import Connector, ConnectorOperation
 from apps.routing import services
 from apps.routing.encoders import get_encoder
@@ -19,6 +17,7 @@ from apps.routing.llm import ChatClient
 from apps.routing.ports import RoutingService
 from apps.routing.tests.factories import ALL_MAPS
 from apps.routing.tests.servers import FakeOpenAI, JsonApi
+from tests.block_context import block_context
 
 pytestmark = pytest.mark.django_db
 
@@ -39,26 +38,13 @@ def servers():
     api.close()
 
 
-def context(service: Any) -> BlockContext:
-    return BlockContext(
-        execution_id="e1",
-        node_id="route",
-        idempotency_key="e1:route",
-        workspace_id=None,
-        logger=logging.getLogger("test"),
-        now=lambda: datetime.now(UTC),
-        evaluate=lambda raw, extra: raw,
-        services={"router": service},
-    )
-
-
 def run(service: Any, **config: Any):
     block = BlockRegistry()
     block.register_module(semantic_router)
     registered = block.get("semantic_router")
     full = defaults_applied(registered.spec.config_schema, config)
     assert not list(registered.validator.iter_errors(full))
-    return registered.execute(context(service), full, {})
+    return registered.execute(block_context("route", services={"router": service}), full, {})
 
 
 @pytest.fixture
@@ -147,16 +133,4 @@ def test_agent_model_failure_is_a_retryable_block_error(calendar_connector, serv
 
 def test_a_host_without_a_router_is_a_clear_error():
     with pytest.raises(BlockError, match=r"ctx.services\['router'\]"):
-        run(None, query="x") if False else semantic_router.execute(
-            BlockContext(
-                execution_id="e",
-                node_id="n",
-                idempotency_key="k",
-                workspace_id=None,
-                logger=logging.getLogger("t"),
-                now=lambda: datetime.now(UTC),
-                evaluate=lambda r, e: r,
-            ),
-            {"query": "x"},
-            {},
-        )
+        semantic_router.execute(block_context("route"), {"query": "x"}, {})

@@ -312,3 +312,35 @@ def test_a_pool_child_sends_its_last_spans_when_it_exits(own_workers, workspace,
         run = only(receiver.named("workflow.execute"))
     assert run.attributes["flowplane.execution.id"] == str(execution.pk)
     assert run.parent_span_id == ""  # accepted outside any span: the run starts the trace
+
+
+def test_a_call_over_another_http_stack_is_an_api_call_span(transactional_db):
+    """``guarded`` (an MCP session's calls) is traced as ``request`` is: one client span a
+    call, a failure marked with its error's type."""
+    script = (
+        "from apps.connectors.outbound import OutboundConnectionError\n"
+        "from apps.credentials.resolver import outbound_http\n"
+        "from apps.observability.tracing import tracing_shutdown\n"
+        "client = outbound_http()\n"
+        "print(client.guarded('http://127.0.0.1:9/mcp/', lambda: 'answered'))\n"
+        "def refused():\n"
+        "    raise OutboundConnectionError('refused')\n"
+        "try:\n"
+        "    client.guarded('http://127.0.0.1:9/mcp/', refused)\n"
+        "except OutboundConnectionError:\n"
+        "    print('raised')\n"
+        "tracing_shutdown()\n"
+    )
+    with otlp_receiver() as receiver:
+        printed = run_django_script(
+            script, OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint, OUTBOUND_ALLOWLIST="127.0.0.1:9"
+        )
+    assert printed.split() == ["answered", "raised"]
+    ok, failed = receiver.named("api.call")
+    assert ok.kind == failed.kind == CLIENT
+    assert ok.attributes["http.request.method"] == "POST"
+    assert ok.attributes["flowplane.endpoint"] == "http://127.0.0.1:9"
+    assert ok.attributes["http.response.status_code"] == 200
+    assert "http.response.status_code" not in failed.attributes
+    assert failed.attributes["error.type"] == "OutboundConnectionError"
+    assert failed.status_code == 2  # ERROR

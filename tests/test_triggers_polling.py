@@ -196,17 +196,3 @@ def test_the_tick_hands_due_polls_to_the_workers(
     trigger.refresh_from_db()
     assert trigger.next_fire_at > now + timedelta(minutes=4)  # leased until the poll reports
     assert trigger_tick(now=now + timedelta(seconds=2)).polls == 0
-
-
-def test_connector_sources_are_refused_at_publish(workspace, user):
-    from apps.core.exceptions import InvalidInput
-
-    with pytest.raises(InvalidInput):
-        published_workflow(
-            workspace=workspace,
-            user=user,
-            block_type="poll_trigger",
-            config={
-                "source": {"kind": "connector", "connector": "github", "operation": "list_issues"}
-            },
-        )

@@ -23,6 +23,7 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
 from apps.blocks.sdk import SPEC_ATTR, BlockSpec, Category, ExecuteFn, Policies
+from apps.blocks.ui import ui_hint_errors
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -166,6 +167,9 @@ def _check_spec(spec: BlockSpec, execute: Any) -> Validator:
         raise RegistryError(f"{where}: policies must be a Policies instance")
     if spec.deprecated_since is not None and not spec.deprecated:
         raise RegistryError(f"{where}: deprecated_since set but deprecated is False")
+    hint_problems = ui_hint_errors(spec.ui, schema)
+    if hint_problems:
+        raise RegistryError(f"{where}: {hint_problems[0]}")
     validator: Validator = cls(schema, format_checker=FORMATS)
     return validator
 

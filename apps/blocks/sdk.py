@@ -20,6 +20,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal, Protocol, TypeVar
 
+from apps.blocks.ui import UiHint
+
 __all__ = [
     "BlockContext",
     "BlockError",
@@ -37,6 +39,7 @@ __all__ = [
     "RetryPolicy",
     "SubWorkflowResult",
     "SubWorkflowRunner",
+    "UiHint",
     "Wake",
     "parse_datetime",
     "register",
@@ -284,6 +287,7 @@ class BlockSpec:
     - ``side_effects``: False for blocks that only compute from their inputs. Their steps
       are checkpointed once, when finished; others are also recorded as ``running`` before
       the call, so a step found running after a redelivery is known to have been cut off.
+    - ``ui``: form hints per top-level config field (:class:`UiHint`), checked at registration.
     """
 
     key: str
@@ -308,6 +312,7 @@ class BlockSpec:
     error_entry: bool = False
     workflow_output: bool = False
     side_effects: bool = True
+    ui: Mapping[str, UiHint] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:

@@ -18,6 +18,7 @@ def _manifest(block: RegisteredBlock, versions: list[int]) -> dict[str, Any]:
         "icon": spec.icon,
         "description": spec.description,
         "config_schema": spec.config_schema,
+        "ui": {name: hint.as_dict() for name, hint in spec.ui.items()},
         "inputs": list(spec.input_ports),
         "outputs": [*spec.output_ports, "error"],
         "output_fields": dict(spec.outputs),

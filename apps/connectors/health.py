@@ -14,7 +14,7 @@ from apps.connectors.exceptions import ConnectionTestFailed
 from apps.connectors.models import Connector, ConnectorOperation
 
 if TYPE_CHECKING:
-    from apps.connectors.outbound import AuthInjector, OutboundClient
+    from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundResponse
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,17 @@ class ConnectionCheck:
     detail: str
     status: int | None = None
     elapsed_ms: int = 0
+    # The start of the upstream's answer (body text), for a person checking the connection.
+    answer: str = ""
+
+
+ANSWER_CHARS = 500
+
+
+def answer_excerpt(response: OutboundResponse) -> str:
+    """The first ANSWER_CHARS characters of a response body, as text."""
+    text = bytes(response.body[: ANSWER_CHARS * 4]).decode("utf-8", errors="replace")
+    return text[:ANSWER_CHARS] + ("…" if len(text) > ANSWER_CHARS else "")
 
 
 _PATH_PARAM = re.compile(r"{([^}/]+)}")
@@ -105,12 +116,14 @@ def connector_test_connection(
             elapsed_ms=int((time.monotonic() - started) * 1000),
         )
     elapsed = int(response.elapsed * 1000)
+    answer = answer_excerpt(response)
     if response.ok:
         return ConnectionCheck(
             ok=True,
             status=response.status,
             elapsed_ms=elapsed,
             detail=f"{op.key} answered HTTP {response.status}.",
+            answer=answer,
         )
     if response.status in (401, 403):
         detail = f"Reachable; {op.key} answered HTTP {response.status}: " + (
@@ -118,4 +131,6 @@ def connector_test_connection(
         )
     else:
         detail = f"{op.key} answered HTTP {response.status}."
-    return ConnectionCheck(ok=False, status=response.status, elapsed_ms=elapsed, detail=detail)
+    return ConnectionCheck(
+        ok=False, status=response.status, elapsed_ms=elapsed, detail=detail, answer=answer
+    )

@@ -104,6 +104,9 @@ class ConnectorOperation(models.Model):
     parameters_schema = models.JSONField(default=dict, blank=True)
     body_schema = models.JSONField(null=True, blank=True)
     body_content_type = models.CharField(max_length=100, blank=True)
+    # JSON Schema of what a call returns (its first 2xx JSON response), when the source
+    # document declares one.
+    response_schema = models.JSONField(null=True, blank=True)
     utterances = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
     deprecated = models.BooleanField(default=False)
@@ -121,3 +124,52 @@ class ConnectorOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector.slug}.{self.key}"
+
+
+# Upper bounds (milliseconds) of the latency histogram's buckets; the last is open-ended.
+LATENCY_BOUNDS_MS = (50, 100, 250, 500, 1000, 2500, 5000, 10000)
+LATENCY_FIELDS = (*(f"le_{bound}ms" for bound in LATENCY_BOUNDS_MS), "le_inf")
+
+
+class ConnectorCallBucket(models.Model):
+    """The calls one workspace made to one connector in one minute (``call_metrics``).
+
+    One row per (workspace, connector, minute), bumped by one upsert per call, so any range
+    is a sum of rows: counts and latency add up, and the fixed histogram (calls per latency
+    bucket, ``le_<bound>ms`` counting (previous bound, bound]) gives a p95 over any range.
+    The connector is its slug: the outbound client knows the target's key, not the row.
+    """
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    connector = models.SlugField(max_length=80)
+    bucket = models.DateTimeField()
+    calls = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)  # errors and HTTP >= 400 but 429
+    rate_limited = models.PositiveIntegerField(default=0)  # HTTP 429 or refused by our limiter
+    latency_ms_total = models.BigIntegerField(default=0)
+    latency_ms_max = models.PositiveIntegerField(default=0)
+    le_50ms = models.PositiveIntegerField(default=0)
+    le_100ms = models.PositiveIntegerField(default=0)
+    le_250ms = models.PositiveIntegerField(default=0)
+    le_500ms = models.PositiveIntegerField(default=0)
+    le_1000ms = models.PositiveIntegerField(default=0)
+    le_2500ms = models.PositiveIntegerField(default=0)
+    le_5000ms = models.PositiveIntegerField(default=0)
+    le_10000ms = models.PositiveIntegerField(default=0)
+    le_inf = models.PositiveIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "connector", "bucket"], name="connector_call_bucket_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "bucket"], name="connector_call_ws_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.connector}@{self.bucket:%Y-%m-%d %H:%M}"

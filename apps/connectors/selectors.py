@@ -120,6 +120,15 @@ def connector_operation_list(
     return operations.order_by("key")
 
 
+def connector_operation_get(*, user: Any, slug: str, key: str) -> ConnectorOperation:
+    """One visible operation of a visible connector; ConnectorOperation.DoesNotExist when
+    either is missing or hidden from ``user``."""
+    operations = ConnectorOperation.objects.filter(connector__slug=slug, key=key)
+    if not _sees_disabled(user):
+        operations = operations.filter(enabled=True, connector__enabled=True)
+    return operations.get()
+
+
 def connector_category_counts(*, user: Any) -> list[dict[str, Any]]:
     """Every category with its label and how many visible connectors it has (zero included)."""
     queryset = Connector.objects.all()
@@ -133,7 +142,7 @@ def connector_category_counts(*, user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _policy(cls: type, data: Any) -> Any:
+def policy_from(cls: type, data: Any) -> Any:
     """Build an outbound policy dataclass from the catalogue's JSON (unknown keys ignored)."""
     if not data:
         return None
@@ -154,9 +163,9 @@ def connector_operation_for_run(*, slug: str, key: str) -> dict[str, Any] | None
     connector = operation.connector
     target = TargetPolicy(
         key=f"connector:{connector.slug}",
-        retry=_policy(RetryPolicy, connector.retry_policy) or RetryPolicy(),
-        rate_limit=_policy(RateLimitPolicy, connector.rate_limit),
-        breaker=_policy(BreakerPolicy, connector.breaker_policy),
+        retry=policy_from(RetryPolicy, connector.retry_policy) or RetryPolicy(),
+        rate_limit=policy_from(RateLimitPolicy, connector.rate_limit),
+        breaker=policy_from(BreakerPolicy, connector.breaker_policy),
     )
     return {
         "method": operation.method,
@@ -165,5 +174,37 @@ def connector_operation_for_run(*, slug: str, key: str) -> dict[str, Any] | None
         "parameters_schema": operation.parameters_schema,
         "body_schema": operation.body_schema,
         "body_content_type": operation.body_content_type or "application/json",
+        "response_schema": operation.response_schema,
         "target": target,
     }
+
+
+def connector_operation_schemas(
+    *, slugs: set[str], wanted: set[tuple[str, str]]
+) -> tuple[set[str], dict[tuple[str, str], dict[str, Any]]]:
+    """For graph checks: those of ``slugs`` that name an enabled connector, and the parameter
+    schema of each (slug, key) of ``wanted`` that names an enabled operation of one."""
+    if not slugs:
+        return set(), {}
+    known = set(
+        Connector.objects.filter(slug__in=slugs, enabled=True).values_list("slug", flat=True)
+    )
+    keys = {key for slug, key in wanted if slug in known}
+    if not keys:
+        return known, {}
+    rows = ConnectorOperation.objects.filter(
+        connector__slug__in=known, connector__enabled=True, enabled=True, key__in=keys
+    ).values_list("connector__slug", "key", "parameters_schema")
+    schemas = {(slug, key): schema for slug, key, schema in rows if (slug, key) in wanted}
+    return known, schemas
+
+
+def connector_slugs_needing_auth(*, slugs: set[str]) -> set[str]:
+    """Those of `slugs` whose connector declares an auth scheme (its calls need a credential)."""
+    if not slugs:
+        return set()
+    return set(
+        Connector.objects.filter(slug__in=slugs)
+        .exclude(auth_schemes=[])
+        .values_list("slug", flat=True)
+    )

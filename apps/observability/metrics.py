@@ -59,6 +59,7 @@ WEBHOOK_OUTCOMES = frozenset(
         "too_large",
         "invalid",
         "not_found",
+        "disabled",
     }
 )
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -87,9 +88,12 @@ def api_call_finished(*, target_key: str | None, status: int | None, seconds: fl
 
 
 def connector_of(target_key: str | None) -> str:
-    """A catalogue connector's slug from an outbound target key, else ``http``."""
+    """A catalogue connector's slug from an outbound target key, ``mcp`` for a remote MCP
+    server (one label for all: their hosts are unbounded), else ``http``."""
     if target_key and target_key.startswith("connector:"):
         return target_key.removeprefix("connector:")[:64]
+    if target_key and target_key.startswith("mcp:"):
+        return "mcp"
     return "http"
 
 

@@ -8,10 +8,14 @@ Labelled file: ``{"examples": [{"query", "connector", "tool", "split"?}]}`` or a
   answered queries at the router's thresholds, per-route precision/recall, the share of
   no-route queries wrongly answered, and latency p50/p95 of ``Router.route`` (encode
   included, one query at a time, LLM fallback off).
-- ``fit``: feature weights by coordinate ascent on top-1 accuracy, then the two logistic
-  calibrations (connector step, tool step), then thresholds: the global one is the lowest
-  whose precision reaches ``target_precision``; a route with enough answered examples gets
-  its own when it needs a different one.
+- ``fit``: feature weights by coordinate ascent on top-1 accuracy, then (with ``scenarios``)
+  the workspace prior's two weights on simulated workspaces (scenarios.py), then the two
+  logistic calibrations (connector step, tool step; with the prior's inputs; on every
+  scenario at once), then thresholds: two global ones, each the lowest whose precision
+  reaches ``target_precision`` (the most coverage at that precision; else the most precise
+  with >= 5 % coverage), ``threshold`` on the no-workspace scenario and
+  ``workspace_threshold`` on the workspace scenarios together; a route with enough answered
+  examples (all scenarios) gets its own when it needs a different one.
 - ``baselines``: plain nearest-utterance cosine, BM25, and a fixed 0.5/0.5 dense + lexical
   mix, scored from the same features, each with a threshold fitted the same way.
 """
@@ -30,9 +34,11 @@ from typing import Any
 import numpy as np
 
 from apps.routing.params import FEATURES, Calibration, RouterParams
+from apps.routing.prior import WorkspacePrior
 from apps.routing.router import Router
+from apps.routing.scenarios import fit_prior_weights, workspace_priors
 
-__all__ = ["Example", "baselines", "evaluate", "fit", "load_examples"]
+__all__ = ["Example", "baselines", "evaluate", "fit", "load_examples", "scenario_priors"]
 
 
 @dataclass(frozen=True)
@@ -77,12 +83,27 @@ def _gold(router: Router, examples: Sequence[Example]) -> np.ndarray:
     return np.array(gold, dtype=np.int64)
 
 
+def scenario_priors(
+    router: Router, examples: Sequence[Example], scenario: str, *, seed: int = 0
+) -> list[WorkspacePrior | None]:
+    """A simulated workspace per example (scenarios.py), aligned with ``examples``."""
+    return workspace_priors(router.index, _gold(router, examples), scenario, seed=seed)
+
+
 def _percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if len(values) else 0.0
 
 
-def evaluate(router: Router, examples: Sequence[Example], *, top_k: int = 5) -> dict[str, Any]:
+def evaluate(
+    router: Router,
+    examples: Sequence[Example],
+    *,
+    top_k: int = 5,
+    priors: Sequence[WorkspacePrior | None] | None = None,
+) -> dict[str, Any]:
+    """``priors``: the asking workspace of each example (scenario_priors), else none."""
     gold = _gold(router, examples)
+    priors = priors if priors is not None else [None] * len(examples)
     idx = router.index
     positives = answered = correct_answered = top1 = top5 = conn_ok = 0
     negatives = neg_answered = 0
@@ -91,11 +112,11 @@ def evaluate(router: Router, examples: Sequence[Example], *, top_k: int = 5) -> 
         lambda: {"tp": 0, "fp": 0, "fn": 0, "support": 0}
     )
     unknown = int((gold == -2).sum())
-    for ex, g in zip(examples, gold, strict=True):
+    for ex, g, prior in zip(examples, gold, priors, strict=True):
         if g == -2:
             continue
         started = time.perf_counter()
-        decision = router.route(ex.query, top_k=top_k, use_llm=False)
+        decision = router.route(ex.query, top_k=top_k, use_llm=False, prior=prior)
         latencies.append((time.perf_counter() - started) * 1000)
         ranked = [decision.best, *decision.alternatives] if decision.best else []
         ranked_ids = [f"{a.connector}/{a.route}" for a in ranked if a is not None][:top_k]
@@ -140,7 +161,7 @@ def evaluate(router: Router, examples: Sequence[Example], *, top_k: int = 5) -> 
         "top1": _ratio(top1, positives),
         "top5": _ratio(top5, positives),
         "connector_accuracy": _ratio(conn_ok, positives),
-        "threshold": router.params.threshold,
+        "threshold": router.params.global_threshold(workspace=any(priors)),
         "precision": _ratio(correct_answered, answered),
         "coverage": _ratio(answered, positives),
         "no_route_answered": _ratio(neg_answered, negatives),
@@ -222,6 +243,25 @@ def _threshold_for_precision(
     return default
 
 
+def _global_threshold(
+    conf: np.ndarray, correct: np.ndarray, pos: np.ndarray, target: float, default: float
+) -> float:
+    """The lowest threshold reaching ``target`` precision (no-route answers count as wrong);
+    when none does, the most precise one that still answers >= 5 % of the positives."""
+    t = _threshold_for_precision(conf, correct, target, -1.0)
+    if t >= 0:
+        return t
+    best, best_precision = default, -1.0
+    for t in np.round(np.arange(0.05, 0.991, 0.01), 2):
+        answered = conf >= t
+        if (answered & pos).sum() < max(5, 0.05 * pos.sum()):
+            continue
+        precision = float(correct[answered].mean())
+        if precision > best_precision + 1e-12:
+            best, best_precision = float(t), precision
+    return best
+
+
 def fit(
     router: Router,
     examples: Sequence[Example],
@@ -229,9 +269,17 @@ def fit(
     target_precision: float = 0.9,
     min_route_support: int = 5,
     fit_weights: bool = True,
+    text_weights: bool = True,
+    scenarios: Sequence[str] = (),
     log: Callable[[str], None] = lambda _: None,
 ) -> tuple[RouterParams, dict[str, Any]]:
-    """Fitted parameters and a summary of the fit (on the examples given: use a dev split)."""
+    """Fitted parameters and a summary of the fit (on the examples given: use a dev split).
+
+    ``scenarios``: simulated workspaces (scenarios.py) to fit the workspace prior on; the
+    text weights are fitted without a workspace first, so the prior cannot lower top-1
+    when no workspace is known. ``text_weights=False`` keeps the router's text weights (an
+    earlier fit on the same dev split) and fits the prior's, calibrations and thresholds.
+    """
     gold = _gold(router, examples)
     keep = gold != -2
     examples = [ex for ex, k in zip(examples, keep, strict=True) if k]
@@ -241,7 +289,7 @@ def fit(
     w0 = router.params.weight_vector().astype(np.float64)
     start_acc = _top1(feats[pos], gold[pos], w0)
     w = w0
-    if fit_weights and pos.sum() >= 10:
+    if fit_weights and text_weights and pos.sum() >= 10:
         # Coordinate ascent on top-1 overfits a few hundred examples; the mean of five
         # ascents, each on 80 % of the examples, keeps what they agree on (bagging).
         rows = np.flatnonzero(pos)
@@ -254,19 +302,49 @@ def fit(
             log(f"weights fold {k + 1}/5: {np.round(runs[-1], 2).tolist()}")
         w = np.mean(runs, axis=0)
     best = _top1(feats[pos], gold[pos], w)
-    fused = feats @ w
-    conn_x, chosen, tool_x, top = _stages(router, fused)
+    base = feats @ w  # the prior's columns are zero in ``feats``
+    idx = router.index
+    names = ["none", *[s for s in scenarios if s != "none"]]
+    columns = {
+        name: np.stack([router.prior_columns(p) for p in workspace_priors(idx, gold, name)])
+        for name in names[1:]
+    }
+    if columns and fit_weights:
+        w[8:10] = fit_prior_weights(base, list(columns.values()), gold, w[8:10])
+        log(f"prior weights: {np.round(w[8:10], 3).tolist()}")
+    top1_by_scenario: dict[str, float] = {}
+    conn_rows, tool_rows, ok_rows, conn_ok_rows, evidence_rows = [], [], [], [], []
     route_conn = router.index.route_connector
-    conn_ok = np.where(pos, chosen == route_conn[np.maximum(gold, 0)], False)
-    tool_ok = top == gold
+    tops = []
+    for name in names:
+        cols = columns.get(name)
+        fused = base if cols is None else base + cols @ w[8:10]
+        conn_x, chosen, tool_x, top = _stages(router, fused)
+        if cols is None:
+            extra = np.zeros((len(top), 3))
+        else:
+            picked = cols[np.arange(len(top)), top]  # (n, 2): connected, used
+            extra = np.c_[picked[:, 0], 1.0 - picked[:, 0], picked[:, 1]]
+        conn_rows.append(np.c_[conn_x, extra[:, :2]])
+        tool_rows.append(np.c_[tool_x, extra[:, 2:]])
+        conn_ok_rows.append(np.where(pos, chosen == route_conn[np.maximum(gold, 0)], False))
+        ok_rows.append(top == gold)
+        chosen_feats = feats[np.arange(len(top)), top]
+        evidence_rows.append(np.maximum(chosen_feats[:, 0], chosen_feats[:, 3]))
+        tops.append(top)
+        top1_by_scenario[name] = round(float((top == gold)[pos].mean()), 4) if pos.any() else 0.0
+    # Without scenarios the prior's calibration inputs are constant: leave them out.
+    conn_x, tool_x = np.concatenate(conn_rows), np.concatenate(tool_rows)
+    if not columns:
+        conn_x, tool_x = conn_x[:, :2], tool_x[:, :2]
+    conn_ok, tool_ok = np.concatenate(conn_ok_rows), np.concatenate(ok_rows)
+    evidence, top = np.concatenate(evidence_rows), np.concatenate(tops)
     conn_cal = Calibration.fit(conn_x, conn_ok.astype(float))
     tool_cal = (
         Calibration.fit(tool_x[conn_ok], tool_ok[conn_ok].astype(float))
         if conn_ok.sum() >= 2
         else Calibration()
     )
-    chosen_feats = feats[np.arange(len(top)), top]
-    evidence = np.maximum(chosen_feats[:, 0], chosen_feats[:, 3])  # cosine, keyword share
     rel_cal = router.params.relevance_calibration  # a fixed floor, not fitted (params.py)
     conf = np.array(
         [
@@ -274,14 +352,33 @@ def fit(
             for c, t, e in zip(conn_x, tool_x, evidence, strict=True)
         ]
     )
-    threshold = _threshold_for_precision(conf, tool_ok, target_precision, router.params.threshold)
+    # Rows are the examples once per scenario, "none" first: the workspace-less rows fit
+    # ``threshold``, the others ``workspace_threshold`` (the prior's confidences run higher).
+    all_pos = np.tile(pos, len(names))
+    workspace = np.repeat(np.arange(len(names)) > 0, len(gold))
+    threshold = _global_threshold(
+        conf[~workspace],
+        tool_ok[~workspace],
+        all_pos[~workspace],
+        target_precision,
+        router.params.threshold,
+    )
+    workspace_threshold = threshold
+    if workspace.any():
+        workspace_threshold = _global_threshold(
+            conf[workspace],
+            tool_ok[workspace],
+            all_pos[workspace],
+            target_precision,
+            router.params.workspace_threshold,
+        )
     route_thresholds: dict[str, float] = {}
     for r in np.unique(top):
         mine = top == r
-        if mine.sum() < min_route_support:
+        if mine.sum() < min_route_support * len(names):
             continue
         t = _threshold_for_precision(conf[mine], tool_ok[mine], target_precision, threshold)
-        if abs(t - threshold) >= 0.02:
+        if min(abs(t - threshold), abs(t - workspace_threshold)) >= 0.02:
             route_thresholds[router.index.routes[int(r)].id] = t
     params = RouterParams(
         weights={n: round(float(v), 4) for n, v in zip(FEATURES, w, strict=True)},
@@ -289,21 +386,34 @@ def fit(
         tool_calibration=tool_cal,
         relevance_calibration=rel_cal,
         threshold=threshold,
+        workspace_threshold=workspace_threshold,
         route_thresholds=route_thresholds,
         source="fit",
     )
-    answered = conf >= threshold
+    answered = conf >= np.where(workspace, workspace_threshold, threshold)
+
+    def precision_coverage(rows: np.ndarray) -> tuple[float | None, float]:
+        hit = answered & all_pos & rows
+        precision = round(float(tool_ok[hit].mean()), 4) if hit.any() else None
+        return precision, round(float(hit.sum() / max((all_pos & rows).sum(), 1)), 4)
+
+    precision, coverage = precision_coverage(~workspace)
+    ws_precision, ws_coverage = precision_coverage(workspace)
     summary = {
         "examples": int(pos.sum()),
         "no_route_examples": int((~pos).sum()),
         "top1_before": round(start_acc, 4),
         "top1_after": round(best, 4),
+        "top1_by_scenario": top1_by_scenario,
         "threshold": threshold,
+        "workspace_threshold": workspace_threshold,
         "target_precision": target_precision,
-        "precision": round(float(tool_ok[answered & pos].mean()), 4)
-        if (answered & pos).any()
-        else None,
-        "coverage": round(float((answered & pos).sum() / max(pos.sum(), 1)), 4),
+        # Precision and coverage of the positives (no-route answers count against
+        # precision in the threshold search, not here), without and with a workspace.
+        "precision": precision,
+        "coverage": coverage,
+        "workspace_precision": ws_precision if workspace.any() else None,
+        "workspace_coverage": ws_coverage if workspace.any() else None,
         "route_thresholds": len(route_thresholds),
     }
     return params, summary

@@ -15,7 +15,9 @@ labelled examples, params.py):
   this API's domain), ``conn_lex``: BM25 over the whole connector's text, ``conn_dense``:
   cosine to the connector's name, description and utterances;
 - ``action``: +1 when the query's verb class (create/read/update/delete) matches the route's
-  (from its HTTP method or utterances' verbs), -1 when it contradicts it, 0 when unknown.
+  (from its HTTP method or utterances' verbs), -1 when it contradicts it, 0 when unknown;
+- ``ws_connected`` / ``ws_used``: the asking workspace's prior (prior.py), when one is given:
+  the route's connector has a working credential there / its workflows call the operation.
 
 Hierarchical decision: the connector is chosen first (its score is its best route's), then
 the tool inside it; each step has a calibrated probability from its best score and margin,
@@ -23,10 +25,12 @@ and the answer's confidence is the minimum of the two. The tool step is also cap
 soft floor on absolute evidence (the larger of the best cosine and the share of the query's
 keywords the route explains), because margins look large in a small route map even for a
 query no route is about. The floor sits at 0.35 (MiniLM cosines below ~0.3 are unrelated
-text), so it refuses the unrelated and costs the related almost nothing. Below the
-threshold (the route's, else its connector's, else the global 0.7) the router falls back
-to an LLM when one is configured, and otherwise answers "no route" with its best
-candidates instead of guessing.
+text), so it refuses the unrelated and costs the related almost nothing; the same with a
+workspace prior (a floor fitted per regime on the labelled sets does not go lower: README.md).
+Below the threshold (the route's, else its connector's, else the global one fitted in
+params.py: one without a workspace prior, another with one) the router falls back to an LLM
+when one is configured, and otherwise answers "no route" with its best candidates instead of
+guessing.
 If the encoder fails (an embeddings API is down), scoring falls back to the lexical channel.
 
 One module, past the ~400-line guideline on purpose: the index, the features and the
@@ -47,6 +51,7 @@ import numpy as np
 from apps.routing.encoders.base import Encoder, EncoderError
 from apps.routing.lexical import BM25
 from apps.routing.params import DEFAULT_PARAMS, FEATURES, RouterParams
+from apps.routing.prior import WorkspacePrior, calibration_inputs, prior_columns
 from apps.routing.routes import MODIFIERS, ConnectorInfo, Route
 
 __all__ = ["Alternative", "Decision", "RouteIndex", "Router", "action_class"]
@@ -167,6 +172,7 @@ class RouteIndex:
         self.connectors = [infos.get(s) or ConnectorInfo(slug=s) for s in slugs]
         self.connector_pos = {s: i for i, s in enumerate(slugs)}
         self.route_pos = {r.id: i for i, r in enumerate(self.routes)}
+        self.route_by_tool = {(r.connector, r.tool): i for i, r in enumerate(self.routes)}
         self.route_connector = np.array(
             [self.connector_pos[r.connector] for r in self.routes], dtype=np.int64
         )
@@ -273,11 +279,27 @@ class Router:
         self.params = params or DEFAULT_PARAMS
         self.weights = self.params.weight_vector()
         self.llm = llm
+        # Prior columns per workspace prior: a workspace asks many times with the same one.
+        self._prior_cache: dict[WorkspacePrior, np.ndarray] = {}
 
     # --- scoring -------------------------------------------------------------------------
 
+    def prior_columns(self, prior: WorkspacePrior | None) -> np.ndarray:
+        if not prior:
+            return prior_columns(self.index, None)
+        cached = self._prior_cache.get(prior)
+        if cached is None:
+            if len(self._prior_cache) >= 256:
+                self._prior_cache.clear()
+            cached = self._prior_cache[prior] = prior_columns(self.index, prior)
+        return cached
+
     def features(
-        self, query: str, *, vector: np.ndarray | None = None
+        self,
+        query: str,
+        *,
+        vector: np.ndarray | None = None,
+        prior: WorkspacePrior | None = None,
     ) -> tuple[np.ndarray, np.ndarray, bool]:
         """(features[n_routes, n_features], utterance sims, dense_ok)."""
         idx = self.index
@@ -314,6 +336,8 @@ class Router:
             if cls is not None:
                 match = idx.route_actions[:, "crud".index(cls)]
                 feats[:, 7] = np.where(idx.route_has_action, match * 2.0 - 1.0, 0.0)
+            if prior:
+                feats[:, 8:10] = self.prior_columns(prior)
         return feats, sims, dense_ok
 
     def _connector_context(self, dense_max: np.ndarray, k: int = 3) -> np.ndarray:
@@ -329,13 +353,20 @@ class Router:
             total[has] += ranked[idx.connector_starts[has] + j]
         return total / np.maximum(taken, 1)
 
-    def scores(self, query: str, *, vector: np.ndarray | None = None) -> np.ndarray:
-        feats, _, _ = self.features(query, vector=vector)
+    def scores(
+        self,
+        query: str,
+        *,
+        vector: np.ndarray | None = None,
+        prior: WorkspacePrior | None = None,
+    ) -> np.ndarray:
+        feats, _, _ = self.features(query, vector=vector, prior=prior)
         return feats @ self.weights
 
     # --- deciding ------------------------------------------------------------------------
 
-    def threshold_for(self, route: Route) -> float:
+    def threshold_for(self, route: Route, prior: WorkspacePrior | None = None) -> float:
+        """The route's threshold, else its connector's, else the global one for ``prior``."""
         if route.threshold is not None:
             return float(route.threshold)
         fitted = self.params.route_thresholds.get(route.id)
@@ -344,7 +375,8 @@ class Router:
         info = self.index.connectors[self.index.connector_pos[route.connector]]
         if info.threshold is not None:
             return float(info.threshold)
-        return self.params.threshold
+        # An empty prior is no evidence (prior.py scores it as none), so it counts as none.
+        return self.params.global_threshold(workspace=bool(prior))
 
     def route(
         self,
@@ -354,7 +386,9 @@ class Router:
         connector: str | None = None,
         use_llm: bool = True,
         vector: np.ndarray | None = None,
+        prior: WorkspacePrior | None = None,
     ) -> Decision:
+        """``prior``: the asking workspace's connectors and operations (prior.py), if known."""
         started = time.perf_counter()
         query = " ".join(str(query).split())
         idx = self.index
@@ -367,13 +401,15 @@ class Router:
                 [],
                 "No routes are loaded." if query else "The query is empty.",
                 "none",
-                self.params.threshold,
+                self.params.global_threshold(workspace=bool(prior)),
                 elapsed_ms=(time.perf_counter() - started) * 1000,
             )
-        feats, sims, dense_ok = self.features(query, vector=vector)
-        fused = feats @ self.weights
-        if not dense_ok:  # lexical fallback: the dense columns are zero, rescale the rest
-            fused = fused * (self.weights.sum() / max(self.weights[[2, 3, 5, 7]].sum(), 1e-9))
+        feats, sims, dense_ok = self.features(query, vector=vector, prior=prior)
+        w = self.weights
+        fused = feats @ w
+        if not dense_ok:  # lexical fallback: the dense columns are zero, rescale the text part
+            text = feats[:, :8] @ w[:8]
+            fused = fused - text + text * (w[:8].sum() / max(w[[2, 3, 5, 7]].sum(), 1e-9))
 
         if connector is not None:
             pos = idx.connector_pos.get(connector)
@@ -386,7 +422,7 @@ class Router:
                     [],
                     f"No routes for connector {connector!r}.",
                     "none",
-                    self.params.threshold,
+                    self.params.global_threshold(workspace=bool(prior)),
                     elapsed_ms=(time.perf_counter() - started) * 1000,
                 )
             start, size = idx.connector_starts[pos], idx.connector_sizes[pos]
@@ -396,16 +432,23 @@ class Router:
         else:
             conn_scores = np.maximum.reduceat(fused, idx.connector_starts)
             chosen_conn = int(np.argmax(conn_scores))
-            margin = margin_of(conn_scores, chosen_conn)
-            conn_conf = self.params.connector_calibration(float(conn_scores[chosen_conn]), margin)
+            conn_conf = -1.0  # calibrated below, once the chosen route is known
             candidates = np.arange(len(idx))
 
         start, size = idx.connector_starts[chosen_conn], idx.connector_sizes[chosen_conn]
         inside = fused[start : start + size]
         best_local = int(np.argmax(inside))
         best = int(start + best_local)
+        conn_extra, tool_extra = calibration_inputs(prior, feats[:, 8:10], best)
+        if conn_conf < 0:
+            margin = margin_of(conn_scores, chosen_conn)
+            conn_conf = self.params.connector_calibration(
+                float(conn_scores[chosen_conn]), margin, *conn_extra
+            )
         tool_margin = margin_of(inside, best_local)
-        tool_conf = self.params.tool_calibration(float(inside[best_local]), tool_margin)
+        tool_conf = self.params.tool_calibration(
+            float(inside[best_local]), tool_margin, *tool_extra
+        )
         relevance = self.params.relevance_calibration(float(max(feats[best, 0], feats[best, 3])))
         confidence = min(conn_conf, tool_conf, relevance)
 
@@ -419,9 +462,9 @@ class Router:
         alternatives = [self._alternative(int(i), fused, feats) for i in top if int(i) != best]
         alternatives = alternatives[: max(k - 1, 0)]
         route = idx.routes[best]
-        threshold = self.threshold_for(route)
+        threshold = self.threshold_for(route, prior)
         best_alt = self._alternative(best, fused, feats)
-        evidence = self._evidence(best, feats, sims, dense_ok)
+        evidence = self._evidence(best, feats, sims, dense_ok, prior)
 
         if confidence >= threshold:
             decision = self._answer(
@@ -466,7 +509,14 @@ class Router:
             route.name, route.connector, route.tool, float(fused[i]), float(feats[i, 0])
         )
 
-    def _evidence(self, i: int, feats: np.ndarray, sims: np.ndarray, dense_ok: bool) -> str:
+    def _evidence(
+        self,
+        i: int,
+        feats: np.ndarray,
+        sims: np.ndarray,
+        dense_ok: bool,
+        prior: WorkspacePrior | None = None,
+    ) -> str:
         idx = self.index
         parts = []
         if dense_ok:
@@ -483,6 +533,13 @@ class Router:
             parts.append("action matches")
         elif feats[i, 7] < 0:
             parts.append("action differs")
+        if prior:
+            if feats[i, 9] > 0:
+                parts.append("used in this workspace's workflows")
+            if feats[i, 8] > 0:
+                parts.append("this workspace has a credential for it")
+            else:
+                parts.append("this workspace has no credential for it")
         return ", ".join(parts)
 
     def _answer(

@@ -24,6 +24,7 @@ from apps.routing.encoders import get_encoder
 from apps.routing.exceptions import InvalidRouteMap, RouterUnavailable
 from apps.routing.models import RouteMap, RouterEvaluation, RouterFit
 from apps.routing.params import RouterParams
+from apps.routing.prior import WorkspacePrior
 from apps.routing.router import Decision, RouteIndex, Router
 from apps.routing.routes import RouteMapError, parse_route_maps, routes_fingerprint
 from apps.routing.vectors import TooManyMissing, vectors_for
@@ -142,12 +143,19 @@ def router_reset() -> None:
         _state.update(router=None, fingerprint=None, version=None, checked=0.0)
 
 
-def route_query(*, query: str, top_k: int = 5, connector: str | None = None) -> Decision:
-    """Route one sentence to a connector operation, or to no route."""
+def route_query(
+    *,
+    query: str,
+    top_k: int = 5,
+    connector: str | None = None,
+    prior: WorkspacePrior | None = None,
+) -> Decision:
+    """Route one sentence to a connector operation, or to no route; ``prior``: the asking
+    workspace's (workspace.py), which favours what it is connected to and already uses."""
     from apps.routing import conf
 
     router = router_get(max_missing=int(conf.get("ROUTING_MAX_INLINE_ENCODE")))
-    return router.route(query, top_k=top_k, connector=connector)
+    return router.route(query, top_k=top_k, connector=connector, prior=prior)
 
 
 def _prepare_in_background() -> None:

@@ -8,3 +8,7 @@ class TriggerConfigInvalid(InvalidInput):
 class TriggerNotSchedulable(ApplicationError):
     type = "trigger_not_schedulable"
     status_code = 400
+
+
+class TriggerNotSwitchable(InvalidInput):
+    type = "trigger_not_switchable"

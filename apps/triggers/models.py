@@ -23,7 +23,11 @@ class Trigger(models.Model):
     node_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     config = models.JSONField(default=dict, blank=True)
+    # Derived from publishing: a live version declares the node.
     is_active = models.BooleanField(default=False)
+    # The user's on/off switch, kept across republishes: off, the webhook refuses deliveries
+    # and the tick skips the row (manual and API runs of the workflow are not affected).
+    enabled = models.BooleanField(default=True)
     # Unguessable path segment for webhooks; null for other kinds.
     webhook_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # The test URL's segment: runs the draft instead of the published version.

@@ -18,73 +18,23 @@ later (capped), or the source's ``Retry-After`` when longer.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 import jmespath
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.resilience.retry import parse_retry_after
 from apps.triggers.models import Trigger
+from apps.triggers.poll_fetch import PollFailed, fetch, outbound_client
 from apps.triggers.services import trigger_record_error
 from apps.workflows.models import Execution
 from apps.workflows.services import execution_create
 
+__all__ = ["PollFailed", "outbound_client", "poll_run"]
+
 logger = logging.getLogger(__name__)
 SEEN_KEEP = 2000
-
-
-class PollFailed(Exception):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-@cache
-def outbound_client() -> Any:
-    """The platform's guarded client (SSRF policy and allow-list from settings)."""
-    from apps.connectors.clients import outbound_client
-    from apps.connectors.outbound.policies import NO_RETRY, TargetPolicy
-
-    # No inline retries: a failed poll is retried by the trigger's own back-off.
-    return outbound_client(
-        default_target=TargetPolicy(retry=NO_RETRY), timeout=(5.0, 20.0), total_timeout=60.0
-    )
-
-
-def fetch(config: dict[str, Any], cursor: dict[str, Any]) -> Any:
-    """The source's parsed JSON response, or PollFailed."""
-    from apps.connectors.outbound.errors import OutboundError, RateLimited
-
-    source = config["source"]
-    if source.get("kind") != "http":
-        raise PollFailed("Only HTTP sources can be polled for now.")
-    params = dict(source.get("query") or {})
-    if config.get("cursor_param") and cursor.get("hwm") is not None:
-        params[config["cursor_param"]] = cursor["hwm"]
-    try:
-        response = outbound_client().request(
-            source.get("method", "GET"),
-            source["url"],
-            params=params or None,
-            headers=source.get("headers") or None,
-        )
-    except RateLimited as exc:
-        raise PollFailed(str(exc), retry_after=exc.retry_after) from None
-    except OutboundError as exc:
-        raise PollFailed(str(exc)) from None
-    if response.status == 429:
-        wait = parse_retry_after(response.headers.get("retry-after"), now=time.time())
-        raise PollFailed("The source answered 429 Too Many Requests.", retry_after=wait)
-    if response.status >= 400:
-        raise PollFailed(f"The source answered HTTP {response.status}.")
-    try:
-        return response.json()
-    except ValueError:
-        raise PollFailed("The source did not answer JSON.") from None
 
 
 def _items(config: dict[str, Any], data: Any) -> list[Any]:
@@ -102,12 +52,16 @@ def _sortable(value: Any) -> tuple[int, Any]:
 
 def poll_run(*, trigger_id: Any, now: datetime | None = None) -> dict[str, int]:
     """Poll one trigger once; returns counts. Safe to run twice (see the module doc)."""
-    trigger = Trigger.objects.filter(pk=trigger_id, is_active=True, kind=Trigger.Kind.POLL).first()
+    # A poll sent before its trigger was switched off or unpublished does nothing.
+    trigger = Trigger.objects.filter(
+        pk=trigger_id, is_active=True, enabled=True, kind=Trigger.Kind.POLL
+    ).first()
     if trigger is None:
         return {"started": 0}
     config = trigger.config
     try:
-        items = _items(config, fetch(config, dict(trigger.cursor or {})))
+        data = fetch(config, dict(trigger.cursor or {}), workspace_id=trigger.workspace_id)
+        items = _items(config, data)
     except PollFailed as exc:
         _failed(trigger, config, exc, now or timezone.now())
         return {"started": 0, "error": 1}
@@ -121,7 +75,7 @@ def poll_run(*, trigger_id: Any, now: datetime | None = None) -> dict[str, int]:
         locked = (
             Trigger.objects.select_for_update(of=("self",))
             .select_related("workflow__published_version")
-            .filter(pk=trigger.pk, is_active=True)
+            .filter(pk=trigger.pk, is_active=True, enabled=True)
             .first()
         )
         if locked is None or locked.workflow.published_version_id is None:
@@ -213,7 +167,7 @@ def _failed(trigger: Trigger, config: dict[str, Any], exc: PollFailed, now: date
     if exc.retry_after:
         delay = max(delay, float(exc.retry_after))
     trigger_record_error(trigger_id=trigger.pk, message=str(exc), now=now)
-    Trigger.objects.filter(pk=trigger.pk, is_active=True).update(
+    Trigger.objects.filter(pk=trigger.pk, is_active=True, enabled=True).update(
         next_fire_at=now + timedelta(seconds=delay)
     )
     logger.info(

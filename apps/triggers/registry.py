@@ -2,7 +2,9 @@
 
 A spec is data (kind, node type, the node's config schema) plus the functions the platform
 calls for that kind: ``check(config)`` for what a JSON Schema cannot say (a cron expression,
-a time zone, a preset name) and ``first_fire(config, now)`` for kinds the tick drives.
+a time zone, a preset name), ``check_in_workspace(config, workspace_id)`` for what only the
+workspace's data can say (a catalogue operation, a credential), and ``first_fire(config, now)``
+for kinds the tick drives.
 Registration validates eagerly and refuses duplicates; kinds register from ``kinds/``.
 """
 
@@ -35,6 +37,8 @@ class TriggerSpec:
     title: str
     config_schema: Mapping[str, Any]
     check: Callable[[Mapping[str, Any]], Problems] = field(default=lambda config: {})
+    # Runs after ``check`` passed, when the trigger is saved for a workspace (publish, draft).
+    check_in_workspace: Callable[[Mapping[str, Any], Any], Problems] | None = None
     # Kinds driven by the tick (schedule, poll) say when they fire first after activation.
     first_fire: Callable[[Mapping[str, Any], datetime], datetime | None] | None = None
     webhook: bool = False
@@ -47,14 +51,18 @@ class TriggerSpec:
         """The node's config with shorthands expanded and the schema's defaults filled in."""
         return defaults_applied(dict(self.config_schema), self.prepare(dict(config or {})))
 
-    def problems(self, config: Mapping[str, Any]) -> Problems:
-        """Every problem with a (defaults-applied) config, keyed by a config path."""
+    def problems(self, config: Mapping[str, Any], *, workspace_id: Any = None) -> Problems:
+        """Every problem with a (defaults-applied) config, keyed by a config path; with
+        ``workspace_id``, also what the workspace's data refuses."""
         found: Problems = {}
         for error in Draft202012Validator(dict(self.config_schema)).iter_errors(config):
             path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
             found.setdefault(f"config{path}", []).append(error.message)
         if not found:
             for path, messages in self.check(config).items():
+                found.setdefault(path, []).extend(messages)
+        if not found and workspace_id is not None and self.check_in_workspace is not None:
+            for path, messages in self.check_in_workspace(config, workspace_id).items():
                 found.setdefault(path, []).extend(messages)
         return found
 

@@ -80,6 +80,7 @@ def trigger_tick(
                 .select_related("workflow__published_version")
                 .filter(
                     is_active=True,
+                    enabled=True,
                     next_fire_at__isnull=False,
                     next_fire_at__lte=now,
                     kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL),
@@ -133,6 +134,7 @@ def trigger_tick_window(*, budget_s: float = 0.9) -> TickResult:
         upcoming = (
             Trigger.objects.filter(
                 is_active=True,
+                enabled=True,
                 next_fire_at__isnull=False,
                 kind__in=(Trigger.Kind.SCHEDULE, Trigger.Kind.POLL),
             )

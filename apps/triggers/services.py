@@ -2,7 +2,8 @@
 
 Triggers are derived from the *published* graph: ``trigger_sync_for_workflow`` runs inside
 publish, unpublish and rollback, so a trigger is active exactly while a published version
-declares its node. Tokens, secrets and the poll cursor survive a republish.
+declares its node. Tokens, secrets, the poll cursor and the user's on/off switch
+(``enabled``) survive a republish.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.credentials.keyring import keyring
-from apps.triggers.exceptions import TriggerConfigInvalid
+from apps.triggers.exceptions import TriggerConfigInvalid, TriggerNotSwitchable
 from apps.triggers.models import Trigger
 from apps.triggers.presets import preset_get
 from apps.triggers.registry import TriggerSpec, trigger_registry
 from apps.triggers.signatures import secret_generate
 from apps.workflows.models import Workflow
 from apps.workflows.validation import references_validate
+from apps.workspaces.services import audit_record
 
 RECENT_ERRORS = 10
 
@@ -45,10 +47,13 @@ def trigger_nodes(graph: dict[str, Any] | None) -> list[tuple[dict[str, Any], Tr
     return found
 
 
-def node_config(node: dict[str, Any], spec: TriggerSpec) -> dict[str, Any]:
-    """A node's trigger config with defaults applied, or TriggerConfigInvalid."""
+def node_config(
+    node: dict[str, Any], spec: TriggerSpec, *, workspace_id: Any = None
+) -> dict[str, Any]:
+    """A node's trigger config with defaults applied, or TriggerConfigInvalid; with
+    ``workspace_id`` (a row is saved for it), the workspace's data is checked too."""
     config = spec.resolved((node.get("data") or {}).get("config"))
-    problems = spec.problems(config)
+    problems = spec.problems(config, workspace_id=workspace_id)
     if problems:
         raise TriggerConfigInvalid(
             f"The trigger node {node.get('id')!r} is misconfigured.",
@@ -80,7 +85,7 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
         }
         kept: list[Trigger] = []
         for node, spec in trigger_nodes(graph):
-            config = node_config(node, spec)
+            config = node_config(node, spec, workspace_id=live.workspace_id)
             trigger = existing.pop(node["id"], None)
             if trigger is None:
                 trigger = Trigger(
@@ -91,6 +96,8 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
                 )
             trigger_apply_config(trigger=trigger, spec=spec, config=config, now=now)
             trigger.is_active = True
+            if not trigger.enabled:
+                trigger.next_fire_at = None  # switched off: the tick must not see it
             trigger.save()
             kept.append(trigger)
         for stale in existing.values():
@@ -99,6 +106,47 @@ def trigger_sync_for_workflow(*, workflow: Workflow, now: datetime | None = None
                 stale.next_fire_at = None
                 stale.save(update_fields=["is_active", "next_fire_at", "updated_at"])
     return kept
+
+
+# The kinds the platform fires by itself; manual and API runs are started by a person or a
+# client on purpose, so they have no switch.
+SWITCHABLE_KINDS = (Trigger.Kind.WEBHOOK, Trigger.Kind.SCHEDULE, Trigger.Kind.POLL)
+
+
+def trigger_enabled_set(
+    *, trigger: Trigger, enabled: bool, actor: Any = None, now: datetime | None = None
+) -> Trigger:
+    """Switch a trigger off (its webhook refuses deliveries, the tick skips it) or on again.
+
+    Off clears the next fire; on plans it from ``now``, so fires missed while off are not
+    caught up. A change is audited (``trigger.enabled`` / ``trigger.disabled``); asking for
+    the current state changes and records nothing.
+    """
+    if trigger.kind not in SWITCHABLE_KINDS:
+        raise TriggerNotSwitchable(
+            f"A {trigger.get_kind_display().lower()} trigger has no on/off switch.",
+            fields={"enabled": ["Only webhook, schedule and polling triggers can be switched."]},
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Trigger.objects.select_for_update().select_related("workspace").get(pk=trigger.pk)
+        if locked.enabled == enabled:
+            return locked
+        locked.enabled = enabled
+        spec = trigger_registry.get(locked.kind)
+        if not enabled:
+            locked.next_fire_at = None
+        elif locked.is_active and spec is not None and spec.first_fire is not None:
+            locked.next_fire_at = spec.first_fire(locked.config, now)
+        locked.save(update_fields=["enabled", "next_fire_at", "updated_at"])
+        audit_record(
+            workspace=locked.workspace,
+            actor=actor,
+            action="trigger.enabled" if enabled else "trigger.disabled",
+            target=locked,
+            data={"node_id": locked.node_id, "workflow_id": str(locked.workflow_id)},
+        )
+    return locked
 
 
 def trigger_apply_config(
@@ -138,7 +186,7 @@ def trigger_ensure_for_draft(*, workflow: Workflow, node_id: str) -> Trigger:
             "No trigger node with that id in the draft.",
             fields={"node_id": ["Not a trigger node of the draft."]},
         )
-    config = node_config(node, spec)
+    config = node_config(node, spec, workspace_id=workflow.workspace_id)
     with transaction.atomic():
         trigger = (
             Trigger.objects.select_for_update().filter(workflow=workflow, node_id=node_id).first()
@@ -193,8 +241,11 @@ def trigger_secret_reveal_once(*, trigger: Trigger) -> str | None:
     return trigger_secret(trigger=trigger) if claimed else None
 
 
-def trigger_secret_rotate(*, trigger: Trigger, secret: str | None = None) -> str | None:
-    """Replace the signing secret: a generated one is returned once, a given one never."""
+def trigger_secret_rotate(
+    *, trigger: Trigger, secret: str | None = None, actor: Any = None
+) -> str | None:
+    """Replace the signing secret: a generated one is returned once, a given one never.
+    Audited (who replaced it, and whether it was generated), never the secret itself."""
     with transaction.atomic():
         if secret is None:
             _seal_new_secret(trigger, trigger.config)
@@ -205,6 +256,13 @@ def trigger_secret_rotate(*, trigger: Trigger, secret: str | None = None) -> str
             trigger.secret_revealed = True
             plaintext = None
         trigger.save(update_fields=["secret_ciphertext", "secret_revealed", "updated_at"])
+        audit_record(
+            workspace=trigger.workspace,
+            actor=actor,
+            action="trigger.secret_rotated",
+            target=trigger,
+            data={"generated": secret is None, "node_id": trigger.node_id},
+        )
     return plaintext
 
 

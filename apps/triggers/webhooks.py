@@ -135,6 +135,13 @@ def webhook_targets_forget() -> None:
     _targets.clear()
 
 
+def webhook_target_forget(token: str | None) -> None:
+    """Drop one URL from this process's cache (the switch was flipped here: seen at once;
+    other processes see it within ``TARGET_TTL_S``)."""
+    if token:
+        _targets.pop(token, None)
+
+
 def webhook_rate_limited(*, target: HookTarget, now: float | None = None) -> int | None:
     """Seconds to wait when the trigger's window is full (a shared fixed window), else None."""
     rule = target.config.get("rate_limit") or {}

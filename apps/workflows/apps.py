@@ -11,7 +11,7 @@ class WorkflowsConfig(AppConfig):
         # Imported before a worker forks its pool, so that the children share its flag.
         import apps.workflows.runtime.shutdown  # noqa: F401
         from apps.observability.exposition import scrape_collector_register
-        from apps.workflows import connector_use, credential_use
+        from apps.workflows import connector_use, credential_use, routing_prior
         from apps.workflows.beat import ensure_platform_tasks
         from apps.workflows.scrape import ExecutionsCollector
 
@@ -19,5 +19,6 @@ class WorkflowsConfig(AppConfig):
 
         connector_use.register()
         credential_use.register()
+        routing_prior.register()
 
         post_migrate.connect(ensure_platform_tasks, sender=self)

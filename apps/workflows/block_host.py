@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from apps.blocks.sdk import BlockContext, BlockError
+from apps.blocks.sdk import BlockContext, BlockError, BlockResult
 from apps.blocks.vectors import VectorStore
 from apps.connectors.selectors import connector_operation_for_run
 from apps.routing.ports import RoutingService
+from apps.workflows.mcp_client import McpServers
 
 logger = logging.getLogger(__name__)
 
@@ -93,30 +94,19 @@ class ConnectorToolExecutor:
         return self._resolved[connector]
 
     def __call__(self, connector: str, operation: str, arguments: dict[str, Any]) -> Any:
-        from apps.blocks.catalog import connector_operation
-        from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
+        from apps.credentials.resolver import run_scrub
 
-        parameters = {k: v for k, v in arguments.items() if k != "body"}
-        config = {
-            "connector": connector,
-            "operation": operation,
-            "parameters": parameters,
-            "body": arguments.get("body"),
-            "credential_id": self.credential_for(connector),
-        }
-        ctx = BlockContext(
+        result = catalogue_call(
+            workspace_id=self._workspace_id,
             execution_id=self._execution_id,
             node_id=f"tool:{connector}.{operation}",
             idempotency_key=f"routing-agent:{uuid.uuid4()}",
-            workspace_id=str(self._workspace_id),
-            logger=logger,
-            now=lambda: datetime.now(UTC),
-            evaluate=lambda value, names: value,
-            secrets=secrets_for(workspace_id=self._workspace_id, execution_id=self._execution_id),
-            http=outbound_http(),
-            services={"connectors": CatalogueOperations()},
+            connector=connector,
+            operation=operation,
+            parameters={k: v for k, v in arguments.items() if k != "body"},
+            body=arguments.get("body"),
+            credential_id=self.credential_for(connector),
         )
-        result = connector_operation.execute(ctx, config, {})
         if result.park is not None:
             raise BlockError(
                 f"{connector}.{operation} asked to wait; try again later",
@@ -128,13 +118,62 @@ class ConnectorToolExecutor:
         return run_scrub(self._execution_id, dict(result.outputs))
 
 
+def catalogue_call(
+    *,
+    workspace_id: Any,
+    execution_id: str,
+    node_id: str,
+    idempotency_key: str,
+    connector: str,
+    operation: str,
+    parameters: Mapping[str, Any],
+    body: Any = None,
+    credential_id: str | None = None,
+    http: Any = None,
+) -> BlockResult:
+    """One catalogue operation outside a workflow step (the router's agent, a polling
+    trigger), run by the connector-operation block itself: its parameter validation, the
+    catalogue's policies, the guarded client (``http``, default the process's), the
+    credential with its OAuth refresh on 401, and redaction. Secrets resolved are remembered
+    under ``execution_id`` for ``run_scrub``. Raises ``BlockError``; a long ``Retry-After``
+    comes back as ``result.park``."""
+    from apps.blocks.catalog import connector_operation
+    from apps.credentials.resolver import WorkspaceSecrets, outbound_http
+
+    client = http or outbound_http()
+    ctx = BlockContext(
+        execution_id=execution_id,
+        node_id=node_id,
+        idempotency_key=idempotency_key,
+        workspace_id=str(workspace_id),
+        logger=logger,
+        now=lambda: datetime.now(UTC),
+        evaluate=lambda value, names: value,
+        secrets=WorkspaceSecrets(workspace_id, execution_id=execution_id, client=client),
+        http=client,
+        services={"connectors": CatalogueOperations()},
+    )
+    config = {
+        "connector": connector,
+        "operation": operation,
+        "parameters": dict(parameters),
+        "body": body,
+        "credential_id": credential_id,
+    }
+    return connector_operation.execute(ctx, config, {})
+
+
 def block_services(*, workspace_id: Any, execution_id: Any = None) -> dict[str, Any]:
     """Services for the blocks of one workspace's run."""
+    mcp = McpServers(workspace_id=workspace_id, execution_id=execution_id)
     return {
         "vectors": VectorStore(workspace_id=workspace_id),
         "encoder": LazyEncoder(),
         "connectors": CatalogueOperations(),
+        "mcp": mcp,
         "router": RoutingService(
-            executor=ConnectorToolExecutor(workspace_id=workspace_id, execution_id=execution_id)
+            executor=ConnectorToolExecutor(workspace_id=workspace_id, execution_id=execution_id),
+            mcp=mcp,
+            workspace_id=workspace_id,
         ),
     }

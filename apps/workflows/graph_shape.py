@@ -31,6 +31,8 @@ GRAPH_SCHEMA: dict[str, Any] = {
                             "config": {"type": "object"},
                             "policies": {"type": "object"},
                             "label": {"type": "string", "maxLength": 200},
+                            # A sticky note's text (engine/notes.py).
+                            "text": {"type": "string", "maxLength": 10000},
                         },
                     },
                 },

@@ -183,6 +183,28 @@ class Execution(models.Model):
                 condition=models.Q(status="running"),
                 name="execution_running_ws",
             ),
+            # The Monitoring page aggregates a workspace's runs of a time range from this
+            # index alone on PostgreSQL (index-only scans; SQLite ignores `include`).
+            models.Index(
+                fields=["workspace", "created_at"],
+                include=["id", "workflow", "status", "started_at", "finished_at"],
+                name="execution_ws_created_stats",
+            ),
+            # Monitoring rollups (monitoring/rollup.py) take the runs finished since their
+            # watermark; its reads take the unfinished runs of a window raw, and its backlog
+            # the pending ones, from the second index alone (partial both: the first would
+            # otherwise also serve `finished_at IS NULL`, through the heap; 0010).
+            models.Index(
+                fields=["finished_at"],
+                condition=models.Q(finished_at__isnull=False),
+                name="execution_finished_set",
+            ),
+            models.Index(
+                fields=["workspace", "created_at"],
+                include=["id", "workflow", "status", "started_at", "wake_at"],
+                condition=models.Q(finished_at__isnull=True),
+                name="execution_ws_pending",
+            ),
         ]
 
     @property
@@ -228,6 +250,22 @@ class ExecutionStep(models.Model):
                 fields=["execution", "node_id", "item_key"], name="execution_step_unique_node"
             )
         ]
+        indexes = [
+            # The Monitoring page's block durations read the steps of a time range (started_at
+            # never changes once set, so step updates stay HOT).
+            models.Index(fields=["started_at"], name="execution_step_started"),
+            # The steps of runs in flight not rolled up yet: finished since the rollup's
+            # watermark, or not finished (NULLs are in the index). A finish also changes the
+            # status, which the failed steps' partial index reads: no HOT update is lost.
+            models.Index(fields=["finished_at"], name="execution_step_finished"),
+            # The Monitoring page's failing nodes: failed steps only (a few percent of rows).
+            models.Index(
+                fields=["execution"],
+                include=["node_id", "block_type", "finished_at"],
+                condition=models.Q(status="failed"),
+                name="execution_step_failed",
+            ),
+        ]
 
 
 class ExecutionLog(models.Model):
@@ -248,3 +286,16 @@ class ExecutionLog(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["execution", "id"], name="execution_log_order")]
+
+
+# The Monitoring page's hourly rollups live in their own module (this one is long enough).
+from apps.workflows.rollup_models import (  # noqa: E402, F401
+    NodeFailureRollup,
+    NodeFailureRollupDay,
+    RolledStep,
+    RollupWatermark,
+    RunRollup,
+    RunRollupDay,
+    StepRollup,
+    StepRollupDay,
+)

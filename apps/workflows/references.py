@@ -16,13 +16,42 @@ from typing import Any
 from apps.credentials.selectors import credential_ids_in_workspace
 from apps.workflows.models import Workflow
 
-# Config keys that name an object of the workspace, and what that object is.
-REFERENCES = {"credential_id": "credential", "workflow_id": "workflow"}
+# Config keys that name an object of the workspace, and what that object is. Dotted: a
+# polling trigger's `source.credential_id`; `[]` every item of a list (the agent's MCP
+# servers); `*` every value of a map (the router's credential per connector).
+REFERENCES = {
+    "credential_id": "credential",
+    "workflow_id": "workflow",
+    "source.credential_id": "credential",
+    "mcp_servers[].credential_id": "credential",
+    "credentials.*": "credential",
+}
 
 
-def _named(graph: Any) -> list[tuple[int, str, str, str]]:
-    """(node index, node id, config key, id) of every literal reference in the graph;
-    expressions (`{{ ... }}`) are resolved at run time, within the workspace."""
+def _at(value: Any, parts: list[str], path: str = "") -> list[tuple[str, Any]]:
+    """(exact path, value) of every value `parts` reach: `mcp_servers[0].credential_id`."""
+    if not parts:
+        return [(path, value)]
+    part, rest = parts[0], parts[1:]
+    dot = "." if path else ""
+    if part == "*":
+        items = value.items() if isinstance(value, dict) else ()
+        return [hit for k, v in items for hit in _at(v, rest, f"{path}{dot}{k}")]
+    if part.endswith("[]"):
+        listed = value.get(part[:-2]) if isinstance(value, dict) else None
+        return [
+            hit
+            for i, item in enumerate(listed if isinstance(listed, list) else [])
+            for hit in _at(item, rest, f"{path}{dot}{part[:-2]}[{i}]")
+        ]
+    if not isinstance(value, dict) or part not in value:
+        return []
+    return _at(value[part], rest, f"{path}{dot}{part}")
+
+
+def _named(graph: Any) -> list[tuple[int, str, str, str, str]]:
+    """(node index, node id, config key, path to the value, id) of every literal reference in
+    the graph; expressions (`{{ ... }}`) are resolved at run time, within the workspace."""
     nodes = graph.get("nodes") if isinstance(graph, dict) else None
     found = []
     for index, node in enumerate(nodes if isinstance(nodes, list) else []):
@@ -31,9 +60,9 @@ def _named(graph: Any) -> list[tuple[int, str, str, str]]:
         if not isinstance(config, dict):
             continue
         for key in REFERENCES:
-            value = config.get(key)
-            if isinstance(value, str) and value and "{{" not in value:
-                found.append((index, str(node.get("id")), key, value))
+            for path, value in _at(config, key.split(".")):
+                if isinstance(value, str) and value and "{{" not in value:
+                    found.append((index, str(node.get("id")), key, path, value))
     return found
 
 
@@ -53,7 +82,7 @@ def reference_issues(graph: Any, *, workspace_id: Any) -> list[dict[str, Any]]:
     if not named:
         return []
     wanted = {
-        kind: _uuids({v for _, _, k, v in named if REFERENCES[k] == kind})
+        kind: _uuids({v for _, _, k, _, v in named if REFERENCES[k] == kind})
         for kind in set(REFERENCES.values())
     }
     known = {
@@ -67,18 +96,18 @@ def reference_issues(graph: Any, *, workspace_id: Any) -> list[dict[str, Any]]:
         ),
     }
     issues = []
-    for index, node_id, key, value in named:
+    for index, node_id, key, path, value in named:
         kind = REFERENCES[key]
         if any(str(k) == value.lower() for k in known[kind]):
             continue
         issues.append(
             {
                 "node_id": node_id,
-                "field": f"config.{key}",
+                "field": f"config.{path}",
                 "code": "unknown_reference",
                 "message": f"No {kind} with this id in this workspace.",
                 "severity": "error",
-                "path": f"graph.nodes[{index}].data.config.{key}",
+                "path": f"graph.nodes[{index}].data.config.{path}",
             }
         )
     return issues

@@ -4,8 +4,10 @@ Succeeded and cancelled runs go after `Workspace.keep_succeeded_days`, failed ru
 `keep_failed_days`; runs that have not finished are never touched. Work is done in small
 batches, each its own short transaction, so no lock is held for long and the API and the
 workers go on beside it: the steps of a batch are deleted a slice at a time (a loop can have
-10,000 of them), then the executions themselves. Rows that point at a deleted run (webhook
-deliveries, schedule fires, re-runs, sub-workflows) keep theirs as NULL.
+10,000 of them), then the executions themselves. What a deleted run or step counted in the
+Monitoring page's rollups is subtracted in the transaction that deletes it
+(monitoring/rollup_retention.py). Rows that point at a deleted run (webhook deliveries,
+schedule fires, re-runs, sub-workflows) keep theirs as NULL.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.workflows.models import Execution, ExecutionLog, ExecutionStep
+from apps.workflows.monitoring.rollup_retention import runs_leave, steps_leave
 from apps.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -66,14 +69,25 @@ def _delete_batch(
     slice_size = settings.EXECUTION_RETENTION_STEP_BATCH
     for model in (ExecutionStep, ExecutionLog):
         while True:
-            # Autocommit per slice: each DELETE holds its row locks only for itself.
-            pks = list(
-                model.objects.filter(execution_id__in=ids).values_list("pk", flat=True)[:slice_size]
-            )
-            if not pks:
-                break
-            model.objects.filter(pk__in=pks).delete()
+            # A transaction per slice: each DELETE holds its row locks only for itself.
+            with transaction.atomic():
+                pks = list(
+                    model.objects.filter(execution_id__in=ids).values_list("pk", flat=True)[
+                        :slice_size
+                    ]
+                )
+                if not pks:
+                    break
+                if model is ExecutionStep:
+                    steps_leave(pks)
+                model.objects.filter(pk__in=pks).delete()
     with transaction.atomic():
         # Re-checked under the statement itself: a run re-queued meanwhile stays.
-        _, by_model = Execution.objects.filter(pk__in=ids, status__in=statuses).delete()
+        gone = list(
+            Execution.objects.select_for_update()
+            .filter(pk__in=ids, status__in=statuses)
+            .values_list("pk", flat=True)
+        )
+        runs_leave(gone)
+        _, by_model = Execution.objects.filter(pk__in=gone).delete()
     return by_model.get(Execution._meta.label, 0)

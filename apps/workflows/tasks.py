@@ -40,7 +40,20 @@ def sweep_executions_task() -> None:
     name="housekeeping.expire_executions", ignore_result=True, soft_time_limit=240, time_limit=300
 )
 def expire_executions_task() -> None:
-    """Delete finished executions past their workspace's retention (a bounded amount a run)."""
+    """Delete finished executions past their workspace's retention, and connector call
+    metrics past theirs (a bounded amount a run)."""
+    from apps.connectors.call_metrics_retention import call_buckets_prune
     from apps.workflows.retention import executions_expire
 
     executions_expire()
+    call_buckets_prune()
+
+
+@shared_task(
+    name="housekeeping.rollup_monitoring", ignore_result=True, soft_time_limit=240, time_limit=300
+)
+def rollup_monitoring_task() -> None:
+    """Add the runs finished since the last tick to the Monitoring page's hourly rollups."""
+    from apps.workflows.monitoring.rollup import rollup_tick
+
+    rollup_tick()

@@ -5,13 +5,17 @@ from typing import Any
 
 from apps.blocks.registry import default_registry
 from apps.core.exceptions import InvalidInput
+from apps.workflows.connector_checks import connector_issues
+from apps.workflows.credential_checks import credential_issues
 from apps.workflows.engine.graph import validate_graph
 from apps.workflows.engine.types import ValidationIssue
 from apps.workflows.graph_shape import graph_shape_errors
 from apps.workflows.references import reference_issues
 
-# A draft may be saved before it has a trigger; it cannot be published or run without one.
-_DRAFT_TOLERATED = frozenset({"missing_trigger"})
+# A draft may be saved before it has a trigger, or with a connector step whose required
+# parameters are not filled yet (the connect wizard adds such a step); it cannot be published
+# or run so.
+_DRAFT_TOLERATED = frozenset({"missing_trigger", "missing_parameter"})
 
 
 def graph_issues(graph: Any) -> list[dict[str, Any]]:
@@ -22,13 +26,20 @@ def graph_issues(graph: Any) -> list[dict[str, Any]]:
             {
                 "node_id": None,
                 "field": path,
+                "path": path,
                 "code": "invalid_graph",
                 "message": "; ".join(messages),
                 "severity": "error",
             }
             for path, messages in shape.items()
         ]
-    return [_locate(issue, graph) for issue in validate_graph(graph, default_registry)]
+    found = [_locate(issue, graph) for issue in validate_graph(graph, default_registry)]
+    return found + connector_issues(graph) + credential_issues(graph)
+
+
+def graph_warnings(graph: Any) -> list[dict[str, Any]]:
+    """The warnings of a graph that saved (what a save answers with besides the workflow)."""
+    return [i for i in graph_issues(graph) if i["severity"] == "warning"]
 
 
 def _locate(issue: ValidationIssue, graph: dict[str, Any]) -> dict[str, Any]:

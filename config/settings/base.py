@@ -185,6 +185,15 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="")
 # Self-hosted targets the outbound client may reach despite the SSRF guard (CIDRs, host[:port]).
 OUTBOUND_ALLOWLIST = env.list("OUTBOUND_ALLOWLIST", default=[])
+# Every remote MCP server the MCP client calls (per host and port) gets a catalogue connector's
+# policies, in the catalogue's shape: a breaker (failures in a row: no connection, timeout, 5xx)
+# and an optional rate limit (calls per minute).
+MCP_CLIENT_BREAKER = {
+    "failure_threshold": env.int("MCP_CLIENT_BREAKER_FAILURES", default=5),
+    "reset_timeout": env.float("MCP_CLIENT_BREAKER_RESET_S", default=30.0),
+}
+_mcp_rate = env.int("MCP_CLIENT_RATE_PER_MINUTE", default=0)
+MCP_CLIENT_RATE_LIMIT = {"limit": _mcp_rate, "period": 60.0} if _mcp_rate > 0 else {}
 # Credentials: "warning" status window, OAuth refresh timing (refresh within MARGIN of expiry on
 # use, AHEAD of it from beat every INTERVAL), consent state TTL, and the OAuth redirect URI
 # registered with providers (empty: built from the request, <origin>/oauth/callback).

@@ -62,6 +62,17 @@ EXECUTION_SWEEP_INTERVAL_SECONDS = env.float("EXECUTION_SWEEP_INTERVAL_SECONDS",
 # short transaction each), step rows per DELETE, and batches per run (the rest waits for
 # the next run, so one run stays well inside its time limit).
 EXECUTION_RETENTION_INTERVAL_SECONDS = env.int("EXECUTION_RETENTION_INTERVAL_SECONDS", default=900)
+# Monitoring rollups (apps/workflows/monitoring/rollup.py): how often beat adds the runs that
+# finished, and how long after its finish a run waits (its commit may lag its finished_at).
+MONITORING_ROLLUP_INTERVAL_SECONDS = env.int("MONITORING_ROLLUP_INTERVAL_SECONDS", default=300)
+MONITORING_ROLLUP_GRACE_SECONDS = env.int("MONITORING_ROLLUP_GRACE_SECONDS", default=120)
 EXECUTION_RETENTION_BATCH = env.int("EXECUTION_RETENTION_BATCH", default=200)
 EXECUTION_RETENTION_STEP_BATCH = env.int("EXECUTION_RETENTION_STEP_BATCH", default=5000)
 EXECUTION_RETENTION_MAX_BATCHES = env.int("EXECUTION_RETENTION_MAX_BATCHES", default=500)
+# Connector call metrics (apps/connectors/call_metrics_retention.py), pruned by the same task:
+# minute rows older than this go (the Status page shows ranges of up to 90 days), in batches.
+CONNECTOR_CALL_METRICS_KEEP_DAYS = env.int("CONNECTOR_CALL_METRICS_KEEP_DAYS", default=92)
+CONNECTOR_CALL_METRICS_PRUNE_BATCH = env.int("CONNECTOR_CALL_METRICS_PRUNE_BATCH", default=5000)
+CONNECTOR_CALL_METRICS_PRUNE_MAX_BATCHES = env.int(
+    "CONNECTOR_CALL_METRICS_PRUNE_MAX_BATCHES", default=200
+)

@@ -20,6 +20,7 @@ LOG_QUIET_TASKS = env.list(
         "triggers.tick",
         "triggers.tick_helper",
         "housekeeping.sweep_executions",
+        "housekeeping.rollup_monitoring",
         "workflows.drain",
         "workflows.wake",
     ],

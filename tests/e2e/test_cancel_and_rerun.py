@@ -4,7 +4,7 @@ import pytest
 
 from apps.workflows.models import Execution
 from apps.workflows.tests.factories import WorkflowFactory
-from tests.e2e.browser import chromium, in_browser_thread
+from tests.e2e.browser import chromium, in_browser_thread, sign_in
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
@@ -32,10 +32,7 @@ def _cancel_and_rerun(base_url: str, username: str, run_id: str) -> dict:
     seen: dict = {}
     with chromium() as context:
         page = context.new_page()
-        page.goto(f"{base_url}/app/executions/{run_id}")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests")
-        page.click("button[type=submit]")
+        sign_in(page, f"{base_url}/app/executions/{run_id}", username)
         page.wait_for_selector(
             '[data-testid="node-pause"][data-run-status="waiting"]', timeout=20_000
         )

@@ -7,7 +7,7 @@ import pytest
 from apps.workflows.models import Execution
 from apps.workflows.tests.factories import SIMPLE_GRAPH, WorkflowFactory
 from config.env import var_path
-from tests.e2e.browser import chromium, in_browser_thread
+from tests.e2e.browser import chromium, in_browser_thread, sign_in
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
@@ -17,10 +17,7 @@ def _sign_in_open_and_run(base_url: str, username: str, workflow_name: str) -> d
     seen: dict = {}
     with chromium() as context:
         page = context.new_page()
-        page.goto(f"{base_url}/app/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests")
-        page.click("button[type=submit]")
+        sign_in(page, f"{base_url}/app/", username)
         page.get_by_role("link", name=workflow_name).click()
         page.wait_for_selector(".react-flow__node", timeout=20_000)
         seen["nodes"] = sorted(

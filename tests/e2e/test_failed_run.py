@@ -1,18 +1,15 @@
 """A failed run's page in a real browser: the failed node in red with its error message, the
 node the run never reached dimmed, the failure in the history."""
 
-from pathlib import Path
-
 import pytest
 
 from apps.workflows.models import Execution
 from apps.workflows.tests.factories import WorkflowFactory
-from tests.e2e.browser import chromium, in_browser_thread
+from tests.e2e.browser import SHOTS, chromium, in_browser_thread, sign_in
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 
-SHOTS = Path("/tmp/ui-shots")
 GRAPH = {
     "nodes": [
         {
@@ -50,14 +47,10 @@ GRAPH = {
 
 def _open_the_failed_run(base_url: str, username: str, run_id: str) -> dict:
     seen: dict = {}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as context:
         page = context.new_page()
         page.set_viewport_size({"width": 1440, "height": 900})
-        page.goto(f"{base_url}/app/executions/{run_id}")  # the login comes back here
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests")
-        page.click("button[type=submit]")
+        sign_in(page, f"{base_url}/app/executions/{run_id}", username)  # the login comes back here
         page.wait_for_selector(
             '[data-testid="node-fail"][data-run-status="failed"]', timeout=20_000
         )

@@ -4,41 +4,31 @@ browser context and sees the workspace; the credentials page shows each credenti
 before deleting one, the workflow that uses it."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from apps.credentials import services as credential_services
 from apps.credentials.models import Credential
 from apps.workflows.tests.factories import WorkflowFactory
 from apps.workspaces.models import AuditEvent, Membership
 from apps.workspaces.tests.factories import UserFactory
-from tests.e2e.browser import CHROMIUM, FLAGS, in_browser_thread
+from tests.e2e.browser import CHROMIUM, FLAGS, SHOTS, in_browser_thread, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path("/tmp/ui-shots")
 VIEWPORT = {"width": 1440, "height": 900}
-
-
-def _sign_in(page: Page, base_url: str, username: str, path: str = "/app/") -> None:
-    page.goto(f"{base_url}{path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("button[type=submit]")
 
 
 def _invite_and_visit(base_url: str, owner: str, invitee: str, invitee_email: str) -> dict:
     seen: dict = {}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
             owner_ctx = browser.new_context(viewport=VIEWPORT)
             page = owner_ctx.new_page()
-            _sign_in(page, base_url, owner)
+            sign_in(page, f"{base_url}/app/", owner)
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
             page.get_by_role("table").wait_for()
             page.get_by_label("Username or email").fill(invitee_email)
@@ -63,8 +53,8 @@ def _invite_and_visit(base_url: str, owner: str, invitee: str, invitee_email: st
             # The invited user, in a browser context of their own.
             guest_ctx = browser.new_context(viewport=VIEWPORT)
             guest = guest_ctx.new_page()
-            _sign_in(guest, base_url, invitee)
-            guest.get_by_role("heading", name="Workflows").wait_for()
+            sign_in(guest, f"{base_url}/app/", invitee)
+            guest.get_by_role("heading", name="Workflows", exact=True).wait_for()
             seen["guest_workspace"] = guest.locator(".workspace-switcher select").evaluate(
                 "el => el.options[el.selectedIndex].text"
             )
@@ -104,12 +94,11 @@ def test_owner_invites_a_user_who_then_sees_the_workspace(live_server, user, wor
 
 def _credentials_page(base_url: str, owner: str) -> dict:
     seen: dict = {}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
             page = browser.new_context(viewport=VIEWPORT).new_page()
-            _sign_in(page, base_url, owner)
+            sign_in(page, f"{base_url}/app/", owner)
             page.get_by_role("navigation", name="Main").get_by_role(
                 "link", name="Credentials"
             ).click()

@@ -2,18 +2,15 @@
 from the editor with an input typed in the run dialog, watch its nodes turn green, find the run
 in the history, open it and reload its page."""
 
-from pathlib import Path
-
 import pytest
 
 from apps.workflows.models import Execution
 from apps.workflows.tests.factories import WorkflowFactory
-from tests.e2e.browser import chromium, in_browser_thread
+from tests.e2e.browser import SHOTS, chromium, in_browser_thread, sign_in
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 
-SHOTS = Path("/tmp/ui-shots")
 NODES = ["start", "pause", "greet", "out"]
 GRAPH = {
     "nodes": [
@@ -60,16 +57,12 @@ def _all_green(page) -> None:  # type: ignore[no-untyped-def]
 
 def _run_and_watch(base_url: str, username: str, workflow_name: str) -> dict:
     seen: dict = {}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as context:
         page = context.new_page()
         page.set_viewport_size({"width": 1440, "height": 900})
         requests: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
-        page.goto(f"{base_url}/app/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests")
-        page.click("button[type=submit]")
+        sign_in(page, f"{base_url}/app/", username)
         page.get_by_role("link", name=workflow_name).click()
         page.wait_for_selector('[data-testid="node-out"]', timeout=20_000)
 

@@ -1,12 +1,9 @@
 """A webhook trigger node shows its URLs with copy buttons, in a real browser."""
 
-from pathlib import Path
-
 from apps.triggers.models import Trigger
 from apps.workflows.tests.factories import WorkflowFactory
-from tests.e2e.browser import chromium, in_browser_thread
+from tests.e2e.browser import SHOTS, chromium, in_browser_thread, sign_in
 
-SHOTS = Path("/tmp/ui-shots")
 GRAPH = {
     "nodes": [
         {
@@ -28,15 +25,11 @@ GRAPH = {
 
 def _open_the_webhook_node(base_url: str, username: str, workflow_name: str) -> dict:
     seen: dict = {}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as context:
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
         page = context.new_page()
         page.set_viewport_size({"width": 1440, "height": 900})
-        page.goto(f"{base_url}/app/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests")
-        page.click("button[type=submit]")
+        sign_in(page, f"{base_url}/app/", username)
         page.get_by_role("link", name=workflow_name).click()
         page.click('[data-testid="node-hook"]')
         panel = page.get_by_role("region", name="Webhook URLs")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from apps.blocks.registry import default_registry
+from apps.connectors.tests.factories import ConnectorFactory, OperationFactory
 from apps.credentials.models import Credential
 from apps.credentials.services import credential_create
 from apps.triggers.models import Trigger
@@ -41,6 +42,23 @@ FILLERS: dict[tuple[str, str, str], dict[str, Any]] = {
         "document": "{document}",
     },
     ("post", "/api/v1/triggers/draft/", "workflow"): {"workflow": "{id}", "node_id": "hook"},
+    ("post", "/api/v1/expressions/preview/", "workspace"): {
+        "workspace": "{id}",
+        "template": "{{ trigger.a }}",
+        "data": {"trigger": {"a": 1}},
+    },
+    ("post", "/api/v1/blocks/http_request/preview-request/", "workspace"): {
+        "workspace": "{id}",
+        "config": {"url": "https://example.com/"},
+    },
+    ("post", "/api/v1/routing/route", "workspace"): {
+        "workspace": "{id}",
+        "query": "send a message",
+    },
+    ("post", "/api/v1/triggers/poll-defaults/", "workspace"): {
+        "workspace": "{id}",
+        "source": {"kind": "http", "url": "https://example.com/"},
+    },
 }
 # Config keys that name an object of the workspace, and the kind of object.
 REFERENCES = {"credential_id": "credential", "workflow_id": "workflow"}
@@ -118,6 +136,12 @@ def theirs(other_workspace) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _catalogue() -> None:
+    """The connector the connector_operation graphs name (an unknown one is refused too)."""
+    OperationFactory(connector=ConnectorFactory(slug="acme"), key="me")
+
+
 def _graph(block: str, key: str, value: str) -> dict[str, Any]:
     config = {
         "http_request": {"url": "https://example.com/"},
@@ -125,6 +149,7 @@ def _graph(block: str, key: str, value: str) -> dict[str, Any]:
         "llm_chat": {"model": "m"},
         "embedding": {"text": "hi"},
         "send_email": {"to": ["a@example.com"], "subject": "s", "text": "t"},
+        "mcp_client": {"server_url": "https://example.com/mcp"},
     }.get(block, {})
     return {
         "nodes": [

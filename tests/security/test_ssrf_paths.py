@@ -1,10 +1,11 @@
 """SSRF through every outbound path of the platform (issue 11, tests/security).
 
-Each path is driven through its real entry point (the test-node API for blocks, the
-connection-test API, a poll, an OAuth token refresh, the OpenAPI import, the router's LLM and
-embeddings clients) with loopback, private, link-local and metadata addresses in every
-spelling and with a redirect to them. A real server listens on 127.0.0.1 as the target and
-must never be contacted; each attempt must fail as *blocked* (refused before connecting).
+Each path is driven through its real entry point (the test-node API for blocks, the MCP
+client block's SDK client included; the connection-test API, a poll, an OAuth token refresh,
+the OpenAPI import, the router's LLM and embeddings clients) with loopback, private,
+link-local and metadata addresses in every spelling and with a redirect to them. A real
+server listens on 127.0.0.1 as the target and must never be contacted; each attempt must fail
+as *blocked* (refused before connecting).
 
 The control: the same path with a URL the allow-list opens (a second local server, the only
 allow-listed ``127.0.0.1:<port>``) does reach it, so a path that stopped calling out at all
@@ -97,6 +98,13 @@ def _test_node(api, workspace, node: dict[str, Any]) -> str:
 def http_request_block(api, workspace, user, url: str) -> str:
     return _test_node(
         api, workspace, {"id": "call", "type": "http_request", "data": {"config": {"url": url}}}
+    )
+
+
+def mcp_client_block(api, workspace, user, url: str) -> str:
+    config = {"server_url": url, "operation": "list_tools", "cache_ttl_s": 0}
+    return _test_node(
+        api, workspace, {"id": "mcp", "type": "mcp_client", "data": {"config": config}}
     )
 
 
@@ -212,6 +220,7 @@ def _raised(call: Callable[[], Any]) -> str:
 
 PATHS = [
     http_request_block,
+    mcp_client_block,
     connector_operation_block,
     connector_operation_base_url_override,
     credential_connection_test,

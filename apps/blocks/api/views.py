@@ -1,11 +1,11 @@
 """Read-only block catalogue: the canvas palette and config forms come from here."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.blocks.api.serializers import BlockCatalogOutput, BlockManifestOutput
 from apps.blocks.selectors import block_catalog, block_manifest
 from apps.core.api.query import query_bool, query_int
 from apps.core.exceptions import NotFound
@@ -13,7 +13,7 @@ from apps.core.exceptions import NotFound
 
 class BlockCatalogView(APIView):
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses=BlockCatalogOutput,
         parameters=[OpenApiParameter("deprecated", bool, description="Include deprecated blocks")],
     )
     def get(self, request: Request) -> Response:
@@ -23,7 +23,7 @@ class BlockCatalogView(APIView):
 
 class BlockDetailView(APIView):
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses=BlockManifestOutput,
         parameters=[
             OpenApiParameter(
                 "version",

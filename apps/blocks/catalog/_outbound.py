@@ -36,6 +36,7 @@ from apps.core.resilience.retry import parse_retry_after
 __all__ = [
     "SNIPPET_CHARS",
     "auth_for",
+    "blocked_message",
     "decode_body",
     "host_of",
     "http_client",
@@ -183,12 +184,7 @@ def request(
         injector = auth_for(ctx, block, credential_id)
         return client.request(method, url, auth_injector=injector, **kwargs)
     except BlockedDestination as exc:
-        raise BlockError(
-            f"{block}: destination {exc.url_host!r} is not allowed ({exc.reason}); "
-            "private, loopback and metadata addresses are refused unless an operator adds "
-            "them to OUTBOUND_ALLOWLIST",
-            code="blocked_destination",
-        ) from None
+        raise BlockError(blocked_message(block, exc), code="blocked_destination") from None
     except (RateLimited, CircuitOpen) as exc:
         code = "rate_limited" if isinstance(exc, RateLimited) else "circuit_open"
         raise RetryLater(f"{block}: {exc}", code=code, retry_after=exc.retry_after) from None
@@ -202,6 +198,15 @@ def request(
         ) from None
     except OutboundError as exc:
         raise BlockError(f"{block}: {exc}", code=_code(exc), retryable=exc.retryable) from None
+
+
+def blocked_message(block: str, exc: BlockedDestination) -> str:
+    """Why the SSRF guard refused a destination (a run's error, the editor's preview)."""
+    return (
+        f"{block}: destination {exc.url_host!r} is not allowed ({exc.reason}); "
+        "private, loopback and metadata addresses are refused unless an operator adds "
+        "them to OUTBOUND_ALLOWLIST"
+    )
 
 
 def _code(exc: OutboundError) -> str:

@@ -15,6 +15,7 @@ from apps.blocks.sdk import (
     BlockResult,
     BlockSpec,
     Category,
+    UiHint,
     register,
     truthy,
 )
@@ -68,6 +69,11 @@ SPEC = BlockSpec(
     icon="git-branch",
     description="Continue on the true or the false branch.",
     config_schema=CONFIG_SCHEMA,
+    ui={
+        "expression": UiHint(placeholder="{{ nodes.fetch.output.status == `200` }}", inline=True),
+        "conditions": UiHint(widget="condition_list"),
+        "combine": UiHint(widget="select"),
+    },
     output_ports=("true", "false"),
     outputs={"result": "boolean"},
 )

@@ -44,6 +44,7 @@ from apps.blocks.sdk import (
     Category,
     Policies,
     RetryPolicy,
+    UiHint,
     register,
 )
 
@@ -89,6 +90,13 @@ SPEC = BlockSpec(
     icon="plug",
     description="Run one operation of a catalogue connector with a stored credential.",
     config_schema=CONFIG_SCHEMA,
+    ui={
+        "connector": UiHint(placeholder="github", inline=True),
+        "operation": UiHint(placeholder="list_issues", inline=True),
+        "parameters": UiHint(widget="key_value"),
+        "body": UiHint(widget="code"),
+        "credential_id": UiHint(widget="credential"),
+    },
     outputs={"status": "integer", "ok": "boolean", "headers": "object", "body": "json"},
     policies=Policies(
         timeout_s=330,

@@ -28,6 +28,7 @@ step runs again on wake-up.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from apps.blocks.catalog import _outbound
@@ -39,8 +40,10 @@ from apps.blocks.sdk import (
     Category,
     Policies,
     RetryPolicy,
+    UiHint,
     register,
 )
+from apps.connectors.outbound import BlockedDestination
 
 KEY = "http_request"
 MAX_BINARY = 8 * 1024 * 1024
@@ -120,6 +123,26 @@ SPEC = BlockSpec(
     icon="globe",
     description="Call an HTTP API (JSON, form or raw body; credential auth; SSRF-guarded).",
     config_schema=CONFIG_SCHEMA,
+    ui={
+        "method": UiHint(widget="select", inline=True),
+        "url": UiHint(placeholder="https://api.example.com/items", inline=True),
+        "query": UiHint(widget="key_value", group="Request"),
+        "headers": UiHint(widget="key_value", group="Request"),
+        "body_type": UiHint(widget="select", group="Body"),
+        "body": UiHint(
+            widget="code", group="Body", show_when={"body_type": ["json", "form", "raw"]}
+        ),
+        "content_type": UiHint(
+            placeholder="text/plain", group="Body", show_when={"body_type": "raw"}
+        ),
+        "credential_id": UiHint(widget="credential"),
+        "timeout_s": UiHint(group="Advanced"),
+        "response_format": UiHint(widget="select", group="Advanced"),
+        "max_binary_bytes": UiHint(group="Advanced", show_when={"response_format": "binary"}),
+        "fail_on_status": UiHint(group="Advanced"),
+        "follow_redirects": UiHint(group="Advanced"),
+        "idempotency_header": UiHint(placeholder="Idempotency-Key", group="Advanced"),
+    },
     outputs={
         "status": "integer",
         "ok": "boolean",
@@ -167,18 +190,47 @@ def _body(config: Mapping[str, Any], headers: dict[str, str]) -> dict[str, Any]:
     return {"data": body.encode("utf-8")}
 
 
+@dataclass(frozen=True)
+class RequestParts:
+    """What the block hands the outbound client: the one place a request is put together,
+    shared by a run and the editor's request preview (apps.workflows.request_preview)."""
+
+    method: str
+    url: str
+    params: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: dict[str, Any]  # {"json": value} or {"data": form pairs or bytes}, or nothing
+
+
+def request_parts(config: Mapping[str, Any], *, idempotency_key: str) -> RequestParts:
+    """The request a (resolved, defaults-applied) config describes; BlockError if the body
+    does not fit its ``body_type``. The credential is added later, by the client."""
+    headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
+    if config.get("idempotency_header"):
+        headers[str(config["idempotency_header"])] = idempotency_key
+    body = _body(config, headers)
+    return RequestParts(
+        method=str(config.get("method", "GET")),
+        url=str(config["url"]),
+        params=_query(config.get("query") or {}),
+        headers=headers,
+        body=body,
+    )
+
+
+def refused_destination(exc: BlockedDestination) -> str:
+    """The error a run reports when the SSRF guard refuses the destination."""
+    return _outbound.blocked_message(KEY, exc)
+
+
 @register(SPEC)
 @_outbound.parks_when_told_to_wait
 def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, Any]) -> BlockResult:
     """Send one request; non-2xx is an error (or an output when ``fail_on_status`` is off)."""
-    url = str(config["url"])
-    headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
-    if config.get("idempotency_header"):
-        headers[str(config["idempotency_header"])] = ctx.idempotency_key
-    body = _body(config, headers)
+    parts = request_parts(config, idempotency_key=ctx.idempotency_key)
+    url, method, headers = parts.url, parts.method, parts.headers
     mode = config.get("response_format", "auto")
     binary_cap = int(config.get("max_binary_bytes", 1024 * 1024))
-    method = config.get("method", "GET")
     try:
         # `timeout_s` bounds the whole attempt (connect, each read and the body), not only
         # each read: a peer trickling its body cannot stretch it.
@@ -188,14 +240,14 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
             KEY,
             method,
             url,
-            params=_query(config.get("query") or {}),
+            params=parts.params,
             headers=headers,
             timeout=timeout,
             total_timeout=timeout,
             credential_id=config.get("credential_id"),
             max_response_bytes=binary_cap if mode == "binary" else None,
             allow_redirects=bool(config.get("follow_redirects", True)),
-            **body,
+            **parts.body,
         )
     except BlockError as exc:
         raise _outbound.once_unless_repeatable(method, headers, exc) from None

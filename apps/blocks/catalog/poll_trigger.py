@@ -24,9 +24,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "method": {"enum": ["GET", "POST"], "default": "GET"},
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
                 "query": {"type": "object"},
-                "connector": {"type": "string"},
-                "operation": {"type": "string"},
-                "params": {"type": "object"},
+                # kind "connector": a read (GET) operation of the catalogue, its arguments
+                # (validated against the operation's parameters) and a credential for it.
+                "connector": {"type": "string", "minLength": 1, "maxLength": 80},
+                "operation": {"type": "string", "minLength": 1, "maxLength": 150},
+                "arguments": {"type": "object"},
+                # Either kind: a stored credential authenticates the request (never headers).
+                "credential_id": {"type": ["string", "null"]},
             },
         },
         # JMESPath to the list of items in the response ("@" = the response is the list).

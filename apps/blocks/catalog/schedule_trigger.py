@@ -8,7 +8,7 @@ fires once, at its first occurrence.
 from collections.abc import Mapping
 from typing import Any
 
-from apps.blocks.sdk import BlockContext, BlockResult, BlockSpec, Category, register
+from apps.blocks.sdk import BlockContext, BlockResult, BlockSpec, Category, UiHint, register
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -52,6 +52,12 @@ SPEC = BlockSpec(
     category=Category.TRIGGER,
     icon="clock",
     config_schema=CONFIG_SCHEMA,
+    ui={
+        "cron": UiHint(placeholder="0 9 * * 1-5", inline=True),
+        "timezone": UiHint(placeholder="Europe/Berlin"),
+        "overlap": UiHint(group="When runs overlap"),
+        "misfire": UiHint(group="After downtime"),
+    },
     description="Start the workflow on a cron schedule in a time zone.",
     input_ports=(),
     outputs={

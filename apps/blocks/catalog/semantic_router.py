@@ -7,7 +7,7 @@ Host service contract (``ctx.services["router"]``, ``apps.routing.ports.RoutingS
          "reasoning", "decided_by", "arguments", ...}   # route None: no route
     run_agent(*, connector: str, operation: str, task: str, role: str, goal: str,
               backstory: str, max_iterations: int, context: Any,
-              credentials: Mapping[str, str]) -> Mapping
+              credentials: Mapping[str, str], mcp_servers: list) -> Mapping
         {"output", "stopped", "iterations", "trace": [...], "usage", "error"}
 
 The block routes ``query``; with ``execute`` on and a route found, a tool-calling agent
@@ -16,7 +16,10 @@ its tool and ``task`` (default: the query) as its task; its whole trace is in th
 so it lands in the execution log. ``credentials`` maps connector slugs to credential ids
 for the agent's calls; a connector without one uses the workspace's single connected
 credential for it, and a connector that needs one and has none fails the step
-(``credential_required``) before the model is asked anything. Ports: ``matched`` when a
+(``credential_required``) before the model is asked anything. ``mcp_servers``
+(``{"url", "credential_id", "tools"}`` each) adds the tools of remote MCP servers to the
+agent's, listed (and cached) and called through the host's MCP client; a server that cannot
+be listed fails the step before the model is asked anything. Ports: ``matched`` when a
 route was chosen, ``no_route`` otherwise. ``threshold`` overrides the router's confidence
 threshold for this node.
 """
@@ -80,6 +83,32 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": "Credential id per connector slug for the agent's tool calls "
             "(default: the workspace's single connected credential of the "
             "connector).",
+        },
+        "mcp_servers": {
+            "type": "array",
+            "default": [],
+            "maxItems": 5,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["url"],
+                "properties": {
+                    "url": {
+                        "type": "string",
+                        "maxLength": 2000,
+                        "pattern": "^[hH][tT][tT][pP][sS]?://",
+                    },
+                    "credential_id": {"type": ["string", "null"], "pattern": UUID, "default": None},
+                    "tools": {
+                        "type": "array",
+                        "maxItems": 50,
+                        "items": {"type": "string", "maxLength": 200},
+                        "description": "Offer only these tools (default: all of them).",
+                    },
+                },
+            },
+            "description": "Remote MCP servers (streamable HTTP) whose tools the agent may "
+            "call alongside the chosen operation.",
         },
     },
 }
@@ -186,6 +215,7 @@ def execute(ctx: BlockContext, config: Mapping[str, Any], inputs: Mapping[str, A
                 max_iterations=config.get("max_iterations", 6),
                 context={"arguments": outputs["arguments"], "data": config.get("context")},
                 credentials=dict(config.get("credentials") or {}),
+                mcp_servers=[dict(server) for server in config.get("mcp_servers") or []],
             )
         )
         outputs["agent"] = agent

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from apps.blocks.sdk import BlockContext, BlockError, BlockResult, BlockSpec, Category, register
+from apps.blocks.sdk import (
+    BlockContext,
+    BlockError,
+    BlockResult,
+    BlockSpec,
+    Category,
+    UiHint,
+    register,
+)
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -23,6 +31,7 @@ SPEC = BlockSpec(
     icon="shuffle",
     description="Shape data: each key of the mapping becomes a key of the output.",
     config_schema=CONFIG_SCHEMA,
+    ui={"mapping": UiHint(widget="key_value")},
     outputs={"*": "json"},
 )
 

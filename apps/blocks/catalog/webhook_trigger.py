@@ -8,7 +8,7 @@ to the rest of the graph as ``trigger``.
 from collections.abc import Mapping
 from typing import Any
 
-from apps.blocks.sdk import BlockContext, BlockResult, BlockSpec, Category, register
+from apps.blocks.sdk import BlockContext, BlockResult, BlockSpec, Category, UiHint, register
 
 HEADER_NAME = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$"  # an RFC 9110 token
 
@@ -97,6 +97,13 @@ SPEC = BlockSpec(
     category=Category.TRIGGER,
     icon="webhook",
     config_schema=CONFIG_SCHEMA,
+    ui={
+        "methods": UiHint(widget="string_list"),
+        # The one-method shorthand stays accepted, but the form edits only "methods".
+        "method": UiHint(hidden=True),
+        "challenges": UiHint(widget="string_list"),
+        "hub_verify_token": UiHint(show_when={"challenges": "hub_challenge"}),
+    },
     description="Start the workflow when a (signed) HTTP request arrives at its URL.",
     input_ports=(),
     outputs={

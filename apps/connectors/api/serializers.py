@@ -16,6 +16,11 @@ class OperationOutput(serializers.ModelSerializer):
         "parameters; `x-in` on each says where it goes."
     )
     body_schema = serializers.JSONField(allow_null=True)
+    response_schema = serializers.JSONField(
+        allow_null=True,
+        help_text="JSON Schema of a successful call's JSON body (its first 2xx response), "
+        "when the source document declares one.",
+    )
 
     class Meta:
         model = ConnectorOperation

@@ -1,5 +1,6 @@
 """Read-only catalogue endpoints: list (search, category filter, sort by popularity or name,
-connected flag for a workspace), detail, its operations (paged, searchable), categories.
+connected flag for a workspace), detail, its operations (paged, searchable), one operation by
+key, categories.
 Views scope through selectors; nothing here writes."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from apps.connectors.api.serializers import (
     ConnectorListOutput,
     OperationOutput,
 )
-from apps.connectors.models import Connector
+from apps.connectors.models import Connector, ConnectorOperation
 from apps.core.api.filtering import ScopedFilterBackend, ScopedFilterSet
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
@@ -126,6 +127,32 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise Http404 from None
         page = self.paginate_queryset(operations)
         return self.get_paginated_response(OperationOutput(page, many=True).data)
+
+    @extend_schema(
+        responses=OperationOutput,
+        parameters=[
+            OpenApiParameter(
+                "key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The operation's key."
+            )
+        ],
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"operations/(?P<key>.+)",
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=OperationOutput,
+    )
+    def operation(self, request: Request, slug: str, key: str) -> Response:
+        """One operation with its parameter and body schemas (what a node's form is built
+        from); 404 when the connector or the operation is unknown or disabled."""
+        try:
+            found = selectors.connector_operation_get(user=request.user, slug=slug, key=key)
+        except ConnectorOperation.DoesNotExist:
+            raise Http404 from None
+        return Response(OperationOutput(found).data)
 
     @extend_schema(responses=CategoryOutput(many=True), filters=False)
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])

@@ -105,6 +105,8 @@ class ParseOptions:
     operation_description_limit: int = 1_500
     max_operations: int | None = None
     utterances_per_operation: int = 4
+    # A response schema larger than this (JSON characters) is stored shallower, else not at all.
+    response_schema_chars: int = 12_000
 
 
 def parse_document(
@@ -351,6 +353,7 @@ def _operation(
         path_params, op.get("parameters") or [], path, resolver, options, credential_params
     )
     body_schema, content_type = _body_schema(op.get("requestBody"), resolver, options)
+    response_schema = _response_schema(op.get("responses"), resolver, options)
     tags = [str(tag)[:80] for tag in op.get("tags") or [] if isinstance(tag, str | int)]
     return OperationSpec(
         key=key,
@@ -361,6 +364,7 @@ def _operation(
         parameters_schema=parameters_schema,
         body_schema=body_schema,
         body_content_type=content_type,
+        response_schema=response_schema,
         utterances=utterances_for(
             summary=summary,
             description=raw_description,
@@ -479,6 +483,48 @@ def _body_schema(
         if description:
             schema["description"] = description
     return (schema if isinstance(schema, dict) else {}), str(media_type)[:100]
+
+
+def _json_media(content: Mapping[str, Any]) -> str | None:
+    for preference in _BODY_PREFERENCE[:3]:  # the JSON ones
+        for media in content:
+            if isinstance(media, str) and (
+                media.split(";")[0].strip() == preference
+                or media.endswith(preference)
+                or (preference == "json" and "json" in media)
+            ):
+                return media
+    return None
+
+
+def _response_schema(
+    raw_responses: Any, resolver: RefResolver, options: ParseOptions
+) -> dict[str, Any] | None:
+    """The JSON schema of the first 2xx response that has one (``$ref``s resolved, no
+    descriptions: it says what a call returns, for pickers such as a poll's paths), made
+    shallower until it fits ``response_schema_chars``; None when there is none or it never
+    fits."""
+    responses = resolver.deref(raw_responses)
+    if not isinstance(responses, dict):
+        return None
+    by_status = {str(status): response for status, response in responses.items()}  # YAML: ints
+    for status in sorted(s for s in by_status if re.fullmatch(r"2(\d\d|XX)", s, re.I)):
+        response = resolver.deref(by_status[status])
+        content = response.get("content") if isinstance(response, dict) else None
+        media = _json_media(content) if isinstance(content, dict) else None
+        entry = content.get(media) if media and isinstance(content, dict) else None
+        if not isinstance(entry, dict) or not isinstance(entry.get("schema"), dict):
+            continue
+        resolved = resolver.resolve(entry["schema"])
+        for depth in range(options.schema_depth, 1, -1):
+            schema = to_json_schema(resolved, description_limit=0, max_depth=depth)
+            if (
+                isinstance(schema, dict)
+                and len(json.dumps(schema)) <= options.response_schema_chars
+            ):
+                return schema or None
+        return None
+    return None
 
 
 def guess_health_check(operations: list[OperationSpec]) -> str:

@@ -61,7 +61,8 @@ def to_json_schema(
     """A JSON Schema (draft 2020-12 compatible) from an already-resolved OpenAPI schema.
 
     ``nullable`` becomes a ``null`` type; examples, XML hints and vendor extensions go;
-    descriptions are cleaned of markdown and cut to ``description_limit`` characters; nesting
+    descriptions are cleaned of markdown and cut to ``description_limit`` characters (0: all
+    dropped, with titles); nesting
     deeper than ``max_depth`` keeps only the type. ``for_request`` drops ``readOnly``
     properties, which a caller never sends.
     """
@@ -98,6 +99,8 @@ def _convert(schema: Any, depth: int, limit: int | None, max_depth: int, request
         elif key in _SCHEMA_LIST and isinstance(value, list):
             out[key] = [_convert(sub, depth + 1, limit, max_depth, request) for sub in value]
         elif key in _TEXT and isinstance(value, str):
+            if limit == 0:
+                continue
             text = clean_markdown(value)
             if limit is not None:
                 text = truncate(text, limit)

@@ -121,6 +121,25 @@ def _operation(document: dict[str, Any], op: dict[str, Any], path_params: list[A
     out["parameters"] = parameters
     if body is not None:
         out["requestBody"] = body
+    responses = _responses(op.get("responses"), op.get("produces") or document.get("produces"))
+    if responses:
+        out["responses"] = responses
+    return out
+
+
+def _responses(responses: Any, produces: Any) -> dict[str, Any]:
+    """Swagger 2.0 responses (one ``schema`` each) as OpenAPI 3 ``content`` maps."""
+    media = next(
+        (m for m in produces or () if isinstance(m, str) and "json" in m), "application/json"
+    )
+    out: dict[str, Any] = {}
+    for status, response in (responses or {}).items() if isinstance(responses, dict) else ():
+        if not isinstance(response, dict):
+            continue
+        converted = {k: v for k, v in response.items() if k != "schema"}
+        if "schema" in response:
+            converted["content"] = {media: {"schema": response["schema"]}}
+        out[str(status)] = converted
     return out
 
 

@@ -20,6 +20,7 @@ OPERATION_FIELDS = (
     "parameters_schema",
     "body_schema",
     "body_content_type",
+    "response_schema",
     "utterances",
     "tags",
     "deprecated",
@@ -67,6 +68,8 @@ class OperationSpec:
     parameters_schema: dict[str, Any] = field(default_factory=dict)
     body_schema: dict[str, Any] | None = None
     body_content_type: str = ""
+    # The JSON body of its first 2xx response, when the document declares one (capped).
+    response_schema: dict[str, Any] | None = None
     utterances: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     deprecated: bool = False

@@ -14,7 +14,7 @@ Plain Python: no Django import, so settings are read by the caller and passed in
 from apps.core.resilience.store import InMemoryStore, KeyValueStore
 
 from .auth import ApiKeyHeader, ApiKeyQuery, AuthInjector, BasicAuth, BearerToken, OutgoingRequest
-from .client import OutboundClient, OutboundResponse
+from .client import OutboundClient, OutboundResponse, PreparedRequest
 from .errors import (
     BlockedDestination,
     CircuitOpen,
@@ -28,6 +28,7 @@ from .errors import (
     TooManyRedirects,
     UnresolvableHost,
 )
+from .outcome import CallObserver, CallOutcome
 from .policies import BreakerPolicy, RateLimitPolicy, RetryPolicy, TargetMetrics, TargetPolicy
 from .sigv4 import AwsSigV4, aws_scope
 from .ssrf import AllowList, SSRFPolicy
@@ -42,6 +43,8 @@ __all__ = [
     "BearerToken",
     "BlockedDestination",
     "BreakerPolicy",
+    "CallObserver",
+    "CallOutcome",
     "CircuitOpen",
     "InMemoryStore",
     "InvalidRequest",
@@ -53,6 +56,7 @@ __all__ = [
     "OutboundTLSError",
     "OutboundTimeout",
     "OutgoingRequest",
+    "PreparedRequest",
     "RateLimitPolicy",
     "RateLimited",
     "ResponseTooLarge",

@@ -11,7 +11,8 @@ place enforces what must hold for every call:
   ``Authorization``/``Cookie`` headers.
 - Bounded resources: connect/read timeouts, a total deadline, and a response size cap
   (applied to the decoded body, so a compressed bomb is cut off too).
-- Per-target retry/rate limit/circuit breaker and metrics, with state in a shared store.
+- Per-target retry/rate limit/circuit breaker and metrics, with state in a shared store;
+  ``guarded`` applies the same to a call made over another HTTP stack (the MCP SDK's).
 - Nothing secret is logged or raised: log lines carry method, host, status and timings only;
   error messages are built here (requests' own messages embed the full URL, query included)
   and passed through ``redact`` with the injector's secrets.
@@ -26,14 +27,16 @@ enforced; a split would scatter that place.
 
 from __future__ import annotations
 
+import functools
 import json as jsonlib
 import logging
 import random
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -58,6 +61,7 @@ from .errors import (
     ResponseTooLarge,
     TooManyRedirects,
 )
+from .outcome import CallObserver, CallOutcome
 from .policies import (
     BreakerTicket,
     CircuitBreaker,
@@ -80,6 +84,7 @@ CROSS_ORIGIN_DROP = frozenset({"authorization", "proxy-authorization", "cookie"}
 BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding"})
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 Timeout = float | tuple[float, float]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,25 @@ def _origin(url: str) -> tuple[str, str, int]:
     return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme, 0)
 
 
+def _call_span(
+    method: str, origin: tuple[str, str, int], target: TargetPolicy
+) -> AbstractContextManager[tracing.Span]:
+    """The ``api.call`` span of one call. The origin, not the URL: a path can itself be a
+    secret (a Slack webhook URL), a query can carry an API key."""
+    scheme, host, port = origin
+    return tracing.span(
+        "api.call",
+        kind=tracing.SpanKind.CLIENT,
+        attributes={
+            "http.request.method": method,
+            "server.address": host,
+            "server.port": port,
+            "flowplane.connector": metrics.connector_of(target.key),
+            "flowplane.endpoint": f"{scheme}://{host}:{port}",
+        },
+    )
+
+
 def _root_cause(exc: BaseException) -> BaseException:
     seen: set[int] = set()
     current: BaseException = exc
@@ -190,6 +214,11 @@ if not any(isinstance(f, _UrllibQueryFilter) for f in _urllib3_logger.filters):
     _urllib3_logger.addFilter(_UrllibQueryFilter())
 
 
+# What ``OutboundClient.prepare`` returns (url, headers, body), named here so that callers
+# outside this package never import an HTTP library themselves.
+PreparedRequest = requests.PreparedRequest
+
+
 class OutboundClient:
     """Guarded HTTP client. One instance per process is fine (thread-safe pools).
 
@@ -215,6 +244,7 @@ class OutboundClient:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        on_call: CallObserver | None = None,
     ) -> None:
         self.policy = policy
         self.store: KeyValueStore = store if store is not None else InMemoryStore()
@@ -229,6 +259,7 @@ class OutboundClient:
         self.clock = clock
         self.sleep = sleep
         self.rng = rng
+        self.on_call = on_call
         self.limiter = RateLimiter(self.store, clock=clock, sleep=sleep)
         self.breaker = CircuitBreaker(self.store, clock=clock)
         self.metrics_store = Metrics(self.store, clock=clock)
@@ -279,18 +310,7 @@ class OutboundClient:
         if not method.isalpha():
             raise InvalidRequest("invalid HTTP method")
         secrets = tuple(s for s in (auth_injector.secrets() if auth_injector else ()) if s)
-        _, host, port = self.policy.check_url(url)
-        target_name = f"{host}:{port}"
-        target_policy = target or (
-            self.target_policies(target_name) if self.target_policies else None
-        )
-        target_policy = target_policy or self.default_target
-        if not retries:
-            target_policy = replace(
-                target_policy, retry=replace(target_policy.retry, max_attempts=1)
-            )
-        if target_policy.key:
-            target_name = target_policy.key
+        target_name, target_policy = self._target(url, target, retries=retries)
 
         start = time.perf_counter()
         call = _Call(
@@ -308,67 +328,171 @@ class OutboundClient:
             origin=_origin(url),
             secrets=secrets,
         )
-        # The origin, not the URL: a path can itself be a secret (a Slack webhook URL), a
-        # query can carry an API key.
-        scheme, host, port = call.origin
-        with tracing.span(
-            "api.call",
-            kind=tracing.SpanKind.CLIENT,
-            attributes={
-                "http.request.method": method,
-                "server.address": host,
-                "server.port": port,
-                "flowplane.connector": metrics.connector_of(target_policy.key),
-                "flowplane.endpoint": f"{scheme}://{host}:{port}",
-            },
-        ) as span:
-            response = self._observed(call, target_name, target_policy, start)
+        with _call_span(method, call.origin, target_policy) as span:
+            _, response = self._observed(
+                method,
+                call.origin[1],
+                target_name,
+                target_policy,
+                start,
+                lambda: self._status(self._with_policies(call, target_name, target_policy, start)),
+                call.secrets,
+            )
             span.set_attribute("http.response.status_code", response.status)
             span.set_attribute("flowplane.api.attempts", response.attempts)
             if response.status >= 400:
                 tracing.failed(span, str(response.status))
         return response
 
+    def guarded(
+        self,
+        url: str,
+        attempt: Callable[[], T],
+        *,
+        target: TargetPolicy | None = None,
+        method: str = "POST",
+        auth: AuthInjector | None = None,
+    ) -> T:
+        """``attempt()`` (a call this client does not send itself, such as an MCP session over
+        another HTTP stack) as one attempt under ``url``'s target policies: rate limit,
+        breaker, counters, metrics and the ``on_call`` observer, as ``request`` applies them.
+        A success counts as HTTP 200; an ``OutboundError`` is raised as is, and opens the
+        breaker when it is ``breaker_failure`` (no connection, a 5xx). ``auth``'s secrets are
+        redacted from what is logged and counted."""
+        target_name, target_policy = self._target(url, target, retries=False)
+        start = time.perf_counter()
+        origin = _origin(url)
+
+        def once() -> tuple[int, T]:
+            ticket = self._gate(target_name, target_policy)
+            try:
+                result = attempt()
+            except OutboundError as exc:
+                self._settle(ticket, target_policy, failed=exc.breaker_failure or None)
+                raise
+            self._settle(ticket, target_policy, failed=False)
+            return 200, result
+
+        secrets = tuple(s for s in (auth.secrets() if auth else ()) if s)
+        # An OutboundError leaving the span marks it failed with its type.
+        with _call_span(method, origin, target_policy) as span:
+            _, result = self._observed(
+                method, origin[1], target_name, target_policy, start, once, secrets
+            )
+            span.set_attribute("http.response.status_code", 200)
+        return result
+
+    def _target(
+        self, url: str, target: TargetPolicy | None, *, retries: bool
+    ) -> tuple[str, TargetPolicy]:
+        """The target's name (its key, else ``host:port``) and its policies."""
+        _, host, port = self.policy.check_url(url)
+        target_name = f"{host}:{port}"
+        target_policy = target or (
+            self.target_policies(target_name) if self.target_policies else None
+        )
+        target_policy = target_policy or self.default_target
+        if not retries:
+            target_policy = replace(
+                target_policy, retry=replace(target_policy.retry, max_attempts=1)
+            )
+        return target_policy.key or target_name, target_policy
+
+    def prepare(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Any = None,
+        auth_injector: AuthInjector | None = None,
+    ) -> requests.PreparedRequest:
+        """The first request ``request`` would send, built the same way and not sent: the
+        URL checks, default headers, credential injection and body encoding (a SigV4
+        signature, made at send time, is not added). For the editor's request preview;
+        raises ``InvalidRequest`` or ``BlockedDestination`` like ``request``."""
+        method = method.upper()
+        if not method.isalpha():
+            raise InvalidRequest("invalid HTTP method")
+        secrets = tuple(s for s in (auth_injector.secrets() if auth_injector else ()) if s)
+        self.policy.check_url(url)
+        outgoing = OutgoingRequest(
+            method=method, url=url, headers=self._headers(headers), params=_params(params)
+        )
+        if auth_injector is not None:
+            auth_injector.inject(outgoing)
+        return self._prepare(outgoing, json, data, secrets)
+
     def _observed(
-        self, call: _Call, target_name: str, target_policy: TargetPolicy, start: float
-    ) -> OutboundResponse:
-        """The call under its policies, counted and logged."""
-        secrets = call.secrets
+        self,
+        method: str,
+        host: str,
+        target_name: str,
+        target_policy: TargetPolicy,
+        start: float,
+        run: Callable[[], tuple[int, T]],
+        secrets: tuple[str, ...],
+    ) -> tuple[int, T]:
+        """``run()`` (its answer's status and the answer) counted, observed and logged."""
         self.metrics_store.incr(target_name, "calls_total")
+        log = functools.partial(self._log, method=method, host=host, target=target_name)
         try:
-            response = self._with_policies(call, target_name, target_policy, start)
+            status, answer = run()
         except RateLimited as exc:
             self._observe(target_policy, None, start)
             self.metrics_store.incr(target_name, "rate_limited")
             self.metrics_store.record_error(target_name, str(exc))
-            self._log("outbound.call_rate_limited", call, target_name, start, error=str(exc))
+            log("outbound.call_rate_limited", start=start, error=str(exc))
+            self._report(target_policy, None, start, str(exc), rate_limited=True)
             raise
         except OutboundError as exc:
             self._observe(target_policy, None, start)
             message = redact(str(exc), secrets)
             self.metrics_store.incr(target_name, "failed")
             self.metrics_store.record_error(target_name, message)
-            self._log("outbound.call_failed", call, target_name, start, error=message)
+            log("outbound.call_failed", start=start, error=message)
+            self._report(target_policy, None, start, message)
             raise
-        self._observe(target_policy, response.status, start)
-        if response.status == 429:
+        self._observe(target_policy, status, start)
+        if status == 429:
             self.metrics_store.incr(target_name, "rate_limited")
             self.metrics_store.record_error(target_name, "HTTP 429")
-        elif response.status >= 400:
+        elif status >= 400:
             self.metrics_store.incr(target_name, "failed")
-            self.metrics_store.record_error(target_name, f"HTTP {response.status}")
+            self.metrics_store.record_error(target_name, f"HTTP {status}")
         else:
             self.metrics_store.incr(target_name, "succeeded")
             self.metrics_store.record_success(target_name)
-        self._log(
-            "outbound.call_finished",
-            call,
-            target_name,
-            start,
-            status=response.status,
-            attempts=response.attempts,
+        attempts = answer.attempts if isinstance(answer, OutboundResponse) else 1
+        log("outbound.call_finished", start=start, status=status, attempts=attempts)
+        error = f"HTTP {status}" if status >= 400 else ""
+        self._report(target_policy, status, start, error, rate_limited=status == 429)
+        return status, answer
+
+    def _report(
+        self,
+        target: TargetPolicy,
+        status: int | None,
+        start: float,
+        error: str,
+        *,
+        rate_limited: bool = False,
+    ) -> None:
+        if self.on_call is None:
+            return
+        outcome = CallOutcome(
+            target_key=target.key,
+            status=status,
+            seconds=time.perf_counter() - start,
+            error=error,
+            rate_limited=rate_limited,
         )
-        return response
+        try:
+            self.on_call(outcome)
+        except Exception:  # bookkeeping must never fail the call it describes
+            logger.exception("outbound.observer_failed")
 
     def get(self, url: str, **kwargs: Any) -> OutboundResponse:
         return self.request("GET", url, **kwargs)
@@ -386,15 +510,11 @@ class OutboundClient:
         attempt = 0
         while True:
             attempt += 1
-            self.limiter.acquire(target_name, target.rate_limit, max_wait=target.max_wait)
-            ticket: BreakerTicket | None = None
-            if target.breaker is not None:
-                ticket = self.breaker.before(target_name, target.breaker)
+            ticket = self._gate(target_name, target)
             try:
                 response = self._follow_redirects(call)
             except OutboundConnectionError as exc:
-                if ticket is not None and target.breaker is not None:
-                    self.breaker.failure(ticket, target.breaker)
+                self._settle(ticket, target, failed=True)
                 retryable = exc.retryable and retry.retry_connection_errors and retry_allowed
                 delay = retry.delay(attempt, self.rng)
                 if retryable and attempt < retry.max_attempts and self._fits(call, delay):
@@ -402,17 +522,12 @@ class OutboundClient:
                     continue
                 raise
             except OutboundError:
-                if ticket is not None:
-                    self.breaker.neutral(ticket)
+                self._settle(ticket, target, failed=None)
                 raise
-
-            if ticket is not None and target.breaker is not None:
-                if response.status >= 500:
-                    self.breaker.failure(ticket, target.breaker)
-                elif response.status == 429:
-                    self.breaker.neutral(ticket)
-                else:
-                    self.breaker.success(ticket)
+            # A 429 says nothing about the target's health; a 5xx is a failure.
+            self._settle(
+                ticket, target, failed=None if response.status == 429 else response.status >= 500
+            )
             retry_after = None
             if response.status in (429, 503):
                 retry_after = parse_retry_after(
@@ -430,6 +545,32 @@ class OutboundClient:
                     self.sleep(delay)
                     continue
             return _with_attempts(response, attempt, time.perf_counter() - start)
+
+    def _gate(self, target_name: str, target: TargetPolicy) -> BreakerTicket | None:
+        """Wait for the target's rate limit, then pass its breaker (``RateLimited`` or
+        ``CircuitOpen`` when the call may not go now); the ticket settles the attempt."""
+        self.limiter.acquire(target_name, target.rate_limit, max_wait=target.max_wait)
+        if target.breaker is None:
+            return None
+        return self.breaker.before(target_name, target.breaker)
+
+    def _settle(
+        self, ticket: BreakerTicket | None, target: TargetPolicy, *, failed: bool | None
+    ) -> None:
+        """Tell the breaker how the attempt went: failed, succeeded, or None (no verdict on
+        the target's health: refused by policy, a 429)."""
+        if ticket is None or target.breaker is None:
+            return
+        if failed is None:
+            self.breaker.neutral(ticket)
+        elif failed:
+            self.breaker.failure(ticket, target.breaker)
+        else:
+            self.breaker.success(ticket)
+
+    @staticmethod
+    def _status(response: OutboundResponse) -> tuple[int, OutboundResponse]:
+        return response.status, response
 
     def _fits(self, call: _Call, delay: float) -> bool:
         return call.deadline is None or time.perf_counter() + delay < call.deadline
@@ -597,13 +738,16 @@ class OutboundClient:
             target_key=target.key, status=status, seconds=time.perf_counter() - start
         )
 
-    def _log(self, event: str, call: _Call, target: str, start: float, **fields: Any) -> None:
+    @staticmethod
+    def _log(
+        event: str, *, method: str, host: str, target: str, start: float, **fields: Any
+    ) -> None:
         logger.info(
             event,
             extra={
                 "outbound_target": target,
-                "outbound_method": call.method,
-                "outbound_host": call.origin[1],
+                "outbound_method": method,
+                "outbound_host": host,
                 "outbound_elapsed_ms": round((time.perf_counter() - start) * 1000, 1),
                 **{f"outbound_{k}": v for k, v in fields.items()},
             },

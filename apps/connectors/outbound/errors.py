@@ -13,6 +13,7 @@ class OutboundError(Exception):
     """Base class of every error the outbound client raises."""
 
     retryable: bool = False
+    breaker_failure: bool = False  # says the target is unwell: counts toward opening its breaker
 
 
 class InvalidRequest(OutboundError):
@@ -46,6 +47,7 @@ class OutboundConnectionError(OutboundError):
     """Could not resolve, connect, or read; usually transient."""
 
     retryable = True
+    breaker_failure = True
 
 
 class UnresolvableHost(OutboundConnectionError):
@@ -85,3 +87,18 @@ class CircuitOpen(OutboundError):
         self.target = target
         self.retry_after = max(0.0, retry_after)
         super().__init__(f"circuit breaker of {target!r} is open; retry in {self.retry_after:.1f}s")
+
+
+class McpError(OutboundError):
+    """An MCP server answered, but not as MCP expects (a JSON-RPC error, a failed handshake)."""
+
+
+class McpUnauthorized(McpError):
+    """An MCP server refused the credential (HTTP 401/403)."""
+
+
+class McpServerError(McpError):
+    """An MCP server answered HTTP 5xx: it is down or failing, like a 5xx of any API."""
+
+    retryable = True
+    breaker_failure = True

@@ -100,6 +100,7 @@ def test_detail_has_operations_and_no_internal_fields(api, catalogue):
         "parameters_schema",
         "body_schema",
         "body_content_type",
+        "response_schema",
         "utterances",
         "tags",
         "deprecated",

@@ -148,6 +148,30 @@ def test_operations_are_paged_and_searchable(api, catalogue):
     assert api.get(f"{LIST}slack/operations/").status_code == 404
 
 
+def test_one_operation_by_key_carries_its_schemas(api, catalogue):
+    schema = {
+        "type": "object",
+        "required": ["channel"],
+        "properties": {"channel": {"type": "string", "x-in": "query"}},
+    }
+    slack = catalogue["slack"]
+    OperationFactory(connector=slack, key="chat.postMessage", parameters_schema=schema)
+    OperationFactory(connector=slack, key="zz_hidden", enabled=False)
+    OperationFactory(connector=slack, key="conversations/list")  # imported keys may hold a /
+    found = api.get(f"{LIST}slack/operations/chat.postMessage/")
+    assert found.status_code == 200
+    assert found.json()["key"] == "chat.postMessage"
+    assert found.json()["parameters_schema"] == schema
+    assert api.get(f"{LIST}slack/operations/conversations%2Flist/").json()["key"] == (
+        "conversations/list"
+    )
+    assert api.get(f"{LIST}slack/operations/nope/").status_code == 404
+    assert api.get(f"{LIST}slack/operations/zz_hidden/").status_code == 404
+    assert api.get(f"{LIST}translate/operations/chat.postMessage/").status_code == 404
+    Connector.objects.filter(slug="slack").update(enabled=False)
+    assert api.get(f"{LIST}slack/operations/chat.postMessage/").status_code == 404
+
+
 def test_list_query_count_is_flat_with_usage(api, workspace, catalogue):
     def measure() -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -47,7 +47,20 @@ class CredentialTestOutput(serializers.Serializer):
     ok = serializers.BooleanField()
     status = serializers.IntegerField(allow_null=True)
     detail = serializers.CharField()
-    elapsed_ms = serializers.IntegerField()
+    elapsed_ms = serializers.IntegerField(help_text="Latency of the upstream call.")
+    answer = serializers.CharField(
+        allow_blank=True,
+        help_text="The start of the upstream's answer (body text, secrets redacted).",
+    )
+
+
+class OAuthStartInput(StrictSerializer):
+    return_to = serializers.RegexField(
+        r"^/app/[A-Za-z0-9][A-Za-z0-9_./-]*$",
+        required=False,
+        max_length=500,
+        help_text="A page of this app the consent's callback returns to (default: credentials).",
+    )
 
 
 class OAuthStartOutput(serializers.Serializer):

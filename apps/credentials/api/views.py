@@ -29,6 +29,7 @@ from apps.credentials.api.serializers import (
     CredentialTestOutput,
     CredentialUpdateInput,
     CredentialUsageOutput,
+    OAuthStartInput,
     OAuthStartOutput,
 )
 from apps.credentials.exceptions import CredentialInvalid, OAuthCallbackFailed
@@ -123,16 +124,21 @@ class CredentialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(CredentialTestOutput(result).data)
 
-    @extend_schema(request=None, responses=OAuthStartOutput)
+    @extend_schema(request=OAuthStartInput, responses=OAuthStartOutput)
     @action(detail=True, methods=["post"], url_path="oauth/start")
     def oauth_start(self, request: Request, pk: str) -> Response:
         """Begin an OAuth2 consent: open the returned URL in the user's browser."""
         credential = self._editable()
+        data = OAuthStartInput(data=request.data)
+        data.is_valid(raise_exception=True)
         redirect_uri = settings.CREDENTIAL_OAUTH_REDIRECT_URL or request.build_absolute_uri(
             reverse("oauth-callback")
         )
         url = services.oauth_start(
-            credential=credential, user=caller(request), redirect_uri=redirect_uri
+            credential=credential,
+            user=caller(request),
+            redirect_uri=redirect_uri,
+            return_to=data.validated_data.get("return_to", ""),
         )
         return Response({"authorization_url": url})
 
@@ -145,6 +151,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if not state:
         return HttpResponseBadRequest("Missing state.")
+    back = services.oauth_return_to(state) or "/app/credentials"
     try:
         credential = services.oauth_complete(
             user=request.user,
@@ -154,8 +161,8 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         )
     except OAuthCallbackFailed as exc:
         return HttpResponseRedirect(
-            "/app/credentials?" + urlencode({"oauth": "failed", "detail": exc.detail})
+            back + "?" + urlencode({"oauth": "failed", "detail": exc.detail})
         )
     return HttpResponseRedirect(
-        "/app/credentials?" + urlencode({"oauth": "connected", "credential": credential.pk})
+        back + "?" + urlencode({"oauth": "connected", "credential": credential.pk})
     )

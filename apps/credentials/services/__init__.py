@@ -13,7 +13,12 @@ process key ring, bound to the row (``credential.aad``). Nothing here logs, audi
 secret value: audit data carries ids, names and the *names* of changed fields only.
 """
 
-from apps.credentials.services.authorization import STATE_SALT, oauth_complete, oauth_start
+from apps.credentials.services.authorization import (
+    STATE_SALT,
+    oauth_complete,
+    oauth_return_to,
+    oauth_start,
+)
 from apps.credentials.services.connection_test import credential_test
 from apps.credentials.services.credentials import (
     OAUTH_KINDS,
@@ -48,6 +53,7 @@ __all__ = [
     "credentials_rotate_key",
     "injector_for",
     "oauth_complete",
+    "oauth_return_to",
     "oauth_secret_current",
     "oauth_start",
     "outbound_http",

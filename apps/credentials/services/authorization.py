@@ -33,8 +33,13 @@ S = Credential.Status
 STATE_SALT = "credentials.oauth.state"
 
 
-def oauth_start(*, credential: Credential, user: User, redirect_uri: str) -> str:
-    """Open a consent: returns the provider URL; state and verifier stay server-side."""
+def oauth_start(
+    *, credential: Credential, user: User, redirect_uri: str, return_to: str = ""
+) -> str:
+    """Open a consent: returns the provider URL; state and verifier stay server-side.
+
+    ``return_to`` (a path of this app) is where the callback sends the browser afterwards: the
+    Connect wizard's popup returns to a page that tells its opener and closes."""
     if credential.kind != K.OAUTH2_CODE:
         raise OAuthNotApplicable("Only OAuth2 authorization-code credentials have a consent.")
     ttl = settings.CREDENTIAL_OAUTH_STATE_TTL_SECONDS
@@ -47,7 +52,7 @@ def oauth_start(*, credential: Credential, user: User, redirect_uri: str) -> str
         expires_at=now + timedelta(seconds=ttl),
     )
     state = signing.dumps(
-        {"a": str(pending.id), "c": str(credential.pk), "u": str(user.pk)},
+        {"a": str(pending.id), "c": str(credential.pk), "u": str(user.pk), "r": return_to},
         salt=STATE_SALT,
         compress=True,
     )
@@ -59,6 +64,16 @@ def oauth_start(*, credential: Credential, user: User, redirect_uri: str) -> str
         OAuthAuthorization.objects.filter(expires_at__lt=now).delete()
         pending.save(force_insert=True)
     return url
+
+
+def oauth_return_to(state: str) -> str:
+    """The page a consent asked to come back to ("" when none or the state is not ours)."""
+    try:
+        claims = signing.loads(state, salt=STATE_SALT)
+    except signing.BadSignature:
+        return ""
+    value = claims.get("r") if isinstance(claims, dict) else None
+    return value if isinstance(value, str) and value.startswith("/app/") else ""
 
 
 def oauth_complete(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 
-from apps.connectors.outbound import OutboundClient, OutboundError
+from apps.connectors.call_metrics import calls_for
+from apps.connectors.outbound import AuthInjector, OutboundClient, OutboundError
 from apps.core.redaction import redact
 from apps.credentials.exceptions import (
     CredentialInvalid,
@@ -21,7 +22,10 @@ from apps.credentials.services.credentials import (
     outbound_http,
     secret_open,
 )
-from apps.credentials.services.refresh import oauth_secret_current
+from apps.credentials.services.refresh import oauth_secret_current, token_refresh
+
+if TYPE_CHECKING:
+    from apps.connectors.health import ConnectionCheck
 
 K = Credential.Kind
 S = Credential.Status
@@ -34,70 +38,105 @@ def credential_test(
     actor: User | None = None,
     client: OutboundClient | None = None,
 ) -> dict[str, Any]:
-    """Prove the credential works: the connector's health check, or a GET of ``url``."""
-    from apps.connectors.exceptions import ConnectionTestFailed
-    from apps.connectors.health import connector_test_connection
+    """Prove the credential works: the connector's health check, or a GET of ``url``. The
+    test's calls count as calls of the credential's connector (the Status page).
 
+    The answer carries the latency and the start of the upstream's answer (secrets redacted).
+    """
+    connector = credential.connector.slug if credential.connector is not None else None
+    with calls_for(workspace_id=credential.workspace_id, connector=connector):
+        return _credential_test(credential=credential, url=url, client=client)
+
+
+def _credential_test(
+    *, credential: Credential, url: str | None, client: OutboundClient | None
+) -> dict[str, Any]:
+    if not url and credential.connector is None:
+        raise CredentialInvalid(
+            "Give a URL to test: this credential has no connector.",
+            fields={"url": ["Required without a connector."]},
+        )
     http = client or outbound_http()
-    secrets: list[str] = []
     try:
         if credential.kind in OAUTH_KINDS:
             secret = oauth_secret_current(credential=credential, client=http)
         else:
             secret = secret_open(credential)
-        secrets = [v for v in secret.values() if v]
-        injector = injector_for(credential, secret)
     except (CredentialNeedsReauth, CredentialRefreshFailed) as exc:
         return _test_result(credential, ok=False, detail=exc.message, status=None, elapsed=0)
-    if url:
-        started = time.monotonic()
+    check = _call(credential, injector_for(credential, secret), url, http)
+    if check.status == 401 and credential.kind in OAUTH_KINDS:
+        # The provider may have revoked the access token before it expired: refresh once (a
+        # refused refresh marks the credential for re-authorization) and try again.
         try:
-            response = http.request(
-                "GET",
-                url,
-                auth_injector=injector,
-                timeout=(5.0, 15.0),
-                max_response_bytes=1024 * 1024,
+            secret = token_refresh(
+                credential_id=credential.pk,
+                stale_access_token=secret.get("access_token"),
+                client=http,
             )
-        except OutboundError as exc:
+        except (CredentialNeedsReauth, CredentialRefreshFailed) as exc:
             return _test_result(
                 credential,
                 ok=False,
-                detail=redact(f"Unreachable: {exc}", secrets),
-                status=None,
-                elapsed=int((time.monotonic() - started) * 1000),
+                detail=f"HTTP 401; {exc.message}",
+                status=401,
+                elapsed=check.elapsed_ms,
+                answer=_redacted(check.answer, secret),
             )
-        ok = response.ok
-        detail = f"GET answered HTTP {response.status}."
-        return _test_result(
-            credential,
-            ok=ok,
-            detail=detail,
-            status=response.status,
-            elapsed=int(response.elapsed * 1000),
-        )
-    if credential.connector is None:
-        raise CredentialInvalid(
-            "Give a URL to test: this credential has no connector.",
-            fields={"url": ["Required without a connector."]},
-        )
-    try:
-        check = connector_test_connection(
-            connector=credential.connector, auth_injector=injector, client=http
-        )
-    except ConnectionTestFailed as exc:
-        raise CredentialInvalid(exc.detail) from None
+        check = _call(credential, injector_for(credential, secret), url, http)
     return _test_result(
         credential,
         ok=check.ok,
-        detail=redact(check.detail, secrets),
+        detail=_redacted(check.detail, secret),
         status=check.status,
         elapsed=check.elapsed_ms,
+        answer=_redacted(check.answer, secret),
     )
 
 
+def _call(
+    credential: Credential, injector: AuthInjector, url: str | None, http: OutboundClient
+) -> ConnectionCheck:
+    from apps.connectors.exceptions import ConnectionTestFailed
+    from apps.connectors.health import ConnectionCheck, answer_excerpt, connector_test_connection
+
+    if not url:
+        assert credential.connector is not None  # checked by the caller
+        try:
+            return connector_test_connection(
+                connector=credential.connector, auth_injector=injector, client=http
+            )
+        except ConnectionTestFailed as exc:
+            raise CredentialInvalid(exc.detail) from None
+    started = time.monotonic()
+    try:
+        response = http.request(
+            "GET", url, auth_injector=injector, timeout=(5.0, 15.0), max_response_bytes=1024 * 1024
+        )
+    except OutboundError as exc:
+        elapsed = int((time.monotonic() - started) * 1000)
+        return ConnectionCheck(ok=False, detail=f"Unreachable: {exc}", elapsed_ms=elapsed)
+    return ConnectionCheck(
+        ok=response.ok,
+        detail=f"GET answered HTTP {response.status}.",
+        status=response.status,
+        elapsed_ms=int(response.elapsed * 1000),
+        answer=answer_excerpt(response),
+    )
+
+
+def _redacted(text: str, secret: dict[str, str]) -> str:
+    return redact(text, [v for v in secret.values() if v])
+
+
 def _test_result(
-    credential: Credential, *, ok: bool, detail: str, status: int | None, elapsed: int
+    credential: Credential,
+    *,
+    ok: bool,
+    detail: str,
+    status: int | None,
+    elapsed: int,
+    answer: str = "",
 ) -> dict[str, Any]:
     if ok:
         Credential.objects.filter(pk=credential.pk, needs_reauth=False).exclude(
@@ -105,4 +144,4 @@ def _test_result(
         ).update(status=S.CONNECTED, last_error="")
     elif status in (401, 403):
         Credential.objects.filter(pk=credential.pk).update(status=S.ERROR, last_error=detail)
-    return {"ok": ok, "status": status, "detail": detail, "elapsed_ms": elapsed}
+    return {"ok": ok, "status": status, "detail": detail, "elapsed_ms": elapsed, "answer": answer}

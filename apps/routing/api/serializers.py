@@ -10,6 +10,14 @@ class RouteInput(StrictSerializer):
     query = serializers.CharField(max_length=2000, trim_whitespace=True)
     top_k = serializers.IntegerField(min_value=1, max_value=50, default=5)
     connector = serializers.SlugField(max_length=80, required=False, allow_null=True, default=None)
+    workspace = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Route for this workspace (you must be a member): the connectors it holds a "
+        "working credential for and the operations its workflows call are favoured, and the "
+        "workspace threshold applies.",
+    )
 
 
 class AlternativeOutput(serializers.Serializer):

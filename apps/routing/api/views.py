@@ -27,6 +27,10 @@ from apps.routing.api.serializers import (
 from apps.routing.encoders.base import EncoderError
 from apps.routing.evaluation import Example, fit
 from apps.routing.exceptions import RouterUnavailable
+from apps.routing.scenarios import SCENARIOS
+from apps.routing.workspace import workspace_prior
+from apps.workspaces.api.scoping import require_role
+from apps.workspaces.models import Role
 
 
 class IsOperatorForWrites(BasePermission):
@@ -43,8 +47,12 @@ class RouteView(APIView):
     def post(self, request: Request) -> Response:
         data = RouteInput(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        workspace = fields.pop("workspace")
+        if workspace is not None:
+            require_role(request, workspace, Role.VIEWER)
         try:
-            decision = services.route_query(**data.validated_data)
+            decision = services.route_query(**fields, prior=workspace_prior(workspace))
         except EncoderError as exc:
             raise RouterUnavailable(f"the encoder is unavailable: {exc}") from None
         return Response(decision.as_dict())
@@ -110,6 +118,7 @@ class EvaluationView(APIView):
                 "params": {
                     "source": params.source,
                     "threshold": params.threshold,
+                    "workspace_threshold": params.workspace_threshold,
                     "route_thresholds": len(params.route_thresholds),
                     "weights": params.weights,
                 },
@@ -137,12 +146,14 @@ class FitView(APIView):
             examples,
             target_precision=data.validated_data["target_precision"],
             fit_weights=data.validated_data["fit_weights"],
+            scenarios=SCENARIOS,
         )
         services.router_fit_record(params=params, summary=summary, dataset="api", user=request.user)
         return Response(
             {
                 "summary": summary,
                 "threshold": params.threshold,
+                "workspace_threshold": params.workspace_threshold,
                 "route_thresholds": params.route_thresholds,
             },
             status=status.HTTP_201_CREATED,

@@ -31,7 +31,7 @@ def test_route_answers_the_calendar_story(api, route_maps):
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["connector"] == "google-calendar" and body["operation"] == "calendar.events.insert"
-    assert body["route"] == "create_event" and body["confidence"] >= 0.7
+    assert body["route"] == "create_event" and body["confidence"] >= body["threshold"]
     assert len(body["alternatives"]) == 2 and body["reasoning"]
     assert set(body["alternatives"][0]) == {
         "route",
@@ -47,7 +47,7 @@ def test_route_answers_no_route_for_mars(api, route_maps):
         "/api/v1/routing/route", {"query": "what's the weather like on Mars"}, format="json"
     ).json()
     assert body["route"] is None and body["operation"] is None
-    assert body["confidence"] < 0.7 and body["alternatives"]
+    assert body["confidence"] < body["threshold"] and body["alternatives"]
 
 
 def test_route_can_be_limited_to_a_connector(api, route_maps):
@@ -133,6 +133,11 @@ def test_evaluation_summary_and_fit(api, operator_api, route_maps):
     assert body["evaluation"]["top1"] == summary["top1"]
     assert "per_route" not in body["evaluation"]
     assert body["params"]["source"] == "fit"
+    # Both global thresholds are stored and served (one without, one with a workspace).
+    stored = services.router_get().params
+    assert body["params"]["workspace_threshold"] == stored.workspace_threshold
+    assert fitted.json()["workspace_threshold"] == stored.workspace_threshold
+    assert fitted.json()["threshold"] == stored.threshold
     with_routes = api.get("/api/v1/routing/evaluation?per_route=1").json()
     assert "google-calendar/create_event" in with_routes["evaluation"]["per_route"]
 

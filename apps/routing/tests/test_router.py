@@ -43,7 +43,8 @@ def test_calendar_story_answers_create_event_with_alternatives_and_reasoning(rou
         "calendar.events.insert",
         "create_event",
     )
-    assert decision.threshold == 0.7 and decision.confidence >= 0.7
+    assert decision.threshold == DEFAULT_PARAMS.threshold
+    assert decision.confidence >= decision.threshold
     assert decision.decided_by == "router"
     assert len(decision.alternatives) == 2
     assert all(a.route != "create_event" for a in decision.alternatives)
@@ -58,7 +59,7 @@ def test_weather_on_mars_is_no_route_with_its_best_low_score(router):
     decision = router.route("what's the weather like on Mars")
     assert decision.route is None and decision.connector is None
     assert decision.decided_by == "none"
-    assert decision.confidence < 0.7
+    assert decision.confidence < DEFAULT_PARAMS.threshold
     assert decision.alternatives  # the best candidates are still shown
     assert "No route" in decision.reasoning and "below the threshold" in decision.reasoning
 

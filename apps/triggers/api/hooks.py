@@ -89,6 +89,16 @@ def _handle(request: HttpRequest, token: str, *, test: bool) -> HttpResponse:
     if target is None:
         metrics.webhook_delivery("not_found")
         return _error(404, "not_found", "No active webhook at this URL.")
+    if not test and not target.trigger.enabled:
+        # The URL is right but its owner switched the trigger off: say so (the sender may
+        # resubmit once it is on again; 409, not 404, which reads as a wrong URL). Nothing
+        # is stored and no handshake is answered.
+        metrics.webhook_delivery("disabled")
+        return _error(
+            409,
+            "trigger_disabled",
+            "This webhook is switched off; the delivery was not stored.",
+        )
     config = target.config
     method = request.method or "GET"
     query: dict[str, Any] = {k: (vs[0] if len(vs) == 1 else vs) for k, vs in request.GET.lists()}

@@ -32,6 +32,7 @@ class TriggerOutput(serializers.ModelSerializer):
             "node_id",
             "kind",
             "is_active",
+            "enabled",
             "status",
             "config",
             "webhook_url",
@@ -55,8 +56,11 @@ class TriggerOutput(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
     def get_status(self, trigger: Trigger) -> str:
+        """inactive (not published), disabled (switched off), failing or active."""
         if not trigger.is_active:
             return "inactive"
+        if not trigger.enabled:
+            return "disabled"
         return "failing" if trigger.consecutive_errors else "active"
 
     def _may_edit(self, trigger: Trigger) -> bool:
@@ -116,6 +120,26 @@ class TriggerDetailOutput(TriggerOutput):
         fields = [*TriggerOutput.Meta.fields, "signing_secret"]
 
 
+class JSONBoolean(serializers.BooleanField):
+    """true or false only: DRF's own also takes "no", "off", 0 and "0", which a typo in a
+    client would turn into a silent switch-off."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class TriggerUpdateInput(StrictSerializer):
+    """The trigger's on/off switch."""
+
+    enabled = JSONBoolean(
+        error_messages={"invalid": "Must be true or false."},
+        help_text="Off: the webhook refuses deliveries (409) and schedules and polls skip "
+        "the trigger; manual and API runs still work. Kept across republishes.",
+    )
+
+
 class SecretInput(StrictSerializer):
     secret = serializers.CharField(
         required=False,
@@ -134,6 +158,20 @@ class SecretOutput(serializers.Serializer):
 class DraftTestUrlInput(StrictSerializer):
     workflow = serializers.UUIDField()
     node_id = serializers.CharField(max_length=100)
+
+
+class PollDefaultsInput(StrictSerializer):
+    workspace = serializers.UUIDField()
+    source = serializers.DictField(
+        help_text="A poll trigger's source (kind http or connector), as in the node config."
+    )
+
+
+class PollDefaultsOutput(serializers.Serializer):
+    items_path = serializers.CharField(allow_null=True)
+    id_path = serializers.CharField(allow_null=True)
+    cursor_path = serializers.CharField(allow_null=True)
+    items_found = serializers.IntegerField(help_text="Items at items_path in the sample.")
 
 
 class CronPreviewInput(StrictSerializer):

@@ -15,20 +15,24 @@ from rest_framework.response import Response
 from apps.core.api.auth import caller
 from apps.core.api.pagination import CreatedCursorPagination
 from apps.core.exceptions import InvalidInput
-from apps.triggers import cron, selectors, services
+from apps.triggers import cron, selectors, services, webhooks
 from apps.triggers.api.filters import WebhookDeliveryFilter
 from apps.triggers.api.serializers import (
     CronPreviewInput,
     DraftTestUrlInput,
+    PollDefaultsInput,
+    PollDefaultsOutput,
     PreviewOutput,
     SecretInput,
     SecretOutput,
     TriggerDetailOutput,
     TriggerOutput,
+    TriggerUpdateInput,
     WebhookReceivedOutput,
 )
 from apps.triggers.exceptions import TriggerNotSchedulable
 from apps.triggers.models import Trigger, WebhookDelivery
+from apps.triggers.poll_paths import poll_paths_propose
 from apps.workflows.selectors import workflow_get
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
@@ -51,7 +55,7 @@ def _preview(expression: str, zone_name: str, count: int) -> dict:
 
 class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = TriggerOutput
-    filterset_fields = ["workflow", "workspace", "kind", "is_active"]
+    filterset_fields = ["workflow", "workspace", "kind", "is_active", "enabled"]
     ordering_fields = ["created_at", "next_fire_at"]
 
     def get_queryset(self) -> QuerySet[Trigger]:
@@ -71,6 +75,20 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         trigger.signing_secret = secret
         return Response(TriggerDetailOutput(trigger, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=TriggerUpdateInput, responses=TriggerOutput)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Switch the trigger off or on (`{"enabled": false}`), without unpublishing."""
+        trigger = self.get_object()
+        require_role(request, trigger.workspace_id, Role.EDITOR)
+        data = TriggerUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.trigger_enabled_set(
+            trigger=trigger, enabled=data.validated_data["enabled"], actor=caller(request)
+        )
+        webhooks.webhook_target_forget(trigger.webhook_token)
+        trigger = selectors.trigger_get(user=caller(request), trigger_id=trigger.pk)
+        return Response(TriggerOutput(trigger, context=self.get_serializer_context()).data)
+
     @extend_schema(request=SecretInput, responses=SecretOutput)
     @action(detail=True, methods=["post"])
     def secret(self, request: Request, pk: str) -> Response:
@@ -80,7 +98,7 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = SecretInput(data=request.data)
         data.is_valid(raise_exception=True)
         plaintext = services.trigger_secret_rotate(
-            trigger=trigger, secret=data.validated_data.get("secret")
+            trigger=trigger, secret=data.validated_data.get("secret"), actor=caller(request)
         )
         return Response({"signing_secret": plaintext})
 
@@ -112,6 +130,20 @@ class TriggerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         v = data.validated_data
         return Response(_preview(v["expression"], v["timezone"], v["count"]))
+
+    @extend_schema(request=PollDefaultsInput, responses=PollDefaultsOutput)
+    @action(detail=False, methods=["post"], url_path="poll-defaults")
+    def poll_defaults(self, request: Request) -> Response:
+        """Fetch one sample of a polling source and propose items_path, id_path and
+        cursor_path (nothing is saved; the sample itself is not returned)."""
+        data = PollDefaultsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace_id = data.validated_data["workspace"]
+        require_role(request, workspace_id, Role.EDITOR)  # it calls out with its credentials
+        proposal = poll_paths_propose(
+            workspace_id=workspace_id, source=data.validated_data["source"]
+        )
+        return Response(PollDefaultsOutput(proposal).data)
 
     @extend_schema(request=DraftTestUrlInput, responses={200: TriggerDetailOutput})
     @action(detail=False, methods=["post"], url_path="draft")

@@ -8,11 +8,12 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from apps.blocks.catalog.poll_trigger import CONFIG_SCHEMA
+from apps.triggers.poll_sources import source_problems
 from apps.triggers.registry import Problems, TriggerSpec, trigger_registry
 
 
 def check(config: Mapping[str, Any]) -> Problems:
-    """Paths must compile; an HTTP source needs a URL; connector sources are not wired yet."""
+    """Paths must compile; an HTTP source needs a URL, a connector source an operation."""
     problems: Problems = {}
     for name in ("items_path", "id_path", "cursor_path"):
         if name in config:
@@ -26,9 +27,9 @@ def check(config: Mapping[str, Any]) -> Problems:
         if not url.startswith(("http://", "https://")):
             problems["config.source.url"] = ["An http(s) URL is required."]
     elif source.get("kind") == "connector":
-        problems["config.source.kind"] = [
-            "Connector operations as polling sources are not available yet; use an HTTP URL."
-        ]
+        for name in ("connector", "operation"):
+            if not source.get(name):
+                problems[f"config.source.{name}"] = [f"A connector source needs its {name}."]
     if "cursor_param" in config and "cursor_path" not in config:
         problems["config.cursor_param"] = ["cursor_param needs cursor_path."]
     return problems
@@ -46,6 +47,7 @@ SPEC = trigger_registry.register(
         title="Polling",
         config_schema=CONFIG_SCHEMA,
         check=check,
+        check_in_workspace=source_problems,
         first_fire=first_fire,
         keeps_cursor=True,
     )

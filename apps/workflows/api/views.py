@@ -1,5 +1,7 @@
 """Workflow and execution endpoints: validate input, call a service or selector, serialize."""
 
+from typing import Any
+
 from django.core import signing
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -18,6 +20,7 @@ from apps.core.api.query import query_int
 from apps.core.exceptions import Conflict, InvalidInput, NotFound
 from apps.workflows import selectors, services
 from apps.workflows.api.filters import ExecutionFilter, WorkflowFilter
+from apps.workflows.api.issues import ValidateOutput, WorkflowSavedOutput
 from apps.workflows.api.serializers import (
     ExecutionDetailOutput,
     ExecutionLogOutput,
@@ -43,7 +46,7 @@ from apps.workflows.models import Execution, Workflow
 from apps.workflows.resume import resume_token_read
 from apps.workflows.runtime.run import node_test_run
 from apps.workflows.runtime.subworkflows import execution_resume
-from apps.workflows.validation import graph_issues
+from apps.workflows.validation import graph_issues, graph_warnings
 from apps.workspaces.api.schema import ErrorOutput
 from apps.workspaces.api.scoping import require_role
 from apps.workspaces.models import Role
@@ -79,7 +82,7 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         require_role(self.request, workflow.workspace_id, role)
         return workflow
 
-    @extend_schema(request=WorkflowCreateInput, responses={201: WorkflowOutput})
+    @extend_schema(request=WorkflowCreateInput, responses={201: WorkflowSavedOutput})
     def create(self, request: Request) -> Response:
         data = WorkflowCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -88,9 +91,11 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         workflow = services.workflow_create(
             workspace=membership.workspace, created_by=caller(request), **fields
         )
-        return Response(WorkflowOutput(workflow).data, status=status.HTTP_201_CREATED)
+        return Response(_saved(workflow), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=WorkflowUpdateInput, responses={200: WorkflowSavedOutput, 409: ErrorOutput}
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         workflow = self._writable()
         data = WorkflowUpdateInput(data=request.data)
@@ -102,9 +107,11 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             expected_version=changes.pop("version"),
             **changes,
         )
-        return Response(WorkflowOutput(workflow).data)
+        return Response(_saved(workflow))
 
-    @extend_schema(request=WorkflowUpdateInput, responses={200: WorkflowOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=WorkflowUpdateInput, responses={200: WorkflowSavedOutput, 409: ErrorOutput}
+    )
     def update(self, request: Request, pk: str) -> Response:
         return self.partial_update(request, pk)
 
@@ -192,15 +199,24 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         return Response(node_test_run(workflow=workflow, **data.validated_data))
 
-    @extend_schema(request=ValidateInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=ValidateInput, responses={200: ValidateOutput})
     @action(detail=False, methods=["post"])
     def validate(self, request: Request) -> Response:
         data = ValidateInput(data=request.data)
         data.is_valid(raise_exception=True)
         issues = graph_issues(data.validated_data["graph"])
         return Response(
-            {"valid": not any(i["severity"] == "error" for i in issues), "issues": issues}
+            {
+                "valid": not any(i["severity"] == "error" for i in issues),
+                "issues": issues,
+                "warnings": [i for i in issues if i["severity"] == "warning"],
+            }
         )
+
+
+def _saved(workflow: Workflow) -> dict[str, Any]:
+    """The saved workflow and its graph's warnings (saving refuses errors only)."""
+    return {**WorkflowOutput(workflow).data, "warnings": graph_warnings(workflow.graph)}
 
 
 class ExecutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

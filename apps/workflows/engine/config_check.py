@@ -22,6 +22,7 @@ from apps.workflows.engine.expressions import (
 from apps.workflows.engine.fastcheck import Check, compile_fast
 from apps.workflows.engine.plan import ERROR_PORT, PlanNode, _Issues
 from apps.workflows.engine.policies import merge_policies, policies_errors
+from apps.workflows.engine.topology import Upstream
 from apps.workflows.engine.types import Node
 
 
@@ -32,7 +33,7 @@ def _field_path(error: ValidationError) -> str:
     return path
 
 
-def _exempt(error: ValidationError) -> bool:
+def expression_exempt(error: ValidationError) -> bool:
     """True when the error only says an expression string is not (yet) the right type.
 
     ``"{{ trigger.count }}"`` in an integer field is fine: its type is known at run time,
@@ -48,7 +49,7 @@ def _exempt(error: ValidationError) -> bool:
         branches: dict[Any, list[ValidationError]] = {}
         for sub in error.context:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-        return any(all(_exempt(sub) for sub in subs) for subs in branches.values())
+        return any(all(expression_exempt(sub) for sub in subs) for subs in branches.values())
     return False
 
 
@@ -169,19 +170,29 @@ def fast_check(block: RegisteredBlock) -> Check:
 
 
 def _check_references(
-    node: Node, config: Mapping[str, Any], known: Mapping[str, Node], issues: _Issues
+    node: Node, known: Mapping[str, Node], upstream: Upstream, issues: _Issues
 ) -> None:
-    """Warn about ``nodes.<id>`` references to nodes the graph does not have (typos)."""
-    for field, text in iter_templates(config, "config"):
-        # Membership tests, not set difference: ``frozenset - dict.keys()`` copies the keys.
-        for ref in sorted(r for r in referenced_nodes(text) if r not in known):
-            issues.add(
-                node.id,
-                field,
-                "unknown_reference",
-                f"{field}: expression refers to unknown node {ref!r}",
-                "warning",
-            )
+    """Warn about ``nodes.<id>`` references to nodes the graph does not have (typos) or
+    that do not run before this node (at run time they read as null, or as the wrong run's)."""
+    for field, text in iter_templates(node.config, "config"):
+        for ref in sorted(referenced_nodes(text)):
+            if ref not in known:
+                issues.add(
+                    node.id,
+                    field,
+                    "unknown_reference",
+                    f"{field}: expression refers to unknown node {ref!r}",
+                    "warning",
+                )
+            elif not upstream.has_run_before(node.id, ref):
+                issues.add(
+                    node.id,
+                    field,
+                    "not_upstream",
+                    f"{field}: expression reads node {ref!r}, which does not run before "
+                    f"{node.id!r}",
+                    "warning",
+                )
 
 
 def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool) -> PlanNode:
@@ -189,7 +200,7 @@ def _check_node(node: Node, block: RegisteredBlock, issues: _Issues, build: bool
     config = defaults_applied(spec.config_schema, node.config)
     errors = () if fast_check(block)(config) else block.validator.iter_errors(config)
     for error in errors:
-        if _exempt(error):
+        if expression_exempt(error):
             continue
         path = _field_path(error)
         issues.add(node.id, path, "invalid_config", f"{path}: {error.message}")

@@ -16,7 +16,9 @@ Issue codes: ``invalid_graph``, ``invalid_node``, ``invalid_edge``, ``duplicate_
 ``ambiguous_handle``, ``cross_scope_edge``, ``entry_has_inputs``, ``cycle``,
 ``unreachable`` (warning), ``missing_trigger``, ``multiple_triggers``, ``trigger_in_loop``,
 ``multiple_error_triggers``, ``empty_loop_body`` (warning), ``unknown_reference`` (warning:
-an expression reads ``nodes.<id>`` of a node the graph does not have).
+an expression reads ``nodes.<id>`` of a node the graph does not have), ``not_upstream``
+(warning: it reads a node that does not run before it; see ``topology.Upstream``),
+``note_edge`` (an edge touches a sticky note, see ``notes``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from apps.blocks.registry import BlockRegistry
 from apps.blocks.sdk import Category
 from apps.workflows.engine.config_check import _check_node, _check_references
 from apps.workflows.engine.errors import GraphInvalid
+from apps.workflows.engine.notes import drop_notes
 from apps.workflows.engine.plan import Plan, PlanNode, Scope, _Issues
-from apps.workflows.engine.topology import _cycles, _reach, _scope, _toposort
+from apps.workflows.engine.topology import Upstream, _cycles, _reach, _scope, _toposort
 from apps.workflows.engine.types import Edge, Node, ValidationIssue
 
 __all__ = ["Plan", "PlanNode", "Scope", "build_plan", "parse_graph", "validate_graph"]
@@ -121,6 +124,7 @@ def _analyse(
             issues.add(node.id, "id", "duplicate_node_id", f"node id {node.id!r} is used twice")
         else:
             by_id[node.id] = node
+    by_id, raw_edges = drop_notes(by_id, raw_edges, issues)
 
     planned: dict[str, PlanNode] = {}
     for node in by_id.values():
@@ -138,7 +142,6 @@ def _analyse(
                 )
             continue
         planned[node.id] = _check_node(node, block, issues, build)
-        _check_references(node, node.config, by_id, issues)
 
     for node in by_id.values():
         if node.parent_id is None:
@@ -240,6 +243,9 @@ def _analyse(
                     f"node {node_id!r} cannot be reached from the trigger",
                     "warning",
                 )
+    upstream = Upstream(edges, parents, root_members, error_members)
+    for node_id in planned:
+        _check_references(by_id[node_id], by_id, upstream, issues)
 
     if issues.has_errors or not build:
         return None, issues.items

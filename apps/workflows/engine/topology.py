@@ -107,3 +107,53 @@ def _scope(
         incoming={k: tuple(v) for k, v in incoming.items()},
         outgoing={k: tuple(v) for k, v in outgoing.items()},
     )
+
+
+class Upstream:
+    """Which nodes have run before a node, so that it can read them as ``nodes.<id>``.
+
+    The runner fills ``nodes`` as steps finish: a node sees its ancestors in its own scope; a
+    loop body also sees what ran before its loop (the body starts from a copy of the outer
+    context); the error flow also sees the main flow (it runs on the same context after the
+    main flow failed). Anything else may not have run yet, or never runs first.
+    """
+
+    def __init__(
+        self,
+        edges: Iterable[Edge],
+        parents: Mapping[str, str | None],
+        main: set[str],
+        error_flow: set[str],
+    ) -> None:
+        self._sources: dict[str, set[str]] = {}
+        self._outgoing: dict[str, list[Edge]] = {}
+        for edge in edges:
+            self._sources.setdefault(edge.target, set()).add(edge.source)
+            self._outgoing.setdefault(edge.source, []).append(edge)
+        self._parents = parents
+        self._main = main
+        self._error_flow = error_flow
+        self._below: dict[str, set[str]] = {}
+
+    def has_run_before(self, node_id: str, ref: str) -> bool:
+        current: str | None = node_id
+        seen: set[str] = set()
+        while current is not None and current not in seen:  # parents may cycle (an error)
+            if self._is_ancestor(ref, current):
+                return True
+            if current in self._error_flow and ref in self._main:
+                return True
+            seen.add(current)
+            current = self._parents.get(current)
+        return False
+
+    def _is_ancestor(self, ref: str, node_id: str) -> bool:
+        """The previous node (the usual reference) is one look-up; any other is a walk down
+        from ``ref`` once, then shared by every node that reads it (the trigger node, read
+        from a thousand nodes, costs one walk, not a thousand)."""
+        if ref in self._sources.get(node_id, ()):
+            return True
+        below = self._below.get(ref)
+        if below is None:
+            below = self._below[ref] = _reach([ref], self._outgoing) - {ref}
+        return node_id in below

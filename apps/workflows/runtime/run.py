@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.blocks.registry import default_registry
+from apps.connectors.call_metrics import calls_for
 from apps.core.exceptions import InvalidInput
 from apps.credentials.resolver import outbound_http, run_scrub, secrets_for
 from apps.observability import tracing
@@ -121,7 +122,8 @@ def _run_claimed(claimed: Claimed, span: tracing.Span) -> None:
         fresh=str(execution.pk) if claimed.first_run else None, durable=_durable
     )
     try:
-        outcome = _run_engine(claimed, store)
+        with calls_for(workspace_id=execution.workspace_id):  # the Status page's call counts
+            outcome = _run_engine(claimed, store)
     except Exception as exc:  # an engine bug must still end the execution, not strand it
         logger.exception("execution.crashed", extra={"execution_id": str(execution.pk)})
         outcome = Outcome(
@@ -333,4 +335,5 @@ def node_test_run(*, workflow: Workflow, node_id: str, pinned: dict[str, Any]) -
         workflow={"id": str(workflow.pk), "name": workflow.name},
         execution={"mode": "test"},
     )
-    return runner.run_node(plan, node_id, pinned=pinned, request=request).to_dict()
+    with calls_for(workspace_id=workflow.workspace_id):
+        return runner.run_node(plan, node_id, pinned=pinned, request=request).to_dict()

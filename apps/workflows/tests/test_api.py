@@ -295,6 +295,8 @@ FOREIGN_WORKFLOW_CALLS = [
     ("post", "publish/"),
     ("post", "unpublish/"),
     ("get", "versions/"),
+    ("get", "versions/1/"),
+    ("get", "diff/"),
     ("post", "rollback/"),
     ("get", "export/"),
     ("post", "run/"),

@@ -106,11 +106,20 @@ export type RunCreated = Execution
 
 export type Trigger = Output<Schemas['TriggerOutput']>
 
+/** The next runs of a cron expression in a zone (POST /triggers/cron-preview/). */
+export type CronPreview = Schemas['PreviewOutput']
+
+/** One problem of a graph (POST /workflows/validate/), on a node when node_id is set. */
+export type GraphIssue = Schemas['GraphIssueOutput']
+
 // ---- block registry (GET /api/v1/blocks/)
 
 /** A port is a name, or an object naming it; see lib/ports.ts for how both are read. */
 export type BlockPortSpec =
   string | { key?: string; name?: string; id?: string; title?: string; label?: string }
+
+export type BlockUiHint = Output<Schemas['UiHintOutput']>
+export type BlockWidget = Schemas['WidgetEnum']
 
 export interface BlockSpec {
   key: string
@@ -120,6 +129,8 @@ export interface BlockSpec {
   icon: string
   description: string
   config_schema: JsonSchema
+  /** How the form edits each config field (widget, placeholder, show_when, inline …). */
+  ui?: Record<string, BlockUiHint>
   /** Input ports; empty for triggers. */
   inputs: BlockPortSpec[]
   /** Output ports edges may leave from (may list the implicit `error`). Not data fields. */

@@ -20,8 +20,10 @@ export function Layout() {
             Workflows
           </NavLink>
           <NavLink to="/app/executions">Runs</NavLink>
+          <NavLink to="/app/monitoring">Monitoring</NavLink>
           <NavLink to="/app/connectors">Connectors</NavLink>
           <NavLink to="/app/credentials">Credentials</NavLink>
+          <NavLink to="/app/status">Status</NavLink>
           <NavLink to="/app/members">Members</NavLink>
         </nav>
         <div className="app-header__spacer" />
@@ -70,7 +72,7 @@ function UserMenu({ me }: { me: Me }) {
   const logout = useLogout()
   return (
     <details className="user-menu">
-      <summary aria-label="User menu">
+      <summary title="User menu">
         <span className="user-menu__avatar" aria-hidden="true">
           {me.username.charAt(0).toUpperCase()}
         </span>

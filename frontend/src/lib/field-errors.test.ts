@@ -11,6 +11,24 @@ const sent: WorkflowGraph = {
 }
 
 describe('mapFieldErrors', () => {
+  it('puts a missing required property on the field itself', () => {
+    const issues = mapFieldErrors(
+      {
+        'graph.nodes[1].data.config': [
+          "config: 'url' is a required property",
+          'config: Additional properties are not allowed',
+        ],
+        'graph.nodes[1].data.config.auth': ["config.auth: 'token' is a required property"],
+      },
+      sent,
+    )
+    expect(issues.byNode.fetch.config).toEqual({
+      url: ['This field is required.'],
+      '': ['config: Additional properties are not allowed'],
+      'auth.token': ['This field is required.'],
+    })
+  })
+
   it('puts config errors on the node the index names', () => {
     const issues = mapFieldErrors(
       {

@@ -17,6 +17,10 @@ export interface SaveIssues {
 export const noIssues = (): SaveIssues => ({ byNode: {}, general: [] })
 
 const NODE_PATH = /^graph\.nodes(?:\[(\d+)\]|\.([A-Za-z0-9_-]+))(?:\.(.*))?$/
+// jsonschema reports a missing property on the object that lacks it; the form shows it on
+// the field itself ("config: 'url' is a required property" -> "url": "This field is required.").
+const REQUIRED = /^(?:[^:]*: )?'([^']+)' is a required property$/
+
 const EDGE_PATH = /^graph\.edges\[(\d+)\](?:\.(.*))?$/
 
 function issuesFor(issues: SaveIssues, nodeId: string): NodeIssues {
@@ -42,8 +46,13 @@ export function mapFieldErrors(
       if (node) {
         const target = issuesFor(issues, node.id)
         if (rest === 'data.config' || rest?.startsWith('data.config.')) {
-          const key = rest.slice('data.config.'.length)
-          target.config[key] = [...(target.config[key] ?? []), ...messages]
+          const parent = rest.slice('data.config.'.length)
+          for (const message of messages) {
+            const missing = REQUIRED.exec(message)?.[1]
+            const key = missing ? (parent ? `${parent}.${missing}` : missing) : parent
+            const text = missing ? 'This field is required.' : message
+            target.config[key] = [...(target.config[key] ?? []), text]
+          }
         } else {
           target.node.push(...messages.map((message) => label(rest, message)))
         }

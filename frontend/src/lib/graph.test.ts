@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { WorkflowGraph } from '@/api/types'
-import { fromCanvas, sameGraph, toCanvas, uniqueEdgeId, uniqueNodeId } from './graph'
+import {
+  fromCanvas,
+  sameGraph,
+  toCanvas,
+  uniqueEdgeId,
+  uniqueNodeId,
+  upstreamNodeIds,
+} from './graph'
 
 const graph: WorkflowGraph = {
   nodes: [
@@ -115,5 +122,63 @@ describe('ids', () => {
     const connection = { source: 'a', target: 'b', sourceHandle: 'true', targetHandle: null }
     expect(uniqueEdgeId(connection, [])).toBe('e_a_true_b')
     expect(uniqueEdgeId(connection, ['e_a_true_b'])).toBe('e_a_true_b_2')
+  })
+})
+
+describe('upstreamNodeIds', () => {
+  // The server's test_references_to_nodes_that_do_not_run_before_are_warnings, as a canvas.
+  const node = (id: string, type = 'transform', parentId?: string) => ({
+    id,
+    type,
+    position: { x: 0, y: 0 },
+    data: { config: {} },
+    ...(parentId ? { parentId } : {}),
+  })
+  const edge = (source: string, target: string) => ({ id: `${source}-${target}`, source, target })
+  const { nodes, edges } = toCanvas({
+    nodes: [
+      node('t', 'manual_trigger'),
+      node('a'),
+      node('b'),
+      node('c'),
+      node('side'),
+      node('l', 'loop'),
+      node('body', 'transform', 'l'),
+      node('body2', 'transform', 'l'),
+      node('e', 'error_trigger'),
+      node('h'),
+    ],
+    edges: [
+      edge('t', 'a'),
+      edge('a', 'b'),
+      edge('b', 'c'),
+      edge('a', 'side'),
+      edge('c', 'l'),
+      edge('body', 'body2'),
+      edge('e', 'h'),
+    ],
+  })
+  const upstream = (id: string) => [...upstreamNodeIds(id, nodes, edges)].sort()
+
+  it('is the ancestors: not the node itself, later nodes or a parallel branch', () => {
+    expect(upstream('b')).toEqual(['a', 't'])
+    expect(upstream('side')).toEqual(['a', 't'])
+    expect(upstream('t')).toEqual([])
+  })
+
+  it('inside a loop, adds what runs before the loop (not the loop itself)', () => {
+    expect(upstream('body2')).toEqual(['a', 'b', 'body', 'c', 't'])
+  })
+
+  it('stops at loops that are each other’s parent', () => {
+    const broken = toCanvas({
+      nodes: [node('l1', 'loop', 'l2'), node('l2', 'loop', 'l1')],
+      edges: [],
+    })
+    expect([...upstreamNodeIds('l1', broken.nodes, broken.edges)]).toEqual([])
+  })
+
+  it('in the error flow, adds the main flow (not a loop body)', () => {
+    expect(upstream('h')).toEqual(['a', 'b', 'c', 'e', 'l', 'side', 't'])
   })
 })

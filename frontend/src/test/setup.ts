@@ -27,3 +27,8 @@ globalThis.ResizeObserver ??= ResizeObserverStub as unknown as typeof ResizeObse
 globalThis.DOMMatrixReadOnly ??= class {
   m22 = 1
 } as unknown as typeof DOMMatrixReadOnly
+
+// CodeMirror measures text ranges; jsdom has no layout, so ranges report empty boxes.
+const emptyRects = () => Object.assign([], { item: () => null }) as unknown as DOMRectList
+Range.prototype.getClientRects ??= emptyRects
+Range.prototype.getBoundingClientRect ??= () => new DOMRect()

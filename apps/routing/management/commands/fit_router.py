@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.routing.evaluation import fit, load_examples
+from apps.routing.scenarios import SCENARIOS
 from apps.routing.services import router_fit_record, router_get
 
 
@@ -20,6 +21,13 @@ class Command(BaseCommand):
             "--thresholds-only",
             action="store_true",
             help="keep the weights; fit calibration and thresholds",
+        )
+        parser.add_argument(
+            "--scenarios",
+            nargs="*",
+            default=list(SCENARIOS),
+            choices=SCENARIOS,
+            help="simulated workspaces to fit the workspace prior on (none: no prior)",
         )
         parser.add_argument("--dry-run", action="store_true", help="print, do not store")
 
@@ -36,6 +44,7 @@ class Command(BaseCommand):
             examples,
             target_precision=options["target_precision"],
             fit_weights=not options["thresholds_only"],
+            scenarios=options["scenarios"],
             log=lambda line: self.stderr.write(line),
         )
         self.stdout.write(json.dumps({"summary": summary, "params": params.to_json()}, indent=2))

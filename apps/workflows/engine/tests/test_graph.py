@@ -271,9 +271,9 @@ def test_plan_knows_which_configs_to_validate_again_after_resolution(block, conf
     assert build_plan(g.build(), REGISTRY).nodes["n"].recheck is recheck
 
 
-def test_a_thousand_node_graph_validates_quickly():
-    import time
-
+def test_a_thousand_node_graph_validates():
+    # Its speed is measured in benchmarks/engine_overhead.py (target 50 ms): a timed bound
+    # here failed in full runs, even on CPU time (0.65 s once, against 44-48 ms alone).
     g = base()
     previous = "t"
     for i in range(999):
@@ -281,11 +281,7 @@ def test_a_thousand_node_graph_validates_quickly():
         g.edge(previous, f"n{i}")
         previous = f"n{i}"
     graph = g.build()
-    validate_graph(graph, REGISTRY)
-    started = time.perf_counter()
     assert validate_graph(graph, REGISTRY) == []
-    # The benchmark holds the real target (50 ms); this only catches gross regressions.
-    assert time.perf_counter() - started < 0.5
 
 
 def test_references_to_unknown_nodes_are_warnings():
@@ -298,7 +294,7 @@ def test_references_to_unknown_nodes_are_warnings():
                 "a": "{{ nodes.gret.output.text }}",  # typo
                 "b": '{{ nodes.t.output }} and {{ length(nodes."t".output) }}',
                 "c": "{{ trigger.items[*].nodes.whatever }}",  # not a root reference
-                "d": "{{ nodes.greet.output || nodes.nope }}",
+                "d": "{{ nodes.t.output || nodes.nope }}",
             },
         )
         .chain("t", "greet")
@@ -308,3 +304,79 @@ def test_references_to_unknown_nodes_are_warnings():
         ("config.mapping.a", "unknown_reference", "warning"),
         ("config.mapping.d", "unknown_reference", "warning"),
     ]
+
+
+def test_references_to_nodes_that_do_not_run_before_are_warnings():
+    g = (
+        base()
+        .node("a", "transform", mapping={"x": "{{ trigger.x }}"})
+        .node(
+            "b",
+            "transform",
+            mapping={
+                "ok": "{{ nodes.a.output }} {{ nodes.t.output }}",
+                "later": "{{ nodes.c.output }}",
+                "itself": "{{ nodes.b.output }}",
+            },
+        )
+        .node("c", "transform", mapping={"v": "{{ nodes.a.output.x }} {{ nodes.b.output }}"})
+        .chain("t", "a", "b", "c")
+        .node("side", "transform", mapping={"v": "{{ nodes.b.output }}"})  # a parallel branch
+        .edge("a", "side")
+        .node("l", "loop", items="{{ nodes.a.output }}")
+        .edge("c", "l")
+        .node("body", "transform", parent="l", mapping={"outer": "{{ nodes.c.output }}"})
+        .node("body2", "transform", parent="l", mapping={"loop": "{{ nodes.l.output }}"})
+        .edge("body", "body2")
+        .node("e", "error_trigger")
+        .node("h", "transform", mapping={"main": "{{ nodes.c.output }}", "in": "{{ nodes.body }}"})
+        .chain("e", "h")
+    )
+    issues = [
+        (i.node_id, i.field, i.code, i.message)
+        for i in validate_graph(g.build(), REGISTRY)
+        if i.code == "not_upstream"
+    ]
+    assert issues == [
+        (
+            "b",
+            "config.mapping.later",
+            "not_upstream",
+            "config.mapping.later: expression reads node 'c', which does not run before 'b'",
+        ),
+        (
+            "b",
+            "config.mapping.itself",
+            "not_upstream",
+            "config.mapping.itself: expression reads node 'b', which does not run before 'b'",
+        ),
+        (
+            "side",
+            "config.mapping.v",
+            "not_upstream",
+            "config.mapping.v: expression reads node 'b', which does not run before 'side'",
+        ),
+        (
+            "body2",
+            "config.mapping.loop",
+            "not_upstream",
+            "config.mapping.loop: expression reads node 'l', which does not run before 'body2'",
+        ),
+        (
+            "h",
+            "config.mapping.in",
+            "not_upstream",
+            "config.mapping.in: expression reads node 'body', which does not run before 'h'",
+        ),
+    ]
+
+
+def test_reference_check_survives_loops_that_are_each_others_parent():
+    g = (
+        base()
+        .node("l1", "loop", parent="l2", items=[])
+        .node("l2", "loop", parent="l1", items=[])
+        .node("x", "transform", parent="l1", mapping={"v": "{{ nodes.t.output }}"})
+    )
+    issues = [(i.node_id, i.code) for i in validate_graph(g.build(), REGISTRY)]
+    assert ("x", "not_upstream") in issues

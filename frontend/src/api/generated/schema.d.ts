@@ -52,6 +52,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/blocks/http_request/preview-request/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Build the request exactly as the block would, without sending it. */
+        post: operations["v1_blocks_http_request_preview_request_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/": {
         parameters: {
             query?: never;
@@ -101,6 +118,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/{slug}/operations/{key}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description One operation with its parameter and body schemas (what a node's form is built
+         *     from); 404 when the connector or the operation is unknown or disabled.
+         */
+        get: operations["v1_connectors_operations_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/categories/": {
         parameters: {
             query?: never;
@@ -109,6 +146,47 @@ export interface paths {
             cookie?: never;
         };
         get: operations["v1_connectors_categories_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/status/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The workspace's connected connectors (a credential, or calls in the range) and the
+         *     remote MCP servers it called in the range, with their calls, failures, 429s, error
+         *     rate and latency in the range.
+         */
+        get: operations["connectors_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/status/{slug}/series/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description One connector's calls per minute, hour or day over the range, for a chart, and its
+         *     latest minutes with failures.
+         */
+        get: operations["connectors_status_series"];
         put?: never;
         post?: never;
         delete?: never;
@@ -333,6 +411,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/expressions/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_expressions_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/": {
         parameters: {
             query?: never;
@@ -341,6 +435,94 @@ export interface paths {
             cookie?: never;
         };
         get: operations["v1_me_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/backlog/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Queued, parked (waiting) and running runs now, overall and per workflow. */
+        get: operations["v1_monitoring_backlog_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/blocks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per block type: p50/p95 step duration, slowest first (at most 15). */
+        get: operations["v1_monitoring_blocks_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/failing-nodes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The nodes that failed most (at most 10), with their last (redacted) error. */
+        get: operations["v1_monitoring_failing_nodes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/timeline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Runs created per bucket (minute up to 3 h, hour up to 8 days, day beyond) and
+         *     status, the totals and the success rate.
+         */
+        get: operations["v1_monitoring_timeline_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/workflows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per workflow: runs, outcomes and p50/p95 run duration, slowest first (at most 50). */
+        get: operations["v1_monitoring_workflows_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -515,7 +697,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** @description Switch the trigger off or on (`{"enabled": false}`), without unpublishing. */
+        patch: operations["v1_triggers_partial_update"];
         trace?: never;
     };
     "/api/v1/triggers/{id}/preview/": {
@@ -586,6 +769,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/triggers/poll-defaults/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Fetch one sample of a polling source and propose items_path, id_path and
+         *     cursor_path (nothing is saved; the sample itself is not returned).
+         */
+        post: operations["v1_triggers_poll_defaults_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-deliveries/": {
         parameters: {
             query?: never;
@@ -633,6 +836,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["v1_workflows_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["workflows_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workflows/{id}/export/": {
@@ -739,6 +958,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["v1_workflows_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["workflows_versions_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -909,6 +1144,84 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        BacklogOutput: {
+            /** @description Runs no worker has claimed yet. */
+            queued: number;
+            /** @description Parked runs (a delay, an approval, a child). */
+            waiting: number;
+            running: number;
+            /** Format: date-time */
+            oldest_queued_at: string | null;
+            /** Format: date-time */
+            next_wake_at: string | null;
+            /** @description Most queued + waiting first. */
+            workflows: components["schemas"]["BacklogWorkflowOutput"][];
+        };
+        BacklogWorkflowOutput: {
+            /** Format: uuid */
+            workflow: string;
+            workflow_name: string;
+            queued: number;
+            waiting: number;
+            running: number;
+        };
+        BlockCatalogOutput: {
+            categories: components["schemas"]["BlockCategoryOutput"][];
+        };
+        BlockCategoryOutput: {
+            key: string;
+            title: string;
+            blocks: components["schemas"]["BlockManifestOutput"][];
+        };
+        BlockDurationOutput: {
+            block_type: string;
+            /** @description Steps that succeeded or failed. */
+            steps: number;
+            failed: number;
+            /**
+             * Format: double
+             * @description Milliseconds (continuous percentile, 0.1 ms); null without a timed run.
+             */
+            p50_ms: number;
+            /**
+             * Format: double
+             * @description Milliseconds (continuous percentile, 0.1 ms); null without a timed run.
+             */
+            p95_ms: number;
+        };
+        BlockManifestOutput: {
+            key: string;
+            version: number;
+            versions: number[];
+            title: string;
+            category: string;
+            icon: string;
+            description: string;
+            /** @description JSON Schema (2020-12) of the config. */
+            config_schema: unknown;
+            /** @description Form hints by config field. */
+            ui: {
+                [key: string]: components["schemas"]["UiHintOutput"];
+            };
+            inputs: string[];
+            outputs: string[];
+            output_fields: {
+                [key: string]: string;
+            };
+            dynamic_outputs: boolean;
+            has_body: boolean;
+            policies: components["schemas"]["PoliciesOutput"];
+            deprecated: boolean;
+            /** Format: date */
+            deprecated_since: string | null;
+        };
+        /**
+         * @description * `minute` - minute
+         *     * `hour` - hour
+         *     * `day` - day
+         * @enum {string}
+         */
+        BucketEnum: "minute" | "hour" | "day";
         /**
          * @description * `api` - API
          *     * `database` - Database
@@ -932,6 +1245,18 @@ export interface components {
             value: string;
             label: string;
             count: number;
+        };
+        ConnectionOutput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            kind: string;
+            /** @description connected, warning, error or disconnected. */
+            status: string;
+            needs_reauth: boolean;
+            /** Format: date-time */
+            expires_at: string | null;
+            last_error: string;
         };
         ConnectorDetailOutput: {
             slug: string;
@@ -984,6 +1309,26 @@ export interface components {
             readonly popularity: number;
             /** @description The workspace given as `?workspace=` holds a credential for it (false without one). */
             readonly connected: boolean;
+        };
+        ConnectorStatusOutput: {
+            slug: string;
+            name: string;
+            icon: string;
+            category: string;
+            figures: components["schemas"]["FiguresOutput"];
+            /**
+             * Format: date-time
+             * @description Ever, not in range.
+             */
+            last_success_at: string | null;
+            /**
+             * Format: date-time
+             * @description Ever, not in range.
+             */
+            last_failure_at: string | null;
+            /** @description Of the last failed call. */
+            last_error: string;
+            credentials: components["schemas"]["ConnectionOutput"][];
         };
         /**
          * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
@@ -1056,7 +1401,10 @@ export interface components {
             ok: boolean;
             status: number | null;
             detail: string;
+            /** @description Latency of the upstream call. */
             elapsed_ms: number;
+            /** @description The start of the upstream's answer (body text, secrets redacted). */
+            answer: string;
         };
         CredentialUsageOutput: {
             /** Format: uuid */
@@ -1083,6 +1431,39 @@ export interface components {
          * @enum {string}
          */
         DecidedByEnum: "router" | "llm" | "none";
+        DiffChangedNodeOutput: {
+            id: string;
+            type: string;
+            label: string;
+            fields: components["schemas"]["DiffFieldOutput"][];
+        };
+        DiffEdgeOutput: {
+            id: string;
+            source: string;
+            target: string;
+            source_handle: string;
+        };
+        DiffEdgesOutput: {
+            added: components["schemas"]["DiffEdgeOutput"][];
+            removed: components["schemas"]["DiffEdgeOutput"][];
+            changed: components["schemas"]["DiffEdgeOutput"][];
+        };
+        DiffFieldOutput: {
+            path: string;
+            before: unknown;
+            after: unknown;
+        };
+        DiffNodeOutput: {
+            id: string;
+            type: string;
+            label: string;
+        };
+        DiffNodesOutput: {
+            added: components["schemas"]["DiffNodeOutput"][];
+            removed: components["schemas"]["DiffNodeOutput"][];
+            changed: components["schemas"]["DiffChangedNodeOutput"][];
+            moved: components["schemas"]["DiffNodeOutput"][];
+        };
         /**
          * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
          *     booleans given for a string field, which DRF's CharField would turn into text: the
@@ -1208,6 +1589,54 @@ export interface components {
             /** @description For a step waiting to be resumed: a signed URL anyone holding it may call. */
             readonly resume_url: string | null;
         };
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
+        ExpressionPreviewInputRequest: {
+            /** Format: uuid */
+            workspace: string;
+            /** @description One JMESPath expression, without {{ }}. */
+            expression?: string;
+            /** @description A config value with {{ expressions }}, e.g. "Hi {{ trigger.name }}". */
+            template?: string;
+            /** @description The run context: {"trigger": ..., "nodes": {id: {"output": ...}}, "vars": {...}, "item": ..., "index": ...} */
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        ExpressionPreviewOutput: {
+            /** @description What a run computes from the same data. */
+            value: unknown;
+        };
+        FailingNodeOutput: {
+            /** Format: uuid */
+            workflow: string;
+            workflow_name: string;
+            node_id: string;
+            block_type: string;
+            failures: number;
+            /** Format: date-time */
+            last_failed_at: string | null;
+            /** @description The last failure's message, secrets redacted, at most 300 characters. */
+            last_error: string;
+        };
+        FiguresOutput: {
+            calls: number;
+            /** @description Failed calls other than 429s. */
+            failures: number;
+            /** @description Calls answered 429, or held back by the connector's rate limit. */
+            rate_limited: number;
+            /**
+             * Format: double
+             * @description (failures + rate_limited) / calls; null without calls.
+             */
+            error_rate: number | null;
+            avg_ms: number | null;
+            /** @description 95th percentile latency, from a fixed histogram (bucket-interpolated). */
+            p95_ms: number | null;
+        };
         FireTimeOutput: {
             /**
              * Format: date-time
@@ -1234,6 +1663,17 @@ export interface components {
             /** @default false */
             fit_weights: boolean;
         };
+        GraphIssueOutput: {
+            node_id: string | null;
+            /** @description In the node: `config.url`, `type`, `parentId`… */
+            field: string | null;
+            /** @description In the graph: `graph.nodes[3].data.config.url`. */
+            path: string;
+            /** @description `not_upstream`, `unknown_reference`, `cycle`… */
+            code: string;
+            message: string;
+            severity: components["schemas"]["SeverityEnum"];
+        };
         /**
          * @description * `debug` - Debug
          *     * `info` - Info
@@ -1242,6 +1682,23 @@ export interface components {
          * @enum {string}
          */
         LevelEnum: "debug" | "info" | "warning" | "error";
+        McpServerStatusOutput: {
+            /** @description host:port of the remote MCP server. */
+            server: string;
+            figures: components["schemas"]["FiguresOutput"];
+            /**
+             * Format: date-time
+             * @description Ever, not in range.
+             */
+            last_success_at: string | null;
+            /**
+             * Format: date-time
+             * @description Ever, not in range.
+             */
+            last_failure_at: string | null;
+            /** @description Of the last failed call. */
+            last_error: string;
+        };
         MeOutput: {
             id: number;
             username: string;
@@ -1290,6 +1747,17 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "manual" | "api" | "test" | "webhook" | "schedule" | "poll" | "retry" | "sub";
+        /** @enum {unknown} */
+        NullEnum: null;
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
+        OAuthStartInputRequest: {
+            /** @description A page of this app the consent's callback returns to (default: credentials). */
+            return_to?: string;
+        };
         OAuthStartOutput: {
             authorization_url: string;
         };
@@ -1303,6 +1771,8 @@ export interface components {
             parameters_schema: unknown;
             body_schema: unknown;
             body_content_type?: string;
+            /** @description JSON Schema of a successful call's JSON body (its first 2xx response), when the source document declares one. */
+            response_schema: unknown;
             utterances?: unknown;
             tags?: unknown;
             deprecated?: boolean;
@@ -1521,6 +1991,11 @@ export interface components {
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
         };
+        /** @description The trigger's on/off switch. */
+        PatchedTriggerUpdateInputRequest: {
+            /** @description Off: the webhook refuses deliveries (409) and schedules and polls skip the trigger; manual and API runs still work. Kept across republishes. */
+            enabled?: boolean;
+        };
         /** @description How the workflow's runs are queued and retried. */
         PatchedWorkflowUpdateInputRequest: {
             /**
@@ -1552,6 +2027,47 @@ export interface components {
             keep_succeeded_days?: number;
             keep_failed_days?: number;
         };
+        PointOutput: {
+            /**
+             * Format: date-time
+             * @description Start of the step (UTC).
+             */
+            at: string;
+            figures: components["schemas"]["FiguresOutput"];
+        };
+        PoliciesOutput: {
+            /** Format: double */
+            timeout_s: number | null;
+            retry: components["schemas"]["RetryPolicyOutput"];
+            breaker: unknown;
+            rate_limit: unknown;
+            cache: unknown;
+        };
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
+        PollDefaultsInputRequest: {
+            /** Format: uuid */
+            workspace: string;
+            /** @description A poll trigger's source (kind http or connector), as in the node config. */
+            source: {
+                [key: string]: unknown;
+            };
+        };
+        PollDefaultsOutput: {
+            items_path: string | null;
+            id_path: string | null;
+            cursor_path: string | null;
+            /** @description Items at items_path in the sample. */
+            items_found: number;
+        };
+        PreviewHeaderOutput: {
+            name: string;
+            /** @description Secrets masked as ••••. */
+            value: string;
+        };
         PreviewOutput: {
             expression: string;
             timezone: string;
@@ -1572,6 +2088,44 @@ export interface components {
         PublishInputRequest: {
             /** @default  */
             note: string;
+        };
+        RecentFailureOutput: {
+            /** Format: date-time */
+            at: string;
+            failures: number;
+            rate_limited: number;
+            error: string;
+        };
+        /**
+         * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
+         *     booleans given for a string field, which DRF's CharField would turn into text: the
+         *     published schema says "string", so `{"note": 1e16}` is a 400, not a note "1e+16".
+         */
+        RequestPreviewInputRequest: {
+            /** Format: uuid */
+            workspace: string;
+            /** @description The http_request node's config, as in the draft. */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description Sample data for expressions (the last run's or pinned): {"trigger": ..., "nodes": {id: {"output": ...}}, "vars": {...}}. Absent: expressions stay as text. */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        RequestPreviewOutput: {
+            method: string;
+            /** @description With the query string; secrets masked. */
+            url: string;
+            headers: components["schemas"]["PreviewHeaderOutput"][];
+            /** @description As sent (the first 16 KiB). */
+            body: string | null;
+            body_bytes: number;
+            body_truncated: boolean;
+            /** @description What a run would run into: a refused or unresolvable destination, an expression that fails on the sample, an unusable credential. */
+            warnings: string[];
+            /** @description Config fields whose expressions show as text. */
+            unresolved: string[];
         };
         /**
          * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
@@ -1594,6 +2148,18 @@ export interface components {
             /** @description The waiting step's key (its node id, plus [i] inside loops). */
             key: string;
             payload?: unknown;
+        };
+        RetryPolicyOutput: {
+            max_attempts: number;
+            backoff: string;
+            /** Format: double */
+            base_s: number;
+            /** Format: double */
+            max_s: number;
+            /** Format: double */
+            jitter: number;
+            /** Format: double */
+            park_after_s: number;
         };
         /**
          * @description * `owner` - Owner
@@ -1621,6 +2187,11 @@ export interface components {
             /** @default 5 */
             top_k: number;
             connector?: string | null;
+            /**
+             * Format: uuid
+             * @description Route for this workspace (you must be a member): the connectors it holds a working credential for and the operations its workflows call are favoured, and the workspace threshold applies.
+             */
+            workspace?: string | null;
         };
         RouteMapImportOutput: {
             imported: components["schemas"]["RouteMapOutput"][];
@@ -1693,6 +2264,39 @@ export interface components {
         SecretOutput: {
             signing_secret: string | null;
         };
+        SeriesOutput: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            connector: string;
+            step: components["schemas"]["StepEnum"];
+            points: components["schemas"]["PointOutput"][];
+            /** @description The latest minutes with failed calls (at most 20, newest first). */
+            recent_failures: components["schemas"]["RecentFailureOutput"][];
+        };
+        /**
+         * @description * `error` - error
+         *     * `warning` - warning
+         * @enum {string}
+         */
+        SeverityEnum: "error" | "warning";
+        StatusOutput: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            connectors: components["schemas"]["ConnectorStatusOutput"][];
+            /** @description Remote MCP servers the workspace's runs called in the range. */
+            mcp_servers: components["schemas"]["McpServerStatusOutput"][];
+        };
+        /**
+         * @description * `minute` - minute
+         *     * `hour` - hour
+         *     * `day` - day
+         * @enum {string}
+         */
+        StepEnum: "minute" | "hour" | "day";
         /**
          * @description * `running` - Running
          *     * `waiting` - Waiting
@@ -1714,6 +2318,42 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        TimelineBucketOutput: {
+            queued: number;
+            running: number;
+            waiting: number;
+            succeeded: number;
+            failed: number;
+            cancelled: number;
+            /**
+             * Format: date-time
+             * @description The bucket's first instant (UTC).
+             */
+            start: string;
+        };
+        TimelineOutput: {
+            bucket: components["schemas"]["BucketEnum"];
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            buckets: components["schemas"]["TimelineBucketOutput"][];
+            totals: components["schemas"]["TimelineTotalsOutput"];
+            /**
+             * Format: double
+             * @description Succeeded / (succeeded + failed), 0..1; null when none ended that way.
+             */
+            success_rate: number | null;
+        };
+        TimelineTotalsOutput: {
+            queued: number;
+            running: number;
+            waiting: number;
+            succeeded: number;
+            failed: number;
+            cancelled: number;
+            total: number;
+        };
         TriggerDetailOutput: {
             /** Format: uuid */
             readonly id: string;
@@ -1724,6 +2364,8 @@ export interface components {
             node_id: string;
             kind: components["schemas"]["TriggerKindEnum"];
             is_active?: boolean;
+            enabled?: boolean;
+            /** @description inactive (not published), disabled (switched off), failing or active. */
             readonly status: string;
             config?: unknown;
             readonly webhook_url: string | null;
@@ -1763,6 +2405,8 @@ export interface components {
             node_id: string;
             kind: components["schemas"]["TriggerKindEnum"];
             is_active?: boolean;
+            enabled?: boolean;
+            /** @description inactive (not published), disabled (switched off), failing or active. */
             readonly status: string;
             config?: unknown;
             readonly webhook_url: string | null;
@@ -1780,6 +2424,19 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        UiHintOutput: {
+            widget: (components["schemas"]["WidgetEnum"] | components["schemas"]["NullEnum"]) | null;
+            placeholder: string;
+            group: string;
+            /** @description Show the field while each named field has this value (a list: any of). */
+            show_when: {
+                [key: string]: unknown;
+            };
+            /** @description Also edited on the node card. */
+            inline: boolean;
+            /** @description Accepted in configs but not shown in forms. */
+            hidden: boolean;
+        };
         /**
          * @description Refuses fields it does not know, instead of silently dropping them, and numbers or
          *     booleans given for a string field, which DRF's CharField would turn into text: the
@@ -1787,6 +2444,14 @@ export interface components {
          */
         ValidateInputRequest: {
             graph: unknown;
+        };
+        ValidateOutput: {
+            /** @description No issue is an error. */
+            valid: boolean;
+            /** @description Errors and warnings. */
+            issues: components["schemas"]["GraphIssueOutput"][];
+            /** @description The issues that are warnings. */
+            warnings: components["schemas"]["GraphIssueOutput"][];
         };
         /** @description A delivery in the audit log's shape: `webhook.received`, by no signed-in actor. */
         WebhookReceivedOutput: {
@@ -1805,6 +2470,19 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `code` - code
+         *     * `condition_list` - condition_list
+         *     * `credential` - credential
+         *     * `json` - json
+         *     * `key_value` - key_value
+         *     * `select` - select
+         *     * `string_list` - string_list
+         *     * `text` - text
+         *     * `textarea` - textarea
+         * @enum {string}
+         */
+        WidgetEnum: "code" | "condition_list" | "credential" | "json" | "key_value" | "select" | "string_list" | "text" | "textarea";
         /** @description How the workflow's runs are queued and retried. */
         WorkflowCreateInputRequest: {
             /**
@@ -1827,6 +2505,38 @@ export interface components {
             /** @default  */
             description: string;
             graph?: unknown;
+        };
+        WorkflowDiffOutput: {
+            /** @description A version number, or `draft`. */
+            base: string;
+            /** @description A version number, or `draft`. */
+            head: string;
+            nodes: components["schemas"]["DiffNodesOutput"];
+            edges: components["schemas"]["DiffEdgesOutput"];
+        };
+        WorkflowDurationOutput: {
+            /** Format: uuid */
+            workflow: string;
+            workflow_name: string;
+            /** @description Runs created in the window, in any status. */
+            runs: number;
+            succeeded: number;
+            failed: number;
+            /**
+             * Format: double
+             * @description Succeeded / (succeeded + failed), 0..1; null when none ended that way.
+             */
+            success_rate: number | null;
+            /**
+             * Format: double
+             * @description Milliseconds (continuous percentile, 0.1 ms); null without a timed run.
+             */
+            p50_ms: number | null;
+            /**
+             * Format: double
+             * @description Milliseconds (continuous percentile, 0.1 ms); null without a timed run.
+             */
+            p95_ms: number | null;
         };
         WorkflowExportOutput: {
             format: string;
@@ -1887,6 +2597,31 @@ export interface components {
             graph?: unknown;
         };
         /**
+         * @description A saved workflow, with what its graph may do wrong without being invalid (an
+         *     expression reading a node that does not run before it).
+         */
+        WorkflowSavedOutput: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            workspace: string;
+            name: string;
+            description?: string;
+            status?: components["schemas"]["WorkflowStatusEnum"];
+            version?: number;
+            readonly published_version: number | null;
+            readonly priority: components["schemas"]["PriorityEnum"];
+            retry_attempts?: number;
+            retry_delay_seconds?: number;
+            is_tool?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            graph?: unknown;
+            readonly warnings: components["schemas"]["GraphIssueOutput"][];
+        };
+        /**
          * @description * `draft` - Draft
          *     * `published` - Published
          *     * `archived` - Archived
@@ -1914,6 +2649,17 @@ export interface components {
             name?: string;
             description?: string;
             graph?: unknown;
+        };
+        WorkflowVersionDetailOutput: {
+            /** Format: uuid */
+            readonly id: string;
+            number: number;
+            note?: string;
+            published_by?: string;
+            /** Format: date-time */
+            readonly published_at: string;
+            readonly is_live: boolean;
+            graph: unknown;
         };
         WorkflowVersionOutput: {
             /** Format: uuid */
@@ -2044,9 +2790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BlockCatalogOutput"];
                 };
             };
             /** @description Invalid input; `fields` names each offending field. */
@@ -2106,9 +2850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BlockManifestOutput"];
                 };
             };
             /** @description Invalid input; `fields` names each offending field. */
@@ -2131,6 +2873,91 @@ export interface operations {
             };
             /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_blocks_http_request_preview_request_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestPreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPreviewOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2357,6 +3184,56 @@ export interface operations {
             };
         };
     };
+    v1_connectors_operations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's key. */
+                key: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
     v1_connectors_categories_list: {
         parameters: {
             query?: never;
@@ -2393,6 +3270,142 @@ export interface operations {
                 };
             };
             /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    connectors_status: {
+        parameters: {
+            query: {
+                /** @description Default: 24 hours before `to`. */
+                from?: string;
+                /** @description Default: now. */
+                to?: string;
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    connectors_status_series: {
+        parameters: {
+            query: {
+                /** @description Default: 24 hours before `to`. */
+                from?: string;
+                /** @description Default: now. */
+                to?: string;
+                workspace: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2795,7 +3808,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OAuthStartInputRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -2803,6 +3820,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OAuthStartOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
                 };
             };
             /** @description Missing, invalid or revoked credentials. */
@@ -2825,6 +3851,24 @@ export interface operations {
             };
             /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3612,6 +4656,91 @@ export interface operations {
             };
         };
     };
+    v1_expressions_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpressionPreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpressionPreviewOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
     v1_me_retrieve: {
         parameters: {
             query?: never;
@@ -3631,6 +4760,312 @@ export interface operations {
             };
             /** @description Missing, invalid or revoked credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_monitoring_backlog_retrieve: {
+        parameters: {
+            query: {
+                /** @description A workspace of the caller. */
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacklogOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_monitoring_blocks_list: {
+        parameters: {
+            query: {
+                /** @description Runs created at or after this instant (ISO 8601). At most 92 days before `to`. */
+                from: string;
+                /** @description Runs created before this instant; now when left out. */
+                to?: string;
+                /** @description A workspace of the caller. */
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockDurationOutput"][];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_monitoring_failing_nodes_list: {
+        parameters: {
+            query: {
+                /** @description Runs created at or after this instant (ISO 8601). At most 92 days before `to`. */
+                from: string;
+                /** @description Runs created before this instant; now when left out. */
+                to?: string;
+                /** @description A workspace of the caller. */
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailingNodeOutput"][];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_monitoring_timeline_retrieve: {
+        parameters: {
+            query: {
+                /** @description Runs created at or after this instant (ISO 8601). At most 92 days before `to`. */
+                from: string;
+                /** @description Runs created before this instant; now when left out. */
+                to?: string;
+                /** @description A workspace of the caller. */
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_monitoring_workflows_list: {
+        parameters: {
+            query: {
+                /** @description Runs created at or after this instant (ISO 8601). At most 92 days before `to`. */
+                from: string;
+                /** @description Runs created before this instant; now when left out. */
+                to?: string;
+                /** @description A workspace of the caller. */
+                workspace: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowDurationOutput"][];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4482,6 +5917,7 @@ export interface operations {
     v1_triggers_list: {
         parameters: {
             query?: {
+                enabled?: boolean;
                 is_active?: boolean;
                 /**
                  * @description * `webhook` - Webhook
@@ -4586,6 +6022,95 @@ export interface operations {
             };
             /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    v1_triggers_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this trigger. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTriggerUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriggerOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4926,6 +6451,92 @@ export interface operations {
             };
         };
     };
+    v1_triggers_poll_defaults_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PollDefaultsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollDefaultsOutput"];
+                };
+            };
+            /** @description Invalid input; `fields` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description An object named in the path, query or body is not visible to the caller, or the page does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
     v1_webhook_deliveries_list: {
         parameters: {
             query?: {
@@ -5085,7 +6696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WorkflowOutput"];
+                    "application/json": components["schemas"]["WorkflowSavedOutput"];
                 };
             };
             /** @description Invalid input; `fields` names each offending field. */
@@ -5223,7 +6834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WorkflowOutput"];
+                    "application/json": components["schemas"]["WorkflowSavedOutput"];
                 };
             };
             /** @description Invalid input; `fields` names each offending field. */
@@ -5385,7 +6996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WorkflowOutput"];
+                    "application/json": components["schemas"]["WorkflowSavedOutput"];
                 };
             };
             /** @description Invalid input; `fields` names each offending field. */
@@ -5443,6 +7054,66 @@ export interface operations {
             };
             /** @description The body's content type is not accepted. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
+    workflows_diff: {
+        parameters: {
+            query?: {
+                /** @description Version number or `draft` (default). */
+                base?: string;
+                /** @description Version number or `draft` (default). */
+                head?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowDiffOutput"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6008,6 +7679,54 @@ export interface operations {
             };
         };
     };
+    workflows_versions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionDetailOutput"];
+                };
+            };
+            /** @description Missing, invalid or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+            /** @description Over the rate limit; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOutput"];
+                };
+            };
+        };
+    };
     v1_workflows_import_create: {
         parameters: {
             query?: never;
@@ -6112,9 +7831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ValidateOutput"];
                 };
             };
             /** @description Invalid input; `fields` names each offending field. */

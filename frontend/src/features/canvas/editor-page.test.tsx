@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { WorkflowPatch } from '@/api/types'
 import { json, mockFetch, type FakeResponse, type Route } from '@/test/fetch'
 import { catalog, execution, executionDetail, me, step, workflow } from '@/test/fixtures'
@@ -37,6 +37,10 @@ async function openEditor() {
 }
 
 describe('EditorPage', () => {
+  // The route loads the editor lazily; load it once up front so no test races the import
+  // (seconds on a busy machine) against its 1 s findBy timeouts.
+  beforeAll(() => import('./editor-page'), 30_000)
+
   it('draws the graph with each block’s handles', async () => {
     backend(() => json({}))
     await openEditor()
@@ -49,6 +53,26 @@ describe('EditorPage', () => {
     expect(hook.querySelectorAll('.react-flow__handle-right')).toHaveLength(2) // out + error
   })
 
+  it('marks a switched-off trigger on its node', async () => {
+    const row = { id: 't1', node_id: 'hook', kind: 'webhook', enabled: false }
+    backend(
+      () => json({}),
+      workflow(),
+      me,
+      (url) =>
+        url.pathname === '/api/v1/triggers/'
+          ? json({ count: 1, next: null, previous: null, results: [row] })
+          : undefined,
+    )
+    await openEditor()
+    const hook = screen.getByTestId('node-hook')
+    expect(await within(hook).findByText('Off')).toHaveAttribute(
+      'title',
+      expect.stringContaining('Switched off'),
+    )
+    expect(within(screen.getByTestId('node-check')).queryByText('Off')).toBeNull()
+  })
+
   it('edits a node’s config and saves it with the base version', async () => {
     const user = userEvent.setup()
     const patches: WorkflowPatch[] = []
@@ -59,7 +83,9 @@ describe('EditorPage', () => {
     await openEditor()
     act(() => useCanvasStore.getState().select('check'))
     const expression = await screen.findByLabelText(/Expression/)
-    await user.clear(expression)
+    // The expression editor (CodeMirror) is cleared as a user does: select all, delete.
+    await user.click(expression)
+    await user.keyboard('{Control>}a{/Control}{Delete}')
     await user.type(expression, 'body.ready')
     expect(screen.getByText('● Unsaved changes')).toBeInTheDocument()
 
@@ -137,7 +163,8 @@ describe('EditorPage', () => {
     expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument()
     expect(screen.queryByRole('complementary', { name: 'Blocks' })).not.toBeInTheDocument()
     act(() => useCanvasStore.getState().select('check'))
-    expect(await screen.findByLabelText(/Expression/)).toBeDisabled()
+    // The expression editor is not a form control: read only, it is not editable.
+    expect(await screen.findByLabelText(/Expression/)).toHaveAttribute('contenteditable', 'false')
   })
 
   it('runs the saved draft with the dialog’s input and shows the run on the nodes', async () => {

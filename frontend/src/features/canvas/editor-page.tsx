@@ -12,7 +12,9 @@ import { EditorToolbar } from './editor-toolbar'
 import { Palette } from './palette'
 import { RunBanner } from './run-banner'
 import { RunDialog } from './run-dialog'
+import { ShortcutsDialog } from './shortcuts-dialog'
 import { useCanvasStore } from './store'
+import { useShortcuts } from './use-shortcuts'
 import { useEditorActions, type EditorActions } from './use-editor-actions'
 
 export function EditorPage() {
@@ -43,8 +45,9 @@ export function EditorPage() {
     useRunOverlayStore.getState().clear()
   }
 
+  const [showingKeys, setShowingKeys] = useState(false)
   useLeaveGuard()
-  useShortcuts(actions, readOnly)
+  useShortcuts({ save: () => void actions.save(), openHelp: () => setShowingKeys(true) }, readOnly)
 
   if (workflow.isPending) return <Loading label="Loading workflow…" />
   if (workflow.isError) {
@@ -64,6 +67,7 @@ export function EditorPage() {
           actions={actions}
           readOnly={readOnly}
           onRun={() => setAskingInput(true)}
+          onShowKeys={() => setShowingKeys(true)}
         />
         {actions.activeRunId && (
           <RunBanner runId={actions.activeRunId} onDismiss={dismissRun} canStop={!readOnly} />
@@ -78,8 +82,9 @@ export function EditorPage() {
         <div className="editor__body">
           {!readOnly && <Palette />}
           <Canvas readOnly={readOnly} />
-          <ConfigPanel readOnly={readOnly} />
+          <ConfigPanel readOnly={readOnly} onWatchRun={actions.watchRun} />
         </div>
+        {showingKeys && <ShortcutsDialog onClose={() => setShowingKeys(false)} />}
         {askingInput && (
           <RunDialog
             workflowId={id}
@@ -148,36 +153,4 @@ function useLeaveGuard() {
     window.addEventListener('beforeunload', warn)
     return () => window.removeEventListener('beforeunload', warn)
   }, [dirty])
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLElement &&
-    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
-  )
-}
-
-/** Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z or Ctrl+Y redo, Ctrl/Cmd+S save; form fields keep their own. */
-function useShortcuts(actions: EditorActions, readOnly: boolean) {
-  const save = useEffectEvent(() => void actions.save())
-  useEffect(() => {
-    if (readOnly) return
-    const onKey = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey)) return
-      const key = event.key.toLowerCase()
-      if (key === 's') {
-        event.preventDefault()
-        if (useCanvasStore.getState().dirty) save()
-        return
-      }
-      if (isTyping(event.target)) return
-      const store = useCanvasStore.getState()
-      if (key === 'z' && !event.shiftKey) store.undo()
-      else if ((key === 'z' && event.shiftKey) || key === 'y') store.redo()
-      else return
-      event.preventDefault()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [readOnly])
 }

@@ -4,23 +4,10 @@ import type { BlockSpec } from '@/api/types'
 import { ErrorMessage, Loading } from '@/components/ui/feedback'
 import { useBlocks } from '@/features/blocks/api'
 import { BlockIcon } from '@/features/blocks/block-icon'
+import { blockMatches } from '@/features/blocks/search'
 import { defaultsFor } from '@/features/schema-form/schema'
 import { BLOCK_DRAG_TYPE } from './canvas'
 import { useCanvasStore } from './store'
-
-const NODE_SPACING = 280
-
-/** Where a clicked block lands: right of the selected node, else right of the last one. */
-function nextPosition() {
-  const { nodes, selectedNodeId } = useCanvasStore.getState()
-  const anchor = nodes.find((node) => node.id === selectedNodeId) ?? nodes.at(-1)
-  return anchor ? { x: anchor.position.x + NODE_SPACING, y: anchor.position.y } : { x: 0, y: 0 }
-}
-
-function matches(block: BlockSpec, query: string): boolean {
-  const q = query.trim().toLowerCase()
-  return !q || `${block.title} ${block.key} ${block.description}`.toLowerCase().includes(q)
-}
 
 export function Palette() {
   const blocks = useBlocks()
@@ -29,12 +16,17 @@ export function Palette() {
   const { setCenter, getZoom } = useReactFlow()
 
   const add = (block: BlockSpec) => {
-    const position = nextPosition()
-    addNode(
-      { key: block.key, version: block.version, config: defaultsFor(block.config_schema) },
-      position,
-    )
-    void setCenter(position.x + 100, position.y + 40, { zoom: getZoom(), duration: 200 })
+    // Placed right of the selected (or last) node, in a free spot (layout.ts).
+    const id = addNode({
+      key: block.key,
+      version: block.version,
+      config: defaultsFor(block.config_schema),
+    })
+    const added = useCanvasStore.getState().nodes.find((node) => node.id === id)
+    if (added) {
+      const { x, y } = added.position
+      void setCenter(x + 100, y + 40, { zoom: getZoom(), duration: 200 })
+    }
   }
   const onDragStart = (event: DragEvent, block: BlockSpec) => {
     event.dataTransfer.setData(
@@ -60,7 +52,7 @@ export function Palette() {
       )}
       {blocks.data?.catalog.categories.map((category) => {
         const visible = category.blocks.filter(
-          (block) => !block.deprecated && matches(block, query),
+          (block) => !block.deprecated && blockMatches(block, query),
         )
         if (visible.length === 0) return null
         return (

@@ -1,6 +1,7 @@
 // Editor state for the open workflow: nodes, edges, selection, dirty flag, undo/redo and the
 // issues of the last save. Server state (the workflow, the block catalogue) stays in
-// TanStack Query; `load` is the only way a server graph gets in here.
+// TanStack Query; `load` is the only way a server graph gets in here. Copy/paste, notes,
+// rename and layout live in store-edits.ts.
 import {
   addEdge,
   applyEdgeChanges,
@@ -22,6 +23,8 @@ import {
   type CanvasEdge,
   type CanvasNode,
 } from '@/lib/graph'
+import { freeSpot } from './layout'
+import { blankEdits, editActions, type EditActions } from './store-edits'
 
 const HISTORY_LIMIT = 100
 
@@ -36,7 +39,7 @@ export interface NewBlock {
   config?: Record<string, unknown>
 }
 
-export interface CanvasState extends Snapshot {
+export interface CanvasState extends Snapshot, EditActions {
   workflowId: string | null
   /** The server version the canvas is based on; sent with every save to detect conflicts. */
   baseVersion: number | null
@@ -57,7 +60,8 @@ export interface CanvasState extends Snapshot {
   onConnect: (connection: Connection) => void
   /** Called before React Flow deletes a selection, so the whole deletion is one undo step. */
   beginDelete: () => void
-  addNode: (block: NewBlock, position: XYPosition) => string
+  /** Without a position, the node goes right of the selected (or last) node, in a free spot. */
+  addNode: (block: NewBlock, position?: XYPosition) => string
   updateNodeConfig: (nodeId: string, config: Record<string, unknown>) => void
   removeNodes: (nodeIds: string[]) => void
   removeEdges: (edgeIds: string[]) => void
@@ -82,6 +86,7 @@ const blankEditor = () => ({
   future: [],
   coalesceKey: null,
   issues: noIssues(),
+  ...blankEdits(),
 })
 
 function soleSelected(nodes: CanvasNode[]): string | null {
@@ -111,10 +116,12 @@ export const useCanvasStore = create<CanvasState>()((set, get) => {
     selectedNodeId: soleSelected(snapshot.nodes),
     dirty: true,
     coalesceKey: null,
+    renamingId: null,
   })
 
   return {
     ...blankEditor(),
+    ...editActions(set, get, checkpoint),
 
     load: (workflowId, graph, version) =>
       set({ ...blankEditor(), ...toCanvas(graph), workflowId, baseVersion: version }),
@@ -170,14 +177,20 @@ export const useCanvasStore = create<CanvasState>()((set, get) => {
 
     addNode: (block, position) => {
       checkpoint()
-      const { nodes } = get()
+      const { nodes, selectedNodeId } = get()
       const id = uniqueNodeId(
         block.key,
         nodes.map((node) => node.id),
       )
       const data: CanvasNode['data'] = { config: block.config ?? {}, blockType: block.key }
       if (block.version !== undefined) data.version = block.version
-      const node: CanvasNode = { id, type: BLOCK_NODE_TYPE, position, data, selected: true }
+      const node: CanvasNode = {
+        id,
+        type: BLOCK_NODE_TYPE,
+        position: position ?? freeSpot(nodes, selectedNodeId),
+        data,
+        selected: true,
+      }
       set({
         nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
         selectedNodeId: id,

@@ -135,6 +135,8 @@ export function useEditorActions(workflowId: string) {
     running: run.isPending,
     activeRunId,
     dismissRun: () => setActiveRunId(null),
+    /** Follow another run on the canvas (a re-run started from a node). */
+    watchRun: (runId: string) => setActiveRunId(runId),
     load,
     save: () => save(),
     reload,

@@ -1,5 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { typedApi, unwrap } from '@/api/typed-client'
+import type { Credential } from '@/api/types'
+import { useCredentials } from '@/features/credentials/api'
 import type {
   CategoryCount,
   ConnectorCategory,
@@ -25,6 +27,8 @@ export const connectorKeys = {
     [...connectorKeys.all, 'detail', slug, workspace] as const,
   operations: (slug: string, search: string) =>
     [...connectorKeys.all, 'detail', slug, 'operations', search] as const,
+  operation: (slug: string, key: string) =>
+    [...connectorKeys.all, 'detail', slug, 'operation', key] as const,
 }
 
 export const CONNECTOR_PAGE_SIZE = 48
@@ -78,7 +82,7 @@ export function useConnectorCategories() {
 export function useConnector(slug: string, workspace: string) {
   return useQuery({
     queryKey: connectorKeys.detail(slug, workspace),
-    enabled: workspace !== '',
+    enabled: slug !== '' && workspace !== '',
     queryFn: async ({ signal }) =>
       (await unwrap(
         typedApi.GET('/api/v1/connectors/{slug}/', {
@@ -93,6 +97,7 @@ export function useConnector(slug: string, workspace: string) {
 export function useConnectorOperations(slug: string, search: string) {
   return useInfiniteQuery({
     queryKey: connectorKeys.operations(slug, search.trim()),
+    enabled: slug !== '',
     initialPageParam: 1,
     queryFn: ({ pageParam, signal }) =>
       unwrap(
@@ -115,4 +120,30 @@ export function useConnectorOperations(slug: string, search: string) {
     }),
     placeholderData: keepPreviousData,
   })
+}
+
+/** One operation with its parameter schema (a node's form is built from it). */
+export function useConnectorOperation(slug: string, key: string) {
+  return useQuery({
+    queryKey: connectorKeys.operation(slug, key),
+    enabled: slug !== '' && key !== '',
+    queryFn: async ({ signal }) =>
+      (await unwrap(
+        typedApi.GET('/api/v1/connectors/{slug}/operations/{key}/', {
+          params: { path: { slug, key } },
+          signal,
+        }),
+      )) as unknown as Operation,
+    staleTime: 5 * 60_000,
+  })
+}
+
+/** The workspace's credentials for `connector` (made for it) and for any (made for none);
+ * with no connector, all of them are `unbound`. */
+export function useCredentialsFor(workspace: string, connector: string) {
+  const credentials = useCredentials(workspace)
+  const all: Credential[] = credentials.data?.pages.flatMap((page) => page.results) ?? []
+  const bound = connector ? all.filter((c) => c.connector === connector) : []
+  const unbound = connector ? all.filter((c) => !c.connector) : all
+  return { credentials, bound, unbound }
 }

@@ -13,7 +13,8 @@ export function ConnectedBadge() {
   )
 }
 
-/** One catalogue entry in the grid; the whole card links to the connector's page. */
+/** One catalogue entry in the grid. The link is the name (so its accessible name is what it
+ * shows); its ::after stretches over the card, so the whole card is clickable. */
 export const ConnectorCard = memo(function ConnectorCard({
   connector,
 }: {
@@ -21,27 +22,24 @@ export const ConnectorCard = memo(function ConnectorCard({
 }) {
   return (
     <li className="connector-card">
-      <Link
-        to={`/app/connectors/${connector.slug}`}
-        className="connector-card__link"
-        aria-label={`${connector.name}${connector.connected ? ' (connected)' : ''}`}
-      >
-        <div className="connector-card__head">
-          <ConnectorIcon name={connector.name} icon={connector.icon} />
-          <div className="connector-card__titles">
-            <span className="connector-card__name">{connector.name}</span>
-            <span className="connector-card__category">{connector.category_label}</span>
-          </div>
-          {connector.connected && <ConnectedBadge />}
+      <div className="connector-card__head">
+        <ConnectorIcon name={connector.name} icon={connector.icon} />
+        <div className="connector-card__titles">
+          <Link to={`/app/connectors/${connector.slug}`} className="connector-card__link">
+            {connector.name}
+            {connector.connected && <span className="visually-hidden"> (connected)</span>}
+          </Link>
+          <span className="connector-card__category">{connector.category_label}</span>
         </div>
-        <p className="connector-card__description">{connector.description}</p>
-        <div className="connector-card__meta">
-          <span>{plural(connector.operations_count, 'operation')}</span>
-          {connector.auth_kinds.length > 0 && (
-            <span>{connector.auth_kinds.map(authKindLabel).join(' · ')}</span>
-          )}
-        </div>
-      </Link>
+        {connector.connected && <ConnectedBadge />}
+      </div>
+      <p className="connector-card__description">{connector.description}</p>
+      <div className="connector-card__meta">
+        <span>{plural(connector.operations_count, 'operation')}</span>
+        {connector.auth_kinds.length > 0 && (
+          <span>{connector.auth_kinds.map(authKindLabel).join(' · ')}</span>
+        )}
+      </div>
     </li>
   )
 })

@@ -46,7 +46,7 @@ describe('ConnectorDetailPage', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Slack' })).toBeVisible()
     expect(screen.getByRole('link', { name: 'Connect' })).toHaveAttribute(
       'href',
-      '/app/credentials?connector=slack',
+      '/app/connectors/slack/connect',
     )
     const facts = screen.getByRole('complementary', { name: 'About this connector' })
     expect(within(facts).getByText('OAuth2')).toBeInTheDocument()

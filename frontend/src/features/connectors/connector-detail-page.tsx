@@ -1,5 +1,5 @@
 // /app/connectors/:slug: one connector: what it does, how it authenticates, its limits and
-// its operations. "Connect" leads to creating a credential for it (/app/credentials).
+// its operations. "Connect" opens the Connect wizard (/app/connectors/:slug/connect).
 import { ArrowLeft, ExternalLink, Plug } from 'lucide-react'
 import { Link, useParams } from 'react-router'
 import { ApiError } from '@/api/client'
@@ -59,7 +59,7 @@ export function ConnectorDetailPage() {
           {canConnect ? (
             <Link
               className="btn btn--primary"
-              to={`/app/credentials?connector=${encodeURIComponent(data.slug)}`}
+              to={`/app/connectors/${encodeURIComponent(data.slug)}/connect`}
             >
               <Plug size={16} aria-hidden="true" />
               {data.connected ? 'Connect another account' : 'Connect'}

@@ -63,6 +63,7 @@ export const operation = (overrides: Partial<Operation> = {}): Operation => ({
     },
   },
   body_content_type: 'application/json',
+  response_schema: null,
   utterances: [],
   tags: [],
   deprecated: false,

@@ -45,7 +45,7 @@ export function useCredentialUsage(id: string) {
   })
 }
 
-function useRefreshList() {
+export function useRefreshList() {
   const client = useQueryClient()
   return () => void client.invalidateQueries({ queryKey: credentialKeys.lists() })
 }
@@ -86,14 +86,5 @@ export function useTestCredential(id: string) {
       ) as Promise<CredentialTestResult>,
     // A test records its outcome on the credential (status, last error).
     onSettled: refresh,
-  })
-}
-
-/** Starts an OAuth consent and sends the browser to the provider. */
-export function useReconnect(id: string) {
-  return useMutation({
-    mutationFn: () =>
-      unwrap(typedApi.POST('/api/v1/credentials/{id}/oauth/start/', { params: { path: { id } } })),
-    onSuccess: (answer) => window.location.assign(answer.authorization_url),
   })
 }

@@ -10,7 +10,9 @@ import {
 } from 'lucide-react'
 import type { Credential } from '@/api/types'
 import { formatRelative } from '@/lib/format'
-import { useReconnect, useTestCredential } from './api'
+import { useTestCredential } from './api'
+import { ReconnectButton } from './reconnect-button'
+import { useReconnect } from './use-reconnect'
 import {
   credentialHealth,
   expiryText,
@@ -50,7 +52,8 @@ export function CredentialRow({
   onDelete: () => void
 }) {
   const test = useTestCredential(credential.id)
-  const reconnect = useReconnect(credential.id)
+  // A new grant makes the last test's answer stale.
+  const reconnect = useReconnect(credential.id, test.reset)
   const consent = usesConsent(credential)
   const health = credentialHealth(credential).health
 
@@ -71,7 +74,7 @@ export function CredentialRow({
             Test failed: {test.error.message}
           </span>
         )}
-        {reconnect.isError && (
+        {reconnect.error && (
           <span className="table__sub cred-test cred-test--failed" role="status">
             {reconnect.error.message}
           </span>
@@ -110,16 +113,12 @@ export function CredentialRow({
             {test.isPending ? 'Testing…' : 'Test'}
           </button>
           {consent ? (
-            <button
-              type="button"
-              className={`btn btn--small${health === 'needs-reauth' ? ' btn--primary' : ''}`}
-              disabled={reconnect.isPending}
-              aria-label={`Reconnect ${credential.name}`}
-              onClick={() => reconnect.mutate()}
-            >
-              <RefreshCw size={14} aria-hidden="true" />
-              {credential.status === 'disconnected' ? 'Connect' : 'Reconnect'}
-            </button>
+            <ReconnectButton
+              reconnect={reconnect}
+              name={credential.name}
+              label={credential.status === 'disconnected' ? 'Connect' : 'Reconnect'}
+              primary={health === 'needs-reauth'}
+            />
           ) : (
             <button
               type="button"

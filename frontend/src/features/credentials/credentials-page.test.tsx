@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Credential } from '@/api/types'
 import { json, mockFetch } from '@/test/fetch'
 import { me } from '@/test/fixtures'
@@ -28,6 +28,12 @@ function backend(initial: Credential[], meOverride = me) {
     if (url.pathname === '/api/v1/credentials/c2/usage/') return json([])
     if (url.pathname === '/api/v1/credentials/c1/test/') {
       return json({ ok: true, status: 200, detail: 'HTTP 200', elapsed_ms: 40 })
+    }
+    if (url.pathname === '/api/v1/credentials/c2/oauth/start/') {
+      return json({ authorization_url: 'http://127.0.0.1:9/authorize?state=s' })
+    }
+    if (url.pathname === '/api/v1/credentials/c2/' && method === 'GET') {
+      return json(credentials.find((c) => c.id === 'c2'))
     }
     if (url.pathname === '/api/v1/credentials/c1/' && method === 'PATCH') {
       return json(credentials[0])
@@ -134,5 +140,48 @@ describe('CredentialsPage', () => {
     backend(rows())
     renderApp('/app/credentials?oauth=failed&detail=access_denied')
     expect(await screen.findByText('Connecting the account failed: access_denied')).toBeVisible()
+  })
+
+  describe('Reconnect', () => {
+    afterEach(() => vi.unstubAllGlobals())
+
+    it('runs the consent in a popup that returns to the app, and can stop waiting', async () => {
+      const user = userEvent.setup()
+      const popup = { location: { href: '' }, close: vi.fn() }
+      const open = vi.fn(() => popup)
+      vi.stubGlobal('open', open)
+      const sent = backend(rows())
+      renderApp('/app/credentials')
+      await user.click(await screen.findByRole('button', { name: 'Reconnect Gmail' }))
+      const stop = await screen.findByRole('button', {
+        name: 'Stop waiting for the sign-in of Gmail',
+      })
+      expect(open).toHaveBeenCalledOnce()
+      await waitFor(() => expect(popup.location.href).toBe('http://127.0.0.1:9/authorize?state=s'))
+      expect(sent).toContainEqual({
+        method: 'POST',
+        path: '/api/v1/credentials/c2/oauth/start/',
+        body: { return_to: '/app/oauth/return' },
+      })
+      expect(screen.getByRole('heading', { name: 'Credentials' })).toBeVisible() // the page stays
+
+      await user.click(stop)
+      expect(await screen.findByText('Sign-in stopped before access was granted.')).toBeVisible()
+      expect(popup.close).toHaveBeenCalled()
+      expect(screen.getByRole('button', { name: 'Reconnect Gmail' })).toBeEnabled()
+    })
+
+    it('says so when the browser blocks the popup', async () => {
+      const user = userEvent.setup()
+      vi.stubGlobal(
+        'open',
+        vi.fn(() => null),
+      )
+      const sent = backend(rows())
+      renderApp('/app/credentials')
+      await user.click(await screen.findByRole('button', { name: 'Reconnect Gmail' }))
+      expect(await screen.findByText(/blocked the sign-in window/)).toBeVisible()
+      expect(sent.filter((call) => call.path.includes('oauth'))).toEqual([])
+    })
   })
 })

@@ -14,7 +14,13 @@ export interface HealthView {
 
 const OAUTH_CONSENT = new Set(['oauth2_code'])
 
-export function credentialHealth(credential: Credential, now: Date = new Date()): HealthView {
+/** What the health of a credential depends on (the Status page passes its own shape). */
+export type HealthFields = Pick<Credential, 'needs_reauth' | 'expires_at' | 'last_error'> & {
+  kind: string
+  status: string
+}
+
+export function credentialHealth(credential: HealthFields, now: Date = new Date()): HealthView {
   const expires = credential.expires_at ? new Date(credential.expires_at) : null
   const expired = expires !== null && expires.getTime() <= now.getTime()
   if (credential.needs_reauth) {

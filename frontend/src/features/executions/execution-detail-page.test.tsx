@@ -101,6 +101,37 @@ describe('ExecutionDetailPage', () => {
     expect(calls).toEqual(['/api/v1/executions/ex1/rerun/'])
   })
 
+  it('re-runs from the failed node in the step panel and opens the new run', async () => {
+    const user = userEvent.setup()
+    const calls: string[] = []
+    backend(executionDetail({ status: 'failed', error: { message: 'boom' } }), calls)
+    const { router } = renderApp('/app/executions/ex1')
+    await waitFor(() =>
+      expect(screen.getByTestId('node-check')).toHaveAttribute('data-run-status', 'failed'),
+    )
+    fireEvent.click(screen.getByTestId('node-hook'))
+    const hook = await screen.findByRole('complementary', { name: 'Step details' })
+    // Only a failed node offers it: the succeeded trigger has nothing to retry.
+    expect(within(hook).queryByRole('button', { name: 'Re-run from here' })).toBeNull()
+    fireEvent.click(screen.getByTestId('node-check'))
+    const panel = await screen.findByRole('complementary', { name: 'Step details' })
+    await user.click(await within(panel).findByRole('button', { name: 'Re-run from here' }))
+    await waitFor(() => expect(router.state.location.pathname).toBe('/app/executions/ex9'))
+    expect(calls).toEqual(['/api/v1/executions/ex1/rerun/'])
+  })
+
+  it('cancels a running run from the step panel', async () => {
+    const user = userEvent.setup()
+    const calls: string[] = []
+    backend(executionDetail({ status: 'running', finished_at: null, duration_ms: null }), calls)
+    renderApp('/app/executions/ex1')
+    await screen.findByTestId('node-check')
+    fireEvent.click(screen.getByTestId('node-check'))
+    const panel = await screen.findByRole('complementary', { name: 'Step details' })
+    await user.click(await within(panel).findByRole('button', { name: 'Cancel run' }))
+    await waitFor(() => expect(calls).toEqual(['/api/v1/executions/ex1/cancel/']))
+  })
+
   it('offers no cancel or re-run to a viewer', async () => {
     const viewer = { ...me, workspaces: [{ ...me.workspaces[0], role: 'viewer' }] }
     backend(executionDetail())

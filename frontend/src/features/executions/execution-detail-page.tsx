@@ -47,6 +47,9 @@ function RunView({ run }: { run: ExecutionDetail }) {
   const live = !isFinished(run.status)
   const logs = useExecutionLogs(run.id, live)
   const transport = useRunOverlayStore((s) => s.transport)
+  const me = useMe()
+  const navigate = useNavigate()
+  const editor = canEdit(me.data, String(run.workspace))
 
   return (
     <div className="run-detail">
@@ -70,6 +73,7 @@ function RunView({ run }: { run: ExecutionDetail }) {
             nodeId={selected}
             logs={logs.data ?? []}
             onClose={() => setSelected(null)}
+            onRerun={editor ? (next) => navigate(`/app/executions/${next.id}`) : undefined}
           />
         ) : (
           <aside className="config-panel step-panel" aria-label="Run data">

@@ -55,7 +55,7 @@ describe('ExecutionListPage', () => {
     expect(within(rows[2]).getByText('Failed')).toBeInTheDocument()
     expect(within(rows[2]).getByText('hook (webhook)')).toBeInTheDocument()
     expect(within(rows[2]).getByText('420 ms')).toBeInTheDocument()
-    expect(within(rows[2]).getByRole('link', { name: 'Open run ex2' })).toHaveAttribute(
+    expect(within(rows[2]).getByRole('link', { name: 'View run ex2' })).toHaveAttribute(
       'href',
       '/app/executions/ex2',
     )

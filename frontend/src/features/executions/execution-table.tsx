@@ -68,7 +68,7 @@ export function ExecutionTable({
               </td>
               <td className="run-table__number">{duration(run)}</td>
               <td>
-                <Link to={`/app/executions/${run.id}`} aria-label={`Open run ${run.id}`}>
+                <Link to={`/app/executions/${run.id}`} aria-label={`View run ${run.id}`}>
                   View run
                 </Link>
               </td>

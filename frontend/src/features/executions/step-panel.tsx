@@ -2,10 +2,11 @@
 // ran once per item; the item picker switches between them.
 import { X } from 'lucide-react'
 import { useState } from 'react'
-import type { ExecutionLog, ExecutionStep } from '@/api/types'
+import type { Execution, ExecutionLog, ExecutionStep } from '@/api/types'
 import { formatDateTime, formatDuration } from '@/lib/format'
 import { ErrorView } from './error-view'
 import { JsonView } from './json-view'
+import { RunNodeActions } from './run-node-actions'
 import { nodeSteps, useRunOverlayStore } from './run-store'
 import { StatusBadge } from './status-badge'
 
@@ -15,16 +16,22 @@ export function StepPanel({
   nodeId,
   logs,
   onClose,
+  onRerun,
 }: {
   nodeId: string
   logs: ExecutionLog[]
   onClose: () => void
+  /** Given to those who may act on the run: shows Cancel and Re-run from here. */
+  onRerun?: (run: Execution) => void
 }) {
   const allSteps = useRunOverlayStore((s) => s.steps)
   const steps = nodeSteps(allSteps, nodeId)
   const [index, setIndex] = useState(0)
   const step: ExecutionStep | undefined = steps[Math.min(index, steps.length - 1)]
-  const [tab, setTab] = useState<Tab>(step?.error ? 'error' : 'output')
+  // Until the user picks a tab: the error of a failed step, else its output (the step may
+  // arrive after the panel opened).
+  const [picked, setPicked] = useState<Tab | null>(null)
+  const tab = picked ?? (step?.error ? 'error' : 'output')
   const nodeLogs = logs.filter((log) => log.node_id === nodeId)
 
   return (
@@ -43,6 +50,7 @@ export function StepPanel({
           <X size={16} aria-hidden="true" />
         </button>
       </header>
+      {onRerun && <RunNodeActions nodeId={nodeId} onRerun={onRerun} />}
       {!step ? (
         <p className="muted">This node has not run in this execution.</p>
       ) : (
@@ -83,7 +91,7 @@ export function StepPanel({
                 role="tab"
                 aria-selected={tab === name}
                 className={`tabs__tab${tab === name ? ' tabs__tab--active' : ''}`}
-                onClick={() => setTab(name)}
+                onClick={() => setPicked(name)}
               >
                 {name === 'logs'
                   ? `Logs (${nodeLogs.length})`

@@ -2,7 +2,7 @@
 // `undefined` means "remove the key" so optional settings fall back to the block's default.
 import { useId, useState, type ReactNode } from 'react'
 import type { JsonSchema } from '@/api/types'
-import { isExpression } from './schema'
+import { isExpression, placeholderOf } from './schema'
 
 export interface FieldFrameProps {
   id: string
@@ -12,6 +12,8 @@ export interface FieldFrameProps {
   errors: string[]
   children: ReactNode
   inline?: boolean
+  /** For widgets made of several inputs (each labelled itself): the title is not a <label>. */
+  composite?: boolean
 }
 
 export function FieldFrame({
@@ -22,12 +24,14 @@ export function FieldFrame({
   errors,
   children,
   inline,
+  composite,
 }: FieldFrameProps) {
+  const Title = composite ? 'span' : 'label'
   return (
     <div
       className={`field${inline ? ' field--inline' : ''}${errors.length ? ' field--invalid' : ''}`}
     >
-      <label htmlFor={id} className="field__label">
+      <Title htmlFor={composite ? undefined : id} className="field__label">
         {label}
         {required && (
           <span className="field__required" aria-hidden="true">
@@ -35,7 +39,7 @@ export function FieldFrame({
             *
           </span>
         )}
-      </label>
+      </Title>
       {children}
       {description && <p className="field__help">{description}</p>}
       {errors.map((message) => (
@@ -54,9 +58,6 @@ interface InputProps<T> {
   onChange: (value: T | undefined) => void
   invalid: boolean
 }
-
-const placeholderOf = (schema: JsonSchema) =>
-  schema.default === undefined ? undefined : `Default: ${JSON.stringify(schema.default)}`
 
 export function TextInput({
   id,
@@ -242,7 +243,14 @@ const formatAny = (value: unknown) =>
       : JSON.stringify(value)
 
 /** An untyped value: JSON when it parses (42, true, [1]), else the text itself ({{ expr }}). */
-export function AnyInput({ id, schema, value, onChange, invalid }: InputProps<unknown>) {
+export function AnyInput({
+  id,
+  schema,
+  value,
+  onChange,
+  invalid,
+  code,
+}: InputProps<unknown> & { code?: boolean }) {
   const draft = useDraft(value, formatAny)
   const commit = (text: string) => {
     draft.setText(text)
@@ -254,7 +262,8 @@ export function AnyInput({ id, schema, value, onChange, invalid }: InputProps<un
   return (
     <textarea
       id={id}
-      rows={2}
+      rows={code ? 6 : 2}
+      className={code ? 'field__json' : undefined}
       spellCheck={false}
       value={draft.text}
       placeholder={placeholderOf(schema) ?? 'Text, JSON or {{ expression }}'}

@@ -1,16 +1,11 @@
 // A generic form for a block's config, driven by its JSON Schema: strings, numbers, booleans
 // and enums get inputs, objects with properties nest, everything else is edited as JSON.
 import { useId } from 'react'
-import type { JsonSchema } from '@/api/types'
-import {
-  AnyInput,
-  BooleanInput,
-  EnumInput,
-  FieldFrame,
-  JsonInput,
-  NumberInput,
-  TextInput,
-} from './fields'
+import { useExpressionScope } from '@/features/expressions/scope'
+import type { BlockUiHint, JsonSchema } from '@/api/types'
+import { FieldFrame } from './fields'
+import { COMPOSITE_WIDGETS, FieldInput } from './field-input'
+import { visibleGroups, withDefaults, type UiHints } from './hints'
 import { errorsAt, fieldKind, humanize, isPlainObject, joinPath } from './schema'
 
 type Errors = Record<string, string[]>
@@ -21,9 +16,11 @@ export interface SchemaFormProps {
   onChange: (value: Record<string, unknown>) => void
   /** Server messages keyed by path inside the config ("url", "headers.auth", "" for the whole). */
   errors?: Errors
+  /** The block's form hints (widgets, placeholders, groups, show_when). */
+  ui?: UiHints
 }
 
-export function SchemaForm({ schema, value, onChange, errors }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, errors, ui }: SchemaFormProps) {
   const id = useId()
   const noSettings =
     schema.properties && Object.keys(schema.properties).length === 0 && !Object.keys(value).length
@@ -70,6 +67,7 @@ export function SchemaForm({ schema, value, onChange, errors }: SchemaFormProps)
         value={value}
         onChange={onChange}
         errors={errors}
+        ui={ui}
       />
     </div>
   )
@@ -82,29 +80,44 @@ interface ObjectFieldsProps {
   value: Record<string, unknown>
   onChange: (value: Record<string, unknown>) => void
   errors?: Errors
+  ui?: UiHints
 }
 
-function ObjectFields({ idPrefix, path, schema, value, onChange, errors }: ObjectFieldsProps) {
+function ObjectFields({ idPrefix, path, schema, value, onChange, errors, ui }: ObjectFieldsProps) {
   const required = new Set(schema.required ?? [])
+  const properties = schema.properties ?? {}
   const setKey = (key: string, next: unknown) => {
     const rest = Object.fromEntries(Object.entries(value).filter(([k]) => k !== key))
     onChange(next === undefined ? rest : { ...value, [key]: next })
   }
+  const field = (key: string) => (
+    <SchemaField
+      key={key}
+      idPrefix={idPrefix}
+      name={key}
+      path={joinPath(path, key)}
+      schema={properties[key]}
+      hint={ui?.[key]}
+      value={value[key]}
+      required={required.has(key)}
+      errors={errors}
+      onChange={(next) => setKey(key, next)}
+    />
+  )
+  // Hints apply to the top level only; a hidden field keeps its value (and its errors show).
+  const groups = visibleGroups(schema, ui, withDefaults(schema, value))
   return (
     <>
-      {Object.entries(schema.properties ?? {}).map(([key, property]) => (
-        <SchemaField
-          key={key}
-          idPrefix={idPrefix}
-          name={key}
-          path={joinPath(path, key)}
-          schema={property}
-          value={value[key]}
-          required={required.has(key)}
-          errors={errors}
-          onChange={(next) => setKey(key, next)}
-        />
-      ))}
+      {groups.map((group) =>
+        group.title ? (
+          <fieldset key={group.title} className="field-group">
+            <legend>{group.title}</legend>
+            {group.keys.map(field)}
+          </fieldset>
+        ) : (
+          group.keys.map(field)
+        ),
+      )}
     </>
   )
 }
@@ -114,6 +127,7 @@ interface SchemaFieldProps {
   name: string
   path: string
   schema: JsonSchema
+  hint?: BlockUiHint
   value: unknown
   required: boolean
   errors?: Errors
@@ -124,17 +138,20 @@ export function SchemaField({
   idPrefix,
   name,
   path,
-  schema,
+  schema: declared,
+  hint,
   value,
   required,
   errors,
   onChange,
 }: SchemaFieldProps) {
+  const schema = hint?.placeholder ? { ...declared, 'x-placeholder': hint.placeholder } : declared
   const kind = fieldKind(schema)
   const id = `${idPrefix}-${path || name}`
+  const scope = useExpressionScope()
   const label = schema.title ?? humanize(name)
 
-  if (kind === 'object') {
+  if (kind === 'object' && !hint?.widget) {
     const own = errorsAt(errors, path)
     return (
       <fieldset className="field-group">
@@ -160,26 +177,8 @@ export function SchemaField({
     )
   }
 
-  const fieldErrors = errorsAt(errors, path, kind === 'json')
-  const common = { id, schema, value, onChange, invalid: fieldErrors.length > 0 }
-  const input = (() => {
-    switch (kind) {
-      case 'enum':
-        return <EnumInput {...common} required={required} />
-      case 'boolean':
-        return <BooleanInput {...common} />
-      case 'number':
-      case 'integer':
-        return <NumberInput {...common} integer={kind === 'integer'} />
-      case 'string':
-      case 'text':
-        return <TextInput {...common} multiline={kind === 'text'} />
-      case 'any':
-        return <AnyInput {...common} />
-      default:
-        return <JsonInput {...common} />
-    }
-  })()
+  const composite = COMPOSITE_WIDGETS.has(hint?.widget ?? '')
+  const fieldErrors = errorsAt(errors, path, kind === 'json' || composite)
   return (
     <FieldFrame
       id={id}
@@ -188,8 +187,20 @@ export function SchemaField({
       description={schema.description}
       errors={fieldErrors}
       inline={kind === 'boolean'}
+      composite={composite}
     >
-      {input}
+      <FieldInput
+        id={id}
+        label={label}
+        kind={kind}
+        hint={hint}
+        schema={schema}
+        value={value}
+        required={required}
+        invalid={fieldErrors.length > 0}
+        scope={scope}
+        onChange={onChange}
+      />
     </FieldFrame>
   )
 }

@@ -42,6 +42,13 @@ export function fieldKind(schema: JsonSchema): FieldKind {
   }
 }
 
+/** The block's placeholder hint (set from its `ui` hints), else the default value. */
+export function placeholderOf(schema: JsonSchema): string | undefined {
+  const hinted = schema['x-placeholder']
+  if (typeof hinted === 'string' && hinted) return hinted
+  return schema.default === undefined ? undefined : `Default: ${JSON.stringify(schema.default)}`
+}
+
 export function humanize(key: string): string {
   const words = key
     .replace(/_/g, ' ')

@@ -13,6 +13,7 @@ const trigger = (overrides: Partial<Trigger> = {}): Trigger => ({
   node_id: 'hook',
   kind: 'webhook',
   is_active: true,
+  enabled: true,
   status: 'active',
   config: {},
   webhook_url: 'http://flowplane.test/hooks/prod-token/',
@@ -81,5 +82,28 @@ describe('WebhookUrls', () => {
     await waitFor(() => expect(screen.getByLabelText('Test URL')).toBeVisible())
     expect(bodies).toEqual([{ workflow: 'wf1', node_id: 'hook' }])
     expect(screen.getByLabelText('Signing secret (shown once)')).toHaveValue('s3cret-once')
+  })
+
+  it('rotates the signing secret after asking, and shows the new one once', async () => {
+    const user = userEvent.setup()
+    const rotations: string[] = []
+    mockFetch((url, init) => {
+      if (url.pathname === '/api/v1/triggers/t1/secret/' && init.method === 'POST') {
+        rotations.push(String(init.body))
+        return json({ signing_secret: 'whsec-new' })
+      }
+      if (url.pathname === '/api/v1/triggers/')
+        return json({ count: 1, next: null, previous: null, results: [trigger()] })
+      return undefined
+    })
+    renderWithProviders(<WebhookUrls workflowId="wf1" nodeId="hook" />)
+    await user.click(await screen.findByRole('button', { name: 'Rotate signing secret' }))
+    await user.click(screen.getByRole('button', { name: 'Cancel' }))
+    expect(rotations).toEqual([])
+    await user.click(screen.getByRole('button', { name: 'Rotate signing secret' }))
+    await user.click(screen.getByRole('button', { name: 'Rotate now' }))
+    expect(await screen.findByLabelText('New signing secret (shown once)')).toHaveValue('whsec-new')
+    expect(rotations).toEqual(['{}'])
+    expect(screen.queryByRole('button', { name: 'Rotate signing secret' })).not.toBeInTheDocument()
   })
 })

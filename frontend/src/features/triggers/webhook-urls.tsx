@@ -5,6 +5,7 @@ import { ErrorMessage } from '@/components/ui/feedback'
 import { formatRelative } from '@/lib/format'
 import { useArmDraftTrigger, useWorkflowTriggers } from './api'
 import { CopyField } from './copy-field'
+import { SecretRotate } from './secret-rotate'
 
 export function WebhookUrls({ workflowId, nodeId }: { workflowId: string; nodeId: string }) {
   const triggers = useWorkflowTriggers(workflowId)
@@ -52,6 +53,7 @@ export function WebhookUrls({ workflowId, nodeId }: { workflowId: string; nodeId
             </button>
           )}
           {secret && <CopyField label="Signing secret (shown once)" value={secret} />}
+          {trigger && <SecretRotate workflowId={workflowId} triggerId={trigger.id} />}
           {arm.isError && <ErrorMessage error={arm.error} />}
         </>
       )}

@@ -6,6 +6,7 @@ import { pickWorkspace, useWorkspaceStore } from '@/features/auth/workspace-stor
 import { formatRelative } from '@/lib/format'
 import { useWorkflowList } from './api'
 import { CreateWorkflowForm } from './create-workflow-form'
+import { ImportButton } from './import-button'
 
 function useDebounced<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value)
@@ -40,6 +41,7 @@ export function WorkflowListPage() {
           value={search}
           onChange={(event) => setSearch(event.target.value)}
         />
+        {canEdit && workspace && <ImportButton workspaceId={String(workspace.id)} />}
         {canEdit && (
           <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
             New workflow

@@ -15,6 +15,9 @@ import { issueCount } from '@/lib/field-errors'
 import type { CanvasNode } from '@/lib/graph'
 import { ERROR_HANDLE, nodePorts, type Port } from '@/lib/ports'
 import { useCanvasStore } from '../store'
+import { InlineParams, LastRunPreview } from './inline-params'
+import { NodeTitle } from './node-title'
+import { TriggerOffBadge } from './trigger-off-badge'
 
 function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const { block, isPending } = useBlockSpec(data.blockType, data.version)
@@ -24,14 +27,16 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const usedTargets = useCanvasStore(
     useShallow((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle ?? null)),
   )
-  const problems = useCanvasStore((s) => issueCount(s.issues.byNode[id]))
+  const issues = useCanvasStore((s) => s.issues.byNode[id])
+  const problems = issueCount(issues)
   const run = useRunOverlayStore((s) => s.byNode[id])
   // Once the watched run is over, the nodes it never reached are dimmed.
   const notReached = useRunOverlayStore((s) => !s.byNode[id] && isFinished(s.status ?? ''))
   const ports = nodePorts(isPending ? undefined : block, data.config, usedSources, usedTargets)
   const unknown = !isPending && !block
   const label = typeof data.label === 'string' && data.label ? data.label : undefined
-  const title = label ?? block?.title ?? data.blockType
+  const blockTitle = block?.title ?? data.blockType
+  const title = label ?? blockTitle
   const classes = [
     'block-node',
     selected && 'block-node--selected',
@@ -50,9 +55,10 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       <div className="block-node__header">
         <BlockIcon icon={block?.icon} title={title} category={block?.category} />
         <div className="block-node__titles">
-          <span className="block-node__title">{title}</span>
+          <NodeTitle id={id} title={title} blockTitle={blockTitle} />
           <span className="block-node__id">{id}</span>
         </div>
+        {block?.category === 'trigger' && <TriggerOffBadge nodeId={id} />}
         {problems > 0 && (
           <span className="block-node__badge" title={`${problems} problem(s) from the last save`}>
             {problems}
@@ -61,6 +67,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       </div>
       {unknown && <div className="block-node__warning">Unknown block “{data.blockType}”</div>}
       {block?.deprecated && <div className="block-node__warning">Deprecated version</div>}
+      {block && <InlineParams id={id} block={block} config={data.config} errors={issues?.config} />}
       <div className="block-node__ports">
         <div className="block-node__column">
           {ports.inputs.map((port) => (
@@ -74,6 +81,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
         </div>
       </div>
       {run && <RunFooter run={run} />}
+      <LastRunPreview id={id} />
     </div>
   )
 }
