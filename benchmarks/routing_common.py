@@ -3,6 +3,7 @@ the evaluation set's route maps and their persisted vectors (built on first run)
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import hashlib
 import os
@@ -14,6 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EVALSET = ROOT / "apps" / "routing" / "evalset"
 DEFAULT_DB = ROOT / "var" / "routing-bench.sqlite3"
+
+
+def dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """--db, --routes, --labelled: which labelled set (default: the first one) and where its
+    benchmark database lives."""
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
+    parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
 
 
 def setup_django(db: Path) -> None:

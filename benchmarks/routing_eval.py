@@ -24,16 +24,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from routing_common import DEFAULT_DB, EVALSET, machine, setup_django
+from routing_common import dataset_arguments, machine, setup_django
 
 SCENARIOS = ("none", "connected", "used", "not_connected")  # apps/routing/scenarios.py
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
-    parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
-    parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
+    dataset_arguments(parser)
     parser.add_argument("--target-precision", type=float, default=0.85)
     parser.add_argument(
         "--scenarios",

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from routing_common import DEFAULT_DB, EVALSET, machine, setup_django
+from routing_common import dataset_arguments, machine, setup_django
 
 BANDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 2.0)
 SLOPE = 0.05  # the floor's softness (params.py)
@@ -33,9 +33,7 @@ SLOPE = 0.05  # the floor's softness (params.py)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
-    parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
-    parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
+    dataset_arguments(parser)
     parser.add_argument("--target-precision", type=float, default=0.85)
     parser.add_argument(
         "--split",

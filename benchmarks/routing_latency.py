@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from routing_common import DEFAULT_DB, EVALSET, ROOT, machine, setup_django
+from routing_common import ROOT, dataset_arguments, machine, setup_django
 
 WORKER = """
 import json, os, sys, time
@@ -83,12 +83,10 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    dataset_arguments(parser)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--runtimes", action="store_true", help="also time fp32 and torch")
-    parser.add_argument("--routes", type=Path, default=EVALSET / "routes.json.gz")
-    parser.add_argument("--labelled", type=Path, default=EVALSET / "labelled.json.gz")
     parser.add_argument(
         "--prior",
         action="store_true",

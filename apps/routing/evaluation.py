@@ -232,6 +232,17 @@ def _stages(router: Router, fused: np.ndarray) -> tuple[np.ndarray, ...]:
     return conn_x, chosen, tool_x, top
 
 
+def _confidence(router: Router, query: str, route: int, step: float, evidence: float) -> float:
+    """The answer's confidence as ``Router.route`` computes it from the two steps' confidence
+    (the smaller) and the relevance evidence, the leading clause's included (clauses.py)."""
+    relevance = router.params.relevance_calibration(evidence)
+    if relevance < step:
+        clause = router.clause_evidence(query, route)
+        if clause is not None:
+            relevance = max(relevance, router.params.relevance_calibration(clause[0]))
+    return min(step, relevance)
+
+
 def _threshold_for_precision(
     conf: np.ndarray, correct: np.ndarray, target: float, default: float
 ) -> float:
@@ -348,8 +359,14 @@ def fit(
     rel_cal = router.params.relevance_calibration  # a fixed floor, not fitted (params.py)
     conf = np.array(
         [
-            min(conn_cal(*c), tool_cal(*t), rel_cal(e))
-            for c, t, e in zip(conn_x, tool_x, evidence, strict=True)
+            _confidence(
+                router,
+                examples[row % len(examples)].query,
+                int(top[row]),
+                min(conn_cal(*c), tool_cal(*t)),
+                float(e),
+            )
+            for row, (c, t, e) in enumerate(zip(conn_x, tool_x, evidence, strict=True))
         ]
     )
     # Rows are the examples once per scenario, "none" first: the workspace-less rows fit

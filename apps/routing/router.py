@@ -27,6 +27,9 @@ keywords the route explains), because margins look large in a small route map ev
 query no route is about. The floor sits at 0.35 (MiniLM cosines below ~0.3 are unrelated
 text), so it refuses the unrelated and costs the related almost nothing; the same with a
 workspace prior (a floor fitted per regime on the labelled sets does not go lower: README.md).
+When only the floor holds an answer back, the query's leading clauses (clauses.py) are
+encoded too and their best cosine to the chosen route counts as evidence: a request padded
+with context ("... in flowplane about the login bug") is judged by what it asks for.
 Below the threshold (the route's, else its connector's, else the global one fitted in
 params.py: one without a workspace prior, another with one) the router falls back to an LLM
 when one is configured, and otherwise answers "no route" with its best candidates instead of
@@ -48,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from apps.routing.clauses import leading_clauses
 from apps.routing.encoders.base import Encoder, EncoderError
 from apps.routing.lexical import BM25
 from apps.routing.params import DEFAULT_PARAMS, FEATURES, RouterParams
@@ -449,7 +453,15 @@ class Router:
         tool_conf = self.params.tool_calibration(
             float(inside[best_local]), tool_margin, *tool_extra
         )
-        relevance = self.params.relevance_calibration(float(max(feats[best, 0], feats[best, 3])))
+        relevance_of = self.params.relevance_calibration
+        relevance = relevance_of(float(max(feats[best, 0], feats[best, 3])))
+        clause: tuple[float, str] | None = None
+        if dense_ok and relevance < min(conn_conf, tool_conf):
+            # Only the floor holds it back: a request padded with context may still be
+            # plainly about the route (clauses.py).
+            clause = self.clause_evidence(query, best)
+            if clause is not None:
+                relevance = max(relevance, relevance_of(clause[0]))
         confidence = min(conn_conf, tool_conf, relevance)
 
         k = max(1, min(int(top_k), 50))
@@ -464,7 +476,7 @@ class Router:
         route = idx.routes[best]
         threshold = self.threshold_for(route, prior)
         best_alt = self._alternative(best, fused, feats)
-        evidence = self._evidence(best, feats, sims, dense_ok, prior)
+        evidence = self._evidence(best, feats, sims, dense_ok, prior, clause)
 
         if confidence >= threshold:
             decision = self._answer(
@@ -503,6 +515,22 @@ class Router:
         decision.elapsed_ms = (time.perf_counter() - started) * 1000
         return decision
 
+    def clause_evidence(self, query: str, i: int) -> tuple[float, str] | None:
+        """The best cosine of route ``i``'s utterances to a leading clause of the query, and
+        that clause (clauses.py); None when the query has none or the encoder fails."""
+        clauses = leading_clauses(query)
+        if not clauses:
+            return None
+        try:
+            vectors = self.encoder.encode(clauses)
+        except EncoderError:
+            return None
+        lo = int(self.index.route_starts[i])
+        hi = lo + int(self.index.route_sizes[i])
+        cosines = (self.index.utterance_vectors[lo:hi] @ np.asarray(vectors).T).max(axis=0)
+        j = int(np.argmax(cosines))
+        return float(cosines[j]), clauses[j]
+
     def _alternative(self, i: int, fused: np.ndarray, feats: np.ndarray) -> Alternative:
         route = self.index.routes[i]
         return Alternative(
@@ -516,6 +544,7 @@ class Router:
         sims: np.ndarray,
         dense_ok: bool,
         prior: WorkspacePrior | None = None,
+        clause: tuple[float, str] | None = None,
     ) -> str:
         idx = self.index
         parts = []
@@ -526,6 +555,8 @@ class Router:
             text = idx.utterances[j]
             shown = text if len(text) <= 60 else text[:57] + "..."
             parts.append(f"closest utterance {sims[j]:.2f} ({shown!r})")
+            if clause is not None and clause[0] > sims[j]:
+                parts.append(f"leading clause {clause[1]!r} {clause[0]:.2f}")
         else:
             parts.append("encoder unavailable, lexical scoring only")
         parts.append(f"keyword match {feats[i, 2]:.2f}")
