@@ -68,6 +68,9 @@ def main() -> int:
         priors = None if name == "none" else scenario_priors(router, test, name, seed=1)
         for label, examples in (("plain", test), ("padded", padded)):
             for clauses, routing in (("no", without), ("yes", router)):
+                clear = getattr(router.encoder, "clear", None)
+                if clear is not None:
+                    clear()  # each pass encodes its queries afresh (latency columns)
                 f = evaluate(routing, examples, priors=priors)
                 print(
                     f"| {label} | {name} | {clauses} | {_pct(f['top1'])} | "

@@ -522,12 +522,14 @@ class Router:
         if not clauses:
             return None
         try:
-            vectors = self.encoder.encode(clauses)
+            # One at a time, so a cached encoder keeps them: a workflow sends the same
+            # request on every run.
+            vectors = np.vstack([self.encoder.encode([clause])[0] for clause in clauses])
         except EncoderError:
             return None
         lo = int(self.index.route_starts[i])
         hi = lo + int(self.index.route_sizes[i])
-        cosines = (self.index.utterance_vectors[lo:hi] @ np.asarray(vectors).T).max(axis=0)
+        cosines = (self.index.utterance_vectors[lo:hi] @ vectors.T).max(axis=0)
         j = int(np.argmax(cosines))
         return float(cosines[j]), clauses[j]
 

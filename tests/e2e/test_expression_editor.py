@@ -77,6 +77,9 @@ def _pick_a_field(base_url: str, username: str, workflow_name: str) -> dict:
         page.keyboard.press("Delete")
         page.keyboard.type("{{ ")
         page.wait_for_selector(".cm-tooltip-autocomplete", timeout=10_000)
+        # CodeMirror leaves keys to the text for 75 ms after the list opens (its
+        # interactionDelay): an arrow sooner moves the cursor and closes the list.
+        page.wait_for_timeout(150)
         seen["offered"] = page.locator(".cm-tooltip-autocomplete li").all_inner_texts()
         for _ in range(len(seen["offered"])):
             if _selected(page).startswith(PICK):

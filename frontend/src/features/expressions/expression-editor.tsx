@@ -49,6 +49,10 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
   useEffect(() => {
     latest.current = props
   })
+  // Texts this editor sent up that have not come back as `value` yet. A render that lags
+  // behind typing brings back an older one: that is not an edit from outside, and replacing
+  // the text with it would drop what was typed since and close the autocomplete.
+  const sent = useRef<string[]>([])
 
   useEffect(() => {
     const oneLine = EditorState.transactionFilter.of((tr) =>
@@ -72,7 +76,10 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
           multiline ? EditorView.lineWrapping : [],
           placeholderExt(placeholder ?? ''),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged) latest.current.onChange(update.state.doc.toString())
+            if (!update.docChanged) return
+            const text = update.state.doc.toString()
+            sent.current = [...sent.current.slice(-49), text]
+            latest.current.onChange(text)
           }),
         ],
       }),
@@ -87,7 +94,14 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
   // An edit from outside (undo in the canvas, a reload) replaces the text.
   useEffect(() => {
     const editor = view.current
-    if (editor && editor.state.doc.toString() !== value) {
+    if (!editor) return
+    const echoed = sent.current.lastIndexOf(value)
+    if (echoed >= 0) {
+      sent.current = sent.current.slice(echoed + 1)
+      return
+    }
+    sent.current = []
+    if (editor.state.doc.toString() !== value) {
       editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } })
     }
   }, [value])
