@@ -131,9 +131,18 @@ describe('CredentialsPage', () => {
     expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull()
     first.unmount()
 
-    backend([])
+    backend([], viewer)
     renderApp('/app/credentials')
     expect(await screen.findByText('No credentials yet')).toBeInTheDocument()
+    // A viewer cannot connect one, so is not sent to.
+    expect(screen.queryByRole('link', { name: /Browse connectors/ })).toBeNull()
+  })
+
+  it('sends an editor with no credential to the connectors', async () => {
+    backend([])
+    renderApp('/app/credentials')
+    const link = await screen.findByRole('link', { name: /Browse connectors/ })
+    expect(link).toHaveAttribute('href', '/app/connectors')
   })
 
   it('reports the outcome of an OAuth consent', async () => {

@@ -1,5 +1,6 @@
 import { useState } from 'react'
-import { useSearchParams } from 'react-router'
+import { Plug } from 'lucide-react'
+import { Link, useSearchParams } from 'react-router'
 import type { Credential } from '@/api/types'
 import { Banner, EmptyState, ErrorMessage, Loading } from '@/components/ui/feedback'
 import { useMe } from '@/features/auth/api'
@@ -57,7 +58,13 @@ function CredentialsOf({ workspaceId, editable }: { workspaceId: string; editabl
         <ErrorMessage error={list.error} onRetry={() => void list.refetch()} />
       ) : items.length === 0 ? (
         <EmptyState title="No credentials yet">
-          <p>Credentials are added from a connector or through the API.</p>
+          <p>Connect an account from its connector, then use it in any workflow.</p>
+          {editable && (
+            <Link className="btn btn--primary" to="/app/connectors">
+              <Plug size={16} aria-hidden="true" />
+              Browse connectors
+            </Link>
+          )}
         </EmptyState>
       ) : (
         <>

@@ -127,7 +127,12 @@ describe('schema form hints and widgets', () => {
     const user = userEvent.setup()
     render(<Harness />)
     const methods = screen.getByRole('group', { name: 'Methods' })
+    // Unset: the default (POST) is what runs, so it shows ticked.
+    expect(within(methods).getByLabelText('POST')).toBeChecked()
+    expect(within(methods).getByLabelText('GET')).not.toBeChecked()
     await user.click(within(methods).getByLabelText('GET'))
+    expect(last.methods).toEqual(['GET', 'POST'])
+    await user.click(within(methods).getByLabelText('POST'))
     expect(last.methods).toEqual(['GET'])
     const tags = screen.getByRole('group', { name: 'Tags' })
     await user.click(within(tags).getByRole('button', { name: /Add/ }))

@@ -149,18 +149,21 @@ export function StringListInput({ id, label, schema, value, onChange }: WidgetPr
   const { rows, setRows, setSynced } = useRows(value, () => list)
   const options = Array.isArray(schema.items?.enum) ? schema.items.enum.map(String) : null
   if (options) {
+    // Unset, the default applies: show it ticked, as the run will see it.
+    const ticked =
+      value === undefined && Array.isArray(schema.default) ? schema.default.map(String) : list
     return (
       <div className="chips" id={id} role="group" aria-label={label}>
         {options.map((option) => (
           <label key={option} className="chip">
             <input
               type="checkbox"
-              checked={list.includes(option)}
+              checked={ticked.includes(option)}
               onChange={(e) =>
                 onChange(
                   e.target.checked
-                    ? options.filter((o) => o === option || list.includes(o))
-                    : list.filter((o) => o !== option),
+                    ? options.filter((o) => o === option || ticked.includes(o))
+                    : ticked.filter((o) => o !== option),
                 )
               }
             />
