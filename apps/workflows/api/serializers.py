@@ -57,8 +57,16 @@ class WorkflowListOutput(serializers.ModelSerializer):
 
 
 class WorkflowOutput(WorkflowListOutput):
+    draft_is_live = serializers.SerializerMethodField(
+        help_text="The saved draft is the live version's graph: publishing would add nothing."
+    )
+
     class Meta(WorkflowListOutput.Meta):
-        fields = [*WorkflowListOutput.Meta.fields, "graph"]
+        fields = [*WorkflowListOutput.Meta.fields, "graph", "draft_is_live"]
+
+    def get_draft_is_live(self, workflow: Workflow) -> bool:
+        live = workflow.published_version
+        return live is not None and live.graph == workflow.graph
 
 
 class WorkflowSettingsInput(StrictSerializer):

@@ -177,6 +177,21 @@ def test_publish_versions_and_rollback(api, workspace, user):
     assert workflow.published_version is None and WorkflowVersion.objects.count() == 2
 
 
+def test_the_workflow_says_whether_its_draft_is_the_live_version(api, workspace):
+    workflow = WorkflowFactory(workspace=workspace)
+    base = f"/api/v1/workflows/{workflow.id}"
+    assert api.get(f"{base}/").json()["draft_is_live"] is False  # never published
+    api.post(f"{base}/publish/", {}, format="json")
+    assert api.get(f"{base}/").json()["draft_is_live"] is True
+    graph = copy.deepcopy(SIMPLE_GRAPH)
+    graph["nodes"][1]["data"]["config"]["mapping"]["text"] = "Bye"
+    saved = api.patch(f"{base}/", {"version": 1, "graph": graph}, format="json").json()
+    assert saved["draft_is_live"] is False  # an edit not yet published
+    api.post(f"{base}/rollback/", {"version": 1}, format="json")
+    api.patch(f"{base}/", {"version": 2, "graph": SIMPLE_GRAPH}, format="json")
+    assert api.get(f"{base}/").json()["draft_is_live"] is True
+
+
 def test_published_versions_are_immutable(workspace):
     workflow = WorkflowFactory(workspace=workspace)
     version = WorkflowVersion.objects.create(workflow=workflow, number=1, graph={})

@@ -73,7 +73,7 @@ export type WorkflowStatus = Schemas['WorkflowStatusEnum']
 
 export type WorkflowListItem = Output<Schemas['WorkflowListOutput']>
 
-export type Workflow = WorkflowListItem & { graph: WorkflowGraph }
+export type Workflow = Output<Omit<Schemas['WorkflowOutput'], 'graph'>> & { graph: WorkflowGraph }
 
 export interface WorkflowCreate {
   workspace: Id

@@ -43,6 +43,7 @@ export const listItem = (overrides: Partial<WorkflowListItem> = {}): WorkflowLis
 
 export const workflow = (overrides: Partial<Workflow> = {}): Workflow => ({
   ...listItem(),
+  draft_is_live: false,
   graph: {
     nodes: [
       {

@@ -2595,6 +2595,8 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
             graph?: unknown;
+            /** @description The saved draft is the live version's graph: publishing would add nothing. */
+            readonly draft_is_live: boolean;
         };
         /**
          * @description A saved workflow, with what its graph may do wrong without being invalid (an
@@ -2619,6 +2621,8 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
             graph?: unknown;
+            /** @description The saved draft is the live version's graph: publishing would add nothing. */
+            readonly draft_is_live: boolean;
             readonly warnings: components["schemas"]["GraphIssueOutput"][];
         };
         /**

@@ -73,6 +73,21 @@ describe('EditorPage', () => {
     expect(within(screen.getByTestId('node-check')).queryByText('Off')).toBeNull()
   })
 
+  it('offers Publish only when the saved draft differs from the live version', async () => {
+    const user = userEvent.setup()
+    backend(() => json({}), workflow({ published_version: 2, draft_is_live: true }))
+    await openEditor()
+    const publish = screen.getByRole('button', { name: 'Publish' })
+    expect(publish).toBeDisabled()
+    expect(publish).toHaveAttribute('title', 'Nothing to publish: this draft is the live version')
+    // An edit: save it first, then it can be published.
+    act(() => useCanvasStore.getState().select('check'))
+    const expression = await screen.findByLabelText(/Expression/)
+    await user.click(expression)
+    await user.type(expression, 'x')
+    expect(publish).toHaveAttribute('title', 'Save your changes first')
+  })
+
   it('edits a node’s config and saves it with the base version', async () => {
     const user = userEvent.setup()
     const patches: WorkflowPatch[] = []

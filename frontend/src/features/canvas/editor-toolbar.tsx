@@ -158,7 +158,15 @@ export function EditorToolbar(props: EditorToolbarProps) {
           >
             {actions.saving ? 'Saving…' : 'Save'}
           </button>
-          <PublishButton actions={actions} blocked={saveFirst} />
+          <PublishButton
+            actions={actions}
+            blocked={
+              saveFirst ??
+              (workflow.draft_is_live
+                ? 'Nothing to publish: this draft is the live version'
+                : undefined)
+            }
+          />
           <button
             type="button"
             className="btn btn--run"
