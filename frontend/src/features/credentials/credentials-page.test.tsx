@@ -134,7 +134,7 @@ describe('CredentialsPage', () => {
     backend([], viewer)
     renderApp('/app/credentials')
     expect(await screen.findByText('No credentials yet')).toBeInTheDocument()
-    // A viewer cannot connect one, so is not sent to.
+    // A viewer cannot connect an account: no button that leads nowhere.
     expect(screen.queryByRole('link', { name: /Browse connectors/ })).toBeNull()
   })
 
