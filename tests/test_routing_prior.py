@@ -4,8 +4,6 @@ workspace to the router, and the cached prior following credentials and workflow
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
 from io import StringIO
 from typing import Any
 
@@ -14,7 +12,6 @@ from django.core.management import call_command
 
 from apps.blocks.catalog import semantic_router
 from apps.blocks.registry import BlockRegistry, defaults_applied
-from apps.blocks.sdk import BlockContext
 from apps.connectors.models import Connector
 from apps.credentials.services import credential_create
 from apps.routing import services
@@ -28,6 +25,7 @@ from apps.routing.workspace import workspace_prior, workspace_prior_changed
 from apps.workflows.block_host import block_services
 from apps.workflows.services import workflow_create
 from apps.workspaces.tests.factories import WorkspaceFactory
+from tests.block_context import block_context
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +149,11 @@ def test_the_github_story_opens_the_issue_with_the_workspaces_credential(
             workspace_id=workspace.pk,
         )
         config = {"query": GITHUB_QUERY, "execute": True}
-        result = _semantic_router().execute(_context(workspace, service), _config(config), {})
+        result = _semantic_router().execute(
+            block_context("route", workspace_id=str(workspace.pk), services={"router": service}),
+            _config(config),
+            {},
+        )
     finally:
         github.close()
         llm.close()
@@ -184,25 +186,14 @@ def _config(config: dict[str, Any]) -> dict[str, Any]:
     return defaults_applied(_semantic_router().spec.config_schema, config)
 
 
-def _context(workspace: Any, service: Any) -> BlockContext:
-    return BlockContext(
-        execution_id="e1",
-        node_id="route",
-        idempotency_key="e1:route",
-        workspace_id=str(workspace.pk),
-        logger=logging.getLogger("test"),
-        now=lambda: datetime.now(UTC),
-        evaluate=lambda raw, extra: raw,
-        services={"router": service},
-    )
-
-
 def test_block_host_routes_for_the_running_workspace(catalogue, workspace, user):
     services_ = block_services(workspace_id=workspace.pk)
     assert services_["router"].workspace_id == workspace.pk
     connect(workspace, user, "google-calendar")
     config = _config({"query": CALENDAR_QUERY})
-    result = _semantic_router().execute(_context(workspace, services_["router"]), config, {})
+    result = _semantic_router().execute(
+        block_context("route", workspace_id=str(workspace.pk), services=services_), config, {}
+    )
     assert result.handles == ("matched",)
     assert result.outputs["operation"] == "calendar.events.insert"
     assert "this workspace has a credential for it" in result.outputs["reasoning"]
