@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from apps.routing.params import FEATURES, Calibration, RouterParams
+from apps.routing.params import FEATURES, PRIOR, Calibration, RouterParams
 from apps.routing.prior import WorkspacePrior
 from apps.routing.router import Router
 from apps.routing.scenarios import fit_prior_weights, workspace_priors
@@ -321,15 +321,15 @@ def fit(
         for name in names[1:]
     }
     if columns and fit_weights:
-        w[8:10] = fit_prior_weights(base, list(columns.values()), gold, w[8:10])
-        log(f"prior weights: {np.round(w[8:10], 3).tolist()}")
+        w[PRIOR] = fit_prior_weights(base, list(columns.values()), gold, w[PRIOR])
+        log(f"prior weights: {np.round(w[PRIOR], 3).tolist()}")
     top1_by_scenario: dict[str, float] = {}
     conn_rows, tool_rows, ok_rows, conn_ok_rows, evidence_rows = [], [], [], [], []
     route_conn = router.index.route_connector
     tops = []
     for name in names:
         cols = columns.get(name)
-        fused = base if cols is None else base + cols @ w[8:10]
+        fused = base if cols is None else base + cols @ w[PRIOR]
         conn_x, chosen, tool_x, top = _stages(router, fused)
         if cols is None:
             extra = np.zeros((len(top), 3))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_PARAMS", "FEATURES", "Calibration", "RouterParams"]
+__all__ = ["DEFAULT_PARAMS", "FEATURES", "LEXICAL", "PRIOR", "TEXT", "Calibration", "RouterParams"]
 
 # The per-route features the fused score weighs (see router.py for each one's meaning).
 FEATURES = (
@@ -26,9 +26,17 @@ FEATURES = (
     "conn_lex",
     "conn_dense",
     "action",
+    "cardinality",
     # The workspace prior (prior.py): 0 for every route when no workspace is known.
     "ws_connected",
     "ws_used",
+)
+# Columns addressed by name: the prior's two, and the text features scored without the
+# encoder (the router's lexical fallback rescales the text score by their weight).
+PRIOR = slice(FEATURES.index("ws_connected"), FEATURES.index("ws_used") + 1)
+TEXT = slice(0, PRIOR.start)
+LEXICAL = tuple(
+    FEATURES.index(n) for n in ("lex_rel", "lex_abs", "conn_lex", "action", "cardinality")
 )
 
 
@@ -135,40 +143,41 @@ class RouterParams:
         )
 
 
-# Fitted on the dev split of the catalogue evaluation set (see the module docstring): the text
-# weights are that split's earlier fit; the workspace prior's weights and both calibrations
-# (with the prior's inputs) were fitted on it on 2026-12-02 (`benchmarks/routing_eval.py
-# --keep-text-weights`, apps/routing/scenarios.py), and so were the two thresholds, each
-# the lowest reaching 85 % precision on its own simulated-workspace scenarios of the dev
-# queries: ``threshold`` on "no workspace", ``workspace_threshold`` on the other three.
+# Fitted on the dev split of the catalogue evaluation set (see the module docstring) on
+# 2026-12-03 with ``benchmarks/routing_eval.py`` (apps/routing/scenarios.py): the text weights
+# (``cardinality`` new), then the workspace prior's weights, then both calibrations (with the
+# prior's inputs), then the two thresholds, each the lowest reaching 85 % precision on its own
+# simulated-workspace scenarios of the dev queries: ``threshold`` on "no workspace",
+# ``workspace_threshold`` on the other three.
 DEFAULT_PARAMS = RouterParams(
     weights={
-        "dense_max": 0.47,
-        "dense_mean": 0.424,
-        "lex_rel": 0.436,
-        "lex_abs": 0.48,
-        "conn_context": 0.64,
-        "conn_lex": 0.46,
-        "conn_dense": 0.544,
-        "action": 0.16,
-        "ws_connected": 0.58,
+        "dense_max": 0.41,
+        "dense_mean": 0.49,
+        "lex_rel": 0.366,
+        "lex_abs": 0.476,
+        "conn_context": 0.63,
+        "conn_lex": 0.49,
+        "conn_dense": 0.524,
+        "action": 0.214,
+        "cardinality": 0.044,
+        "ws_connected": 0.6,
         "ws_used": 0.28,
     },
     # Inputs: best connector score, its margin, chosen connector connected, workspace known
     # and chosen connector not connected.
     connector_calibration=Calibration(
-        mean=(2.6830, 0.6582, 0.4779, 0.2721),
-        scale=(0.5019, 0.5289, 0.4995, 0.4450),
-        coef=(0.8180, 2.4809, -0.0318, -0.0777),
-        intercept=2.3117,
+        mean=(2.7111, 0.6538, 0.4862, 0.2638),
+        scale=(0.5164, 0.5262, 0.4998, 0.4407),
+        coef=(0.8415, 2.5639, -0.1185, -0.0491),
+        intercept=2.3483,
     ),
     # Inputs: best tool score inside the chosen connector, its margin, operation used.
     tool_calibration=Calibration(
-        mean=(2.8453, 0.4341, 0.3177),
-        scale=(0.4365, 0.2961, 0.4656),
-        coef=(0.1609, 2.1502, -0.1186),
-        intercept=3.2984,
+        mean=(2.8782, 0.4371, 0.3198),
+        scale=(0.4488, 0.2918, 0.4664),
+        coef=(0.2131, 2.2400, -0.2298),
+        intercept=3.4629,
     ),
-    threshold=0.68,
-    workspace_threshold=0.59,
+    threshold=0.67,
+    workspace_threshold=0.57,
 )

@@ -16,6 +16,9 @@ labelled examples, params.py):
   cosine to the connector's name, description and utterances;
 - ``action``: +1 when the query's verb class (create/read/update/delete) matches the route's
   (from its HTTP method or utterances' verbs), -1 when it contradicts it, 0 when unknown;
+- ``cardinality``: +1 when the query asks for one thing or many as the operation acts on one
+  or many ("get an issue event" and ``issues/get-event``), -1 when not, 0 when unknown
+  (cardinality.py);
 - ``ws_connected`` / ``ws_used``: the asking workspace's prior (prior.py), when one is given:
   the route's connector has a working credential there / its workflows call the operation.
 
@@ -51,10 +54,11 @@ from typing import Any
 
 import numpy as np
 
+from apps.routing.cardinality import query_cardinality, route_cardinality
 from apps.routing.clauses import leading_clauses
 from apps.routing.encoders.base import Encoder, EncoderError
 from apps.routing.lexical import BM25
-from apps.routing.params import DEFAULT_PARAMS, FEATURES, RouterParams
+from apps.routing.params import DEFAULT_PARAMS, FEATURES, LEXICAL, PRIOR, TEXT, RouterParams
 from apps.routing.prior import WorkspacePrior, calibration_inputs, prior_columns
 from apps.routing.routes import MODIFIERS, ConnectorInfo, Route
 
@@ -251,6 +255,9 @@ class RouteIndex:
                 actions[i, "crud".index(cls)] = 1.0
         self.route_actions = actions
         self.route_has_action = actions.any(1)
+        self.route_cardinality = np.array(
+            [route_cardinality(r.tool or r.name) for r in self.routes], dtype=np.float32
+        )
 
     def __len__(self) -> int:
         return len(self.routes)
@@ -340,8 +347,9 @@ class Router:
             if cls is not None:
                 match = idx.route_actions[:, "crud".index(cls)]
                 feats[:, 7] = np.where(idx.route_has_action, match * 2.0 - 1.0, 0.0)
+            feats[:, 8] = query_cardinality(query) * idx.route_cardinality
             if prior:
-                feats[:, 8:10] = self.prior_columns(prior)
+                feats[:, PRIOR] = self.prior_columns(prior)
         return feats, sims, dense_ok
 
     def _connector_context(self, dense_max: np.ndarray, k: int = 3) -> np.ndarray:
@@ -412,8 +420,8 @@ class Router:
         w = self.weights
         fused = feats @ w
         if not dense_ok:  # lexical fallback: the dense columns are zero, rescale the text part
-            text = feats[:, :8] @ w[:8]
-            fused = fused - text + text * (w[:8].sum() / max(w[[2, 3, 5, 7]].sum(), 1e-9))
+            text = feats[:, TEXT] @ w[TEXT]
+            fused = fused - text + text * (w[TEXT].sum() / max(w[list(LEXICAL)].sum(), 1e-9))
 
         if connector is not None:
             pos = idx.connector_pos.get(connector)
@@ -443,7 +451,7 @@ class Router:
         inside = fused[start : start + size]
         best_local = int(np.argmax(inside))
         best = int(start + best_local)
-        conn_extra, tool_extra = calibration_inputs(prior, feats[:, 8:10], best)
+        conn_extra, tool_extra = calibration_inputs(prior, feats[:, PRIOR], best)
         if conn_conf < 0:
             margin = margin_of(conn_scores, chosen_conn)
             conn_conf = self.params.connector_calibration(
@@ -567,9 +575,10 @@ class Router:
         elif feats[i, 7] < 0:
             parts.append("action differs")
         if prior:
-            if feats[i, 9] > 0:
+            connected, used = feats[i, PRIOR]
+            if used > 0:
                 parts.append("used in this workspace's workflows")
-            if feats[i, 8] > 0:
+            if connected > 0:
                 parts.append("this workspace has a credential for it")
             else:
                 parts.append("this workspace has no credential for it")
