@@ -71,13 +71,14 @@ def main() -> int:
         top1 = float((ranked[:, 0] == gold).mean())
         top5 = float((ranked == gold[:, None]).any(axis=1).mean())
         torch.set_num_threads(1)
+        label = "/".join(Path(directory).parts[-2:])  # the packaged model's directory is "model"
         latencies = []
         for ex in test[:200]:
             started = time.perf_counter()
             model.encode([ex["query"]])
             latencies.append((time.perf_counter() - started) * 1000)
         print(
-            f"| {Path(directory).name} | {utterances.shape[1]} | {100 * top1:.1f} % | "
+            f"| {label} | {utterances.shape[1]} | {100 * top1:.1f} % | "
             f"{100 * top5:.1f} % | {np.median(latencies):.2f} ms | {corpus_s:.0f} s |"
         )
     return 0
