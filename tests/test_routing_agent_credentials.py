@@ -95,13 +95,16 @@ def github():
     server.close()
 
 
-def run_block(workspace: Any, llm: FakeOpenAI, **config: Any):
-    """The block as a run executes it, with the platform's own tool executor."""
+def run_block(workspace: Any, llm: FakeOpenAI, **config: Any) -> Any:
+    """The block as a run executes it, with the platform's own tool executor and MCP client
+    (test_routing_agent_mcp.py runs it too)."""
     execution_id = str(uuid.uuid4())
-    executor = block_services(workspace_id=workspace.pk, execution_id=execution_id)[
-        "router"
-    ].executor
-    service = RoutingService(executor=executor, llm=ChatClient(base_url=llm.url, model="m"))
+    host = block_services(workspace_id=workspace.pk, execution_id=execution_id)
+    service = RoutingService(
+        executor=host["router"].executor,
+        mcp=host["mcp"],
+        llm=ChatClient(base_url=llm.url, model="m"),
+    )
     registry = BlockRegistry()
     registry.register_module(semantic_router)
     block = registry.get("semantic_router")

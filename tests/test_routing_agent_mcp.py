@@ -5,25 +5,18 @@ GitHub."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from apps.blocks.catalog import semantic_router
-from apps.blocks.registry import BlockRegistry, defaults_applied
 from apps.blocks.sdk import BlockError
 from apps.connectors.models import Connector, ConnectorOperation
 from apps.credentials import services as credentials
 from apps.routing import services
-from apps.routing.llm import ChatClient
-from apps.routing.ports import RoutingService
 from apps.routing.tests.servers import FakeOpenAI
-from apps.workflows.block_host import block_services
-from tests.block_context import block_context
 from tests.mcp_remote import TOKEN, RemoteServer, serve
-from tests.test_routing_agent_credentials import ISSUES, GitHub
+from tests.test_routing_agent_credentials import ISSUES, GitHub, run_block
 from tests.test_routing_agent_credentials import TOKEN as GITHUB_TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -65,38 +58,6 @@ def github() -> Iterator[Connector]:
     )
     yield connector
     server.close()
-
-
-def run_block(workspace: Any, llm: FakeOpenAI, **config: Any) -> Any:
-    """The block as a run executes it, with the platform's tool executor and MCP client."""
-    execution_id = str(uuid.uuid4())
-    host = block_services(workspace_id=workspace.pk, execution_id=execution_id)
-    service = RoutingService(
-        executor=host["router"].executor,
-        mcp=host["mcp"],
-        llm=ChatClient(base_url=llm.url, model="m"),
-    )
-    registry = BlockRegistry()
-    registry.register_module(semantic_router)
-    block = registry.get("semantic_router")
-    full = defaults_applied(
-        block.spec.config_schema,
-        {
-            "query": "list the open issues of octo/hello",
-            "connector": "github",
-            "threshold": 0.0,
-            "execute": True,
-            **config,
-        },
-    )
-    assert not list(block.validator.iter_errors(full))
-    ctx = block_context(
-        "agent",
-        workspace_id=str(workspace.pk),
-        services={"router": service},
-        execution_id=execution_id,
-    )
-    return block.execute(ctx, full, {})
 
 
 @pytest.fixture(scope="module")
