@@ -14,6 +14,7 @@ comes from its operation id or name ("listRepoTeams", "getCampaignFoldersId").
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 __all__ = ["MANY", "ONE", "UNKNOWN", "query_cardinality", "route_cardinality"]
 
@@ -32,6 +33,10 @@ _PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
 _NOT_PLURAL = ("ss", "us", "is", "ous", "ics", "news", "status", "alias", "sms")
 _VERSION = frozenset(("v1", "v2", "v3", "api"))
 _BY_ID = re.compile(r"\bby (its )?id\b", re.IGNORECASE)
+# A question names its noun before its verb: "which [pull requests] are open".
+_QUESTION = frozenset(("what", "which", "who", "whose", "when", "where", "how"))
+_AUXILIARY_WORDS = "s do does did is are was were have has can will should"
+_AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
 
 
 def _words(text: str) -> list[str]:
@@ -54,12 +59,18 @@ def _head_noun(words: list[str]) -> str | None:
 
 
 def query_cardinality(text: str) -> int:
-    """ONE for "get an issue event", MANY for "list issue events", UNKNOWN without a noun."""
+    """ONE for "get an issue event", MANY for "list issue events" and "which pull requests
+    are open", UNKNOWN without a noun."""
     words = _words(text)
     if not words:
         return UNKNOWN
     if words[0] in _MANY_VERBS or any(w in _MANY_WORDS for w in words[:4]):
         return MANY
+    if words[0] in _QUESTION:
+        phrase = list(takewhile(lambda w: w not in _AUXILIARY, words[1:]))
+        if not phrase:
+            return UNKNOWN  # "what's the weather like", "who is on call"
+        return MANY if _plural(phrase[-1]) else ONE
     if len(words) > 1 and words[1] in _ONE_WORDS:
         return ONE
     if _BY_ID.search(text):
