@@ -9,8 +9,7 @@ import pytest
 
 from apps.routing.cardinality import MANY, ONE, UNKNOWN, query_cardinality, route_cardinality
 from apps.routing.params import DEFAULT_PARAMS, FEATURES
-from apps.routing.router import RouteIndex, Router
-from apps.routing.routes import ConnectorInfo, parse_route_maps, routes_from_map
+from apps.routing.tests.test_router import build
 
 
 @pytest.mark.parametrize(
@@ -84,21 +83,13 @@ SIBLINGS = {
 }
 
 
-def build(encoder, params):
-    routes, infos = [], []
-    for item in parse_route_maps(SIBLINGS):
-        routes += routes_from_map(item, source="test")
-        infos.append(ConnectorInfo(slug=item["connector"], name=item["name"]))
-    return Router(RouteIndex(routes, infos, encoder.inner.encode), encoder, params)
-
-
 def _without_the_feature(encoder):
     weights = {**DEFAULT_PARAMS.weights, "cardinality": 0.0}
-    return build(encoder, dataclasses.replace(DEFAULT_PARAMS, weights=weights))
+    return build(encoder, dataclasses.replace(DEFAULT_PARAMS, weights=weights), maps=SIBLINGS)
 
 
 def test_the_feature_is_the_product_of_the_two_signs(encoder):
-    router = build(encoder, DEFAULT_PARAMS)
+    router = build(encoder, maps=SIBLINGS)
     column = FEATURES.index("cardinality")
 
     def feature(query):
@@ -121,7 +112,7 @@ def test_one_or_many_decides_between_near_tied_siblings(encoder):
     query = "fetch the health profile question"
     # Their words tie the two; the plural route wins by a hair without the feature.
     assert _without_the_feature(encoder).route(query).best.route == "fetchHealthProfileQuestions"
-    assert build(encoder, DEFAULT_PARAMS).route(query).best.route == "fetchHealthProfileQuestion"
+    assert build(encoder, maps=SIBLINGS).route(query).best.route == "fetchHealthProfileQuestion"
     # A plain request for many keeps the plural route.
     many = "Get health profile questions"
-    assert build(encoder, DEFAULT_PARAMS).route(many).best.route == "fetchHealthProfileQuestions"
+    assert build(encoder, maps=SIBLINGS).route(many).best.route == "fetchHealthProfileQuestions"
